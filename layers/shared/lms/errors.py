@@ -1,0 +1,90 @@
+"""Domain errors, each one RFC 9457 problem type, mapped to HTTP in one place (lms.http)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+PROBLEM_BASE = "urn:lms:problem:"
+
+
+class Problem(Exception):
+    """A refusal the caller can act on; `slug` names its problem type."""
+
+    status: ClassVar[int] = 400
+    slug: ClassVar[str] = "bad-request"
+    title: ClassVar[str] = "Bad request"
+
+    def __init__(self, detail: str, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extensions = extensions
+
+    @property
+    def type(self) -> str:
+        return PROBLEM_BASE + self.slug
+
+    def to_dict(self, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": self.type,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        if instance:
+            body["instance"] = instance
+        body.update(self.extensions)
+        return body
+
+
+class BadRequest(Problem):
+    status = 400
+    slug = "bad-request"
+    title = "Bad request"
+
+
+class InvalidCursor(Problem):
+    status = 400
+    slug = "invalid-cursor"
+    title = "The pagination cursor is not valid for this list"
+
+
+class ValidationFailed(Problem):
+    status = 422
+    slug = "validation-failed"
+    title = "The request is not valid"
+
+
+class Unauthenticated(Problem):
+    status = 401
+    slug = "unauthenticated"
+    title = "Authentication is required"
+
+
+class Forbidden(Problem):
+    status = 403
+    slug = "forbidden"
+    title = "You are not allowed to do this"
+
+
+class NotFound(Problem):
+    status = 404
+    slug = "not-found"
+    title = "Resource not found"
+
+
+class Conflict(Problem):
+    status = 409
+    slug = "conflict"
+    title = "The request conflicts with the resource's state"
+
+
+class PreconditionFailed(Problem):
+    status = 412
+    slug = "version-mismatch"
+    title = "The resource has changed since you read it"
+
+
+class PreconditionRequired(Problem):
+    status = 428
+    slug = "if-match-required"
+    title = "An If-Match header with the resource's version is required"

@@ -1,0 +1,81 @@
+"""Events of the courses context (source `lms.courses`)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field
+
+from lms.events.envelope import DomainEvent
+
+
+class CoursesEvent(DomainEvent):
+    source: ClassVar[str] = "lms.courses"
+
+    course_id: str
+
+
+class CourseCreated(CoursesEvent):
+    """An instructor or admin created a draft course."""
+
+    name: ClassVar[str] = "CourseCreated"
+
+    title: str
+    category: str
+    level: str
+    language: str
+    instructor_ids: list[str]
+    prerequisites: list[str] = Field(default_factory=list)
+    capacity: int | None = None
+
+
+class CourseUpdated(CoursesEvent):
+    """The course's details changed; `changed_fields` names which."""
+
+    name: ClassVar[str] = "CourseUpdated"
+
+    version: int
+    changed_fields: list[str]
+
+
+class CoursePublished(CoursesEvent):
+    """The course is open to students; `lesson_ids` is the lesson order at publication."""
+
+    name: ClassVar[str] = "CoursePublished"
+
+    title: str
+    lesson_ids: list[str]
+
+
+class CourseArchived(CoursesEvent):
+    """The course is closed: it stays readable but takes no new lessons."""
+
+    name: ClassVar[str] = "CourseArchived"
+
+
+class LessonAdded(CoursesEvent):
+    name: ClassVar[str] = "LessonAdded"
+
+    lesson_id: str
+    section_id: str
+    title: str
+    content_type: str
+    position: int
+    duration_minutes: int
+
+
+class LessonUpdated(CoursesEvent):
+    name: ClassVar[str] = "LessonUpdated"
+
+    lesson_id: str
+    section_id: str
+    position: int
+    changed_fields: list[str]
+
+
+class LessonRemoved(CoursesEvent):
+    """The lesson left the course; progress on it stops counting."""
+
+    name: ClassVar[str] = "LessonRemoved"
+
+    lesson_id: str

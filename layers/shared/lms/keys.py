@@ -1,0 +1,70 @@
+"""Tenant key builders: every key of the table starts with the caller's institution.
+
+Only these functions build keys, and they take the institution from the verified principal.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SAFE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+
+def _part(value: str) -> str:
+    if not _SAFE.match(value):
+        raise ValueError(f"unsafe key part {value!r}")
+    return value
+
+
+def tenant(institution_id: str) -> str:
+    return f"INST#{_part(institution_id)}"
+
+
+def course_pk(institution_id: str, course_id: str) -> str:
+    return f"{tenant(institution_id)}#COURSE#{_part(course_id)}"
+
+
+COURSE_SK = "COURSE"
+
+
+def section_sk(section_id: str) -> str:
+    return f"SECTION#{_part(section_id)}"
+
+
+def lesson_sk(lesson_id: str) -> str:
+    return f"LESSON#{_part(lesson_id)}"
+
+
+def catalog_pk(institution_id: str, status: str) -> str:
+    """GSI1 partition listing one institution's courses in one status."""
+    return f"{tenant(institution_id)}#CATALOG#{_part(status)}"
+
+
+def catalog_sk(category: str, level: str, created_at: str, course_id: str) -> str:
+    return f"{category}#{level}#{created_at}#{course_id}"
+
+
+def outbox_pk(institution_id: str, event_id: str) -> str:
+    return f"{tenant(institution_id)}#OUTBOX#{_part(event_id)}"
+
+
+OUTBOX_SK = "EVENT"
+
+
+def idempotency_pk(institution_id: str, user_id: str, key: str) -> str:
+    return f"{tenant(institution_id)}#IDEMPOTENCY#{_part(user_id)}#{_part(key)}"
+
+
+IDEMPOTENCY_SK = "RESPONSE"
+
+
+def inbox_pk(institution_id: str, consumer: str, event_id: str) -> str:
+    """A consumer's record that it has handled one event (idempotency by event id)."""
+    return f"{tenant(institution_id)}#INBOX#{_part(consumer)}#{_part(event_id)}"
+
+
+INBOX_SK = "HANDLED"
+
+
+def is_safe_part(value: str) -> bool:
+    return bool(_SAFE.match(value))

@@ -1,0 +1,1 @@
+"""DynamoDB access (pynamodb): the only package that talks to the table."""
