@@ -21,7 +21,8 @@ class Role(StrEnum):
 
 
 STAFF = frozenset({Role.INSTITUTION_ADMIN, Role.INSTRUCTOR})
-EVERYONE = frozenset(Role)
+MEMBERS = frozenset({Role.INSTITUTION_ADMIN, Role.INSTRUCTOR, Role.STUDENT})
+"""Everyone who belongs to an institution; platform admins manage institutions, not their content."""
 
 
 @dataclass(frozen=True)

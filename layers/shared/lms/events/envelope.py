@@ -11,13 +11,13 @@ _REGISTRY: dict[str, type[DomainEvent]] = {}
 
 
 class DomainEvent(BaseModel):
-    """Data of one event type; subclasses set `source`, `name` and `version`."""
+    """Data of one event type; subclasses set `source`, `name` and `schema_version`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     source: ClassVar[str]
     name: ClassVar[str]
-    version: ClassVar[int] = 1
+    schema_version: ClassVar[int] = 1
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -26,7 +26,7 @@ class DomainEvent(BaseModel):
 
     @classmethod
     def type_name(cls) -> str:
-        return f"{cls.source}.{cls.name}.v{cls.version}"
+        return f"{cls.source}.{cls.name}.v{cls.schema_version}"
 
 
 class Actor(BaseModel):

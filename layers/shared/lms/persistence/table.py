@@ -27,7 +27,7 @@ class Item(Model):
 
     class Meta:
         table_name: ClassVar[str | None] = None
-        region = os.environ.get("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+        region: ClassVar[str] = "us-east-1"
 
     PK = UnicodeAttribute(hash_key=True)
     SK = UnicodeAttribute(range_key=True)
@@ -39,6 +39,9 @@ class Item(Model):
         table = get_settings().table_name
         if cls.Meta.table_name != table:
             cls.Meta.table_name = table
+            cls.Meta.region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+        if "_connection" not in cls.__dict__:
+            # Each item type needs its own connection: its schema names the indexes it queries.
             cls._connection = None
         return super()._get_connection()
 

@@ -1,0 +1,1 @@
+"""The courses context: catalog, sections, lessons and the publication lifecycle."""

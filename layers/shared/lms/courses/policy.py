@@ -1,0 +1,20 @@
+"""Who may attempt each courses operation (resource checks follow in the service)."""
+
+from __future__ import annotations
+
+from lms.auth import MEMBERS, STAFF
+from lms.authz import operation
+
+LIST_COURSES = operation("ListCourses", MEMBERS, "list courses")
+CREATE_COURSE = operation("CreateCourse", STAFF, "create courses")
+GET_COURSE = operation("GetCourse", MEMBERS, "read courses")
+UPDATE_COURSE = operation("UpdateCourse", STAFF, "edit courses")
+PUBLISH_COURSE = operation("PublishCourse", STAFF, "publish courses")
+ARCHIVE_COURSE = operation("ArchiveCourse", STAFF, "archive courses")
+ADD_SECTION = operation("AddSection", STAFF, "add sections")
+UPDATE_SECTION = operation("UpdateSection", STAFF, "edit sections")
+REMOVE_SECTION = operation("RemoveSection", STAFF, "remove sections")
+ADD_LESSON = operation("AddLesson", STAFF, "add lessons")
+GET_LESSON = operation("GetLesson", MEMBERS, "read lessons")
+UPDATE_LESSON = operation("UpdateLesson", STAFF, "edit lessons")
+REMOVE_LESSON = operation("RemoveLesson", STAFF, "remove lessons")

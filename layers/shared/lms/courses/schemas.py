@@ -1,0 +1,206 @@
+"""Request and response bodies of the courses API (the OpenAPI document is generated from them)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, model_validator
+
+from lms.courses.domain import ContentType, Course, CourseStatus, Lesson, Level
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Description = Annotated[str, StringConstraints(max_length=10_000)]
+Category = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")]
+Objective = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
+Position = Annotated[int, Field(ge=1, le=1000)]
+Capacity = Annotated[int, Field(ge=1, le=100_000)]
+Minutes = Annotated[int, Field(ge=0, le=1440)]
+Content = Annotated[str, StringConstraints(max_length=100_000)]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class _Patch(_Body):
+    """A partial update: only the fields sent change; `null` is refused where a value is required."""
+
+    _nullable: frozenset[str] = frozenset()
+
+    @model_validator(mode="after")
+    def _no_null_for_required(self) -> _Patch:
+        for name in self.model_fields_set - self._nullable:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        if not self.model_fields_set:
+            raise ValueError("send at least one field to change")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in sorted(self.model_fields_set)}
+
+
+class CourseDraft(_Body):
+    title: Title
+    description: Description = ""
+    category: Category
+    level: Level
+    language: Language
+    learning_objectives: list[Objective] = Field(default_factory=list, max_length=50)
+    prerequisites: list[Id] = Field(default_factory=list, max_length=20)
+    capacity: Capacity | None = None
+    enrollment_opens_at: AwareDatetime | None = None
+    enrollment_closes_at: AwareDatetime | None = None
+    instructor_ids: list[Id] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Co-instructors; an instructor who creates a course always teaches it.",
+    )
+
+
+class CoursePatch(_Patch):
+    _nullable = frozenset({"capacity", "enrollment_opens_at", "enrollment_closes_at"})
+
+    title: Title | None = None
+    description: Description | None = None
+    category: Category | None = None
+    level: Level | None = None
+    language: Language | None = None
+    learning_objectives: list[Objective] | None = Field(default=None, max_length=50)
+    prerequisites: list[Id] | None = Field(default=None, max_length=20)
+    capacity: Capacity | None = None
+    enrollment_opens_at: AwareDatetime | None = None
+    enrollment_closes_at: AwareDatetime | None = None
+    instructor_ids: list[Id] | None = Field(default=None, min_length=1, max_length=20)
+
+
+class SectionDraft(_Body):
+    title: Title
+    position: Position | None = Field(default=None, description="1-based; the end when omitted.")
+
+
+class SectionPatch(_Patch):
+    title: Title | None = None
+    position: Position | None = None
+
+
+class LessonDraft(_Body):
+    section_id: Id
+    title: Title
+    content_type: ContentType
+    content: Content | None = Field(default=None, description="The text of a `text` lesson.")
+    content_url: HttpUrl | None = Field(default=None, description="Where a video, file or external lesson lives.")
+    duration_minutes: Minutes
+    position: Position | None = Field(default=None, description="1-based within the section; the end when omitted.")
+
+
+class LessonPatch(_Patch):
+    _nullable = frozenset({"content", "content_url"})
+
+    section_id: Id | None = None
+    title: Title | None = None
+    content_type: ContentType | None = None
+    content: Content | None = None
+    content_url: HttpUrl | None = None
+    duration_minutes: Minutes | None = None
+    position: Position | None = None
+
+
+# ---------------------------------------------------------------- responses
+
+
+class LessonSummaryView(BaseModel):
+    id: str
+    section_id: str
+    position: int
+    title: str
+    content_type: ContentType
+    duration_minutes: int
+
+
+class SectionView(BaseModel):
+    id: str
+    title: str
+    position: int
+    version: int
+    lessons: list[LessonSummaryView]
+
+
+class CourseSummaryView(BaseModel):
+    id: str
+    title: str
+    description: str
+    category: str
+    level: Level
+    language: str
+    learning_objectives: list[str]
+    prerequisites: list[str]
+    capacity: int | None
+    enrollment_opens_at: AwareDatetime | None
+    enrollment_closes_at: AwareDatetime | None
+    status: CourseStatus
+    instructor_ids: list[str]
+    lesson_count: int
+    version: int
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+    published_at: AwareDatetime | None
+    archived_at: AwareDatetime | None
+
+    @classmethod
+    def of(cls, course: Course) -> CourseSummaryView:
+        data = course.model_dump(exclude={"institution_id", "sections"})
+        return cls(**data, lesson_count=len(course.lesson_ids()))
+
+
+class CourseView(CourseSummaryView):
+    sections: list[SectionView]
+
+    @classmethod
+    def of(cls, course: Course) -> CourseView:
+        summary = CourseSummaryView.of(course)
+        return cls(**summary.model_dump(), sections=[section_view(course, s.id) for s in course.sections])
+
+
+def section_view(course: Course, section_id: str) -> SectionView:
+    section = course.section(section_id)
+    return SectionView(
+        id=section.id,
+        title=section.title,
+        position=course.sections.index(section) + 1,
+        version=section.version,
+        lessons=[
+            LessonSummaryView(section_id=section.id, position=i + 1, **lesson.model_dump())
+            for i, lesson in enumerate(section.lessons)
+        ],
+    )
+
+
+class CoursePage(BaseModel):
+    items: list[CourseSummaryView]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class LessonView(BaseModel):
+    id: str
+    course_id: str
+    section_id: str
+    position: int
+    title: str
+    content_type: ContentType
+    content: str | None
+    content_url: str | None
+    duration_minutes: int
+    version: int
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+    @classmethod
+    def of(cls, lesson: Lesson, position: int) -> LessonView:
+        return cls(**lesson.model_dump(), position=position)
+
+
+class Health(BaseModel):
+    status: str

@@ -1,0 +1,384 @@
+"""Use cases of the courses context: authorize, apply the domain rules, commit state and events."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from lms import authz, clock, ids
+from lms.auth import Principal, Role
+from lms.courses import domain, policy
+from lms.courses.domain import Course, CourseStatus, Lesson, Section
+from lms.courses.errors import (
+    CourseNotFound,
+    IdempotencyKeyReused,
+    InvalidPrerequisites,
+    LessonNotFound,
+)
+from lms.courses.schemas import (
+    CourseDraft,
+    CoursePatch,
+    CourseView,
+    LessonDraft,
+    LessonPatch,
+    SectionDraft,
+    SectionPatch,
+)
+from lms.errors import Forbidden, PreconditionFailed
+from lms.events import DomainEvent
+from lms.events.courses import (
+    CourseArchived,
+    CourseCreated,
+    CoursePublished,
+    CourseUpdated,
+    LessonAdded,
+    LessonRemoved,
+    LessonUpdated,
+)
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """The first answer to an Idempotency-Key, replayed on retries."""
+
+    fingerprint: str
+    status: int
+    body: str
+
+
+@dataclass
+class CourseChange:
+    """Everything one request writes, committed in one transaction with its events."""
+
+    course: Course
+    expected_version: int | None  # None: the course is new
+    actor: Principal
+    events: list[DomainEvent] = field(default_factory=list)
+    lesson_put: Lesson | None = None
+    lesson_expected_version: int | None = None  # None with lesson_put: the lesson is new
+    lesson_delete: str | None = None
+    prerequisites_to_check: list[str] = field(default_factory=list)
+    idempotency_key: str | None = None
+    response: StoredResponse | None = None
+
+
+@dataclass(frozen=True)
+class CatalogQuery:
+    status: CourseStatus
+    category: str | None = None
+    level: str | None = None
+    search: str | None = None
+    taught_by: str | None = None
+    limit: int = 20
+    cursor: str | None = None
+
+
+class DuplicateRequest(Exception):
+    """The Idempotency-Key was already used; the stored response answers the retry."""
+
+
+class CourseRepository(Protocol):
+    def get_course(self, institution_id: str, course_id: str) -> Course | None: ...
+    def get_courses(self, institution_id: str, course_ids: list[str]) -> dict[str, Course]: ...
+    def list_courses(self, institution_id: str, query: CatalogQuery) -> tuple[list[Course], str | None]: ...
+    def get_lesson(self, institution_id: str, course_id: str, lesson_id: str) -> Lesson | None: ...
+    def commit(self, change: CourseChange) -> None: ...
+    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None: ...
+
+
+@dataclass(frozen=True)
+class Created:
+    """A new course, or the stored first answer when the request is a retry."""
+
+    course: Course | None
+    replay: StoredResponse | None = None
+
+
+def fingerprint(body: Any) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class CourseService:
+    def __init__(
+        self,
+        repository: CourseRepository,
+        now: Callable[[], datetime] = clock.now,
+        new_id: Callable[[], str] = ids.new_id,
+    ) -> None:
+        self._repo = repository
+        self._now = now
+        self._new_id = new_id
+
+    # ------------------------------------------------------------ reads
+
+    def _load(self, principal: Principal, course_id: str) -> Course:
+        course = self._repo.get_course(principal.institution_id, course_id)
+        if course is None:
+            raise CourseNotFound(f"No course {course_id!r}.")
+        domain.ensure_visible(principal, course)
+        return course
+
+    def get_course(self, principal: Principal, course_id: str) -> Course:
+        authz.authorize(principal, policy.GET_COURSE)
+        return self._load(principal, course_id)
+
+    def list_courses(self, principal: Principal, query: CatalogQuery) -> tuple[list[Course], str | None]:
+        authz.authorize(principal, policy.LIST_COURSES)
+        if query.status != CourseStatus.PUBLISHED and not principal.is_institution_admin:
+            if Role.INSTRUCTOR not in principal.roles:
+                raise Forbidden("Students see published courses only.", field="status")
+            if query.status == CourseStatus.DRAFT:
+                query = CatalogQuery(**{**query.__dict__, "taught_by": principal.user_id})
+        return self._repo.list_courses(principal.institution_id, query)
+
+    def get_lesson(self, principal: Principal, course_id: str, lesson_id: str) -> tuple[Lesson, int]:
+        authz.authorize(principal, policy.GET_LESSON)
+        course = self._load(principal, course_id)
+        lesson = self._repo.get_lesson(principal.institution_id, course_id, lesson_id)
+        if lesson is None:
+            raise LessonNotFound(f"The course has no lesson {lesson_id!r}.")
+        return lesson, domain.lesson_position(course, lesson_id)
+
+    # ------------------------------------------------------------ course lifecycle
+
+    def create_course(
+        self, principal: Principal, draft: CourseDraft, idempotency_key: str | None = None
+    ) -> Created:
+        authz.authorize(principal, policy.CREATE_COURSE)
+        request_print = fingerprint(draft.model_dump(mode="json"))
+        if idempotency_key:
+            stored = self._repo.stored_response(principal.institution_id, principal.user_id, idempotency_key)
+            if stored:
+                return self._replay(stored, request_print)
+        at = self._now()
+        course_id = self._new_id()
+        domain.check_prerequisites(course_id, draft.level, draft.prerequisites)
+        domain.check_enrollment_window(draft.enrollment_opens_at, draft.enrollment_closes_at)
+        instructors = list(draft.instructor_ids)
+        if Role.INSTRUCTOR in principal.roles and principal.user_id not in instructors:
+            instructors.insert(0, principal.user_id)
+        if not instructors:
+            instructors = [principal.user_id]
+        course = Course(
+            id=course_id,
+            institution_id=principal.institution_id,
+            instructor_ids=instructors,
+            created_at=at,
+            updated_at=at,
+            **draft.model_dump(exclude={"instructor_ids"}),
+        )
+        event = CourseCreated(
+            course_id=course.id,
+            title=course.title,
+            category=course.category,
+            level=course.level,
+            language=course.language,
+            instructor_ids=course.instructor_ids,
+            prerequisites=course.prerequisites,
+            capacity=course.capacity,
+        )
+        change = CourseChange(
+            course=course,
+            expected_version=None,
+            actor=principal,
+            events=[event],
+            prerequisites_to_check=course.prerequisites,
+        )
+        if idempotency_key:
+            change.idempotency_key = idempotency_key
+            change.response = StoredResponse(request_print, 201, CourseView.of(course).model_dump_json())
+        try:
+            self._repo.commit(change)
+        except DuplicateRequest:
+            assert idempotency_key
+            stored = self._repo.stored_response(principal.institution_id, principal.user_id, idempotency_key)
+            assert stored
+            return self._replay(stored, request_print)
+        return Created(course)
+
+    @staticmethod
+    def _replay(stored: StoredResponse, request_print: str) -> Created:
+        if stored.fingerprint != request_print:
+            raise IdempotencyKeyReused("Use a new Idempotency-Key for a different request.", field="Idempotency-Key")
+        return Created(course=None, replay=stored)
+
+    def _editable(self, principal: Principal, course_id: str, expected_version: int | None = None) -> Course:
+        course = self._load(principal, course_id)
+        domain.ensure_can_edit(principal, course)
+        if expected_version is not None and expected_version != course.version:
+            raise PreconditionFailed(
+                f"The course is at version {course.version}, not {expected_version}.", current_version=course.version
+            )
+        return course
+
+    def _commit(self, before: Course, after: Course, principal: Principal, *events: DomainEvent,
+                **extra: Any) -> Course:
+        after = after.model_copy(update={"version": before.version + 1, "updated_at": self._now()})
+        self._repo.commit(
+            CourseChange(course=after, expected_version=before.version, actor=principal, events=list(events), **extra)
+        )
+        return after
+
+    def update_course(self, principal: Principal, course_id: str, patch: CoursePatch, expected_version: int) -> Course:
+        authz.authorize(principal, policy.UPDATE_COURSE)
+        course = self._editable(principal, course_id, expected_version)
+        changes = patch.changes()
+        if "instructor_ids" in changes and not principal.is_institution_admin:
+            if principal.user_id not in changes["instructor_ids"]:
+                raise Forbidden("Instructors cannot remove themselves; ask an admin.", field="instructor_ids")
+        updated = course.model_validate({**course.model_dump(), **changes})
+        domain.check_prerequisites(updated.id, updated.level, updated.prerequisites)
+        domain.check_enrollment_window(updated.enrollment_opens_at, updated.enrollment_closes_at)
+        new_prerequisites = [p for p in updated.prerequisites if p not in course.prerequisites]
+        if "prerequisites" in changes and new_prerequisites:
+            self._ensure_acyclic(principal, updated)
+        event = CourseUpdated(course_id=course.id, version=course.version + 1, changed_fields=sorted(changes))
+        return self._commit(course, updated, principal, event, prerequisites_to_check=new_prerequisites)
+
+    def _ensure_acyclic(self, principal: Principal, course: Course) -> None:
+        """Walk the prerequisite graph (one batch read per level) looking for a way back."""
+        graph: dict[str, list[str]] = {course.id: course.prerequisites}
+        frontier = list(course.prerequisites)
+        for _ in range(domain.MAX_PREREQUISITE_DEPTH):
+            if not frontier:
+                return
+            found = self._repo.get_courses(principal.institution_id, frontier)
+            missing = [c for c in frontier if c not in found and c not in graph]
+            if missing and set(missing) & set(course.prerequisites):
+                raise InvalidPrerequisites(f"Unknown prerequisite courses: {', '.join(missing)}.",
+                                           field="prerequisites")
+            for cid, other in found.items():
+                graph[cid] = other.prerequisites
+            cycle = domain.find_cycle(course.id, graph, course.prerequisites)
+            if cycle:
+                raise InvalidPrerequisites(
+                    "The prerequisites would form a cycle: " + " -> ".join([course.id, *cycle]) + ".",
+                    field="prerequisites",
+                )
+            frontier = [p for cid in found for p in graph[cid] if p not in graph]
+        raise InvalidPrerequisites("The prerequisite chain is too deep.", field="prerequisites")
+
+    def publish_course(self, principal: Principal, course_id: str) -> Course:
+        authz.authorize(principal, policy.PUBLISH_COURSE)
+        course = self._editable(principal, course_id)
+        published = domain.publish(course, self._now())
+        event = CoursePublished(course_id=course.id, title=course.title, lesson_ids=course.lesson_ids())
+        return self._commit(course, published, principal, event)
+
+    def archive_course(self, principal: Principal, course_id: str) -> Course:
+        authz.authorize(principal, policy.ARCHIVE_COURSE)
+        course = self._editable(principal, course_id)
+        archived = domain.archive(course, self._now())
+        return self._commit(course, archived, principal, CourseArchived(course_id=course.id))
+
+    # ------------------------------------------------------------ sections
+
+    def add_section(self, principal: Principal, course_id: str, draft: SectionDraft) -> tuple[Course, str]:
+        authz.authorize(principal, policy.ADD_SECTION)
+        course = self._editable(principal, course_id)
+        section = Section(id=self._new_id(), title=draft.title)
+        updated = domain.insert_section(course, section, draft.position)
+        event = CourseUpdated(course_id=course.id, version=course.version + 1, changed_fields=["sections"])
+        return self._commit(course, updated, principal, event), section.id
+
+    def update_section(
+        self, principal: Principal, course_id: str, section_id: str, patch: SectionPatch, expected_version: int
+    ) -> Course:
+        authz.authorize(principal, policy.UPDATE_SECTION)
+        course = self._editable(principal, course_id)
+        section = course.section(section_id)
+        if section.version != expected_version:
+            raise PreconditionFailed(
+                f"The section is at version {section.version}, not {expected_version}.",
+                current_version=section.version,
+            )
+        updated = domain.change_section(course, section_id, patch.title, patch.position)
+        event = CourseUpdated(course_id=course.id, version=course.version + 1, changed_fields=["sections"])
+        return self._commit(course, updated, principal, event)
+
+    def remove_section(self, principal: Principal, course_id: str, section_id: str) -> Course:
+        authz.authorize(principal, policy.REMOVE_SECTION)
+        course = self._editable(principal, course_id)
+        updated = domain.remove_section(course, section_id)
+        event = CourseUpdated(course_id=course.id, version=course.version + 1, changed_fields=["sections"])
+        return self._commit(course, updated, principal, event)
+
+    # ------------------------------------------------------------ lessons
+
+    def add_lesson(self, principal: Principal, course_id: str, draft: LessonDraft) -> tuple[Lesson, int]:
+        authz.authorize(principal, policy.ADD_LESSON)
+        course = self._editable(principal, course_id)
+        content_url = str(draft.content_url) if draft.content_url else None
+        domain.check_lesson_content(draft.content_type, draft.content, content_url)
+        at = self._now()
+        lesson = Lesson(
+            id=self._new_id(),
+            course_id=course.id,
+            section_id=draft.section_id,
+            title=draft.title,
+            content_type=draft.content_type,
+            content=draft.content,
+            content_url=content_url,
+            duration_minutes=draft.duration_minutes,
+            created_at=at,
+            updated_at=at,
+        )
+        updated, position = domain.insert_lesson(course, lesson.summary(), draft.section_id, draft.position)
+        event = LessonAdded(
+            course_id=course.id,
+            lesson_id=lesson.id,
+            section_id=lesson.section_id,
+            title=lesson.title,
+            content_type=lesson.content_type,
+            position=position,
+            duration_minutes=lesson.duration_minutes,
+        )
+        self._commit(course, updated, principal, event, lesson_put=lesson)
+        return lesson, position
+
+    def update_lesson(
+        self, principal: Principal, course_id: str, lesson_id: str, patch: LessonPatch, expected_version: int
+    ) -> tuple[Lesson, int]:
+        authz.authorize(principal, policy.UPDATE_LESSON)
+        course = self._editable(principal, course_id)
+        lesson = self._repo.get_lesson(principal.institution_id, course_id, lesson_id)
+        if lesson is None:
+            raise LessonNotFound(f"The course has no lesson {lesson_id!r}.")
+        if lesson.version != expected_version:
+            raise PreconditionFailed(
+                f"The lesson is at version {lesson.version}, not {expected_version}.", current_version=lesson.version
+            )
+        changes = patch.changes()
+        changes.pop("position", None)
+        if changes.get("content_url") is not None:
+            changes["content_url"] = str(changes["content_url"])
+        updated_lesson = lesson.model_validate(
+            {**lesson.model_dump(), **changes, "version": lesson.version + 1, "updated_at": self._now()}
+        )
+        domain.check_lesson_content(updated_lesson.content_type, updated_lesson.content, updated_lesson.content_url)
+        updated, position = domain.move_lesson(course, updated_lesson.summary(), patch.section_id, patch.position)
+        section, _ = updated.locate_lesson(lesson_id)
+        updated_lesson = updated_lesson.model_copy(update={"section_id": section.id})
+        event = LessonUpdated(
+            course_id=course.id,
+            lesson_id=lesson_id,
+            section_id=section.id,
+            position=position,
+            changed_fields=sorted(patch.model_fields_set),
+        )
+        self._commit(
+            course, updated, principal, event, lesson_put=updated_lesson, lesson_expected_version=lesson.version
+        )
+        return updated_lesson, position
+
+    def remove_lesson(self, principal: Principal, course_id: str, lesson_id: str) -> None:
+        authz.authorize(principal, policy.REMOVE_LESSON)
+        course = self._editable(principal, course_id)
+        updated = domain.remove_lesson(course, lesson_id)
+        event = LessonRemoved(course_id=course.id, lesson_id=lesson_id)
+        self._commit(course, updated, principal, event, lesson_delete=lesson_id)
+

@@ -1,0 +1,122 @@
+"""The API edge shared by every context: resolver factory, problems, principal, headers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+
+from lms.auth import Principal, principal_from_claims
+from lms.errors import BadRequest, NotFound, PreconditionRequired, Problem, ValidationFailed
+from lms.keys import is_safe_part
+
+PROBLEM_JSON = "application/problem+json"
+logger = Logger(child=True)
+
+
+def problem_response(problem: Problem, instance: str | None = None) -> Response[Any]:
+    return Response(
+        status_code=problem.status,
+        content_type=PROBLEM_JSON,
+        body=json.dumps(problem.to_dict(instance)),
+    )
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
+    errors = []
+    for error in exc.errors():
+        loc = [str(part) for part in error.get("loc", ())]
+        # Drop the location kind ("body", "query", "header", "path") but keep it when alone.
+        where = loc[0] if loc else ""
+        field = ".".join(loc[1:]) or where
+        message = str(error.get("msg", "invalid"))
+        if error.get("type") == "extra_forbidden":
+            message = "Unknown field"
+        errors.append({"field": field, "in": where, "message": message})
+    return errors
+
+
+def create_resolver() -> APIGatewayRestResolver:
+    """A resolver that validates with pydantic and answers every refusal as an RFC 9457 problem."""
+    app = APIGatewayRestResolver(enable_validation=True)
+
+    @app.exception_handler(Problem)
+    def _problem(exc: Problem) -> Response[Any]:
+        return problem_response(exc, app.current_event.path)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(exc: RequestValidationError) -> Response[Any]:
+        errors = _field_errors(exc)
+        names = ", ".join(sorted({e["field"] for e in errors}))
+        return problem_response(
+            ValidationFailed(f"Invalid or missing fields: {names}.", errors=errors), app.current_event.path
+        )
+
+    @app.exception_handler(NotFoundError)
+    def _no_route(exc: NotFoundError) -> Response[Any]:
+        return problem_response(NotFound("No such resource."), app.current_event.path)
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> Response[Any]:
+        logger.exception("unhandled error")
+        body = {"type": "about:blank", "title": "Internal server error", "status": 500}
+        return Response(status_code=500, content_type=PROBLEM_JSON, body=json.dumps(body))
+
+    return app
+
+
+def principal(app: APIGatewayRestResolver) -> Principal:
+    """The verified caller; the tenant comes from the token's claims only."""
+    return principal_from_claims(app.current_event.request_context.authorizer.claims)
+
+
+def path_id(value: str, name: str) -> str:
+    """Ids from the path become key parts: anything unsafe cannot name an item, so it is not found."""
+    if not is_safe_part(value):
+        raise NotFound(f"No {name.replace('_', ' ')} {value!r}.")
+    return value
+
+
+def if_match(app: APIGatewayRestResolver, *, required: bool) -> int | None:
+    raw = app.current_event.headers.get("If-Match") or app.current_event.headers.get("if-match")
+    if raw is None:
+        if required:
+            raise PreconditionRequired("Send If-Match with the version you read (the ETag).")
+        return None
+    text = raw.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise BadRequest("If-Match must be the resource version, as in its ETag.", field="If-Match")
+    return int(text)
+
+
+def idempotency_key(app: APIGatewayRestResolver) -> str | None:
+    raw = app.current_event.headers.get("Idempotency-Key") or app.current_event.headers.get("idempotency-key")
+    if raw is None:
+        return None
+    if not is_safe_part(raw):
+        raise BadRequest(
+            "Idempotency-Key must be 1-64 letters, digits or '_.:-'.", field="Idempotency-Key"
+        )
+    return raw
+
+
+def respond(model: BaseModel, *, status: int = 200, version: int | None = None, location: str | None = None,
+            replayed: bool = False) -> Response[Any]:
+    headers: dict[str, str] = {}
+    if version is not None:
+        headers["ETag"] = f'"{version}"'
+    if location:
+        headers["Location"] = location
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(
+        status_code=status,
+        content_type="application/json",
+        body=model,
+        headers=headers,
+    )

@@ -1,0 +1,43 @@
+"""First answers to Idempotency-Key requests, stored in the transaction that made them."""
+
+from __future__ import annotations
+
+import time
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+
+from lms import keys
+from lms.persistence.table import Item
+
+IDEMPOTENCY_ENTITY = "idempotency"
+RETENTION_SECONDS = 24 * 3600
+
+
+class IdempotencyItem(Item):
+    fingerprint = UnicodeAttribute()
+    status = NumberAttribute()
+    body = UnicodeAttribute()
+    expires_at = NumberAttribute()
+
+
+def idempotency_item(institution_id: str, user_id: str, key: str, fingerprint: str, status: int,
+                     body: str) -> IdempotencyItem:
+    return IdempotencyItem(
+        keys.idempotency_pk(institution_id, user_id, key),
+        keys.IDEMPOTENCY_SK,
+        entity=IDEMPOTENCY_ENTITY,
+        fingerprint=fingerprint,
+        status=status,
+        body=body,
+        expires_at=int(time.time()) + RETENTION_SECONDS,
+    )
+
+
+def find_response(institution_id: str, user_id: str, key: str) -> IdempotencyItem | None:
+    try:
+        item = IdempotencyItem.get(keys.idempotency_pk(institution_id, user_id, key), keys.IDEMPOTENCY_SK,
+                                   consistent_read=True)
+    except IdempotencyItem.DoesNotExist:
+        return None
+    # TTL deletion lags; an expired answer is no longer a promise.
+    return item if item.expires_at > time.time() else None
