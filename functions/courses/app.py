@@ -11,7 +11,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from lms.correlation import correlation_id
 from lms.courses.domain import CourseStatus, Level
 from lms.courses.repository import DynamoCourseRepository
@@ -61,11 +60,15 @@ def list_courses(
     ),
     category: Annotated[str | None, Query(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)] = None,
     level: Annotated[Level | None, Query()] = None,
-    search: Annotated[str | None, Query(min_length=1, max_length=100, description="In title or description")] = None,
+    search: Annotated[
+        str | None, Query(min_length=1, max_length=100, description="In title or description")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> CoursePage:
-    query = CatalogQuery(status=status, category=category, level=level, search=search, limit=limit, cursor=cursor)
+    query = CatalogQuery(
+        status=status, category=category, level=level, search=search, limit=limit, cursor=cursor
+    )
     found, next_cursor = courses().list_courses(principal(app), query)
     return CoursePage(items=[CourseSummaryView.of(c) for c in found], next_cursor=next_cursor)
 
@@ -74,95 +77,145 @@ def list_courses(
 def create_course(draft: CourseDraft) -> Response[CourseView]:
     created = courses().create_course(principal(app), draft, idempotency_key(app))
     if created.replay:
-        return Response(status_code=created.replay.status, content_type="application/json",
-                        body=created.replay.body, headers={"Idempotent-Replayed": "true"})
+        replayed = CourseView.model_validate_json(created.replay.body)
+        return _course_response(replayed, created.replay.status, replayed=True)
     assert created.course
     metrics.add_metric(name="CourseCreated", unit=MetricUnit.Count, value=1)
     view = CourseView.of(created.course)
     return _course_response(view, 201, location=f"/courses/{view.id}")
 
 
-@app.get("/courses/<course_id>", summary="Read a course with its ordered outline", tags=["courses"],
-         operation_id="GetCourse")
+@app.get(
+    "/courses/<course_id>",
+    summary="Read a course with its ordered outline",
+    tags=["courses"],
+    operation_id="GetCourse",
+)
 def get_course(course_id: str) -> Response[CourseView]:
     course = courses().get_course(principal(app), path_id(course_id, "course"))
     return _course_response(CourseView.of(course))
 
 
-@app.patch("/courses/<course_id>", summary="Edit a course (If-Match: its version)", tags=["courses"],
-           operation_id="UpdateCourse")
+@app.patch(
+    "/courses/<course_id>",
+    summary="Edit a course (If-Match: its version)",
+    tags=["courses"],
+    operation_id="UpdateCourse",
+)
 def update_course(course_id: str, patch: CoursePatch) -> Response[CourseView]:
-    course = courses().update_course(principal(app), path_id(course_id, "course"), patch,
-                                     expected_version=_required_version())
+    course = courses().update_course(
+        principal(app), path_id(course_id, "course"), patch, expected_version=_required_version()
+    )
     return _course_response(CourseView.of(course))
 
 
-@app.post("/courses/<course_id>/publish", summary="Publish a draft course", tags=["courses"],
-          operation_id="PublishCourse")
+@app.post(
+    "/courses/<course_id>/publish",
+    summary="Publish a draft course",
+    tags=["courses"],
+    operation_id="PublishCourse",
+)
 def publish_course(course_id: str) -> Response[CourseView]:
     course = courses().publish_course(principal(app), path_id(course_id, "course"))
     metrics.add_metric(name="CoursePublished", unit=MetricUnit.Count, value=1)
     return _course_response(CourseView.of(course))
 
 
-@app.post("/courses/<course_id>/archive", summary="Archive a course", tags=["courses"],
-          operation_id="ArchiveCourse")
+@app.post(
+    "/courses/<course_id>/archive", summary="Archive a course", tags=["courses"], operation_id="ArchiveCourse"
+)
 def archive_course(course_id: str) -> Response[CourseView]:
     course = courses().archive_course(principal(app), path_id(course_id, "course"))
     return _course_response(CourseView.of(course))
 
 
-@app.post("/courses/<course_id>/sections", summary="Add a section", tags=["sections"], operation_id="AddSection")
+@app.post(
+    "/courses/<course_id>/sections", summary="Add a section", tags=["sections"], operation_id="AddSection"
+)
 def add_section(course_id: str, draft: SectionDraft) -> Response[SectionView]:
     course, section_id = courses().add_section(principal(app), path_id(course_id, "course"), draft)
     view = section_view(course, section_id)
-    return respond(view, status=201, version=view.version, location=f"/courses/{course.id}/sections/{section_id}")
+    return respond(
+        view, status=201, version=view.version, location=f"/courses/{course.id}/sections/{section_id}"
+    )
 
 
-@app.patch("/courses/<course_id>/sections/<section_id>", summary="Rename or move a section (If-Match)",
-           tags=["sections"], operation_id="UpdateSection")
+@app.patch(
+    "/courses/<course_id>/sections/<section_id>",
+    summary="Rename or move a section (If-Match)",
+    tags=["sections"],
+    operation_id="UpdateSection",
+)
 def update_section(course_id: str, section_id: str, patch: SectionPatch) -> Response[SectionView]:
     section_id = path_id(section_id, "section")
-    course = courses().update_section(principal(app), path_id(course_id, "course"), section_id, patch,
-                                      expected_version=_required_version())
+    course = courses().update_section(
+        principal(app), path_id(course_id, "course"), section_id, patch, expected_version=_required_version()
+    )
     view = section_view(course, section_id)
     return respond(view, version=view.version)
 
 
-@app.delete("/courses/<course_id>/sections/<section_id>", summary="Remove an empty section", tags=["sections"],
-            operation_id="RemoveSection")
+@app.delete(
+    "/courses/<course_id>/sections/<section_id>",
+    summary="Remove an empty section",
+    tags=["sections"],
+    operation_id="RemoveSection",
+)
 def remove_section(course_id: str, section_id: str) -> Response[None]:
     courses().remove_section(principal(app), path_id(course_id, "course"), path_id(section_id, "section"))
     return Response(status_code=204)
 
 
-@app.post("/courses/<course_id>/lessons", summary="Add a lesson to a section", tags=["lessons"],
-          operation_id="AddLesson")
+@app.post(
+    "/courses/<course_id>/lessons",
+    summary="Add a lesson to a section",
+    tags=["lessons"],
+    operation_id="AddLesson",
+)
 def add_lesson(course_id: str, draft: LessonDraft) -> Response[LessonView]:
     lesson, position = courses().add_lesson(principal(app), path_id(course_id, "course"), draft)
     view = LessonView.of(lesson, position)
-    return respond(view, status=201, version=view.version, location=f"/courses/{lesson.course_id}/lessons/{lesson.id}")
+    return respond(
+        view, status=201, version=view.version, location=f"/courses/{lesson.course_id}/lessons/{lesson.id}"
+    )
 
 
-@app.get("/courses/<course_id>/lessons/<lesson_id>", summary="Read a lesson with its content", tags=["lessons"],
-         operation_id="GetLesson")
+@app.get(
+    "/courses/<course_id>/lessons/<lesson_id>",
+    summary="Read a lesson with its content",
+    tags=["lessons"],
+    operation_id="GetLesson",
+)
 def get_lesson(course_id: str, lesson_id: str) -> Response[LessonView]:
-    lesson, position = courses().get_lesson(principal(app), path_id(course_id, "course"),
-                                            path_id(lesson_id, "lesson"))
+    lesson, position = courses().get_lesson(
+        principal(app), path_id(course_id, "course"), path_id(lesson_id, "lesson")
+    )
     return respond(LessonView.of(lesson, position), version=lesson.version)
 
 
-@app.patch("/courses/<course_id>/lessons/<lesson_id>", summary="Edit or move a lesson (If-Match)", tags=["lessons"],
-           operation_id="UpdateLesson")
+@app.patch(
+    "/courses/<course_id>/lessons/<lesson_id>",
+    summary="Edit or move a lesson (If-Match)",
+    tags=["lessons"],
+    operation_id="UpdateLesson",
+)
 def update_lesson(course_id: str, lesson_id: str, patch: LessonPatch) -> Response[LessonView]:
-    lesson, position = courses().update_lesson(principal(app), path_id(course_id, "course"),
-                                               path_id(lesson_id, "lesson"), patch,
-                                               expected_version=_required_version())
+    lesson, position = courses().update_lesson(
+        principal(app),
+        path_id(course_id, "course"),
+        path_id(lesson_id, "lesson"),
+        patch,
+        expected_version=_required_version(),
+    )
     return respond(LessonView.of(lesson, position), version=lesson.version)
 
 
-@app.delete("/courses/<course_id>/lessons/<lesson_id>", summary="Remove a lesson", tags=["lessons"],
-            operation_id="RemoveLesson")
+@app.delete(
+    "/courses/<course_id>/lessons/<lesson_id>",
+    summary="Remove a lesson",
+    tags=["lessons"],
+    operation_id="RemoveLesson",
+)
 def remove_lesson(course_id: str, lesson_id: str) -> Response[None]:
     courses().remove_lesson(principal(app), path_id(course_id, "course"), path_id(lesson_id, "lesson"))
     return Response(status_code=204)

@@ -99,14 +99,18 @@ def idempotency_key(app: APIGatewayRestResolver) -> str | None:
     if raw is None:
         return None
     if not is_safe_part(raw):
-        raise BadRequest(
-            "Idempotency-Key must be 1-64 letters, digits or '_.:-'.", field="Idempotency-Key"
-        )
+        raise BadRequest("Idempotency-Key must be 1-64 letters, digits or '_.:-'.", field="Idempotency-Key")
     return raw
 
 
-def respond(model: BaseModel, *, status: int = 200, version: int | None = None, location: str | None = None,
-            replayed: bool = False) -> Response[Any]:
+def respond(
+    model: BaseModel,
+    *,
+    status: int = 200,
+    version: int | None = None,
+    location: str | None = None,
+    replayed: bool = False,
+) -> Response[Any]:
     headers: dict[str, str] = {}
     if version is not None:
         headers["ETag"] = f'"{version}"'

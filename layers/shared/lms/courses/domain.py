@@ -128,7 +128,10 @@ class Lesson(BaseModel):
 
     def summary(self) -> LessonSummary:
         return LessonSummary(
-            id=self.id, title=self.title, content_type=self.content_type, duration_minutes=self.duration_minutes
+            id=self.id,
+            title=self.title,
+            content_type=self.content_type,
+            duration_minutes=self.duration_minutes,
         )
 
 
@@ -141,7 +144,9 @@ def teaches(principal: Principal, course: Course) -> bool:
 
 def ensure_visible(principal: Principal, course: Course) -> None:
     """Drafts exist only for their instructors and the institution's admins."""
-    if course.status == CourseStatus.DRAFT and not (principal.is_institution_admin or teaches(principal, course)):
+    if course.status == CourseStatus.DRAFT and not (
+        principal.is_institution_admin or teaches(principal, course)
+    ):
         raise CourseNotFound(f"No course {course.id!r}.")
 
 
@@ -162,7 +167,9 @@ def check_prerequisites(course_id: str, level: Level, prerequisites: list[str]) 
     if len(set(prerequisites)) != len(prerequisites):
         raise InvalidPrerequisites("A prerequisite is listed twice.", field="prerequisites")
     if level == Level.ADVANCED and not prerequisites:
-        raise InvalidPrerequisites("An advanced course needs at least one prerequisite.", field="prerequisites")
+        raise InvalidPrerequisites(
+            "An advanced course needs at least one prerequisite.", field="prerequisites"
+        )
 
 
 def find_cycle(course_id: str, prerequisites_of: dict[str, list[str]], start: list[str]) -> list[str] | None:
@@ -192,7 +199,9 @@ def check_enrollment_window(opens_at: datetime | None, closes_at: datetime | Non
 
 def publish(course: Course, at: datetime) -> Course:
     if course.status != CourseStatus.DRAFT:
-        raise InvalidStatusTransition(f"A {course.status} course cannot be published.", status_now=course.status)
+        raise InvalidStatusTransition(
+            f"A {course.status} course cannot be published.", status_now=course.status
+        )
     missing = []
     if not course.learning_objectives:
         missing.append("learning_objectives")
@@ -252,15 +261,21 @@ def change_section(course: Course, section_id: str, title: str | None, position:
 def remove_section(course: Course, section_id: str) -> Course:
     section = course.section(section_id)
     if section.lessons:
-        raise SectionNotEmpty("Move or remove the section's lessons first.", lesson_count=len(section.lessons))
+        raise SectionNotEmpty(
+            "Move or remove the section's lessons first.", lesson_count=len(section.lessons)
+        )
     return course.model_copy(update={"sections": [s for s in course.sections if s.id != section_id]})
 
 
 def _replace_section(course: Course, section: Section) -> Course:
-    return course.model_copy(update={"sections": [section if s.id == section.id else s for s in course.sections]})
+    return course.model_copy(
+        update={"sections": [section if s.id == section.id else s for s in course.sections]}
+    )
 
 
-def insert_lesson(course: Course, lesson: LessonSummary, section_id: str, position: int | None) -> tuple[Course, int]:
+def insert_lesson(
+    course: Course, lesson: LessonSummary, section_id: str, position: int | None
+) -> tuple[Course, int]:
     """The course with the lesson placed; returns its 1-based position in the section."""
     ensure_takes_changes(course)
     if len(course.lesson_ids()) >= MAX_LESSONS:

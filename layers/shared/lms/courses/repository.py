@@ -18,7 +18,7 @@ from lms.errors import Conflict, PreconditionFailed
 from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.idempotency import IdempotencyItem, find_response, idempotency_item
 from lms.persistence.outbox import outbox_item
-from lms.persistence.table import GSI1, Item, VersionedItem, connection
+from lms.persistence.table import GSI1, VersionedItem, connection
 
 COURSE_ENTITY = "course"
 LESSON_ENTITY = "lesson"
@@ -37,9 +37,9 @@ class CourseItem(VersionedItem):
     category = UnicodeAttribute()
     level = UnicodeAttribute()
     language = UnicodeAttribute()
-    learning_objectives = ListAttribute(of=UnicodeAttribute)  # type: ignore[var-annotated]
-    prerequisites = ListAttribute(of=UnicodeAttribute)  # type: ignore[var-annotated]
-    instructor_ids = ListAttribute(of=UnicodeAttribute)  # type: ignore[var-annotated]
+    learning_objectives = ListAttribute(of=UnicodeAttribute)
+    prerequisites = ListAttribute(of=UnicodeAttribute)
+    instructor_ids = ListAttribute(of=UnicodeAttribute)
     capacity = NumberAttribute(null=True)
     enrollment_opens_at = UnicodeAttribute(null=True)
     enrollment_closes_at = UnicodeAttribute(null=True)
@@ -71,8 +71,18 @@ def _to_item(course: Course) -> CourseItem:
         sections=data["sections"],
         search_text=f"{course.title}\n{course.description}".lower(),
     )
-    for name in ("title", "description", "category", "level", "language", "status", "created_at", "updated_at",
-                 *_LIST_FIELDS, *_OPTIONAL_FIELDS):
+    for name in (
+        "title",
+        "description",
+        "category",
+        "level",
+        "language",
+        "status",
+        "created_at",
+        "updated_at",
+        *_LIST_FIELDS,
+        *_OPTIONAL_FIELDS,
+    ):
         setattr(item, name, data[name])
     return item
 
@@ -80,8 +90,17 @@ def _to_item(course: Course) -> CourseItem:
 def _to_course(institution_id: str, item: CourseItem) -> Course:
     data: dict[str, Any] = {
         name: getattr(item, name)
-        for name in ("title", "description", "category", "level", "language", "status", "created_at", "updated_at",
-                     *_OPTIONAL_FIELDS)
+        for name in (
+            "title",
+            "description",
+            "category",
+            "level",
+            "language",
+            "status",
+            "created_at",
+            "updated_at",
+            *_OPTIONAL_FIELDS,
+        )
     }
     data.update({name: list(getattr(item, name) or []) for name in _LIST_FIELDS})
     if data["capacity"] is not None:
@@ -112,7 +131,9 @@ class DynamoCourseRepository:
 
     def get_course(self, institution_id: str, course_id: str) -> Course | None:
         try:
-            item = CourseItem.get(keys.course_pk(institution_id, course_id), keys.COURSE_SK, consistent_read=True)
+            item = CourseItem.get(
+                keys.course_pk(institution_id, course_id), keys.COURSE_SK, consistent_read=True
+            )
         except CourseItem.DoesNotExist:
             return None
         return _to_course(institution_id, item)
@@ -123,8 +144,9 @@ class DynamoCourseRepository:
 
     def get_lesson(self, institution_id: str, course_id: str, lesson_id: str) -> Lesson | None:
         try:
-            item = LessonItem.get(keys.course_pk(institution_id, course_id), keys.lesson_sk(lesson_id),
-                                  consistent_read=True)
+            item = LessonItem.get(
+                keys.course_pk(institution_id, course_id), keys.lesson_sk(lesson_id), consistent_read=True
+            )
         except LessonItem.DoesNotExist:
             return None
         return Lesson.model_validate(item.document)
@@ -169,22 +191,28 @@ class DynamoCourseRepository:
         course = change.course
         inst = course.institution_id
         refusals: list[Exception | None] = []
-        with _transaction(refusals) as tx:
+        with _Transaction(refusals) as tx:
             if change.expected_version is None:
                 tx.save(_to_item(course), condition=CourseItem.PK.does_not_exist())
                 refusals.append(Conflict("A course with this id exists."))
             else:
                 tx.save(_to_item(course), condition=CourseItem.version == change.expected_version)
-                refusals.append(ConcurrentModification("The course changed meanwhile.", current_hint="reload"))
+                refusals.append(
+                    ConcurrentModification("The course changed meanwhile.", current_hint="reload")
+                )
             for prerequisite in change.prerequisites_to_check:
                 tx.condition_check(
-                    CourseItem, keys.course_pk(inst, prerequisite), keys.COURSE_SK,
+                    CourseItem,
+                    keys.course_pk(inst, prerequisite),
+                    keys.COURSE_SK,
                     condition=CourseItem.PK.exists() & (CourseItem.status != CourseStatus.ARCHIVED.value),
                 )
-                refusals.append(InvalidPrerequisites(
-                    f"Prerequisite {prerequisite!r} is not an active course of your institution.",
-                    field="prerequisites",
-                ))
+                refusals.append(
+                    InvalidPrerequisites(
+                        f"Prerequisite {prerequisite!r} is not an active course of your institution.",
+                        field="prerequisites",
+                    )
+                )
             if change.lesson_put is not None:
                 lesson = _lesson_item(inst, change.lesson_put)
                 if change.lesson_expected_version is None:
@@ -193,8 +221,10 @@ class DynamoCourseRepository:
                     tx.save(lesson, condition=LessonItem.version == change.lesson_expected_version)
                 refusals.append(PreconditionFailed("The lesson changed meanwhile."))
             if change.lesson_delete is not None:
-                tx.delete(LessonItem(keys.course_pk(inst, course.id), keys.lesson_sk(change.lesson_delete)),
-                          condition=LessonItem.PK.exists())
+                tx.delete(
+                    LessonItem(keys.course_pk(inst, course.id), keys.lesson_sk(change.lesson_delete)),
+                    condition=LessonItem.PK.exists(),
+                )
                 refusals.append(ConcurrentModification("The lesson was removed meanwhile."))
             for event in change.events:
                 tx.save(outbox_item(event, inst, change.actor))
@@ -202,14 +232,21 @@ class DynamoCourseRepository:
             if change.idempotency_key and change.response:
                 stored = change.response
                 tx.save(
-                    idempotency_item(inst, change.actor.user_id, change.idempotency_key, stored.fingerprint,
-                                     stored.status, stored.body),
-                    condition=IdempotencyItem.PK.does_not_exist() | (IdempotencyItem.expires_at < int(time.time())),
+                    idempotency_item(
+                        inst,
+                        change.actor.user_id,
+                        change.idempotency_key,
+                        stored.fingerprint,
+                        stored.status,
+                        stored.body,
+                    ),
+                    condition=IdempotencyItem.PK.does_not_exist()
+                    | (IdempotencyItem.expires_at < int(time.time())),
                 )
                 refusals.append(DuplicateRequest())
 
 
-class _transaction:
+class _Transaction:
     """TransactWrite that turns a cancelled condition into the refusal registered for that item."""
 
     def __init__(self, refusals: list[Exception | None]) -> None:
@@ -231,4 +268,3 @@ class _transaction:
                 if reason is not None and reason.code == "ConditionalCheckFailed" and refusal is not None:
                     raise refusal from error
             raise
-

@@ -91,9 +91,13 @@ class LessonDraft(_Body):
     title: Title
     content_type: ContentType
     content: Content | None = Field(default=None, description="The text of a `text` lesson.")
-    content_url: HttpUrl | None = Field(default=None, description="Where a video, file or external lesson lives.")
+    content_url: HttpUrl | None = Field(
+        default=None, description="Where a video, file or external lesson lives."
+    )
     duration_minutes: Minutes
-    position: Position | None = Field(default=None, description="1-based within the section; the end when omitted.")
+    position: Position | None = Field(
+        default=None, description="1-based within the section; the end when omitted."
+    )
 
 
 class LessonPatch(_Patch):

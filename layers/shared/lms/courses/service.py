@@ -203,7 +203,9 @@ class CourseService:
     @staticmethod
     def _replay(stored: StoredResponse, request_print: str) -> Created:
         if stored.fingerprint != request_print:
-            raise IdempotencyKeyReused("Use a new Idempotency-Key for a different request.", field="Idempotency-Key")
+            raise IdempotencyKeyReused(
+                "Use a new Idempotency-Key for a different request.", field="Idempotency-Key"
+            )
         return Created(course=None, replay=stored)
 
     def _editable(self, principal: Principal, course_id: str, expected_version: int | None = None) -> Course:
@@ -211,25 +213,31 @@ class CourseService:
         domain.ensure_can_edit(principal, course)
         if expected_version is not None and expected_version != course.version:
             raise PreconditionFailed(
-                f"The course is at version {course.version}, not {expected_version}.", current_version=course.version
+                f"The course is at version {course.version}, not {expected_version}.",
+                current_version=course.version,
             )
         return course
 
-    def _commit(self, before: Course, after: Course, principal: Principal, *events: DomainEvent,
-                **extra: Any) -> Course:
+    def _commit(
+        self, before: Course, after: Course, principal: Principal, *events: DomainEvent, **extra: Any
+    ) -> Course:
         after = after.model_copy(update={"version": before.version + 1, "updated_at": self._now()})
         self._repo.commit(
-            CourseChange(course=after, expected_version=before.version, actor=principal, events=list(events), **extra)
+            CourseChange(
+                course=after, expected_version=before.version, actor=principal, events=list(events), **extra
+            )
         )
         return after
 
-    def update_course(self, principal: Principal, course_id: str, patch: CoursePatch, expected_version: int) -> Course:
+    def update_course(
+        self, principal: Principal, course_id: str, patch: CoursePatch, expected_version: int
+    ) -> Course:
         authz.authorize(principal, policy.UPDATE_COURSE)
         course = self._editable(principal, course_id, expected_version)
         changes = patch.changes()
-        if "instructor_ids" in changes and not principal.is_institution_admin:
-            if principal.user_id not in changes["instructor_ids"]:
-                raise Forbidden("Instructors cannot remove themselves; ask an admin.", field="instructor_ids")
+        removes_self = principal.user_id not in changes.get("instructor_ids", [principal.user_id])
+        if removes_self and not principal.is_institution_admin:
+            raise Forbidden("Instructors cannot remove themselves; ask an admin.", field="instructor_ids")
         updated = course.model_validate({**course.model_dump(), **changes})
         domain.check_prerequisites(updated.id, updated.level, updated.prerequisites)
         domain.check_enrollment_window(updated.enrollment_opens_at, updated.enrollment_closes_at)
@@ -249,8 +257,9 @@ class CourseService:
             found = self._repo.get_courses(principal.institution_id, frontier)
             missing = [c for c in frontier if c not in found and c not in graph]
             if missing and set(missing) & set(course.prerequisites):
-                raise InvalidPrerequisites(f"Unknown prerequisite courses: {', '.join(missing)}.",
-                                           field="prerequisites")
+                raise InvalidPrerequisites(
+                    f"Unknown prerequisite courses: {', '.join(missing)}.", field="prerequisites"
+                )
             for cid, other in found.items():
                 graph[cid] = other.prerequisites
             cycle = domain.find_cycle(course.id, graph, course.prerequisites)
@@ -286,7 +295,12 @@ class CourseService:
         return self._commit(course, updated, principal, event), section.id
 
     def update_section(
-        self, principal: Principal, course_id: str, section_id: str, patch: SectionPatch, expected_version: int
+        self,
+        principal: Principal,
+        course_id: str,
+        section_id: str,
+        patch: SectionPatch,
+        expected_version: int,
     ) -> Course:
         authz.authorize(principal, policy.UPDATE_SECTION)
         course = self._editable(principal, course_id)
@@ -350,7 +364,8 @@ class CourseService:
             raise LessonNotFound(f"The course has no lesson {lesson_id!r}.")
         if lesson.version != expected_version:
             raise PreconditionFailed(
-                f"The lesson is at version {lesson.version}, not {expected_version}.", current_version=lesson.version
+                f"The lesson is at version {lesson.version}, not {expected_version}.",
+                current_version=lesson.version,
             )
         changes = patch.changes()
         changes.pop("position", None)
@@ -359,8 +374,12 @@ class CourseService:
         updated_lesson = lesson.model_validate(
             {**lesson.model_dump(), **changes, "version": lesson.version + 1, "updated_at": self._now()}
         )
-        domain.check_lesson_content(updated_lesson.content_type, updated_lesson.content, updated_lesson.content_url)
-        updated, position = domain.move_lesson(course, updated_lesson.summary(), patch.section_id, patch.position)
+        domain.check_lesson_content(
+            updated_lesson.content_type, updated_lesson.content, updated_lesson.content_url
+        )
+        updated, position = domain.move_lesson(
+            course, updated_lesson.summary(), patch.section_id, patch.position
+        )
         section, _ = updated.locate_lesson(lesson_id)
         updated_lesson = updated_lesson.model_copy(update={"section_id": section.id})
         event = LessonUpdated(
@@ -371,7 +390,12 @@ class CourseService:
             changed_fields=sorted(patch.model_fields_set),
         )
         self._commit(
-            course, updated, principal, event, lesson_put=updated_lesson, lesson_expected_version=lesson.version
+            course,
+            updated,
+            principal,
+            event,
+            lesson_put=updated_lesson,
+            lesson_expected_version=lesson.version,
         )
         return updated_lesson, position
 
@@ -381,4 +405,3 @@ class CourseService:
         updated = domain.remove_lesson(course, lesson_id)
         event = LessonRemoved(course_id=course.id, lesson_id=lesson_id)
         self._commit(course, updated, principal, event, lesson_delete=lesson_id)
-

@@ -20,8 +20,9 @@ class IdempotencyItem(Item):
     expires_at = NumberAttribute()
 
 
-def idempotency_item(institution_id: str, user_id: str, key: str, fingerprint: str, status: int,
-                     body: str) -> IdempotencyItem:
+def idempotency_item(
+    institution_id: str, user_id: str, key: str, fingerprint: str, status: int, body: str
+) -> IdempotencyItem:
     return IdempotencyItem(
         keys.idempotency_pk(institution_id, user_id, key),
         keys.IDEMPOTENCY_SK,
@@ -35,8 +36,9 @@ def idempotency_item(institution_id: str, user_id: str, key: str, fingerprint: s
 
 def find_response(institution_id: str, user_id: str, key: str) -> IdempotencyItem | None:
     try:
-        item = IdempotencyItem.get(keys.idempotency_pk(institution_id, user_id, key), keys.IDEMPOTENCY_SK,
-                                   consistent_read=True)
+        item = IdempotencyItem.get(
+            keys.idempotency_pk(institution_id, user_id, key), keys.IDEMPOTENCY_SK, consistent_read=True
+        )
     except IdempotencyItem.DoesNotExist:
         return None
     # TTL deletion lags; an expired answer is no longer a promise.

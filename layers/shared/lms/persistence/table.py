@@ -13,7 +13,7 @@ from pynamodb.models import Model
 from lms.settings import get_settings
 
 
-class GSI1(GlobalSecondaryIndex["Item"]):
+class GSI1(GlobalSecondaryIndex["Item"]):  # type: ignore[no-untyped-call]
     class Meta:
         index_name = "GSI1"
         projection = AllProjection()
@@ -39,7 +39,9 @@ class Item(Model):
         table = get_settings().table_name
         if cls.Meta.table_name != table:
             cls.Meta.table_name = table
-            cls.Meta.region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+            cls.Meta.region = (
+                os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+            )
         if "_connection" not in cls.__dict__:
             # Each item type needs its own connection: its schema names the indexes it queries.
             cls._connection = None

@@ -1,0 +1,1 @@
+"""The progress context: lesson completion, course completion and achievements."""
