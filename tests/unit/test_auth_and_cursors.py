@@ -9,7 +9,9 @@ from lms.errors import Forbidden, InvalidCursor, Unauthenticated
 from lms.pagination import decode_cursor, encode_cursor
 
 
-@pytest.mark.parametrize("groups", ["instructors,students", "[instructors students]", ["instructors", "students"]])
+@pytest.mark.parametrize(
+    "groups", ["instructors,students", "[instructors students]", ["instructors", "students"]]
+)
 def test_groups_claim_formats_are_understood(groups: object) -> None:
     who = principal_from_claims({"sub": "u1", "custom:institution_id": "inst-1", "cognito:groups": groups})
     assert who.roles == {Role.INSTRUCTOR, Role.STUDENT}
@@ -24,12 +26,16 @@ def test_no_claims_is_unauthenticated() -> None:
 @pytest.mark.parametrize("institution", ["", "a#b", "x" * 65])
 def test_an_unusable_institution_claim_is_refused(institution: str) -> None:
     with pytest.raises(Forbidden):
-        principal_from_claims({"sub": "u1", "custom:institution_id": institution, "cognito:groups": "students"})
+        principal_from_claims(
+            {"sub": "u1", "custom:institution_id": institution, "cognito:groups": "students"}
+        )
 
 
 def test_unknown_groups_give_no_role() -> None:
     with pytest.raises(Forbidden):
-        principal_from_claims({"sub": "u1", "custom:institution_id": "i", "cognito:groups": "admins-of-the-world"})
+        principal_from_claims(
+            {"sub": "u1", "custom:institution_id": "i", "cognito:groups": "admins-of-the-world"}
+        )
 
 
 def test_a_cursor_round_trips_within_its_partition() -> None:
