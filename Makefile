@@ -1,0 +1,141 @@
+# Developer and CI entry points. `make test` is what CI runs (.ci/run); `make help` lists targets.
+# Needs only Python 3.11+ with pip, GNU make, bash and git: the targets install the rest.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# Interpreter that creates the virtualenvs.
+BOOTSTRAP_PYTHON ?= python3
+
+VENV := .venv
+PY := $(VENV)/bin/python
+SAM_VENV := .venv-sam
+SAM := $(SAM_VENV)/bin/sam
+# SAM CLI pins conflict with the project's dependencies, so it has a virtualenv of its own.
+SAM_CLI_VERSION := 1.170.0
+AWS_REGION := us-east-1
+
+VENV_STAMP := $(VENV)/.installed
+SAM_STAMP := $(SAM_VENV)/.installed-$(SAM_CLI_VERSION)
+PIP_QUIET := --quiet --disable-pip-version-check
+
+# Type-checked as one program; folders without Python files yet are left out. Each function
+# folder is checked on its own, because every function's entry point is a module named `app`.
+TYPECHECK_DIRS := layers/shared/lms infra bench
+has_python = $(shell find $(1) -name '*.py' -print -quit 2>/dev/null)
+typecheck_dirs = $(foreach dir,$(TYPECHECK_DIRS),$(if $(call has_python,$(dir)),$(dir)))
+function_dirs = $(foreach dir,$(wildcard functions/*/),$(if $(call has_python,$(dir)),$(dir:/=)))
+e2e_test_files = $(shell find tests/e2e \( -name 'test_*.py' -o -name '*_test.py' \) -print 2>/dev/null)
+
+# SAM CLI must not phone home: no telemetry, no instance-metadata credential probes.
+export SAM_CLI_TELEMETRY := 0
+export AWS_EC2_METADATA_DISABLED := true
+
+.PHONY: help venv test lint format-check types template pytest e2e dev bench docs build layer clean
+
+help:
+	@echo "make test    lint, types, template checks, then the test suites (what CI runs)"
+	@echo "make dev     run the local stack (emulated AWS from template.yaml)"
+	@echo "make build   sam build for python3.13/arm64, without Docker, into .aws-sam/build"
+	@echo "make layer   build only the shared layer into build/layer/python"
+	@echo "make bench   measure and write docs/benchmarks.md"
+	@echo "make docs    generate the documentation derived from the code"
+	@echo "make clean   remove build outputs and caches (the virtualenvs stay)"
+
+# ------------------------------------------------------------------ virtualenvs
+
+venv: $(VENV_STAMP) $(SAM_STAMP)
+
+$(VENV_STAMP): pyproject.toml
+	@echo "==> venv: installing the project and its dev dependencies into $(VENV)"
+	@test -x $(PY) || $(BOOTSTRAP_PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install $(PIP_QUIET) --upgrade pip
+	@$(PY) -m pip install $(PIP_QUIET) -e '.[dev]'
+	@touch $@
+
+$(SAM_STAMP):
+	@echo "==> venv: installing aws-sam-cli $(SAM_CLI_VERSION) into $(SAM_VENV)"
+	@test -x $(SAM_VENV)/bin/python || $(BOOTSTRAP_PYTHON) -m venv $(SAM_VENV)
+	@$(SAM_VENV)/bin/python -m pip install $(PIP_QUIET) --upgrade pip
+	@$(SAM_VENV)/bin/python -m pip install $(PIP_QUIET) 'aws-sam-cli==$(SAM_CLI_VERSION)'
+	@rm -f $(SAM_VENV)/.installed-*
+	@touch $@
+
+# ------------------------------------------------------------------ checks and tests
+# `make -k test` runs every stage even when an earlier one fails.
+
+test: lint format-check types template pytest e2e
+	@echo "==> test: every stage passed"
+
+lint: venv
+	@echo "==> lint: ruff check"
+	@$(VENV)/bin/ruff check .
+
+format-check: venv
+	@echo "==> lint: ruff format --check"
+	@$(VENV)/bin/ruff format --check .
+
+types: venv
+	@failed=0; \
+	echo "==> types: mypy $(strip $(typecheck_dirs))"; \
+	$(VENV)/bin/mypy $(typecheck_dirs) || failed=1; \
+	for dir in $(function_dirs); do \
+		echo "==> types: mypy $$dir"; \
+		MYPYPATH="$$dir" $(VENV)/bin/mypy "$$dir" || failed=1; \
+	done; \
+	exit $$failed
+
+template: venv
+	@echo "==> template: cfn-lint template.yaml"
+	@$(VENV)/bin/cfn-lint template.yaml
+	@echo "==> template: sam validate --lint"
+	@$(SAM) validate --lint --template template.yaml --region $(AWS_REGION)
+
+# loadgroup keeps tests marked with one xdist_group on one worker (the layer is built once).
+pytest: venv
+	@echo "==> tests: pytest -n 2 (everything but e2e)"
+	@$(PY) -m pytest -n 2 --dist loadgroup tests --ignore=tests/e2e
+
+# In a process of its own: it runs a real moto server, which in-process mocks would intercept.
+e2e: venv
+	@if [ -z "$(e2e_test_files)" ]; then \
+		echo "==> tests: e2e: tests/e2e has no test files yet, nothing to run"; \
+	else \
+		echo "==> tests: pytest tests/e2e"; \
+		$(PY) -m pytest tests/e2e; \
+	fi
+
+# ------------------------------------------------------------------ run, measure, document
+
+dev: venv
+	$(PY) -m infra.local_stack
+
+bench: venv
+	$(PY) -m bench
+
+docs: venv
+	$(PY) -m infra.docs
+
+# ------------------------------------------------------------------ build
+
+# Every function and the layer build with `BuildMethod: makefile`, so sam needs neither Docker
+# nor a python3.13 interpreter. The layer's pip runs under the project's interpreter.
+build: venv
+	@echo "==> build: sam build (python3.13, arm64) into .aws-sam/build"
+	@LAYER_PYTHON="$(abspath $(PY))" $(SAM) build --template template.yaml --build-dir .aws-sam/build
+
+layer: venv
+	@echo "==> build: shared layer into build/layer/python"
+	@$(PY) -m infra.build_layer --out build/layer
+
+# sam build runs `make --makefile <this file> build-<Name>Function` inside a copy of the function's
+# CodeUri (the functions' `Metadata: ContextPath: .`). Functions have no requirements of their own
+# (third-party code is in the layer), so their build is a copy of the folder without bytecode.
+build-%Function:
+	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is set by sam build" >&2; exit 1; }
+	@tar -c --exclude=__pycache__ --exclude='*.pyc' . | tar -x -C "$(ARTIFACTS_DIR)"
+
+clean:
+	rm -rf .aws-sam build .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	find . -path ./$(VENV) -prune -o -path ./$(SAM_VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
