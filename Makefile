@@ -18,7 +18,7 @@ AWS_REGION := us-east-1
 
 VENV_STAMP := $(VENV)/.installed
 SAM_STAMP := $(SAM_VENV)/.installed-$(SAM_CLI_VERSION)
-PIP_QUIET := --quiet --disable-pip-version-check
+PIP_QUIET := --quiet --quiet --disable-pip-version-check
 
 # Type-checked as one program; folders without Python files yet are left out. Each function
 # folder is checked on its own, because every function's entry point is a module named `app`.
