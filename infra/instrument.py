@@ -33,7 +33,7 @@ class AwsCallRecorder:
         with cls._lock:
             if cls._installed:
                 return
-            original = BaseClient._make_api_call
+            original = BaseClient._make_api_call  # type: ignore[attr-defined]
 
             def _recorded(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
                 recorder: AwsCallRecorder | None = getattr(cls._local, "active", None)
@@ -49,7 +49,7 @@ class AwsCallRecorder:
                 finally:
                     recorder.seconds += time.perf_counter() - started
 
-            BaseClient._make_api_call = _recorded  # type: ignore[method-assign]
+            BaseClient._make_api_call = _recorded  # type: ignore[attr-defined]
             cls._installed = True
 
     @contextmanager

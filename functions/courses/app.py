@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from lms.correlation import correlation_id
 from lms.courses.domain import CourseStatus, Level
 from lms.courses.repository import DynamoCourseRepository

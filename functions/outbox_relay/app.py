@@ -9,6 +9,7 @@ import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from lms.relay import EventsClient, pending_events, publish
 from lms.settings import get_settings
 

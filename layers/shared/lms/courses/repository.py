@@ -6,9 +6,7 @@ import time
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
-from pynamodb.transactions import TransactWrite
 
 from lms import keys
 from lms.courses.domain import Course, CourseStatus, Lesson
@@ -18,7 +16,8 @@ from lms.errors import Conflict, PreconditionFailed
 from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.idempotency import IdempotencyItem, find_response, idempotency_item
 from lms.persistence.outbox import outbox_item
-from lms.persistence.table import GSI1, VersionedItem, connection
+from lms.persistence.table import GSI1, VersionedItem
+from lms.persistence.transactions import Transaction
 
 COURSE_ENTITY = "course"
 LESSON_ENTITY = "lesson"
@@ -190,81 +189,53 @@ class DynamoCourseRepository:
     def commit(self, change: CourseChange) -> None:
         course = change.course
         inst = course.institution_id
-        refusals: list[Exception | None] = []
-        with _Transaction(refusals) as tx:
-            if change.expected_version is None:
-                tx.save(_to_item(course), condition=CourseItem.PK.does_not_exist())
-                refusals.append(Conflict("A course with this id exists."))
-            else:
-                tx.save(_to_item(course), condition=CourseItem.version == change.expected_version)
-                refusals.append(
-                    ConcurrentModification("The course changed meanwhile.", current_hint="reload")
-                )
-            for prerequisite in change.prerequisites_to_check:
-                tx.condition_check(
-                    CourseItem,
-                    keys.course_pk(inst, prerequisite),
-                    keys.COURSE_SK,
-                    condition=CourseItem.PK.exists() & (CourseItem.status != CourseStatus.ARCHIVED.value),
-                )
-                refusals.append(
-                    InvalidPrerequisites(
-                        f"Prerequisite {prerequisite!r} is not an active course of your institution.",
-                        field="prerequisites",
-                    )
-                )
-            if change.lesson_put is not None:
-                lesson = _lesson_item(inst, change.lesson_put)
-                if change.lesson_expected_version is None:
-                    tx.save(lesson, condition=LessonItem.PK.does_not_exist())
-                else:
-                    tx.save(lesson, condition=LessonItem.version == change.lesson_expected_version)
-                refusals.append(PreconditionFailed("The lesson changed meanwhile."))
-            if change.lesson_delete is not None:
-                tx.delete(
-                    LessonItem(keys.course_pk(inst, course.id), keys.lesson_sk(change.lesson_delete)),
-                    condition=LessonItem.PK.exists(),
-                )
-                refusals.append(ConcurrentModification("The lesson was removed meanwhile."))
-            for event in change.events:
-                tx.save(outbox_item(event, inst, change.actor))
-                refusals.append(None)
-            if change.idempotency_key and change.response:
-                stored = change.response
-                tx.save(
-                    idempotency_item(
-                        inst,
-                        change.actor.user_id,
-                        change.idempotency_key,
-                        stored.fingerprint,
-                        stored.status,
-                        stored.body,
-                    ),
-                    condition=IdempotencyItem.PK.does_not_exist()
-                    | (IdempotencyItem.expires_at < int(time.time())),
-                )
-                refusals.append(DuplicateRequest())
-
-
-class _Transaction:
-    """TransactWrite that turns a cancelled condition into the refusal registered for that item."""
-
-    def __init__(self, refusals: list[Exception | None]) -> None:
-        self._refusals = refusals
-        self._tx = TransactWrite(connection=connection())
-
-    def __enter__(self) -> TransactWrite:
-        return self._tx
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if exc is not None:
-            return
-        try:
-            self._tx._commit()
-        except TransactWriteError as error:
-            reasons = error.cancellation_reasons or []
-            for index, reason in enumerate(reasons):
-                refusal = self._refusals[index] if index < len(self._refusals) else None
-                if reason is not None and reason.code == "ConditionalCheckFailed" and refusal is not None:
-                    raise refusal from error
-            raise
+        tx = Transaction()
+        if change.expected_version is None:
+            tx.put(
+                _to_item(course), CourseItem.PK.does_not_exist(), Conflict("A course with this id exists.")
+            )
+        else:
+            tx.put(
+                _to_item(course),
+                CourseItem.version == change.expected_version,
+                ConcurrentModification("The course changed meanwhile; read it again and retry."),
+            )
+        for prerequisite in change.prerequisites_to_check:
+            tx.check(
+                CourseItem,
+                keys.course_pk(inst, prerequisite),
+                keys.COURSE_SK,
+                CourseItem.PK.exists() & (CourseItem.status != CourseStatus.ARCHIVED.value),
+                InvalidPrerequisites(
+                    f"Prerequisite {prerequisite!r} is not an active course of your institution.",
+                    field="prerequisites",
+                ),
+            )
+        if change.lesson_put is not None:
+            lesson = _lesson_item(inst, change.lesson_put)
+            expected = change.lesson_expected_version
+            condition = LessonItem.PK.does_not_exist() if expected is None else LessonItem.version == expected
+            tx.put(lesson, condition, PreconditionFailed("The lesson changed meanwhile."))
+        if change.lesson_delete is not None:
+            tx.delete(
+                LessonItem(keys.course_pk(inst, course.id), keys.lesson_sk(change.lesson_delete)),
+                LessonItem.PK.exists(),
+                ConcurrentModification("The lesson was removed meanwhile."),
+            )
+        for event in change.events:
+            tx.put(outbox_item(event, inst, change.actor))
+        if change.idempotency_key and change.response:
+            stored = change.response
+            tx.put(
+                idempotency_item(
+                    inst,
+                    change.actor.user_id,
+                    change.idempotency_key,
+                    stored.fingerprint,
+                    stored.status,
+                    stored.body,
+                ),
+                IdempotencyItem.PK.does_not_exist() | (IdempotencyItem.expires_at < int(time.time())),
+                DuplicateRequest(),
+            )
+        tx.commit()

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from lms.courses.domain import ContentType, Course, CourseStatus, Lesson, Level
 
@@ -27,13 +37,17 @@ class _Body(BaseModel):
 class _Patch(_Body):
     """A partial update: only the fields sent change; `null` is refused where a value is required."""
 
-    _nullable: frozenset[str] = frozenset()
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_null_for_required(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.nullable:
+            raise ValueError("cannot be null")
+        return value
 
     @model_validator(mode="after")
-    def _no_null_for_required(self) -> _Patch:
-        for name in self.model_fields_set - self._nullable:
-            if getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
+    def _something_to_change(self) -> _Patch:
         if not self.model_fields_set:
             raise ValueError("send at least one field to change")
         return self
@@ -61,7 +75,7 @@ class CourseDraft(_Body):
 
 
 class CoursePatch(_Patch):
-    _nullable = frozenset({"capacity", "enrollment_opens_at", "enrollment_closes_at"})
+    nullable = frozenset({"capacity", "enrollment_opens_at", "enrollment_closes_at"})
 
     title: Title | None = None
     description: Description | None = None
@@ -101,7 +115,7 @@ class LessonDraft(_Body):
 
 
 class LessonPatch(_Patch):
-    _nullable = frozenset({"content", "content_url"})
+    nullable = frozenset({"content", "content_url"})
 
     section_id: Id | None = None
     title: Title | None = None

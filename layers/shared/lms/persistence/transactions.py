@@ -1,0 +1,55 @@
+"""One TransactWriteItems per request, with the refusal each condition stands for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from lms.persistence.table import connection
+
+
+class Transaction:
+    """Collects writes; `commit` raises the refusal registered for the first failed condition.
+
+    pynamodb sends condition checks, then deletes, then puts, then updates; the cancellation
+    reasons come back in that order, so refusals are kept per kind and joined the same way.
+    """
+
+    def __init__(self) -> None:
+        self._tx = TransactWrite(connection=connection())
+        self._refusals: dict[str, list[Exception | None]] = {
+            "check": [],
+            "delete": [],
+            "put": [],
+            "update": [],
+        }
+
+    def check(
+        self, model_cls: type[Model], hash_key: str, range_key: str, condition: Condition, refusal: Exception
+    ) -> None:
+        self._tx.condition_check(model_cls, hash_key, range_key, condition=condition)
+        self._refusals["check"].append(refusal)
+
+    def delete(
+        self, item: Model, condition: Condition | None = None, refusal: Exception | None = None
+    ) -> None:
+        self._tx.delete(item, condition=condition)
+        self._refusals["delete"].append(refusal)
+
+    def put(self, item: Model, condition: Condition | None = None, refusal: Exception | None = None) -> None:
+        self._tx.save(item, condition=condition)
+        self._refusals["put"].append(refusal)
+
+    def commit(self) -> Any:
+        ordered = [r for kind in ("check", "delete", "put", "update") for r in self._refusals[kind]]
+        try:
+            return self._tx._commit()
+        except TransactWriteError as error:
+            for reason, refusal in zip(error.cancellation_reasons or [], ordered, strict=False):
+                if reason is not None and reason.code == "ConditionalCheckFailed" and refusal is not None:
+                    raise refusal from error
+            raise

@@ -1,0 +1,44 @@
+"""Integration fixtures: the stack provisioned from template.yaml in in-process moto."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from moto import mock_aws
+
+from infra.gateway import ApiGateway, TokenVerifier
+from infra.provision import Stack, provision
+from lms.settings import get_settings
+from tests.harness import Tenant
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_REGION="us-east-1",
+    )
+    with mock_aws():
+        provisioned = provision()
+        os.environ.update(provisioned.env)
+        get_settings.cache_clear()
+        yield provisioned
+
+
+@pytest.fixture(scope="session")
+def gateway(stack: Stack) -> ApiGateway:
+    return ApiGateway(stack, TokenVerifier.for_stack(stack))
+
+
+@pytest.fixture
+def tenant(stack: Stack, gateway: ApiGateway) -> Tenant:
+    return Tenant(stack, gateway)
+
+
+@pytest.fixture
+def other_tenant(stack: Stack, gateway: ApiGateway) -> Tenant:
+    return Tenant(stack, gateway)
