@@ -189,19 +189,6 @@ class _ApiRequestHandler(BaseHTTPRequestHandler):
 # ---------------------------------------------------------------------------------------------- stack
 
 
-_AWS_VARIABLES = (
-    "AWS_ENDPOINT_URL",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_DEFAULT_REGION",
-    "AWS_REGION",
-)
-
-
 class LocalStack:
     """The running local stack; a context manager. Port 0 picks a free port.
 
@@ -291,8 +278,6 @@ class LocalStack:
                 "AWS_ENDPOINT_URL": self.aws_endpoint_url,
                 "AWS_ACCESS_KEY_ID": "testing",
                 "AWS_SECRET_ACCESS_KEY": "testing",
-                "AWS_SESSION_TOKEN": None,
-                "AWS_SECURITY_TOKEN": None,
                 "AWS_PROFILE": None,
                 "AWS_DEFAULT_PROFILE": None,
                 "AWS_DEFAULT_REGION": self.region,
@@ -330,7 +315,7 @@ class LocalStack:
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._moto = ThreadedMotoServer(ip_address=HOST, port=self._aws_port, verbose=False)
-        # start() waits forever when the server thread cannot bind: wait in a helper thread instead.
+        # start() waits forever when the server thread cannot bind: wait in a thread of its own.
         starter = threading.Thread(target=self._moto.start, name="local-moto-start", daemon=True)
         starter.start()
         starter.join(timeout=10)
