@@ -1,0 +1,776 @@
+"""The documentation derived from the code: OpenAPI document, events catalog, roles, problem types.
+
+`python -m infra.docs` writes them into docs/; `--check` writes nothing, names the stale files and
+exits 1. Generation fails when template.yaml and the handlers disagree about the API's routes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import inspect
+import json
+import pkgutil
+import re
+import sys
+import tomllib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
+
+import lms
+from infra.functions import FunctionSpec, function_specs
+from infra.template import TEMPLATE, load_template
+from lms import errors, keys
+from lms.auth import Role
+from lms.authz import OPERATIONS, Operation
+from lms.events.envelope import DomainEvent, EventEnvelope, event_types
+
+ROOT = TEMPLATE.parent
+DOCS = ROOT / "docs"
+TITLE = "LMS API"
+SECURITY_SCHEME = "cognito"
+PROBLEM_JSON = "application/problem+json"
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+GENERATED = "<!-- Generated from the code by `make docs` (python -m infra.docs): do not edit by hand. -->"
+
+# Operations that read `Idempotency-Key` (lms.http.idempotency_key); every PATCH reads `If-Match`.
+IDEMPOTENT_OPERATIONS = frozenset({"CreateCourse"})
+
+# The problem responses an operation can produce, by the base problem type of each status.
+PROBLEM_RESPONSES: dict[int, type[errors.Problem]] = {
+    400: errors.BadRequest,
+    401: errors.Unauthenticated,
+    403: errors.Forbidden,
+    404: errors.NotFound,
+    409: errors.Conflict,
+    412: errors.PreconditionFailed,
+    422: errors.ValidationFailed,
+    428: errors.PreconditionRequired,
+}
+
+# Envelope fields the model leaves undescribed; a `Field(description=...)` on the model wins.
+ENVELOPE_FIELDS = {
+    "id": "Unique per event: the key consumers deduplicate on (not EventBridge's own `id`).",
+    "type": "`<source>.<detail-type>.v<version>`, e.g. `lms.courses.CourseCreated.v1`.",
+    "occurred_at": "When the change was committed (RFC 3339, UTC).",
+    "institution_id": "The tenant the change belongs to; consumers build keys from it.",
+    "actor": "Who made the change: `user_id` and `roles`.",
+    "correlation_id": "The API request that caused the change, for tracing across contexts.",
+    "data": "The event type's fields, below.",
+}
+
+
+class DocsError(Exception):
+    """The code and template.yaml disagree, or a document cannot be derived."""
+
+
+# ---------------------------------------------------------------- sources
+
+
+@dataclass(frozen=True)
+class ApiFunction:
+    """A function of the template with `Api` events, and the resolver its handler module serves."""
+
+    spec: FunctionSpec
+    resolver: ApiGatewayResolver
+
+
+def _placeholder(value: Any) -> Any:
+    # Documentation needs no physical ids: intrinsic functions stay unevaluated.
+    return "unresolved" if isinstance(value, dict | list) else value
+
+
+def template_functions(template: Mapping[str, Any]) -> list[FunctionSpec]:
+    return function_specs(template, {}, resolve=_placeholder, root=ROOT)
+
+
+def api_functions(template: Mapping[str, Any]) -> list[ApiFunction]:
+    """Every function with `Api` events and the resolver of its handler module."""
+    found = []
+    for spec in template_functions(template):
+        if not spec.routes:
+            continue
+        module = _handler_module(spec)
+        resolvers = [v for v in vars(module).values() if isinstance(v, ApiGatewayResolver)]
+        if len(resolvers) != 1:
+            raise DocsError(
+                f"{spec.logical_id}: expected one API resolver in its handler module, found {len(resolvers)}"
+            )
+        found.append(ApiFunction(spec, resolvers[0]))
+    return found
+
+
+def _handler_module(spec: FunctionSpec) -> ModuleType:
+    """The handler's module, imported by file path under a name of its own.
+
+    Not infra.functions.load_handler: its modules are shared with the local stack, and Powertools
+    reads its settings (metrics namespace, log level) when the module is imported, so whoever
+    imports first would decide them for the other.
+    """
+    module_path = spec.handler.rpartition(".")[0]
+    name = "lms_docs_" + re.sub(r"\W", "_", f"{spec.code_dir.name}_{module_path}")
+    if name in sys.modules:
+        return sys.modules[name]
+    source = spec.code_dir.joinpath(*module_path.split(".")).with_suffix(".py")
+    import_spec = importlib.util.spec_from_file_location(name, source)
+    if import_spec is None or import_spec.loader is None:
+        raise DocsError(f"{spec.logical_id}: cannot import its handler module {source}")
+    module = importlib.util.module_from_spec(import_spec)
+    sys.modules[name] = module
+    sys.path.insert(0, str(spec.code_dir))  # the function's own modules import as in Lambda
+    try:
+        import_spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    finally:
+        sys.path.remove(str(spec.code_dir))
+    return module
+
+
+def import_all_lms_modules() -> None:
+    """Import every module of the lms package, so every event type, operation and problem registers."""
+    for info in pkgutil.walk_packages(lms.__path__, "lms."):
+        importlib.import_module(info.name)
+
+
+def policy_modules() -> list[ModuleType]:
+    """`lms.<context>.policy` of every context that declares its operations."""
+    modules = []
+    for info in pkgutil.iter_modules(lms.__path__, "lms."):
+        name = f"{info.name}.policy"
+        if info.ispkg and importlib.util.find_spec(name) is not None:
+            modules.append(importlib.import_module(name))
+    return modules
+
+
+def project_version() -> str:
+    with (ROOT / "pyproject.toml").open("rb") as stream:
+        return str(tomllib.load(stream)["project"]["version"])
+
+
+# ---------------------------------------------------------------- OpenAPI
+
+
+def _route_key(method: str, path: str) -> str:
+    return f"{method.upper()} {path}"
+
+
+def _operations(document: Mapping[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, item in document.get("paths", {}).items():
+        for method in METHODS:
+            if method in item:
+                yield method, path, item[method]
+
+
+def check_routes(function: ApiFunction, document: Mapping[str, Any]) -> None:
+    """The template's `Api` events and the resolver's routes must name the same method and path."""
+    declared = {_route_key(r.method, r.path) for r in function.spec.routes}
+    served = {_route_key(method, path) for method, path, _ in _operations(document)}
+    problems = []
+    if declared - served:
+        problems.append("in template.yaml but not in the handler: " + ", ".join(sorted(declared - served)))
+    if served - declared:
+        problems.append("in the handler but not in template.yaml: " + ", ".join(sorted(served - declared)))
+    if problems:
+        where = f"{function.spec.logical_id} ({function.spec.code_dir.relative_to(ROOT)})"
+        raise DocsError(f"routes of {where} differ between template and code; " + "; ".join(problems))
+
+
+def _merge(into: dict[str, Any], items: Mapping[str, Any], what: str) -> None:
+    for name, value in items.items():
+        if name in into and into[name] != value:
+            raise DocsError(f"two functions define {what} {name!r} differently")
+        into[name] = value
+
+
+def _problem_components() -> dict[str, Any]:
+    field_error = {
+        "type": "object",
+        "required": ["field", "in", "message"],
+        "properties": {
+            "field": {"type": "string", "description": "The field, dotted for nested fields."},
+            "in": {
+                "type": "string",
+                "description": "Where the field was sent: body, query, path or header.",
+            },
+            "message": {"type": "string"},
+        },
+    }
+    problem = {
+        "type": "object",
+        "description": "An RFC 9457 problem; docs/problems.md lists every problem type.",
+        "required": ["type", "title", "status"],
+        "properties": {
+            "type": {"type": "string", "description": "The problem type, a URI (urn:lms:problem:...)."},
+            "title": {"type": "string", "description": "The problem type in words; the same every time."},
+            "status": {"type": "integer", "description": "The HTTP status code."},
+            "detail": {"type": "string", "description": "This occurrence in words."},
+            "instance": {"type": "string", "description": "The request path."},
+            "errors": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/ProblemFieldError"},
+                "description": "Validation problems only: one entry per invalid field.",
+            },
+        },
+        "additionalProperties": True,
+    }
+    responses = {
+        cls.__name__: {
+            "description": cls.title,
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for cls in PROBLEM_RESPONSES.values()
+    }
+    return {"schemas": {"Problem": problem, "ProblemFieldError": field_error}, "responses": responses}
+
+
+def _header(name: str, *, required: bool, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "header", "required": required, "description": description, "schema": schema}
+
+
+IF_MATCH = _header(
+    "If-Match",
+    required=True,
+    description='The version you read, as the resource\'s ETag gave it (`"3"`). '
+    "A stale version answers 412, a missing header 428.",
+    schema={"type": "string"},
+)
+IDEMPOTENCY_KEY = _header(
+    "Idempotency-Key",
+    required=False,
+    description="Makes a retry safe: a repeated request with the same key returns the first response "
+    "(with `Idempotent-Replayed: true`); the same key with a different body answers 422.",
+    schema={"type": "string", "pattern": keys._SAFE.pattern},
+)
+ETAG = {"description": "The resource's version, for If-Match.", "schema": {"type": "string"}}
+
+
+def _problem_statuses(method: str, operation: Mapping[str, Any], public: bool) -> set[int]:
+    """Which problems an operation can answer, from what it takes; see the rules in each branch."""
+    parameters = operation.get("parameters", [])
+    where = {p["in"] for p in parameters}
+    names = {p["name"] for p in parameters}
+    statuses: set[int] = set()
+    if not public:
+        statuses |= {401, 403}  # no or unverifiable identity; a role the operation does not allow
+    if "path" in where:
+        statuses.add(404)  # the addressed resource, or one of another institution
+        if method != "get" and not public:
+            statuses.add(409)  # the resource's state refuses the change
+    if method == "patch":
+        statuses |= {412, 428}
+    if names & {"If-Match", "Idempotency-Key", "cursor"}:
+        statuses.add(400)  # a malformed header or cursor
+    if parameters or "requestBody" in operation:
+        statuses.add(422)
+    return statuses
+
+
+def _document_operation(
+    method: str, operation: dict[str, Any], public: bool, schemas: Mapping[str, Any]
+) -> None:
+    parameters: list[dict[str, Any]] = operation.setdefault("parameters", [])
+    headers = []
+    if method == "patch":
+        headers.append(IF_MATCH)
+    if operation.get("operationId") in IDEMPOTENT_OPERATIONS:
+        headers.append(IDEMPOTENCY_KEY)
+    declared = {(p["in"], p["name"].lower()) for p in parameters}
+    parameters += [dict(h) for h in headers if ("header", h["name"].lower()) not in declared]
+    if not parameters:
+        del operation["parameters"]
+    if public:
+        operation["security"] = []
+    responses: dict[str, Any] = operation.setdefault("responses", {})
+    responses.pop("422", None)  # Powertools' own validation body; lms.http answers a problem instead
+    for problem_status in _problem_statuses(method, operation, public):
+        name = PROBLEM_RESPONSES[problem_status].__name__
+        responses[str(problem_status)] = {"$ref": f"#/components/responses/{name}"}
+    for status, response in responses.items():
+        if status.startswith("2") and _returns_versioned(response, schemas):
+            response.setdefault("headers", {})["ETag"] = ETAG
+
+
+def _returns_versioned(response: Mapping[str, Any], schemas: Mapping[str, Any]) -> bool:
+    # lms.http.respond sends the ETag of every resource that carries a version.
+    ref = response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
+    target = schemas.get(ref.rsplit("/", 1)[-1], {}) if ref else {}
+    return "version" in target.get("properties", {})
+
+
+def _referenced(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        found = {value["$ref"]} if isinstance(value.get("$ref"), str) else set()
+        return found.union(*(_referenced(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_referenced(v) for v in value))
+    return set()
+
+
+def _reachable_schemas(roots: Any, schemas: Mapping[str, Any]) -> set[str]:
+    prefix = "#/components/schemas/"
+    seen: set[str] = set()
+    pending = [ref.removeprefix(prefix) for ref in _referenced(roots) if ref.startswith(prefix)]
+    while pending:
+        name = pending.pop()
+        if name not in seen and name in schemas:
+            seen.add(name)
+            pending += [
+                ref.removeprefix(prefix) for ref in _referenced(schemas[name]) if ref.startswith(prefix)
+            ]
+    return seen
+
+
+def openapi_document(functions: Iterable[ApiFunction], version: str) -> dict[str, Any]:
+    """One OpenAPI document for the whole API, merged from every function's resolver."""
+    paths: dict[str, Any] = {}
+    schemas: dict[str, Any] = {}
+    public: set[str] = set()
+    owners: dict[str, str] = {}
+    for function in functions:
+        document = json.loads(function.resolver.get_openapi_json_schema(title=TITLE, version=version))
+        check_routes(function, document)
+        for method, path, _ in _operations(document):
+            key = _route_key(method, path)
+            if key in owners:
+                raise DocsError(f"{key} is served by both {owners[key]} and {function.spec.logical_id}")
+            owners[key] = function.spec.logical_id
+        for path, item in document.get("paths", {}).items():
+            paths.setdefault(path, {}).update(item)
+        _merge(schemas, document.get("components", {}).get("schemas", {}), "schema")
+        public |= {_route_key(r.method, r.path) for r in function.spec.routes if r.public}
+    ids = [op["operationId"] for _, _, op in _operations({"paths": paths}) if "operationId" in op]
+    repeated = sorted({name for name in ids if ids.count(name) > 1})
+    if repeated:
+        raise DocsError(f"operationIds used by more than one route: {', '.join(repeated)}")
+    unknown = IDEMPOTENT_OPERATIONS - set(operation_routes({"paths": paths}))
+    if unknown:
+        raise DocsError(
+            f"IDEMPOTENT_OPERATIONS names operations no route serves: {', '.join(sorted(unknown))}"
+        )
+    problem = _problem_components()
+    _merge(schemas, problem["schemas"], "schema")
+    for method, path, operation in _operations({"paths": paths}):
+        _document_operation(method, operation, _route_key(method, path) in public, schemas)
+    # Powertools adds its validation error bodies; lms.http answers problems instead, so they go.
+    reachable = _reachable_schemas([paths, problem["responses"]], schemas)
+    schemas = {name: schema for name, schema in schemas.items() if name in reachable}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": TITLE,
+            "version": version,
+            "description": "Every context's API behind one API Gateway stage. Errors are RFC 9457 "
+            "problems (application/problem+json); docs/problems.md lists their types and "
+            "docs/authorization.md the roles each operation allows.",
+        },
+        "servers": [
+            {
+                "url": "https://{restApiId}.execute-api.{region}.amazonaws.com/{stage}",
+                "variables": {
+                    "restApiId": {"default": "api-id", "description": "The stack's ApiUrl output."},
+                    "region": {"default": "us-east-1"},
+                    "stage": {"default": "dev"},
+                },
+            }
+        ],
+        "security": [{SECURITY_SCHEME: []}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "responses": problem["responses"],
+            "securitySchemes": {
+                SECURITY_SCHEME: {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Authorization",
+                    "description": "The caller's Cognito user pool ID token, which API Gateway's "
+                    "authorizer verifies.",
+                    "x-amazon-apigateway-authtype": "cognito_user_pools",
+                }
+            },
+        },
+    }
+
+
+def operation_routes(document: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    """operationId → (METHOD, path) of every operation of the document."""
+    return {
+        op["operationId"]: (method.upper(), path)
+        for method, path, op in _operations(document)
+        if "operationId" in op
+    }
+
+
+def public_operations(document: Mapping[str, Any]) -> set[str]:
+    return {op.get("operationId", "") for _, _, op in _operations(document) if op.get("security") == []}
+
+
+# ---------------------------------------------------------------- markdown helpers
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _table(header: list[str], rows: Iterable[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def _own_doc(cls: type) -> str:
+    # inspect.getdoc would inherit the base class's docstring, which describes the base.
+    doc = cls.__dict__.get("__doc__")
+    return inspect.cleandoc(doc) if isinstance(doc, str) else ""
+
+
+def _render(lines: list[str]) -> str:
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# ---------------------------------------------------------------- events
+
+
+def _json_type(schema: Mapping[str, Any], defs: Mapping[str, Any]) -> str:
+    if "$ref" in schema:
+        name = str(schema["$ref"]).rsplit("/", 1)[-1]
+        target = defs.get(name, {})
+        return " or ".join(f"`{v}`" for v in target["enum"]) if "enum" in target else name
+    if "anyOf" in schema:
+        return " or ".join(_json_type(s, defs) for s in schema["anyOf"])
+    if "enum" in schema:
+        return " or ".join(f"`{v}`" for v in schema["enum"])
+    kind = schema.get("type", "any")
+    if kind == "array":
+        return f"array of {_json_type(schema.get('items', {}), defs)}"
+    if kind == "string" and "format" in schema:
+        return f"string ({schema['format']})"
+    return str(kind)
+
+
+def _field_rows(schema: Mapping[str, Any], described: Mapping[str, str] | None = None) -> list[list[str]]:
+    defs = schema.get("$defs", {})
+    required = set(schema.get("required", []))
+    rows = []
+    for name, field in schema.get("properties", {}).items():
+        description = field.get("description") or (described or {}).get(name, "")
+        rows.append([f"`{name}`", _json_type(field, defs), "yes" if name in required else "no", description])
+    return rows
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """An EventBridge rule and where its target queue leads."""
+
+    rule: str
+    pattern: dict[str, Any]
+    queue: str
+    dead_letter_queue: str | None
+    max_receive_count: int | None
+    consumer: str | None
+
+
+def deliveries(template: Mapping[str, Any]) -> list[Delivery]:
+    resources = template["Resources"]
+    consumers = {spec.sqs_queue: spec.logical_id for spec in template_functions(template) if spec.sqs_queue}
+    found = []
+    for rule_id, rule in sorted(resources.items()):
+        if rule.get("Type") != "AWS::Events::Rule":
+            continue
+        properties = rule.get("Properties") or {}
+        for target in properties.get("Targets") or []:
+            queue = _get_att_target(target.get("Arn"))
+            if queue is None or resources.get(queue, {}).get("Type") != "AWS::SQS::Queue":
+                continue
+            redrive = (resources[queue].get("Properties") or {}).get("RedrivePolicy") or {}
+            found.append(
+                Delivery(
+                    rule=rule_id,
+                    pattern=properties.get("EventPattern") or {},
+                    queue=queue,
+                    dead_letter_queue=_get_att_target(redrive.get("deadLetterTargetArn")),
+                    max_receive_count=int(redrive["maxReceiveCount"])
+                    if "maxReceiveCount" in redrive
+                    else None,
+                    consumer=consumers.get(queue),
+                )
+            )
+    return found
+
+
+def _get_att_target(value: Any) -> str | None:
+    argument = value.get("Fn::GetAtt") if isinstance(value, dict) else None
+    return str(argument[0]) if isinstance(argument, list) and argument else None
+
+
+def _matches(matchers: Any, value: str) -> bool:
+    """EventBridge's matching of one field: any matcher in the list may match."""
+    for matcher in matchers if isinstance(matchers, list) else [matchers]:
+        if isinstance(matcher, str) and matcher == value:
+            return True
+        if not isinstance(matcher, dict):
+            continue
+        ((kind, argument),) = matcher.items()
+        if kind == "prefix" and value.startswith(str(argument)):
+            return True
+        if kind == "suffix" and value.endswith(str(argument)):
+            return True
+        if kind == "wildcard" and fnmatchcase(value, str(argument)):
+            return True
+        if kind == "exists" and argument is True:
+            return True
+        if kind == "anything-but":
+            excluded = argument if isinstance(argument, list) else [argument]
+            if value not in excluded:
+                return True
+        if kind not in ("prefix", "suffix", "wildcard", "exists", "anything-but"):
+            raise DocsError(f"event pattern matcher {kind!r} is not understood by infra.docs")
+    return False
+
+
+def routes_event(delivery: Delivery, event: type[DomainEvent]) -> bool:
+    pattern = delivery.pattern
+    return ("source" not in pattern or _matches(pattern["source"], event.source)) and (
+        "detail-type" not in pattern or _matches(pattern["detail-type"], event.name)
+    )
+
+
+def _delivery_line(delivery: Delivery) -> str:
+    consumer = f"`{delivery.consumer}`" if delivery.consumer else "no consumer function"
+    line = f"- rule `{delivery.rule}` → queue `{delivery.queue}` → {consumer}"
+    if delivery.dead_letter_queue:
+        line += f"; after {delivery.max_receive_count} failed receives → `{delivery.dead_letter_queue}`"
+    rest = {k: v for k, v in delivery.pattern.items() if k not in ("source", "detail-type")}
+    if rest:
+        line += f"; only when the event also matches `{json.dumps(rest, sort_keys=True)}`"
+    return line
+
+
+def events_markdown(template: Mapping[str, Any]) -> str:
+    routes = deliveries(template)
+    envelope = EventEnvelope.model_json_schema()
+    lines = [
+        "# Events catalog",
+        "",
+        GENERATED,
+        "",
+        "A context publishes a domain event for every state change it commits. The event is written",
+        "as an outbox item in the same DynamoDB transaction as the change; the outbox relay publishes",
+        "it to the `lms` EventBridge bus, whose rules route it to each consumer's SQS queue.",
+        "",
+        "## Delivery guarantees",
+        "",
+        "- **At least once.** A relay or queue retry can deliver the same event again.",
+        "- **Unordered.** Consumers must not rely on the order in which events arrive.",
+        "- **Idempotent consumers.** A consumer records the envelope `id` of every event it handled",
+        "  and ignores a second delivery; EventBridge's own event `id` changes when the relay",
+        "  republishes, so it is not the key.",
+        "- **Partial batch failures.** A consumer reports the messages it failed; the rest of the",
+        "  batch proceeds, and a message that keeps failing ends in the queue's dead-letter queue.",
+        "- **Versioned types.** A change that would break consumers is a new type (`.v2`) beside",
+        "  the old one, never an edit of an existing version.",
+        "",
+        "## Envelope",
+        "",
+        "The EventBridge event has `source` = the context (`lms.courses`), `detail-type` = the event",
+        "name (`CourseCreated`), and `detail` = this envelope:",
+        "",
+        *_table(["Field", "Type", "Required", "Description"], _field_rows(envelope, ENVELOPE_FIELDS)),
+        "",
+        "## Event types",
+        "",
+    ]
+    types = event_types()
+    lines += [f"- [`{name}`](#{_anchor(name)})" for name in sorted(types)]
+    for name in sorted(types):
+        event = types[name]
+        schema = event.model_json_schema()
+        lines += [
+            "",
+            f"### {name}",
+            "",
+            _own_doc(event) or "_No description: the event model has no docstring._",
+            "",
+            f"Source `{event.source}`, detail-type `{event.name}`, version {event.schema_version}.",
+            "",
+            *_table(["Field", "Type", "Required", "Description"], _field_rows(schema)),
+            "",
+            "Routed to:",
+            "",
+        ]
+        routed = [_delivery_line(d) for d in routes if routes_event(d, event)]
+        lines += routed or ["- no consumer yet (no rule of template.yaml matches it)"]
+    return _render(lines)
+
+
+def _anchor(heading: str) -> str:
+    return "".join(c for c in heading.lower() if c.isalnum() or c in "-_ ").replace(" ", "-")
+
+
+# ---------------------------------------------------------------- authorization
+
+
+def authorization_markdown(document: Mapping[str, Any]) -> str:
+    routes = operation_routes(document)
+    roles = list(Role)
+    grouped: list[tuple[str, list[Operation]]] = []
+    seen: set[str] = set()
+    for module in policy_modules():
+        ops = [v for v in vars(module).values() if isinstance(v, Operation) and v.name in OPERATIONS]
+        context = module.__name__.removeprefix("lms.").removesuffix(".policy")
+        grouped.append((context, ops))
+        seen |= {op.name for op in ops}
+    rest = [op for name, op in sorted(OPERATIONS.items()) if name not in seen]
+    if rest:
+        grouped.append(("other", rest))
+    lines = [
+        "# Authorization",
+        "",
+        GENERATED,
+        "",
+        "Deny by default: every operation declares the Cognito groups (`cognito:groups`) that may",
+        "call it (`lms.authz.operation` in each context's `policy` module), and a caller with none of",
+        "them gets 403. An operation without a declaration fails the test suite.",
+        "",
+        "The role check comes first; the resource checks follow in the context's service:",
+        "",
+        "- every key starts with the caller's institution (from the token), so another",
+        "  institution's resource is never found: it answers **404**, not 403;",
+        "- an instructor changes only the courses they teach; institution admins change any course",
+        "  of their institution;",
+        "- a resource the caller may not see (a draft course, for a student) also answers 404.",
+        "",
+        "✓ = the role may attempt the operation.",
+    ]
+    header = ["Operation", "Request", *[role.value for role in roles]]
+    for context, ops in grouped:
+        rows = []
+        for op in ops:
+            method, path = routes.get(op.name, ("", ""))
+            request = f"`{method} {path}`" if method else "not in the API document"
+            rows.append([f"`{op.name}`", request, *["✓" if role in op.allowed else "" for role in roles]])
+        lines += ["", f"## {context}", "", *_table(header, rows)]
+    public = sorted(routes[op] for op in public_operations(document) if op in routes)
+    if public:
+        lines += ["", "## Public routes", "", "API Gateway calls these without a token:", ""]
+        lines += [f"- `{method} {path}`" for method, path in public]
+    return _render(lines)
+
+
+# ---------------------------------------------------------------- problems
+
+
+def _type_uri(cls: type[errors.Problem]) -> str:
+    return errors.PROBLEM_BASE + cls.slug
+
+
+def problem_types() -> dict[str, list[type[errors.Problem]]]:
+    """Every problem type URI and the classes that raise it (the root class `Problem` aside)."""
+    classes: list[type[errors.Problem]] = []
+    pending = list(errors.Problem.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        classes.append(cls)
+        pending += cls.__subclasses__()
+    by_type: dict[str, list[type[errors.Problem]]] = {}
+    for cls in sorted(set(classes), key=lambda c: (c.__module__, c.__name__)):
+        by_type.setdefault(_type_uri(cls), []).append(cls)
+    for uri, same in by_type.items():
+        if len({(c.status, c.title) for c in same}) > 1:
+            names = ", ".join(f"{c.__module__}.{c.__name__}" for c in same)
+            raise DocsError(f"{uri} has different statuses or titles in {names}")
+    return by_type
+
+
+def problems_markdown() -> str:
+    by_type = problem_types()
+    ordered = sorted(by_type.items(), key=lambda item: (item[1][0].status, item[0]))
+    rows = []
+    for uri, classes in ordered:
+        first = classes[0]
+        description = " ".join(doc for doc in (_own_doc(c) for c in classes) if doc)
+        raised_as = ", ".join(f"`{c.__module__}.{c.__name__}`" for c in classes)
+        rows.append([f"`{uri}`", str(first.status), first.title, description, raised_as])
+    lines = [
+        "# Problem types",
+        "",
+        GENERATED,
+        "",
+        "Every refusal is an RFC 9457 problem (`application/problem+json`) with `type`, `title`,",
+        "`status`, `detail` and `instance` (the request path); a validation problem adds `errors`, one",
+        "`{field, in, message}` per invalid field. Clients branch on `type`; `title` is the same for",
+        "every occurrence of a type and `detail` explains this one.",
+        "",
+        *_table(["Type", "Status", "Title", "Description", "Raised as"], rows),
+        "",
+        "## Answered outside the handlers",
+        "",
+        "- API Gateway refuses a request before any handler runs (no or invalid token, throttling,",
+        "  unknown route) with `type` `about:blank` and the gateway's message as `title`.",
+        "- An unexpected error answers 500 with `type` `about:blank` and `title`",
+        "  `Internal server error`, never a stack trace.",
+    ]
+    return _render(lines)
+
+
+# ---------------------------------------------------------------- generation
+
+
+def _json(document: Mapping[str, Any]) -> str:
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def generate() -> dict[Path, str]:
+    """Every derived document, by its path, as it should be committed."""
+    template = load_template()
+    import_all_lms_modules()
+    document = openapi_document(api_functions(template), project_version())
+    return {
+        DOCS / "openapi.json": _json(document),
+        DOCS / "events.md": events_markdown(template),
+        DOCS / "authorization.md": authorization_markdown(document),
+        DOCS / "problems.md": problems_markdown(),
+    }
+
+
+def stale(documents: Mapping[Path, str]) -> list[Path]:
+    """The documents whose committed text differs from the generated one (or that are missing)."""
+    return [
+        path
+        for path, text in documents.items()
+        if not path.is_file() or path.read_text(encoding="utf-8") != text
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.docs", description=__doc__)
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when a document is stale")
+    args = parser.parse_args(argv)
+    try:
+        documents = generate()
+    except DocsError as error:
+        print(f"docs: {error}", file=sys.stderr)
+        return 1
+    outdated = stale(documents)
+    if args.check:
+        for path in outdated:
+            print(f"docs: {path.relative_to(ROOT)} is stale: run `make docs`", file=sys.stderr)
+        return 1 if outdated else 0
+    for path in outdated:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(documents[path], encoding="utf-8")
+        print(f"docs: wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""The committed documentation is what the code generates, and the API declares who may call it."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_lambda_powertools.event_handler.openapi.models import OpenAPI
+
+from infra import docs
+from infra.functions import Route
+from infra.template import load_template
+from lms.authz import OPERATIONS
+
+
+@pytest.fixture(scope="module")
+def generated() -> dict[Path, str]:
+    return docs.generate()
+
+
+@pytest.fixture(scope="module")
+def openapi(generated: dict[Path, str]) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(generated[docs.DOCS / "openapi.json"])
+    return document
+
+
+def test_committed_docs_are_what_the_code_generates(generated: dict[Path, str]) -> None:
+    stale = [str(path.relative_to(docs.ROOT)) for path in docs.stale(generated)]
+    assert not stale, f"{', '.join(stale)} differ from the code: run `make docs` and commit the result"
+
+
+def test_every_operation_declares_who_may_call_it(openapi: dict[str, Any]) -> None:
+    # Adding an operation without declaring who may call it fails the suite.
+    operations = set(docs.operation_routes(openapi))
+    protected = operations - docs.public_operations(openapi)
+    undeclared = sorted(protected - set(OPERATIONS))
+    assert not undeclared, f"operations without an lms.authz.operation declaration: {undeclared}"
+    unserved = sorted(set(OPERATIONS) - operations)
+    assert not unserved, f"declared operations that no route serves (operationId): {unserved}"
+
+
+def test_every_template_route_is_in_the_openapi_document(openapi: dict[str, Any]) -> None:
+    documented = set(docs.operation_routes(openapi).values())
+    for spec in docs.template_functions(load_template()):
+        for route in spec.routes:
+            assert (route.method, route.path) in documented, f"{spec.logical_id}: {route} is not documented"
+
+
+def test_only_the_template_s_public_routes_skip_the_authorizer(openapi: dict[str, Any]) -> None:
+    public = {
+        (route.method, route.path)
+        for spec in docs.template_functions(load_template())
+        for route in spec.routes
+        if route.public
+    }
+    routes = docs.operation_routes(openapi)
+    assert {routes[name] for name in docs.public_operations(openapi)} == public
+    assert openapi["security"] == [{docs.SECURITY_SCHEME: []}]
+
+
+def test_patch_requires_if_match_and_answers_its_problems(openapi: dict[str, Any]) -> None:
+    for path, item in openapi["paths"].items():
+        if "patch" in item:
+            operation = item["patch"]
+            headers = {p["name"]: p for p in operation["parameters"] if p["in"] == "header"}
+            assert headers["If-Match"]["required"] is True, path
+            assert {"412", "428"} <= set(operation["responses"]), path
+
+
+def test_problem_responses_are_problem_json(openapi: dict[str, Any]) -> None:
+    for name, response in openapi["components"]["responses"].items():
+        schema = response["content"]["application/problem+json"]["schema"]
+        assert schema == {"$ref": "#/components/schemas/Problem"}, name
+
+
+def test_the_document_is_valid_openapi(openapi: dict[str, Any]) -> None:
+    OpenAPI.model_validate(openapi)
+
+
+def test_a_route_missing_from_the_template_stops_generation() -> None:
+    function = docs.api_functions(load_template())[0]
+    spec = dataclasses.replace(function.spec, routes=function.spec.routes[1:])
+    document = json.loads(function.resolver.get_openapi_json_schema())
+    missing = function.spec.routes[0]
+    expected = f"in the handler but not in template.yaml: {missing.method} {missing.path}"
+    with pytest.raises(docs.DocsError, match=re.escape(expected)):
+        docs.check_routes(docs.ApiFunction(spec, function.resolver), document)
+
+
+def test_a_template_route_without_a_handler_stops_generation() -> None:
+    function = docs.api_functions(load_template())[0]
+    extra = Route(method="GET", path="/courses/{course_id}/nowhere", public=False)
+    spec = dataclasses.replace(function.spec, routes=(*function.spec.routes, extra))
+    document = json.loads(function.resolver.get_openapi_json_schema())
+    expected = "in template.yaml but not in the handler: GET /courses/{course_id}/nowhere"
+    with pytest.raises(docs.DocsError, match=re.escape(expected)):
+        docs.check_routes(docs.ApiFunction(spec, function.resolver), document)
+
+
+def test_check_mode_names_a_missing_document(tmp_path: Path) -> None:
+    missing = tmp_path / "events.md"
+    assert docs.stale({missing: "# Events\n"}) == [missing]
