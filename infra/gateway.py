@@ -396,7 +396,8 @@ INTEGRATION_FAILED = _GatewayError(
     "DEFAULT_5XX", 502, "Internal server error", "InternalServerErrorException"
 )
 
-_CONTEXT_VARIABLE = re.compile(r"\$\{?context\.([A-Za-z0-9_.]*[A-Za-z0-9_])\}?")
+# `$context.x.y` or `${context.x.y}`: a brace is only consumed when it opened the variable.
+_CONTEXT_VARIABLE = re.compile(r"\$(?:\{context\.([A-Za-z0-9_.]+)\}|context\.([A-Za-z0-9_.]*[A-Za-z0-9_]))")
 
 
 def gateway_responses(template: Mapping[str, Any]) -> dict[str, Any]:
@@ -435,7 +436,7 @@ def _render(
     }
 
     def substitute(text: str) -> str:
-        return _CONTEXT_VARIABLE.sub(lambda m: variables.get(m.group(1), ""), text)
+        return _CONTEXT_VARIABLE.sub(lambda m: variables.get(m.group(1) or m.group(2), ""), text)
 
     for name, value in (declared.get("ResponseParameters", {}).get("Headers") or {}).items():
         value = str(value)

@@ -115,7 +115,7 @@ def test_health_is_public_and_a_protected_route_needs_a_token(local: LocalStack)
     status, problem = call(local.api_url + "/courses")
 
     assert status == 401
-    assert problem["title"] == "Unauthorized"
+    assert problem["title"] == "Authentication is required"
 
 
 def test_a_demo_user_s_token_from_the_running_pool_opens_the_api(local: LocalStack) -> None:
