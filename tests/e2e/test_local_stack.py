@@ -12,7 +12,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +20,6 @@ import pytest
 
 from infra.local_stack import REPO_ROOT, LocalStack, PortInUse, main, serialize_dynamodb_transactions
 from infra.seed import DEMO_INSTITUTION_ID
-
-
-@pytest.fixture(scope="module")
-def state_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("state") / ".local-stack.json"
-
-
-@pytest.fixture(scope="module")
-def local(state_file: Path) -> Iterator[LocalStack]:
-    with LocalStack(port=0, aws_port=0, state_file=state_file) as running:
-        yield running
 
 
 def call(
