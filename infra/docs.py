@@ -248,7 +248,7 @@ IDEMPOTENCY_KEY = _header(
     required=False,
     description="Makes a retry safe: a repeated request with the same key returns the first response "
     "(with `Idempotent-Replayed: true`); the same key with a different body answers 422.",
-    schema={"type": "string", "pattern": keys._SAFE.pattern},
+    schema={"type": "string", "pattern": keys.SAFE_PART_PATTERN},
 )
 ETAG = {"description": "The resource's version, for If-Match.", "schema": {"type": "string"}}
 

@@ -8,9 +8,11 @@ from typing import Annotated, Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
 
 from lms.correlation import correlation_id
 from lms.courses.domain import CourseStatus, Level
@@ -33,11 +35,18 @@ from lms.courses.schemas import (
 from lms.courses.service import CatalogQuery, CourseService
 from lms.http import create_resolver, idempotency_key, if_match, path_id, principal, respond
 from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from lms.settings import METRICS_NAMESPACE
 
 logger = Logger()
 tracer = Tracer()
-metrics = Metrics()
+metrics = Metrics(namespace=METRICS_NAMESPACE)
 app = create_resolver()
+
+_NO_CONTENT: dict[int, OpenAPIResponse] = {204: {"description": "Done; no content."}}
+
+
+def _created(model: type[BaseModel]) -> dict[int, OpenAPIResponse]:
+    return {201: {"description": "Created", "content": {"application/json": {"model": model}}}}
 
 
 @cache
@@ -49,7 +58,7 @@ def _course_response(view: CourseView, status: int = 200, **kw: Any) -> Response
     return respond(view, status=status, version=view.version, **kw)
 
 
-@app.get("/health", summary="Liveness check (public)", tags=["health"])
+@app.get("/health", summary="Liveness check (public)", tags=["health"], operation_id="Health")
 def health() -> Health:
     return Health(status="ok")
 
@@ -74,7 +83,13 @@ def list_courses(
     return CoursePage(items=[CourseSummaryView.of(c) for c in found], next_cursor=next_cursor)
 
 
-@app.post("/courses", summary="Create a draft course", tags=["courses"], operation_id="CreateCourse")
+@app.post(
+    "/courses",
+    summary="Create a draft course",
+    tags=["courses"],
+    operation_id="CreateCourse",
+    responses=_created(CourseView),
+)
 def create_course(draft: CourseDraft) -> Response[CourseView]:
     created = courses().create_course(principal(app), draft, idempotency_key(app))
     if created.replay:
@@ -131,7 +146,11 @@ def archive_course(course_id: str) -> Response[CourseView]:
 
 
 @app.post(
-    "/courses/<course_id>/sections", summary="Add a section", tags=["sections"], operation_id="AddSection"
+    "/courses/<course_id>/sections",
+    summary="Add a section",
+    tags=["sections"],
+    operation_id="AddSection",
+    responses=_created(SectionView),
 )
 def add_section(course_id: str, draft: SectionDraft) -> Response[SectionView]:
     course, section_id = courses().add_section(principal(app), path_id(course_id, "course"), draft)
@@ -161,6 +180,7 @@ def update_section(course_id: str, section_id: str, patch: SectionPatch) -> Resp
     summary="Remove an empty section",
     tags=["sections"],
     operation_id="RemoveSection",
+    responses=_NO_CONTENT,
 )
 def remove_section(course_id: str, section_id: str) -> Response[None]:
     courses().remove_section(principal(app), path_id(course_id, "course"), path_id(section_id, "section"))
@@ -172,6 +192,7 @@ def remove_section(course_id: str, section_id: str) -> Response[None]:
     summary="Add a lesson to a section",
     tags=["lessons"],
     operation_id="AddLesson",
+    responses=_created(LessonView),
 )
 def add_lesson(course_id: str, draft: LessonDraft) -> Response[LessonView]:
     lesson, position = courses().add_lesson(principal(app), path_id(course_id, "course"), draft)
@@ -216,6 +237,7 @@ def update_lesson(course_id: str, lesson_id: str, patch: LessonPatch) -> Respons
     summary="Remove a lesson",
     tags=["lessons"],
     operation_id="RemoveLesson",
+    responses=_NO_CONTENT,
 )
 def remove_lesson(course_id: str, lesson_id: str) -> Response[None]:
     courses().remove_lesson(principal(app), path_id(course_id, "course"), path_id(lesson_id, "lesson"))

@@ -11,11 +11,11 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lms.relay import EventsClient, pending_events, publish
-from lms.settings import get_settings
+from lms.settings import METRICS_NAMESPACE, get_settings
 
 logger = Logger()
 tracer = Tracer()
-metrics = Metrics()
+metrics = Metrics(namespace=METRICS_NAMESPACE)
 
 
 @cache

@@ -12,10 +12,11 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lms.progress.consumer import envelope_from_eventbridge, handle
+from lms.settings import METRICS_NAMESPACE
 
 logger = Logger()
 tracer = Tracer()
-metrics = Metrics()
+metrics = Metrics(namespace=METRICS_NAMESPACE)
 processor = BatchProcessor(event_type=EventType.SQS)
 
 

@@ -37,54 +37,72 @@ class Problem(Exception):
 
 
 class BadRequest(Problem):
+    """The request is malformed: a header or parameter cannot be used as sent."""
+
     status = 400
     slug = "bad-request"
     title = "Bad request"
 
 
 class InvalidCursor(Problem):
+    """The `cursor` was not issued for this list (tampered, truncated or from another list)."""
+
     status = 400
     slug = "invalid-cursor"
     title = "The pagination cursor is not valid for this list"
 
 
 class ValidationFailed(Problem):
+    """The body, query or path does not match the schema; `errors` names each field."""
+
     status = 422
     slug = "validation-failed"
     title = "The request is not valid"
 
 
 class Unauthenticated(Problem):
+    """No verified identity came with the request."""
+
     status = 401
     slug = "unauthenticated"
     title = "Authentication is required"
 
 
 class Forbidden(Problem):
+    """Your role, or your relation to the resource, does not allow this operation."""
+
     status = 403
     slug = "forbidden"
     title = "You are not allowed to do this"
 
 
 class NotFound(Problem):
+    """No such resource in your institution (another institution's resources are never found)."""
+
     status = 404
     slug = "not-found"
     title = "Resource not found"
 
 
 class Conflict(Problem):
+    """The resource's current state refuses the change."""
+
     status = 409
     slug = "conflict"
     title = "The request conflicts with the resource's state"
 
 
 class PreconditionFailed(Problem):
+    """`If-Match` names an older version; read the resource again (`current_version`)."""
+
     status = 412
     slug = "version-mismatch"
     title = "The resource has changed since you read it"
 
 
 class PreconditionRequired(Problem):
+    """This change needs `If-Match` with the version you read."""
+
     status = 428
     slug = "if-match-required"
     title = "An If-Match header with the resource's version is required"

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import re
 
-_SAFE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+SAFE_PART_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
+"""What an id, key part or Idempotency-Key may look like."""
+_SAFE = re.compile(SAFE_PART_PATTERN)
 
 
 def _part(value: str) -> str:

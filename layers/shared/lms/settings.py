@@ -7,6 +7,9 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# Named in code, not read from the environment at import: a handler module imports cleanly anywhere.
+METRICS_NAMESPACE = "LMS"
+
 
 class Settings(BaseModel):
     model_config = ConfigDict(frozen=True)

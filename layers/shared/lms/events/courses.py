@@ -54,6 +54,8 @@ class CourseArchived(CoursesEvent):
 
 
 class LessonAdded(CoursesEvent):
+    """A lesson joined the course's outline at `position` (1-based) in its section."""
+
     name: ClassVar[str] = "LessonAdded"
 
     lesson_id: str
@@ -65,6 +67,8 @@ class LessonAdded(CoursesEvent):
 
 
 class LessonUpdated(CoursesEvent):
+    """A lesson changed or moved; `section_id` and `position` are where it is now."""
+
     name: ClassVar[str] = "LessonUpdated"
 
     lesson_id: str
