@@ -33,7 +33,7 @@ from lms.courses.schemas import (
     section_view,
 )
 from lms.courses.service import CatalogQuery, CourseService
-from lms.http import create_resolver, idempotency_key, if_match, path_id, principal, respond
+from lms.http import create_resolver, idempotent_request, if_match, path_id, principal, respond
 from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from lms.settings import METRICS_NAMESPACE
 
@@ -91,13 +91,9 @@ def list_courses(
     responses=_created(CourseView),
 )
 def create_course(draft: CourseDraft) -> Response[CourseView]:
-    created = courses().create_course(principal(app), draft, idempotency_key(app))
-    if created.replay:
-        replayed = CourseView.model_validate_json(created.replay.body)
-        return _course_response(replayed, created.replay.status, replayed=True)
-    assert created.course
+    course = courses().create_course(principal(app), draft, idempotent_request(app, draft))
     metrics.add_metric(name="CourseCreated", unit=MetricUnit.Count, value=1)
-    view = CourseView.of(created.course)
+    view = CourseView.of(course)
     return _course_response(view, 201, location=f"/courses/{view.id}")
 
 
@@ -153,7 +149,9 @@ def archive_course(course_id: str) -> Response[CourseView]:
     responses=_created(SectionView),
 )
 def add_section(course_id: str, draft: SectionDraft) -> Response[SectionView]:
-    course, section_id = courses().add_section(principal(app), path_id(course_id, "course"), draft)
+    course, section_id = courses().add_section(
+        principal(app), path_id(course_id, "course"), draft, idempotent_request(app, draft)
+    )
     view = section_view(course, section_id)
     return respond(
         view, status=201, version=view.version, location=f"/courses/{course.id}/sections/{section_id}"
@@ -195,7 +193,9 @@ def remove_section(course_id: str, section_id: str) -> Response[None]:
     responses=_created(LessonView),
 )
 def add_lesson(course_id: str, draft: LessonDraft) -> Response[LessonView]:
-    lesson, position = courses().add_lesson(principal(app), path_id(course_id, "course"), draft)
+    lesson, position = courses().add_lesson(
+        principal(app), path_id(course_id, "course"), draft, idempotent_request(app, draft)
+    )
     view = LessonView.of(lesson, position)
     return respond(
         view, status=201, version=view.version, location=f"/courses/{lesson.course_id}/lessons/{lesson.id}"

@@ -195,6 +195,31 @@ def test_a_retried_create_with_the_same_idempotency_key_creates_one_course(tenan
     assert len([i for i in tenant.items() if i["entity"] == "course"]) == 1
 
 
+def test_retried_section_and_lesson_creates_with_a_key_add_one_each(tenant: Tenant) -> None:
+    instructor = tenant.instructor()
+    cid = create_course(instructor)["id"]
+    key = {"Idempotency-Key": "section-1"}
+    first = instructor.post(f"/courses/{cid}/sections", {"title": "Week 1"}, headers=key)
+    again = instructor.post(f"/courses/{cid}/sections", {"title": "Week 1"}, headers=key)
+    assert (first.status, again.status) == (201, 201)
+    assert again.json() == first.json()
+    lesson = {
+        "section_id": first.json()["id"],
+        "title": "L",
+        "content_type": "text",
+        "content": "x",
+        "duration_minutes": 1,
+    }
+    key = {"Idempotency-Key": "lesson-1"}
+    made = instructor.post(f"/courses/{cid}/lessons", lesson, headers=key)
+    retried = instructor.post(f"/courses/{cid}/lessons", lesson, headers=key)
+    assert retried.json() == made.json()
+    assert instructor.last_calls == {"GetItem": 1}
+    outline = instructor.get(f"/courses/{cid}").json()
+    assert (len(outline["sections"]), outline["lesson_count"]) == (1, 1)
+    assert tenant.event_types() == ["CourseCreated", "CourseUpdated", "LessonAdded"]
+
+
 def test_an_unusable_idempotency_key_is_refused(tenant: Tenant) -> None:
     instructor = tenant.instructor()
     problem(

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from lms.auth import Principal, principal_from_claims
 from lms.errors import BadRequest, NotFound, PreconditionRequired, Problem, ValidationFailed
+from lms.idempotency import IdempotentRequest, Replay
 from lms.keys import is_safe_part
 
 PROBLEM_JSON = "application/problem+json"
@@ -48,6 +49,16 @@ def create_resolver() -> APIGatewayRestResolver:
     @app.exception_handler(Problem)
     def _problem(exc: Problem) -> Response[Any]:
         return problem_response(exc, app.current_event.path)
+
+    @app.exception_handler(Replay)
+    def _replay(exc: Replay) -> Response[Any]:
+        stored = exc.response
+        return Response(
+            status_code=stored.status,
+            content_type="application/json",
+            body=stored.body,
+            headers={"Idempotent-Replayed": "true"},
+        )
 
     @app.exception_handler(RequestValidationError)
     def _invalid(exc: RequestValidationError) -> Response[Any]:
@@ -94,6 +105,11 @@ def if_match(app: APIGatewayRestResolver, *, required: bool) -> int | None:
     return int(text)
 
 
+def idempotent_request(app: APIGatewayRestResolver, body: BaseModel) -> IdempotentRequest | None:
+    """The request's Idempotency-Key with a fingerprint of its body, if it sent one."""
+    return IdempotentRequest.of(idempotency_key(app), body.model_dump(mode="json"))
+
+
 def idempotency_key(app: APIGatewayRestResolver) -> str | None:
     raw = app.current_event.headers.get("Idempotency-Key") or app.current_event.headers.get("idempotency-key")
     if raw is None:
@@ -109,15 +125,12 @@ def respond(
     status: int = 200,
     version: int | None = None,
     location: str | None = None,
-    replayed: bool = False,
 ) -> Response[Any]:
     headers: dict[str, str] = {}
     if version is not None:
         headers["ETag"] = f'"{version}"'
     if location:
         headers["Location"] = location
-    if replayed:
-        headers["Idempotent-Replayed"] = "true"
     return Response(
         status_code=status,
         content_type="application/json",

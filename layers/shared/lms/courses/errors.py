@@ -98,11 +98,3 @@ class ConcurrentModification(Conflict):
 
     slug = "concurrent-modification"
     title = "The course changed while this request was applied; read it again and retry"
-
-
-class IdempotencyKeyReused(Problem):
-    """The `Idempotency-Key` was used before with a different body."""
-
-    status = 422
-    slug = "idempotency-key-reused"
-    title = "The Idempotency-Key was already used for a different request"

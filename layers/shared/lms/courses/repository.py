@@ -11,8 +11,9 @@ from pynamodb.expressions.condition import Condition
 from lms import keys
 from lms.courses.domain import Course, CourseStatus, Lesson
 from lms.courses.errors import ConcurrentModification, InvalidPrerequisites
-from lms.courses.service import CatalogQuery, CourseChange, DuplicateRequest, StoredResponse
+from lms.courses.service import CatalogQuery, CourseChange, DuplicateRequest
 from lms.errors import Conflict, PreconditionFailed
+from lms.idempotency import StoredResponse
 from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.idempotency import IdempotencyItem, find_response, idempotency_item
 from lms.persistence.outbox import outbox_item
@@ -224,13 +225,13 @@ class DynamoCourseRepository:
             )
         for event in change.events:
             tx.put(outbox_item(event, inst, change.actor))
-        if change.idempotency_key and change.response:
+        if change.idempotent and change.response:
             stored = change.response
             tx.put(
                 idempotency_item(
                     inst,
                     change.actor.user_id,
-                    change.idempotency_key,
+                    change.idempotent.key,
                     stored.fingerprint,
                     stored.status,
                     stored.body,

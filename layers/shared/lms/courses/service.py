@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from lms import authz, clock, ids
+from pydantic import BaseModel
+
+from lms import authz, clock, idempotency, ids
 from lms.auth import Principal, Role
 from lms.courses import domain, policy
 from lms.courses.domain import Course, CourseStatus, Lesson, Section
 from lms.courses.errors import (
     CourseNotFound,
-    IdempotencyKeyReused,
     InvalidPrerequisites,
     LessonNotFound,
 )
@@ -25,8 +24,10 @@ from lms.courses.schemas import (
     CourseView,
     LessonDraft,
     LessonPatch,
+    LessonView,
     SectionDraft,
     SectionPatch,
+    section_view,
 )
 from lms.errors import Forbidden, PreconditionFailed
 from lms.events import DomainEvent
@@ -39,15 +40,7 @@ from lms.events.courses import (
     LessonRemoved,
     LessonUpdated,
 )
-
-
-@dataclass(frozen=True)
-class StoredResponse:
-    """The first answer to an Idempotency-Key, replayed on retries."""
-
-    fingerprint: str
-    status: int
-    body: str
+from lms.idempotency import IdempotentRequest, StoredResponse
 
 
 @dataclass
@@ -62,8 +55,8 @@ class CourseChange:
     lesson_expected_version: int | None = None  # None with lesson_put: the lesson is new
     lesson_delete: str | None = None
     prerequisites_to_check: list[str] = field(default_factory=list)
-    idempotency_key: str | None = None
-    response: StoredResponse | None = None
+    idempotent: IdempotentRequest | None = None
+    response: StoredResponse | None = None  # stored with the change when `idempotent` is set
 
 
 @dataclass(frozen=True)
@@ -88,18 +81,6 @@ class CourseRepository(Protocol):
     def get_lesson(self, institution_id: str, course_id: str, lesson_id: str) -> Lesson | None: ...
     def commit(self, change: CourseChange) -> None: ...
     def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None: ...
-
-
-@dataclass(frozen=True)
-class Created:
-    """A new course, or the stored first answer when the request is a retry."""
-
-    course: Course | None
-    replay: StoredResponse | None = None
-
-
-def fingerprint(body: Any) -> str:
-    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
 class CourseService:
@@ -146,14 +127,10 @@ class CourseService:
     # ------------------------------------------------------------ course lifecycle
 
     def create_course(
-        self, principal: Principal, draft: CourseDraft, idempotency_key: str | None = None
-    ) -> Created:
+        self, principal: Principal, draft: CourseDraft, request: IdempotentRequest | None = None
+    ) -> Course:
         authz.authorize(principal, policy.CREATE_COURSE)
-        request_print = fingerprint(draft.model_dump(mode="json"))
-        if idempotency_key:
-            stored = self._repo.stored_response(principal.institution_id, principal.user_id, idempotency_key)
-            if stored:
-                return self._replay(stored, request_print)
+        self._replay_if_seen(principal, request)
         at = self._now()
         course_id = self._new_id()
         domain.check_prerequisites(course_id, draft.level, draft.prerequisites)
@@ -188,25 +165,29 @@ class CourseService:
             events=[event],
             prerequisites_to_check=course.prerequisites,
         )
-        if idempotency_key:
-            change.idempotency_key = idempotency_key
-            change.response = StoredResponse(request_print, 201, CourseView.of(course).model_dump_json())
+        self._write(change, request, lambda: CourseView.of(course))
+        return course
+
+    def _replay_if_seen(self, principal: Principal, request: IdempotentRequest | None) -> None:
+        if request is not None:
+            idempotency.replay(
+                self._repo.stored_response(principal.institution_id, principal.user_id, request.key), request
+            )
+
+    def _write(
+        self, change: CourseChange, request: IdempotentRequest | None, answer: Callable[[], BaseModel]
+    ) -> None:
+        """Commit; with an Idempotency-Key, the 201 answer is stored in the same transaction."""
+        if request is not None:
+            change.idempotent = request
+            change.response = StoredResponse(request.fingerprint, 201, answer().model_dump_json())
         try:
             self._repo.commit(change)
         except DuplicateRequest:
-            assert idempotency_key
-            stored = self._repo.stored_response(principal.institution_id, principal.user_id, idempotency_key)
-            assert stored
-            return self._replay(stored, request_print)
-        return Created(course)
-
-    @staticmethod
-    def _replay(stored: StoredResponse, request_print: str) -> Created:
-        if stored.fingerprint != request_print:
-            raise IdempotencyKeyReused(
-                "Use a new Idempotency-Key for a different request.", field="Idempotency-Key"
-            )
-        return Created(course=None, replay=stored)
+            # A concurrent retry committed first: answer as it did.
+            assert request is not None
+            self._replay_if_seen(change.actor, request)
+            raise
 
     def _editable(self, principal: Principal, course_id: str, expected_version: int | None = None) -> Course:
         course = self._load(principal, course_id)
@@ -219,14 +200,20 @@ class CourseService:
         return course
 
     def _commit(
-        self, before: Course, after: Course, principal: Principal, *events: DomainEvent, **extra: Any
+        self,
+        before: Course,
+        after: Course,
+        principal: Principal,
+        *events: DomainEvent,
+        request: IdempotentRequest | None = None,
+        answer: Callable[[Course], BaseModel] | None = None,
+        **extra: Any,
     ) -> Course:
         after = after.model_copy(update={"version": before.version + 1, "updated_at": self._now()})
-        self._repo.commit(
-            CourseChange(
-                course=after, expected_version=before.version, actor=principal, events=list(events), **extra
-            )
+        change = CourseChange(
+            course=after, expected_version=before.version, actor=principal, events=list(events), **extra
         )
+        self._write(change, request, lambda: answer(after) if answer else CourseView.of(after))
         return after
 
     def update_course(
@@ -286,13 +273,23 @@ class CourseService:
 
     # ------------------------------------------------------------ sections
 
-    def add_section(self, principal: Principal, course_id: str, draft: SectionDraft) -> tuple[Course, str]:
+    def add_section(
+        self,
+        principal: Principal,
+        course_id: str,
+        draft: SectionDraft,
+        request: IdempotentRequest | None = None,
+    ) -> tuple[Course, str]:
         authz.authorize(principal, policy.ADD_SECTION)
+        self._replay_if_seen(principal, request)
         course = self._editable(principal, course_id)
         section = Section(id=self._new_id(), title=draft.title)
         updated = domain.insert_section(course, section, draft.position)
         event = CourseUpdated(course_id=course.id, version=course.version + 1, changed_fields=["sections"])
-        return self._commit(course, updated, principal, event), section.id
+        after = self._commit(
+            course, updated, principal, event, request=request, answer=lambda c: section_view(c, section.id)
+        )
+        return after, section.id
 
     def update_section(
         self,
@@ -323,8 +320,15 @@ class CourseService:
 
     # ------------------------------------------------------------ lessons
 
-    def add_lesson(self, principal: Principal, course_id: str, draft: LessonDraft) -> tuple[Lesson, int]:
+    def add_lesson(
+        self,
+        principal: Principal,
+        course_id: str,
+        draft: LessonDraft,
+        request: IdempotentRequest | None = None,
+    ) -> tuple[Lesson, int]:
         authz.authorize(principal, policy.ADD_LESSON)
+        self._replay_if_seen(principal, request)
         course = self._editable(principal, course_id)
         content_url = str(draft.content_url) if draft.content_url else None
         domain.check_lesson_content(draft.content_type, draft.content, content_url)
@@ -351,7 +355,15 @@ class CourseService:
             position=position,
             duration_minutes=lesson.duration_minutes,
         )
-        self._commit(course, updated, principal, event, lesson_put=lesson)
+        self._commit(
+            course,
+            updated,
+            principal,
+            event,
+            lesson_put=lesson,
+            request=request,
+            answer=lambda _: LessonView.of(lesson, position),
+        )
         return lesson, position
 
     def update_lesson(
