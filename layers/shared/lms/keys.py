@@ -46,6 +46,25 @@ def catalog_sk(category: str, level: str, created_at: str, course_id: str) -> st
     return f"{category}#{level}#{created_at}#{course_id}"
 
 
+def enrollment_sk(student_id: str) -> str:
+    """A student's place on a course's roster (or waitlist), under the course's partition."""
+    return f"ENROLLMENT#{_part(student_id)}"
+
+
+def student_enrollments_pk(institution_id: str, student_id: str) -> str:
+    """GSI1 partition: one student's enrollments across courses."""
+    return f"{tenant(institution_id)}#STUDENT#{_part(student_id)}#ENROLLMENTS"
+
+
+def course_progress_pk(institution_id: str, student_id: str, course_id: str) -> str:
+    """One student's progress in one course: lesson completions and a summary item."""
+    return f"{tenant(institution_id)}#PROGRESS#{_part(student_id)}#COURSE#{_part(course_id)}"
+
+
+PROGRESS_SUMMARY_SK = "SUMMARY"
+"""The progress summary; `completed_at` on it means the course is complete (a prerequisite met)."""
+
+
 def outbox_pk(institution_id: str, event_id: str) -> str:
     return f"{tenant(institution_id)}#OUTBOX#{_part(event_id)}"
 

@@ -83,3 +83,32 @@ class LessonRemoved(CoursesEvent):
     name: ClassVar[str] = "LessonRemoved"
 
     lesson_id: str
+
+
+class StudentEnrolled(CoursesEvent):
+    """The student holds a seat in the course (directly, or promoted from the waitlist)."""
+
+    name: ClassVar[str] = "StudentEnrolled"
+
+    student_id: str
+    enrolled_by: str = Field(description="Who enrolled the student: themself, an instructor or an admin.")
+    via_waitlist: bool = False
+
+
+class StudentWaitlisted(CoursesEvent):
+    """The course was full; the student waits at `position` (1-based, first in first out)."""
+
+    name: ClassVar[str] = "StudentWaitlisted"
+
+    student_id: str
+    position: int
+
+
+class StudentDropped(CoursesEvent):
+    """The student left the course's roster or waitlist (by themself or removed by staff)."""
+
+    name: ClassVar[str] = "StudentDropped"
+
+    student_id: str
+    dropped_by: str
+    was_waitlisted: bool = False
