@@ -19,6 +19,7 @@ import socket
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -26,6 +27,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from infra import demo_courses  # noqa: F401 - registers the demo catalog
 from infra.gateway import ApiGateway, ApiResponse, TokenVerifier
 from infra.provision import Stack, provision
 from infra.pump import EventPump
@@ -452,6 +454,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # The request log is what a developer watches; the SDKs' set-up chatter is not.
+    for noisy in ("botocore", "boto3", "pynamodb"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
 
     local = LocalStack(
         args.port, args.aws_port, seed=not args.no_seed, state_file=args.state_file, stage="local"
