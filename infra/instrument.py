@@ -25,6 +25,7 @@ class AwsCallRecorder:
 
     def __init__(self) -> None:
         self.calls: Counter[tuple[str, str]] = Counter()
+        self.scans: list[str] = []
         self.seconds = 0.0
 
     @classmethod
@@ -41,6 +42,8 @@ class AwsCallRecorder:
                     return original(client, operation, params)
                 service = client.meta.service_model.service_name
                 if service == "dynamodb" and operation == "Scan":
+                    # Recorded as well as raised: a handler's catch-all must not hide it.
+                    recorder.scans.append(str(params.get("TableName")))
                     raise ScanInRequestPath(f"Scan of {params.get('TableName')} in a request path")
                 recorder.calls[(service, operation)] += 1
                 started = time.perf_counter()

@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 
 from infra.gateway import ApiGateway, ApiResponse
-from infra.instrument import AwsCallRecorder
+from infra.instrument import AwsCallRecorder, ScanInRequestPath
 from infra.provision import Stack
 from infra.seed import create_user, sign_in
 
@@ -50,6 +50,8 @@ class Caller:
                 method, path, sent, {k: [v] for k, v in (query or {}).items()}, body
             )
         self.last_calls = recorder.operations()
+        if recorder.scans:
+            raise ScanInRequestPath(f"{method} {path} scanned {recorder.scans}")
         return response
 
     @property
