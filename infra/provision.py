@@ -190,6 +190,9 @@ def _stack(
     env = {key: _string(resolver.resolve(value)) for key, value in globals_env.items()}
     # Tracing needs the X-Ray daemon of a Lambda container; the region is what Lambda sets.
     env.update(POWERTOOLS_TRACE_DISABLED="true", AWS_REGION=region, AWS_DEFAULT_REGION=region)
+    # The local pool sends no email: invitations answer with the temporary password instead
+    # (lms.users.cognito). Never set by template.yaml, so a deployed stack never does this.
+    env["EXPOSE_TEMPORARY_PASSWORDS"] = "true"
     if endpoint_url is not None:
         env["AWS_ENDPOINT_URL"] = endpoint_url
     outputs = {}

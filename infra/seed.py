@@ -1,4 +1,4 @@
-"""Demo data for the local stack: one institution with a user of every role it has.
+"""Demo data for the local stack: one institution with a user of every role it has, and a platform admin.
 
 More demo data (courses, lessons, enrollments) belongs in a function decorated with `@demo_data`,
 which runs after the users exist and the API is serving, so it can create things through the API
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from infra.provision import Stack
 
 DEMO_INSTITUTION_ID = "demo-university"
+PLATFORM_ADMINS = "platform-admins"  # the group of the demo's platform admin, who has no institution
 # Local-only accounts in an emulated pool; printed at start so anyone can sign in.
 DEMO_PASSWORD = "Demo-Password-2026"  # noqa: S105
 
@@ -42,6 +43,7 @@ DEMO_USERS: tuple[tuple[str, str, str, str], ...] = (
     ("student1@demo.example", "students", "Sam", "Student"),
     ("student2@demo.example", "students", "Sofia", "Student"),
     ("student3@demo.example", "students", "Stan", "Student"),
+    ("platform@demo.example", PLATFORM_ADMINS, "Pia", "Platform"),
 )
 
 
@@ -86,13 +88,17 @@ def create_user(
     given_name: str = "",
     family_name: str = "",
 ) -> str:
-    """Create a confirmed user with a permanent password in one group and institution; returns the `sub`."""
+    """Create a confirmed user with a permanent password in one group and institution; returns the `sub`.
+
+    A platform admin belongs to no institution: pass `institution_id=""`.
+    """
     cognito = _cognito(stack, endpoint_url)
     attributes: list[AttributeTypeTypeDef] = [
         {"Name": "email", "Value": username},
         {"Name": "email_verified", "Value": "true"},
-        {"Name": "custom:institution_id", "Value": institution_id},
     ]
+    if institution_id:
+        attributes.append({"Name": "custom:institution_id", "Value": institution_id})
     attributes += [
         {"Name": name, "Value": value}
         for name, value in (("given_name", given_name), ("family_name", family_name))
@@ -123,6 +129,10 @@ def sign_in(stack: Stack, username: str, password: str, *, endpoint_url: str | N
     return token
 
 
+def _institution_of(role: str) -> str:
+    return "" if role == PLATFORM_ADMINS else DEMO_INSTITUTION_ID
+
+
 def seed_demo(stack: Stack, *, endpoint_url: str | None, api_url: str | None = None) -> list[DemoUser]:
     """Create the demo users, then run the registered demo-data steps."""
     users = [
@@ -130,7 +140,7 @@ def seed_demo(stack: Stack, *, endpoint_url: str | None, api_url: str | None = N
             username=username,
             password=DEMO_PASSWORD,
             role=role,
-            institution_id=DEMO_INSTITUTION_ID,
+            institution_id=_institution_of(role),
             given_name=given_name,
             family_name=family_name,
             user_id=create_user(
@@ -138,7 +148,7 @@ def seed_demo(stack: Stack, *, endpoint_url: str | None, api_url: str | None = N
                 username=username,
                 password=DEMO_PASSWORD,
                 role=role,
-                institution_id=DEMO_INSTITUTION_ID,
+                institution_id=_institution_of(role),
                 endpoint_url=endpoint_url,
                 given_name=given_name,
                 family_name=family_name,

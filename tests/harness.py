@@ -82,7 +82,13 @@ class Tenant:
         self.gateway = gateway
         self.institution_id = f"inst-{uuid.uuid4().hex[:12]}"
 
-    def user(self, role: str) -> Caller:
+    def user(self, role: str, *, warm: bool = True) -> Caller:
+        """A new account of the institution, signed in.
+
+        `warm`: it first reads its own profile, as the apps do after sign-in. An account's first
+        request in a container also reads its status (lms.users.access), so the requests counted
+        afterwards are those of the operation alone, as in a warm container.
+        """
         username = f"{role}-{uuid.uuid4().hex[:10]}@{self.institution_id}.example"
         user_id = create_user(
             self.stack,
@@ -93,6 +99,37 @@ class Tenant:
             endpoint_url=None,
         )
         token = sign_in(self.stack, username, PASSWORD, endpoint_url=None)
+        caller = Caller(self.gateway, token, user_id, role, self.institution_id)
+        if warm:
+            assert caller.get("/users/me").status == 200
+        return caller
+
+    def platform_admin(self) -> Caller:
+        """A platform admin: manages institutions, belongs to none (no `custom:institution_id`)."""
+        username = f"platform-{uuid.uuid4().hex[:10]}@platform.example"
+        user_id = create_user(
+            self.stack,
+            username=username,
+            password=PASSWORD,
+            role="platform-admins",
+            institution_id="",
+            endpoint_url=None,
+        )
+        token = sign_in(self.stack, username, PASSWORD, endpoint_url=None)
+        return Caller(self.gateway, token, user_id, "platform-admins", "")
+
+    def invited(self, admin: Caller, role: str = "student") -> Caller:
+        """A person invited through the API (so with a profile), who has chosen their password."""
+        email = f"{role}-{uuid.uuid4().hex[:10]}@{self.institution_id}.example"
+        body = {"email": email, "given_name": "Ivy", "family_name": "Invited", "role": role}
+        response = admin.post("/users", body)
+        assert response.status == 201, response.body
+        user_id = response.json()["id"]
+        cognito = boto3.client("cognito-idp", region_name=self.stack.region)
+        cognito.admin_set_user_password(
+            UserPoolId=self.stack.user_pool_id, Username=user_id, Password=PASSWORD, Permanent=True
+        )
+        token = sign_in(self.stack, email, PASSWORD, endpoint_url=None)
         return Caller(self.gateway, token, user_id, role, self.institution_id)
 
     def instructor(self) -> Caller:

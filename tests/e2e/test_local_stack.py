@@ -92,8 +92,18 @@ def test_the_state_file_describes_the_running_stack_and_its_demo_users(
     assert state["aws_endpoint_url"] == local.aws_endpoint_url
     assert state["user_pool_client_id"] == local.stack.user_pool_client_id
     roles = sorted(user["role"] for user in state["users"])
-    assert roles == ["institution-admins", "instructors", "instructors", "students", "students", "students"]
-    assert {user["institution_id"] for user in state["users"]} == {DEMO_INSTITUTION_ID}
+    assert roles == [
+        "institution-admins",
+        "instructors",
+        "instructors",
+        "platform-admins",
+        "students",
+        "students",
+        "students",
+    ]
+    institutions = {user["role"]: user["institution_id"] for user in state["users"]}
+    assert institutions.pop("platform-admins") == ""  # platform admins belong to no institution
+    assert set(institutions.values()) == {DEMO_INSTITUTION_ID}
     assert all(set(user) == {"username", "password", "role", "institution_id"} for user in state["users"])
 
 

@@ -19,6 +19,8 @@ def specs_of_the_template() -> dict[str, FunctionSpec]:
     resolver = Resolver(
         template, parameters={"Stage": "test"}, region="us-east-1", account_id="123456789012", stack_name="s"
     )
+    # Functions' own variables may name resources the stack creates: here, as provisioning does.
+    resolver.bind("UserPool", "us-east-1_testpool")
     specs = function_specs(template, {"TABLE_NAME": "lms-test"}, resolve=resolver.resolve)
     return {spec.logical_id: spec for spec in specs}
 
@@ -39,6 +41,13 @@ def test_a_function_environment_is_the_global_one_with_its_own_on_top() -> None:
 
     assert courses.environment["TABLE_NAME"] == "lms-test"
     assert courses.environment["POWERTOOLS_SERVICE_NAME"] == "courses"
+
+
+def test_a_function_variable_naming_a_resource_gets_the_resource_s_physical_id() -> None:
+    users = specs_of_the_template()["UsersFunction"]
+
+    assert users.environment["USER_POOL_ID"] == "us-east-1_testpool"
+    assert "USER_POOL_ID" not in specs_of_the_template()["CoursesFunction"].environment
 
 
 def test_the_outbox_relay_consumes_the_stream_with_the_template_filter_and_retry_policy() -> None:

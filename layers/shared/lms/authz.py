@@ -31,6 +31,12 @@ def operation(name: str, allowed: Iterable[Role], summary: str = "") -> Operatio
 
 
 def authorize(principal: Principal, op: Operation) -> None:
-    """Deny by default: the principal needs one of the operation's roles."""
+    """Deny by default: the principal needs one of the operation's roles.
+
+    An operation that platform admins may not call works inside one institution: a caller
+    attached to none (a platform admin with another role) is refused it too.
+    """
     if not principal.has_any(op.allowed):
         raise Forbidden(f"Your role may not {op.summary or op.name}.")
+    if not principal.has_institution and Role.PLATFORM_ADMIN not in op.allowed:
+        raise Forbidden(f"To {op.summary or op.name} your account must belong to an institution.")

@@ -15,6 +15,7 @@ from lms.auth import Principal, principal_from_claims
 from lms.errors import BadRequest, NotFound, PreconditionRequired, Problem, ValidationFailed
 from lms.idempotency import IdempotentRequest, Replay
 from lms.keys import is_safe_part
+from lms.users.access import gate
 
 PROBLEM_JSON = "application/problem+json"
 logger = Logger(child=True)
@@ -82,8 +83,12 @@ def create_resolver() -> APIGatewayRestResolver:
 
 
 def principal(app: APIGatewayRestResolver) -> Principal:
-    """The verified caller; the tenant comes from the token's claims only."""
-    return principal_from_claims(app.current_event.request_context.authorizer.claims)
+    """The verified caller; the tenant comes from the token's claims only.
+
+    Every context loads its caller here, so every context refuses a suspended account (403) and
+    applies a changed role at once: lms.users.access (one cached GetItem per user and container).
+    """
+    return gate.admit(principal_from_claims(app.current_event.request_context.authorizer.claims))
 
 
 def path_id(value: str, name: str) -> str:

@@ -87,5 +87,63 @@ def inbox_pk(institution_id: str, consumer: str, event_id: str) -> str:
 INBOX_SK = "HANDLED"
 
 
+def institution_pk(institution_id: str) -> str:
+    """The institution's own item (name, slug, timezone, locale)."""
+    return f"{tenant(institution_id)}#INSTITUTION"
+
+
+INSTITUTION_SK = "INSTITUTION"
+
+PLATFORM = "PLATFORM"
+"""Prefix of the only keys that belong to no tenant: the directory of institutions and their slugs.
+
+A tenant key always starts with `INST#`, so no tenant can build one of these; only platform-admin
+operations address them.
+"""
+
+
+def institutions_directory_pk() -> str:
+    """GSI1 partition listing every institution, by slug."""
+    return f"{PLATFORM}#INSTITUTIONS"
+
+
+def slug_pk(slug: str) -> str:
+    """A claim on an institution slug: one item per slug makes the slug unique (a Put condition)."""
+    return f"{PLATFORM}#SLUG#{_part(slug)}"
+
+
+SLUG_SK = "SLUG"
+
+
+def user_pk(institution_id: str, user_id: str) -> str:
+    """A person of the institution: their profile (status and role included)."""
+    return f"{tenant(institution_id)}#USER#{_part(user_id)}"
+
+
+PROFILE_SK = "PROFILE"
+
+
+def people_pk(institution_id: str) -> str:
+    """GSI1 partition listing the institution's people by role, then name."""
+    return f"{tenant(institution_id)}#PEOPLE"
+
+
+def email_pk(institution_id: str, email_digest: str) -> str:
+    """A claim on an email address within an institution (the digest keeps the address out of keys)."""
+    return f"{tenant(institution_id)}#EMAIL#{_part(email_digest)}"
+
+
+EMAIL_SK = "EMAIL"
+
+
+def audit_pk(institution_id: str) -> str:
+    """The institution's audit trail: one partition, entries sorted by their ULID (time)."""
+    return f"{tenant(institution_id)}#AUDIT"
+
+
+def audit_sk(entry_id: str) -> str:
+    return f"ENTRY#{_part(entry_id)}"
+
+
 def is_safe_part(value: str) -> bool:
     return bool(_SAFE.match(value))

@@ -1,0 +1,247 @@
+"""Identity API (/institutions, /users): routes, request parsing and wiring; the rules live in lms.users."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from lms.correlation import correlation_id
+from lms.http import create_resolver, if_match, path_id, principal, respond
+from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from lms.settings import METRICS_NAMESPACE
+from lms.users.cognito import CognitoDirectory
+from lms.users.domain import UserProfile, UserRole, UserStatus
+from lms.users.repository import DynamoIdentityRepository
+from lms.users.schemas import (
+    AdminInvitation,
+    AuditEventPage,
+    InstitutionDraft,
+    InstitutionPage,
+    InstitutionPatch,
+    InstitutionView,
+    Invitation,
+    InvitedUserView,
+    ProfilePatch,
+    RoleChange,
+    UserPage,
+    UserView,
+)
+from lms.users.service import IdentityService, PeopleQuery
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics(namespace=METRICS_NAMESPACE)
+app = create_resolver()
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+Cursor = Annotated[str | None, Query(max_length=2048)]
+
+
+def _created(model: type[BaseModel]) -> dict[int, OpenAPIResponse]:
+    return {201: {"description": "Created", "content": {"application/json": {"model": model}}}}
+
+
+@cache
+def identity() -> IdentityService:
+    return IdentityService(DynamoIdentityRepository(), CognitoDirectory())
+
+
+def _required_version() -> int:
+    version = if_match(app, required=True)
+    assert version is not None
+    return version
+
+
+def _institution_response(view: InstitutionView, status: int = 200, **kw: Any) -> Response[InstitutionView]:
+    return respond(view, status=status, version=view.version, **kw)
+
+
+def _user_response(user: UserProfile) -> Response[UserView]:
+    return respond(UserView.of(user), version=user.version)
+
+
+def _invited(user: UserProfile, temporary_password: str | None) -> Response[InvitedUserView]:
+    metrics.add_metric(name="UserInvited", unit=MetricUnit.Count, value=1)
+    view = InvitedUserView(**UserView.of(user).model_dump(), temporary_password=temporary_password)
+    return respond(view, status=201, version=user.version, location=f"/users/{user.id}")
+
+
+# ---------------------------------------------------------------- institutions (platform admins)
+
+
+@app.post(
+    "/institutions",
+    summary="Create an institution (platform admins)",
+    tags=["institutions"],
+    operation_id="CreateInstitution",
+    responses=_created(InstitutionView),
+)
+def create_institution(draft: InstitutionDraft) -> Response[InstitutionView]:
+    institution = identity().create_institution(principal(app), draft)
+    view = InstitutionView.of(institution)
+    return _institution_response(view, 201, location=f"/institutions/{view.id}")
+
+
+@app.get(
+    "/institutions",
+    summary="List institutions by slug (platform admins)",
+    tags=["institutions"],
+    operation_id="ListInstitutions",
+)
+def list_institutions(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> InstitutionPage:
+    found, next_cursor = identity().list_institutions(principal(app), limit, cursor)
+    return InstitutionPage(items=[InstitutionView.of(i) for i in found], next_cursor=next_cursor)
+
+
+@app.get(
+    "/institutions/<institution_id>",
+    summary="Read an institution (platform admins; institution admins their own)",
+    tags=["institutions"],
+    operation_id="GetInstitution",
+)
+def get_institution(institution_id: str) -> Response[InstitutionView]:
+    institution = identity().get_institution(principal(app), path_id(institution_id, "institution"))
+    return _institution_response(InstitutionView.of(institution))
+
+
+@app.patch(
+    "/institutions/<institution_id>",
+    summary="Edit an institution (If-Match; platform admins)",
+    tags=["institutions"],
+    operation_id="UpdateInstitution",
+)
+def update_institution(institution_id: str, patch: InstitutionPatch) -> Response[InstitutionView]:
+    institution = identity().update_institution(
+        principal(app), path_id(institution_id, "institution"), patch, _required_version()
+    )
+    return _institution_response(InstitutionView.of(institution))
+
+
+@app.post(
+    "/institutions/<institution_id>/admins",
+    summary="Invite an institution admin (platform admins)",
+    tags=["institutions"],
+    operation_id="AddInstitutionAdmin",
+    responses=_created(InvitedUserView),
+)
+def add_institution_admin(institution_id: str, invitation: AdminInvitation) -> Response[InvitedUserView]:
+    user, password = identity().add_institution_admin(
+        principal(app), path_id(institution_id, "institution"), invitation
+    )
+    return _invited(user, password)
+
+
+@app.get(
+    "/institutions/<institution_id>/audit-events",
+    summary="Page through the institution's audit trail, newest first",
+    tags=["institutions"],
+    operation_id="ListAuditEvents",
+)
+def list_audit_events(
+    institution_id: str, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> AuditEventPage:
+    entries, next_cursor = identity().list_audit_events(
+        principal(app), path_id(institution_id, "institution"), limit, cursor
+    )
+    return AuditEventPage(items=entries, next_cursor=next_cursor)
+
+
+# ---------------------------------------------------------------- people (institution admins)
+
+
+@app.post(
+    "/users",
+    summary="Invite a person: an account with a temporary password, and a profile",
+    tags=["users"],
+    operation_id="InviteUser",
+    responses=_created(InvitedUserView),
+)
+def invite_user(invitation: Invitation) -> Response[InvitedUserView]:
+    user, password = identity().invite_user(principal(app), invitation)
+    return _invited(user, password)
+
+
+@app.get("/users", summary="List the people of your institution", tags=["users"], operation_id="ListUsers")
+def list_users(
+    role: Annotated[UserRole | None, Query()] = None,
+    status: Annotated[UserStatus | None, Query()] = None,
+    search: Annotated[
+        str | None, Query(min_length=1, max_length=100, description="In names and email")
+    ] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> UserPage:
+    query = PeopleQuery(role=role, status=status, search=search, limit=limit, cursor=cursor)
+    found, next_cursor = identity().list_users(principal(app), query)
+    return UserPage(items=[UserView.of(u) for u in found], next_cursor=next_cursor)
+
+
+# Before /users/<user_id>: "me" is not a user id.
+@app.get("/users/me", summary="Read your own profile", tags=["profile"], operation_id="GetMyProfile")
+def get_my_profile() -> Response[UserView]:
+    return _user_response(identity().my_profile(principal(app)))
+
+
+@app.patch(
+    "/users/me",
+    summary="Edit your own profile (If-Match; 0 for a profile not saved yet)",
+    tags=["profile"],
+    operation_id="UpdateMyProfile",
+)
+def update_my_profile(patch: ProfilePatch) -> Response[UserView]:
+    return _user_response(identity().update_my_profile(principal(app), patch, _required_version()))
+
+
+@app.get("/users/<user_id>", summary="Read a person's profile", tags=["users"], operation_id="GetUser")
+def get_user(user_id: str) -> Response[UserView]:
+    return _user_response(identity().get_user(principal(app), path_id(user_id, "user")))
+
+
+@app.patch(
+    "/users/<user_id>/role",
+    summary="Change a person's role (If-Match)",
+    tags=["users"],
+    operation_id="ChangeUserRole",
+)
+def change_user_role(user_id: str, change: RoleChange) -> Response[UserView]:
+    user = identity().change_role(principal(app), path_id(user_id, "user"), change.role, _required_version())
+    return _user_response(user)
+
+
+@app.post(
+    "/users/<user_id>/suspend",
+    summary="Suspend a person: signed out everywhere, every call refused",
+    tags=["users"],
+    operation_id="SuspendUser",
+)
+def suspend_user(user_id: str) -> Response[UserView]:
+    user = identity().suspend(principal(app), path_id(user_id, "user"))
+    metrics.add_metric(name="UserSuspended", unit=MetricUnit.Count, value=1)
+    return _user_response(user)
+
+
+@app.post(
+    "/users/<user_id>/reactivate",
+    summary="Reactivate a suspended person",
+    tags=["users"],
+    operation_id="ReactivateUser",
+)
+def reactivate_user(user_id: str) -> Response[UserView]:
+    return _user_response(identity().reactivate(principal(app), path_id(user_id, "user")))
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    correlation_id.set(event.get("requestContext", {}).get("requestId"))
+    return app.resolve(event, context)

@@ -1,0 +1,80 @@
+"""Events of the identity context (source `lms.users`): institutions, people, roles and suspension.
+
+No event carries an email address or a name: consumers that need them ask the identity context.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field
+
+from lms.events.envelope import DomainEvent
+
+
+class UsersEvent(DomainEvent):
+    source: ClassVar[str] = "lms.users"
+
+
+class InstitutionCreated(UsersEvent):
+    """A platform admin created an institution (a new tenant)."""
+
+    name: ClassVar[str] = "InstitutionCreated"
+
+    slug: str
+    timezone: str
+    default_locale: str
+
+
+class InstitutionUpdated(UsersEvent):
+    """The institution's details changed; `changed_fields` names which."""
+
+    name: ClassVar[str] = "InstitutionUpdated"
+
+    version: int
+    changed_fields: list[str]
+
+
+class UserInvited(UsersEvent):
+    """An admin invited a person: their account exists with a temporary password."""
+
+    name: ClassVar[str] = "UserInvited"
+
+    user_id: str
+    role: str = Field(description="`institution-admin`, `instructor` or `student`.")
+    invited_by: str
+
+
+class UserRoleChanged(UsersEvent):
+    """An admin changed a person's role (Cognito group and profile together)."""
+
+    name: ClassVar[str] = "UserRoleChanged"
+
+    user_id: str
+    previous_role: str
+    role: str
+
+
+class UserSuspended(UsersEvent):
+    """An admin suspended a person: signed out everywhere, every API call refused."""
+
+    name: ClassVar[str] = "UserSuspended"
+
+    user_id: str
+
+
+class UserReactivated(UsersEvent):
+    """An admin reactivated a suspended person; they sign in again."""
+
+    name: ClassVar[str] = "UserReactivated"
+
+    user_id: str
+
+
+class UserProfileUpdated(UsersEvent):
+    """A person edited their own profile; `changed_fields` names which fields."""
+
+    name: ClassVar[str] = "UserProfileUpdated"
+
+    user_id: str
+    changed_fields: list[str]

@@ -1,0 +1,1 @@
+"""The identity context: institutions, people, roles, suspension and the audit trail of admin actions."""

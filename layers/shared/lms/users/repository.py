@@ -1,0 +1,217 @@
+"""The identity context's repository: reads are one request each, every change one transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pynamodb.expressions.condition import Condition
+
+from lms import audit, keys
+from lms.errors import Conflict
+from lms.pagination import decode_cursor, encode_cursor
+from lms.persistence.outbox import outbox_item
+from lms.persistence.transactions import Transaction
+from lms.users.domain import Institution, UserProfile, email_digest
+from lms.users.errors import ConcurrentUserChange, EmailTaken, SlugTaken
+from lms.users.items import (
+    EMAIL_ENTITY,
+    INSTITUTION_ENTITY,
+    PROFILE_ENTITY,
+    SLUG_ENTITY,
+    EmailItem,
+    InstitutionItem,
+    ProfileItem,
+    SlugItem,
+)
+from lms.users.service import IdentityChange, PeopleQuery
+
+_INSTITUTION_FIELDS = ("name", "slug", "timezone", "default_locale")
+_PROFILE_FIELDS = (
+    "email",
+    "given_name",
+    "family_name",
+    "role",
+    "status",
+    "display_name",
+    "locale",
+    "timezone",
+    "avatar_url",
+    "bio",
+    "invited_by",
+)
+
+
+def _institution_item(institution: Institution) -> InstitutionItem:
+    data = institution.model_dump(mode="json")
+    return InstitutionItem(
+        keys.institution_pk(institution.id),
+        keys.INSTITUTION_SK,
+        entity=INSTITUTION_ENTITY,
+        GSI1PK=keys.institutions_directory_pk(),
+        GSI1SK=institution.slug,
+        institution_id=institution.id,
+        version=institution.version,
+        created_at=data["created_at"],
+        updated_at=data["updated_at"],
+        **{name: data[name] for name in _INSTITUTION_FIELDS},
+    )
+
+
+def _institution(item: InstitutionItem) -> Institution:
+    return Institution(
+        id=item.institution_id,
+        version=int(item.version),
+        created_at=datetime.fromisoformat(item.created_at),
+        updated_at=datetime.fromisoformat(item.updated_at),
+        **{name: getattr(item, name) for name in _INSTITUTION_FIELDS},
+    )
+
+
+def _profile_item(user: UserProfile) -> ProfileItem:
+    data = user.model_dump(mode="json")
+    return ProfileItem(
+        keys.user_pk(user.institution_id, user.id),
+        keys.PROFILE_SK,
+        entity=PROFILE_ENTITY,
+        GSI1PK=keys.people_pk(user.institution_id),
+        GSI1SK=f"{user.role.value}#{user.sort_name}#{user.id}",
+        user_id=user.id,
+        version=user.version,
+        created_at=data["created_at"],
+        updated_at=data["updated_at"],
+        search_text=user.search_text,
+        **{name: data[name] for name in _PROFILE_FIELDS},
+    )
+
+
+def _profile(institution_id: str, item: ProfileItem) -> UserProfile:
+    data: dict[str, Any] = {name: getattr(item, name) for name in _PROFILE_FIELDS}
+    return UserProfile(
+        id=item.user_id,
+        institution_id=institution_id,
+        version=int(item.version),
+        created_at=datetime.fromisoformat(item.created_at),
+        updated_at=datetime.fromisoformat(item.updated_at),
+        **data,
+    )
+
+
+class DynamoIdentityRepository:
+    def get_institution(self, institution_id: str) -> Institution | None:
+        try:
+            item = InstitutionItem.get(
+                keys.institution_pk(institution_id), keys.INSTITUTION_SK, consistent_read=True
+            )
+        except InstitutionItem.DoesNotExist:
+            return None
+        return _institution(item)
+
+    def list_institutions(self, limit: int, cursor: str | None) -> tuple[list[Institution], str | None]:
+        partition = keys.institutions_directory_pk()
+        start = decode_cursor(cursor, partition_attr="GSI1PK", partition=partition)
+        results = InstitutionItem.directory.query(partition, last_evaluated_key=start, page_size=limit)
+        page = next(results.page_iter)
+        found = [_institution(InstitutionItem.from_raw_data(raw)) for raw in page.get("Items", [])]
+        return found, encode_cursor(page.get("LastEvaluatedKey"))
+
+    def get_user(self, institution_id: str, user_id: str) -> UserProfile | None:
+        try:
+            item = ProfileItem.get(
+                keys.user_pk(institution_id, user_id), keys.PROFILE_SK, consistent_read=True
+            )
+        except ProfileItem.DoesNotExist:
+            return None
+        return _profile(institution_id, item)
+
+    def list_users(self, institution_id: str, query: PeopleQuery) -> tuple[list[UserProfile], str | None]:
+        partition = keys.people_pk(institution_id)
+        start = decode_cursor(query.cursor, partition_attr="GSI1PK", partition=partition)
+        range_condition = ProfileItem.GSI1SK.startswith(f"{query.role.value}#") if query.role else None
+        filter_condition: Condition | None = None
+        if query.status:
+            filter_condition = ProfileItem.status == query.status.value
+        if query.search:
+            found = ProfileItem.search_text.contains(query.search.lower())
+            filter_condition = found if filter_condition is None else filter_condition & found
+        results = ProfileItem.people.query(
+            partition,
+            range_key_condition=range_condition,
+            filter_condition=filter_condition,
+            last_evaluated_key=start,
+            page_size=query.limit,
+        )
+        # Exactly one Query per page: a filtered page may hold fewer than `limit` people.
+        page = next(results.page_iter)
+        people = [_profile(institution_id, ProfileItem.from_raw_data(raw)) for raw in page.get("Items", [])]
+        return people, encode_cursor(page.get("LastEvaluatedKey"))
+
+    def list_audit(
+        self, institution_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[audit.AuditEntry], str | None]:
+        return audit.list_entries(institution_id, limit, cursor)
+
+    def commit(self, change: IdentityChange) -> None:
+        inst = change.institution_id
+        tx = Transaction()
+        if change.institution is not None:
+            institution = change.institution
+            if change.institution_expected_version is None:
+                tx.put(
+                    _institution_item(institution),
+                    InstitutionItem.PK.does_not_exist(),
+                    Conflict("An institution with this id exists."),
+                )
+                tx.put(
+                    SlugItem(
+                        keys.slug_pk(institution.slug),
+                        keys.SLUG_SK,
+                        entity=SLUG_ENTITY,
+                        institution_id=institution.id,
+                    ),
+                    SlugItem.PK.does_not_exist(),
+                    SlugTaken(f"The slug {institution.slug!r} is taken.", field="slug"),
+                )
+            else:
+                tx.put(
+                    _institution_item(institution),
+                    InstitutionItem.version == change.institution_expected_version,
+                    ConcurrentUserChange("The institution changed meanwhile; read it again and retry."),
+                )
+        if change.user is not None:
+            user = change.user
+            if change.user_expected_version is None:
+                tx.put(
+                    _profile_item(user),
+                    ProfileItem.PK.does_not_exist(),
+                    ConcurrentUserChange("The profile was created meanwhile; read it again and retry."),
+                )
+                tx.put(
+                    EmailItem(
+                        keys.email_pk(inst, email_digest(user.email)),
+                        keys.EMAIL_SK,
+                        entity=EMAIL_ENTITY,
+                        user_id=user.id,
+                    ),
+                    EmailItem.PK.does_not_exist(),
+                    EmailTaken("Someone in your institution already has this email.", field="email"),
+                )
+            else:
+                tx.put(
+                    _profile_item(user),
+                    ProfileItem.version == change.user_expected_version,
+                    ConcurrentUserChange("The person changed meanwhile; read them again and retry."),
+                )
+        for event in change.events:
+            tx.put(outbox_item(event, inst, change.actor))
+        for record in change.audit:
+            entry = audit.audit_item(
+                inst,
+                change.actor,
+                record.action,
+                record.resource,
+                subject_user_id=record.subject_user_id,
+                details=record.details,
+            )
+            tx.put(entry, audit.APPEND_ONLY)
+        tx.commit()

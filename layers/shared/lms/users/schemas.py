@@ -1,0 +1,165 @@
+"""Request and response bodies of the identity API (the OpenAPI document is generated from them)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from lms.audit import AuditEntry
+from lms.users.domain import Institution, UserProfile, UserRole, UserStatus
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length=2, max_length=48)]
+Timezone = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$", max_length=64),
+    Field(description="An IANA time zone name, e.g. `Europe/Paris`."),
+]
+Locale = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35),
+    Field(description="A BCP 47 language tag, e.g. `en` or `pt-BR`."),
+]
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254),
+    Field(description="Signs the person in; compared without case."),
+]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Patch(_Body):
+    """A partial update: only the fields sent change; `null` is refused where a value is required."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_null_for_required(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.nullable:
+            raise ValueError("cannot be null")
+        return value
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> _Patch:
+        if not self.model_fields_set:
+            raise ValueError("send at least one field to change")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in sorted(self.model_fields_set)}
+
+
+class InstitutionDraft(_Body):
+    name: Name
+    slug: Slug = Field(description="Unique on the platform; lower-case words joined by hyphens.")
+    timezone: Timezone
+    default_locale: Locale
+
+
+class InstitutionPatch(_Patch):
+    name: Name | None = None
+    timezone: Timezone | None = None
+    default_locale: Locale | None = None
+
+
+class InstitutionView(BaseModel):
+    id: str
+    name: str
+    slug: str
+    timezone: str
+    default_locale: str
+    version: int
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+    @classmethod
+    def of(cls, institution: Institution) -> InstitutionView:
+        return cls(**institution.model_dump())
+
+
+class InstitutionPage(BaseModel):
+    items: list[InstitutionView]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class Invitation(_Body):
+    email: Email
+    given_name: PersonName
+    family_name: PersonName
+    role: UserRole
+
+
+class AdminInvitation(_Body):
+    email: Email
+    given_name: PersonName
+    family_name: PersonName
+
+
+class RoleChange(_Body):
+    role: UserRole
+
+
+class ProfilePatch(_Patch):
+    """What people edit of their own profile; role, institution and email are not theirs to change."""
+
+    nullable = frozenset({"locale", "timezone", "avatar_url", "bio"})
+
+    display_name: Name | None = None
+    locale: Locale | None = None
+    timezone: Timezone | None = None
+    avatar_url: HttpUrl | None = None
+    bio: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+class UserView(BaseModel):
+    id: str
+    email: str
+    given_name: str
+    family_name: str
+    role: UserRole
+    status: UserStatus
+    display_name: str
+    locale: str | None
+    timezone: str | None
+    avatar_url: str | None
+    bio: str | None
+    version: int
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+    @classmethod
+    def of(cls, user: UserProfile) -> UserView:
+        return cls(**user.model_dump(exclude={"institution_id", "invited_by"}))
+
+
+class InvitedUserView(UserView):
+    temporary_password: str | None = Field(
+        default=None,
+        description="Only from the local stack, which sends no email; deployed, Cognito emails it.",
+    )
+
+
+class UserPage(BaseModel):
+    items: list[UserView]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class AuditEventPage(BaseModel):
+    items: list[AuditEntry]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")

@@ -1,0 +1,391 @@
+"""Use cases of the identity context: authorize, apply the rules, keep Cognito and the table in step.
+
+Cognito and DynamoDB share no transaction, so every use case that touches both orders its steps
+so that a failure leaves nothing half done: the Cognito change first, then one TransactWriteItems
+(state, outbox, audit), and when that transaction is refused, the Cognito change is undone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from lms import authz, clock, ids
+from lms.audit import AuditEntry
+from lms.auth import MEMBERS, Principal, Role
+from lms.errors import PreconditionFailed
+from lms.events import DomainEvent
+from lms.events.users import (
+    InstitutionCreated,
+    InstitutionUpdated,
+    UserInvited,
+    UserProfileUpdated,
+    UserReactivated,
+    UserRoleChanged,
+    UserSuspended,
+)
+from lms.users import domain, policy
+from lms.users.access import AccountState
+from lms.users.access import gate as account_gate
+from lms.users.cognito import NewAccount
+from lms.users.domain import Institution, UserProfile, UserRole, UserStatus
+from lms.users.errors import InstitutionNotFound, UserNotFound
+from lms.users.schemas import AdminInvitation, InstitutionDraft, InstitutionPatch, Invitation, ProfilePatch
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """An audit entry to write with the change: `action` is the operation, `resource` what it touched."""
+
+    action: str
+    resource: str
+    subject_user_id: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class IdentityChange:
+    """Everything one request writes in one transaction, inside one institution's key space."""
+
+    institution_id: str
+    actor: Principal
+    events: list[DomainEvent] = field(default_factory=list)
+    audit: list[AuditRecord] = field(default_factory=list)
+    institution: Institution | None = None
+    institution_expected_version: int | None = None  # None with `institution`: it is new
+    user: UserProfile | None = None
+    user_expected_version: int | None = None  # None with `user`: new (claims the email too)
+
+
+@dataclass(frozen=True)
+class PeopleQuery:
+    role: UserRole | None = None
+    status: UserStatus | None = None
+    search: str | None = None
+    limit: int = 20
+    cursor: str | None = None
+
+
+class IdentityRepository(Protocol):
+    def get_institution(self, institution_id: str) -> Institution | None: ...
+    def list_institutions(self, limit: int, cursor: str | None) -> tuple[list[Institution], str | None]: ...
+    def get_user(self, institution_id: str, user_id: str) -> UserProfile | None: ...
+    def list_users(self, institution_id: str, query: PeopleQuery) -> tuple[list[UserProfile], str | None]: ...
+    def list_audit(
+        self, institution_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[AuditEntry], str | None]: ...
+    def commit(self, change: IdentityChange) -> None: ...
+
+
+class Directory(Protocol):
+    """The user pool (lms.users.cognito.CognitoDirectory)."""
+
+    def create_account(
+        self, *, email: str, given_name: str, family_name: str, institution_id: str, group: Role
+    ) -> NewAccount: ...
+    def delete_account(self, user_id: str) -> None: ...
+    def add_to_group(self, user_id: str, group: Role) -> None: ...
+    def remove_from_group(self, user_id: str, group: Role) -> None: ...
+    def disable(self, user_id: str) -> None: ...
+    def enable(self, user_id: str) -> None: ...
+
+
+_ROLE_RANK = (UserRole.INSTITUTION_ADMIN, UserRole.INSTRUCTOR, UserRole.STUDENT)
+
+
+def _check_version(what: str, current: int, expected: int) -> None:
+    if current != expected:
+        raise PreconditionFailed(
+            f"The {what} is at version {current}, not {expected}.", current_version=current
+        )
+
+
+class IdentityService:
+    def __init__(
+        self,
+        repository: IdentityRepository,
+        directory: Directory,
+        now: Callable[[], datetime] = clock.now,
+        new_id: Callable[[], str] = ids.new_id,
+        on_account_change: Callable[[str, str, AccountState | None], None] = account_gate.remember,
+    ) -> None:
+        self._repo = repository
+        self._directory = directory
+        self._now = now
+        self._new_id = new_id
+        self._account_changed = on_account_change
+
+    # ------------------------------------------------------------ institutions (platform)
+
+    def create_institution(self, principal: Principal, draft: InstitutionDraft) -> Institution:
+        authz.authorize(principal, policy.CREATE_INSTITUTION)
+        domain.check_timezone(draft.timezone)
+        at = self._now()
+        institution = Institution(id=self._new_id(), created_at=at, updated_at=at, **draft.model_dump())
+        event = InstitutionCreated(
+            slug=institution.slug, timezone=institution.timezone, default_locale=institution.default_locale
+        )
+        audit = AuditRecord(
+            "CreateInstitution", f"institutions/{institution.id}", details={"slug": institution.slug}
+        )
+        self._repo.commit(
+            IdentityChange(
+                institution_id=institution.id,
+                actor=principal,
+                events=[event],
+                audit=[audit],
+                institution=institution,
+            )
+        )
+        return institution
+
+    def list_institutions(
+        self, principal: Principal, limit: int, cursor: str | None
+    ) -> tuple[list[Institution], str | None]:
+        authz.authorize(principal, policy.LIST_INSTITUTIONS)
+        return self._repo.list_institutions(limit, cursor)
+
+    def _institution(self, principal: Principal, institution_id: str) -> Institution:
+        """Platform admins reach every institution; an institution admin only their own."""
+        if not principal.is_platform_admin and institution_id != principal.institution_id:
+            raise InstitutionNotFound(f"No institution {institution_id!r}.")
+        institution = self._repo.get_institution(institution_id)
+        if institution is None:
+            raise InstitutionNotFound(f"No institution {institution_id!r}.")
+        return institution
+
+    def get_institution(self, principal: Principal, institution_id: str) -> Institution:
+        authz.authorize(principal, policy.GET_INSTITUTION)
+        return self._institution(principal, institution_id)
+
+    def update_institution(
+        self, principal: Principal, institution_id: str, patch: InstitutionPatch, expected_version: int
+    ) -> Institution:
+        authz.authorize(principal, policy.UPDATE_INSTITUTION)
+        institution = self._institution(principal, institution_id)
+        _check_version("institution", institution.version, expected_version)
+        changes = patch.changes()
+        if "timezone" in changes:
+            domain.check_timezone(changes["timezone"])
+        updated = institution.model_copy(
+            update={**changes, "version": institution.version + 1, "updated_at": self._now()}
+        )
+        event = InstitutionUpdated(version=updated.version, changed_fields=sorted(changes))
+        audit = AuditRecord(
+            "UpdateInstitution", f"institutions/{institution.id}", details={"changed_fields": sorted(changes)}
+        )
+        self._repo.commit(
+            IdentityChange(
+                institution_id=institution.id,
+                actor=principal,
+                events=[event],
+                audit=[audit],
+                institution=updated,
+                institution_expected_version=institution.version,
+            )
+        )
+        return updated
+
+    def add_institution_admin(
+        self, principal: Principal, institution_id: str, invitation: AdminInvitation
+    ) -> tuple[UserProfile, str | None]:
+        authz.authorize(principal, policy.ADD_INSTITUTION_ADMIN)
+        institution = self._institution(principal, institution_id)
+        request = Invitation(**invitation.model_dump(), role=UserRole.INSTITUTION_ADMIN)
+        return self._invite(principal, institution.id, request, "AddInstitutionAdmin")
+
+    def list_audit_events(
+        self, principal: Principal, institution_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[AuditEntry], str | None]:
+        """The institution's trail, newest first; an institution admin reads only their own."""
+        authz.authorize(principal, policy.LIST_AUDIT_EVENTS)
+        if institution_id != principal.institution_id:
+            institution_id = self._institution(principal, institution_id).id
+        return self._repo.list_audit(institution_id, limit, cursor)
+
+    # ------------------------------------------------------------ people (institution admins)
+
+    def invite_user(self, principal: Principal, invitation: Invitation) -> tuple[UserProfile, str | None]:
+        authz.authorize(principal, policy.INVITE_USER)
+        return self._invite(principal, principal.institution_id, invitation, "InviteUser")
+
+    def _invite(
+        self, principal: Principal, institution_id: str, invitation: Invitation, action: str
+    ) -> tuple[UserProfile, str | None]:
+        email = domain.normalize_email(invitation.email)
+        account = self._directory.create_account(
+            email=email,
+            given_name=invitation.given_name,
+            family_name=invitation.family_name,
+            institution_id=institution_id,
+            group=invitation.role.group,
+        )
+        at = self._now()
+        user = UserProfile(
+            id=account.user_id,
+            institution_id=institution_id,
+            email=email,
+            given_name=invitation.given_name,
+            family_name=invitation.family_name,
+            role=invitation.role,
+            display_name=f"{invitation.given_name} {invitation.family_name}",
+            invited_by=principal.user_id,
+            created_at=at,
+            updated_at=at,
+        )
+        change = IdentityChange(
+            institution_id=institution_id,
+            actor=principal,
+            events=[UserInvited(user_id=user.id, role=user.role.value, invited_by=principal.user_id)],
+            audit=[AuditRecord(action, f"users/{user.id}", user.id, {"role": user.role.value})],
+            user=user,
+        )
+        try:
+            self._repo.commit(change)
+        except BaseException:
+            # Both or neither: no account may live on without its profile.
+            self._directory.delete_account(account.user_id)
+            raise
+        return user, account.temporary_password
+
+    def list_users(self, principal: Principal, query: PeopleQuery) -> tuple[list[UserProfile], str | None]:
+        authz.authorize(principal, policy.LIST_USERS)
+        return self._repo.list_users(principal.institution_id, query)
+
+    def _user(self, principal: Principal, user_id: str) -> UserProfile:
+        user = self._repo.get_user(principal.institution_id, user_id)
+        if user is None:
+            raise UserNotFound(f"No user {user_id!r} in your institution.")
+        return user
+
+    def get_user(self, principal: Principal, user_id: str) -> UserProfile:
+        authz.authorize(principal, policy.GET_USER)
+        return self._user(principal, user_id)
+
+    def change_role(
+        self, principal: Principal, user_id: str, role: UserRole, expected_version: int
+    ) -> UserProfile:
+        authz.authorize(principal, policy.CHANGE_USER_ROLE)
+        user = self._user(principal, user_id)
+        _check_version("user", user.version, expected_version)
+        updated = domain.change_role(user, role, principal, self._now())
+        event = UserRoleChanged(user_id=user.id, previous_role=user.role.value, role=role.value)
+        audit = AuditRecord(
+            "ChangeUserRole", f"users/{user.id}", user.id, {"from": user.role.value, "to": role.value}
+        )
+        self._directory.add_to_group(user.id, role.group)
+        self._directory.remove_from_group(user.id, user.role.group)
+        try:
+            self._commit_user(principal, user, updated, event, audit)
+        except BaseException:
+            self._directory.add_to_group(user.id, user.role.group)
+            self._directory.remove_from_group(user.id, role.group)
+            raise
+        return updated
+
+    def suspend(self, principal: Principal, user_id: str) -> UserProfile:
+        authz.authorize(principal, policy.SUSPEND_USER)
+        user = self._user(principal, user_id)
+        updated = domain.suspend(user, principal, self._now())
+        self._directory.disable(user.id)
+        try:
+            self._commit_user(
+                principal,
+                user,
+                updated,
+                UserSuspended(user_id=user.id),
+                AuditRecord("SuspendUser", f"users/{user.id}", user.id),
+            )
+        except BaseException:
+            self._directory.enable(user.id)
+            raise
+        return updated
+
+    def reactivate(self, principal: Principal, user_id: str) -> UserProfile:
+        authz.authorize(principal, policy.REACTIVATE_USER)
+        user = self._user(principal, user_id)
+        updated = domain.reactivate(user, self._now())
+        self._directory.enable(user.id)
+        try:
+            self._commit_user(
+                principal,
+                user,
+                updated,
+                UserReactivated(user_id=user.id),
+                AuditRecord("ReactivateUser", f"users/{user.id}", user.id),
+            )
+        except BaseException:
+            self._directory.disable(user.id)
+            raise
+        return updated
+
+    def _commit_user(
+        self,
+        principal: Principal,
+        before: UserProfile,
+        after: UserProfile,
+        event: DomainEvent,
+        audit: AuditRecord | None,
+    ) -> None:
+        self._repo.commit(
+            IdentityChange(
+                institution_id=before.institution_id,
+                actor=principal,
+                events=[event],
+                audit=[audit] if audit else [],
+                user=after,
+                user_expected_version=before.version,
+            )
+        )
+        self._account_changed(
+            after.institution_id, after.id, AccountState(status=after.status.value, role=after.role.group)
+        )
+
+    # ------------------------------------------------------------ your own profile
+
+    def my_profile(self, principal: Principal) -> UserProfile:
+        """Your profile; an account created outside the API has an unsaved one (version 0)."""
+        authz.authorize(principal, policy.GET_MY_PROFILE)
+        stored = self._repo.get_user(principal.institution_id, principal.user_id)
+        return stored if stored is not None else self._unsaved_profile(principal)
+
+    def _unsaved_profile(self, principal: Principal) -> UserProfile:
+        role = next(r for r in _ROLE_RANK if r.group in principal.roles & MEMBERS)
+        at = self._now()
+        return UserProfile(
+            id=principal.user_id,
+            institution_id=principal.institution_id,
+            email=principal.email,
+            given_name="",
+            family_name="",
+            role=role,
+            display_name=principal.email or principal.user_id,
+            version=0,
+            created_at=at,
+            updated_at=at,
+        )
+
+    def update_my_profile(
+        self, principal: Principal, patch: ProfilePatch, expected_version: int
+    ) -> UserProfile:
+        authz.authorize(principal, policy.UPDATE_MY_PROFILE)
+        user = self.my_profile(principal)
+        _check_version("profile", user.version, expected_version)
+        changes = patch.changes()
+        if changes.get("timezone") is not None:
+            domain.check_timezone(changes["timezone"])
+        if changes.get("avatar_url") is not None:
+            changes["avatar_url"] = str(changes["avatar_url"])
+        updated = user.model_copy(update={**changes, "version": user.version + 1, "updated_at": self._now()})
+        self._repo.commit(
+            IdentityChange(
+                institution_id=user.institution_id,
+                actor=principal,
+                events=[UserProfileUpdated(user_id=user.id, changed_fields=sorted(changes))],
+                user=updated,
+                user_expected_version=user.version or None,
+            )
+        )
+        return updated
