@@ -120,7 +120,7 @@ class Tenant:
 
     def invited(self, admin: Caller, role: str = "student") -> Caller:
         """A person invited through the API (so with a profile), who has chosen their password."""
-        email = f"{role}-{uuid.uuid4().hex[:10]}@{self.institution_id}.example"
+        email = f"{role}-{uuid.uuid4().hex[:10]}@{self.institution_id}.example".lower()
         body = {"email": email, "given_name": "Ivy", "family_name": "Invited", "role": role}
         response = admin.post("/users", body)
         assert response.status == 201, response.body

@@ -1,0 +1,338 @@
+"""The role x operation matrix, generated from the code's own declarations and checked by calling.
+
+Every operation of the API document (every context) is called as each role, as a user of another
+institution, as a suspended user and without a token; the answer must be what `lms.authz.OPERATIONS`
+declares: 2xx for an allowed role, 403 for any other role and for a suspended account, 404 for
+another institution's resource (a collection answers 2xx in the caller's own institution), 401
+without a token. Every call also carries an `X-Institution-Id` header naming another institution,
+which must change nothing.
+
+ADDING AN OPERATION: declare it (`lms.authz.operation` in the context's policy.py), then add one
+entry to EXAMPLES below: a valid request for it. The suite fails until both exist.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import boto3
+import pytest
+
+from infra import docs
+from infra.gateway import ApiGateway
+from infra.provision import Stack
+from infra.template import load_template
+from lms.auth import Role
+from lms.authz import OPERATIONS
+from tests.harness import PASSWORD, Caller, Tenant
+
+_DOCUMENT = docs.openapi_document(docs.api_functions(load_template()), docs.project_version())
+ROUTES = docs.operation_routes(_DOCUMENT)
+PROTECTED = sorted(set(ROUTES) - docs.public_operations(_DOCUMENT))
+
+MEMBER_ROLES = (Role.INSTITUTION_ADMIN, Role.INSTRUCTOR, Role.STUDENT)
+ROLE_CALLERS = tuple(role.value for role in Role)
+OTHER_INSTITUTION, SUSPENDED, ANONYMOUS = "another institution", "suspended", "no token"
+CALLERS = (*ROLE_CALLERS, OTHER_INSTITUTION, SUSPENDED, ANONYMOUS)
+
+COURSE = {
+    "title": "Matrix",
+    "category": "testing",
+    "level": "beginner",
+    "language": "en",
+    "learning_objectives": ["Check every cell"],
+}
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request: the operation's own method, this path, body and headers."""
+
+    path: str
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def ok(response: Any) -> Any:
+    assert 200 <= response.status < 300, response.body
+    return response.json()
+
+
+class World:
+    """One institution with people of every role, a published course and a person to manage.
+
+    `fresh` asks for a resource of its own where the call would change a shared one (a call
+    expected to succeed); a call expected to be refused reuses the shared ones.
+    """
+
+    def __init__(self, stack: Stack, gateway: ApiGateway) -> None:
+        self.stack = stack
+        self.gateway = gateway
+        tenant = Tenant(stack, gateway)
+        self.platform = tenant.platform_admin()
+        self.institution = ok(self.platform.post("/institutions", institution_body()))["id"]
+        tenant.institution_id = self.institution
+        self.tenant = tenant
+        self.other_tenant = Tenant(stack, gateway)
+        self._others: dict[Role, Caller] = {}
+        self._suspended_callers: dict[Role, Caller] = {}
+
+    @cached_property
+    def admin(self) -> Caller:
+        return self.tenant.admin()
+
+    @cached_property
+    def instructor(self) -> Caller:
+        return self.tenant.instructor()
+
+    @cached_property
+    def student(self) -> Caller:
+        return self.tenant.student()
+
+    def caller(self, kind: str, operation: str) -> Caller:
+        member_role = next((r for r in MEMBER_ROLES if r in OPERATIONS[operation].allowed), Role.STUDENT)
+        if kind == Role.PLATFORM_ADMIN.value:
+            return self.platform
+        if kind == OTHER_INSTITUTION:
+            return self._other(member_role)
+        if kind == SUSPENDED:
+            return self._suspended(member_role)
+        if kind == ANONYMOUS:
+            return Caller(self.gateway, None, "", "", "")
+        return {
+            Role.INSTITUTION_ADMIN.value: self.admin,
+            Role.INSTRUCTOR.value: self.instructor,
+            Role.STUDENT.value: self.student,
+        }[kind]
+
+    def _other(self, role: Role) -> Caller:
+        if role not in self._others:
+            self._others[role] = self.other_tenant.user(role.value)
+        return self._others[role]
+
+    def _suspended(self, role: Role) -> Caller:
+        if role not in self._suspended_callers:
+            api_role = {Role.INSTITUTION_ADMIN: "institution-admin", Role.INSTRUCTOR: "instructor"}
+            person = self.tenant.invited(self.admin, api_role.get(role, "student"))
+            ok(self.admin.post(f"/users/{person.user_id}/suspend"))
+            self._suspended_callers[role] = person
+        return self._suspended_callers[role]
+
+    # ------------------------------------------------------------ courses
+
+    def new_course(self, *, sections: int = 0, lessons: int = 0, published: bool = False) -> dict[str, str]:
+        """A course the world's instructor teaches: ids of the course, its first section and lesson."""
+        made = {"course": ok(self.instructor.post("/courses", COURSE))["id"]}
+        for n in range(max(sections, 1 if lessons else 0)):
+            section = ok(self.instructor.post(f"/courses/{made['course']}/sections", {"title": f"S{n}"}))
+            made.setdefault("section", section["id"])
+        for n in range(lessons):
+            lesson = ok(
+                self.instructor.post(f"/courses/{made['course']}/lessons", lesson_body(made["section"], n))
+            )
+            made.setdefault("lesson", lesson["id"])
+        if published:
+            ok(self.instructor.post(f"/courses/{made['course']}/publish"))
+        return made
+
+    @cached_property
+    def course(self) -> dict[str, str]:
+        return self.new_course(lessons=1, published=True)
+
+    def course_to_change(self, fresh: bool, **shape: Any) -> dict[str, str]:
+        return self.new_course(**shape) if fresh else self.course
+
+    # ------------------------------------------------------------ people and institutions
+
+    def new_person(self, *, suspended: bool = False) -> str:
+        email = f"{unique('person')}@matrix.example"
+        body = {"email": email, "given_name": "Pat", "family_name": "Person", "role": "student"}
+        person: str = ok(self.admin.post("/users", body))["id"]
+        if suspended:
+            ok(self.admin.post(f"/users/{person}/suspend"))
+        return person
+
+    @cached_property
+    def person(self) -> str:
+        return self.new_person()
+
+    def person_to_change(self, fresh: bool, *, suspended: bool = False) -> str:
+        return self.new_person(suspended=suspended) if fresh else self.person
+
+    def institution_to_change(self, fresh: bool) -> str:
+        if not fresh:
+            return str(self.institution)
+        created: str = ok(self.platform.post("/institutions", institution_body()))["id"]
+        return created
+
+    def profile_version(self, caller: Caller) -> str:
+        me = caller.get("/users/me")
+        return f'"{me.json()["version"]}"' if me.status == 200 else '"0"'
+
+
+def institution_body() -> dict[str, str]:
+    return {"name": "Matrix U", "slug": unique("matrix"), "timezone": "UTC", "default_locale": "en"}
+
+
+def lesson_body(section_id: str, n: int = 0) -> dict[str, Any]:
+    return {
+        "section_id": section_id,
+        "title": f"Lesson {n}",
+        "content_type": "text",
+        "content": "Text.",
+        "duration_minutes": 5,
+    }
+
+
+def if_match(version: int | str) -> dict[str, str]:
+    return {"If-Match": f'"{version}"'}
+
+
+# An example builds a valid request for its operation: (world, caller, fresh) -> Call.
+Example = Callable[[World, Caller, bool], Call]
+
+
+def _update_section(w: World, c: Caller, fresh: bool) -> Call:
+    made = w.course_to_change(fresh, sections=1)
+    return Call(f"/courses/{made['course']}/sections/{made['section']}", {"title": "X"}, if_match(1))
+
+
+def _remove_section(w: World, c: Caller, fresh: bool) -> Call:
+    made = w.course_to_change(fresh, sections=1)
+    return Call(f"/courses/{made['course']}/sections/{made['section']}")
+
+
+def _update_lesson(w: World, c: Caller, fresh: bool) -> Call:
+    made = w.course_to_change(fresh, lessons=1)
+    return Call(f"/courses/{made['course']}/lessons/{made['lesson']}", {"title": "X"}, if_match(1))
+
+
+def _remove_lesson(w: World, c: Caller, fresh: bool) -> Call:
+    made = w.course_to_change(fresh, lessons=1)
+    return Call(f"/courses/{made['course']}/lessons/{made['lesson']}")
+
+
+def _invitation(role: str = "student") -> dict[str, str]:
+    return {"email": f"{unique('new')}@matrix.example", "given_name": "N", "family_name": "New", "role": role}
+
+
+EXAMPLES: dict[str, Example] = {
+    # ---------------------------------------------------------------- courses
+    "ListCourses": lambda w, c, fresh: Call("/courses"),
+    "CreateCourse": lambda w, c, fresh: Call("/courses", COURSE),
+    "GetCourse": lambda w, c, fresh: Call(f"/courses/{w.course['course']}"),
+    "UpdateCourse": lambda w, c, fresh: Call(
+        f"/courses/{w.course_to_change(fresh)['course']}", {"title": "Renamed"}, if_match(1)
+    ),
+    "PublishCourse": lambda w, c, fresh: Call(
+        f"/courses/{w.course_to_change(fresh, lessons=1)['course']}/publish"
+    ),
+    "ArchiveCourse": lambda w, c, fresh: Call(f"/courses/{w.course_to_change(fresh)['course']}/archive"),
+    "AddSection": lambda w, c, fresh: Call(f"/courses/{w.course['course']}/sections", {"title": "More"}),
+    "UpdateSection": _update_section,
+    "RemoveSection": _remove_section,
+    "AddLesson": lambda w, c, fresh: Call(
+        f"/courses/{w.course['course']}/lessons", lesson_body(w.course["section"])
+    ),
+    "GetLesson": lambda w, c, fresh: Call(f"/courses/{w.course['course']}/lessons/{w.course['lesson']}"),
+    "UpdateLesson": _update_lesson,
+    "RemoveLesson": _remove_lesson,
+    # ---------------------------------------------------------------- institutions
+    "CreateInstitution": lambda w, c, fresh: Call("/institutions", institution_body()),
+    "ListInstitutions": lambda w, c, fresh: Call("/institutions"),
+    "GetInstitution": lambda w, c, fresh: Call(f"/institutions/{w.institution}"),
+    "UpdateInstitution": lambda w, c, fresh: Call(
+        f"/institutions/{w.institution_to_change(fresh)}", {"name": "Renamed"}, if_match(1)
+    ),
+    "AddInstitutionAdmin": lambda w, c, fresh: Call(
+        f"/institutions/{w.institution}/admins",
+        {"email": f"{unique('admin')}@matrix.example", "given_name": "A", "family_name": "Admin"},
+    ),
+    "ListAuditEvents": lambda w, c, fresh: Call(f"/institutions/{w.institution}/audit-events"),
+    # ---------------------------------------------------------------- people
+    "InviteUser": lambda w, c, fresh: Call("/users", _invitation()),
+    "ListUsers": lambda w, c, fresh: Call("/users"),
+    "GetUser": lambda w, c, fresh: Call(f"/users/{w.person}"),
+    "ChangeUserRole": lambda w, c, fresh: Call(
+        f"/users/{w.person_to_change(fresh)}/role", {"role": "instructor"}, if_match(1)
+    ),
+    "SuspendUser": lambda w, c, fresh: Call(f"/users/{w.person_to_change(fresh)}/suspend"),
+    "ReactivateUser": lambda w, c, fresh: Call(
+        f"/users/{w.person_to_change(fresh, suspended=True)}/reactivate"
+    ),
+    "GetMyProfile": lambda w, c, fresh: Call("/users/me"),
+    "UpdateMyProfile": lambda w, c, fresh: Call(
+        "/users/me", {"bio": "Checked by the matrix."}, {"If-Match": w.profile_version(c)}
+    ),
+}
+
+
+def expected(operation: str, kind: str) -> str:
+    """`2xx`, `401`, `403` or `404`: what the declarations say this caller gets."""
+    if kind == ANONYMOUS:
+        return "401"
+    if kind == SUSPENDED:
+        return "403"
+    allowed = OPERATIONS[operation].allowed
+    if kind == OTHER_INSTITUTION:
+        if not allowed & set(MEMBER_ROLES):
+            return "403"
+        addresses_a_resource = "{" in ROUTES[operation][1]
+        return "404" if addresses_a_resource else "2xx"
+    return "2xx" if Role(kind) in allowed else "403"
+
+
+def outcome(status: int) -> str:
+    return "2xx" if 200 <= status < 300 else str(status)
+
+
+@pytest.fixture(scope="module")
+def world(stack: Stack, gateway: ApiGateway) -> World:
+    return World(stack, gateway)
+
+
+def test_every_operation_is_declared_and_has_an_example() -> None:
+    undeclared = sorted(set(PROTECTED) - set(OPERATIONS))
+    assert not undeclared, f"operations without an lms.authz.operation declaration: {undeclared}"
+    missing = sorted(set(PROTECTED) - set(EXAMPLES))
+    assert not missing, f"add a request for each of these to EXAMPLES in {__name__}: {missing}"
+    stale = sorted(set(EXAMPLES) - set(PROTECTED))
+    assert not stale, f"EXAMPLES names operations the API no longer has: {stale}"
+
+
+@pytest.mark.parametrize("kind", CALLERS)
+@pytest.mark.parametrize("operation", PROTECTED)
+def test_the_answer_is_what_the_declaration_says(world: World, operation: str, kind: str) -> None:
+    if operation not in EXAMPLES:
+        pytest.fail(f"{operation} has no example request: add one to EXAMPLES")
+    want = expected(operation, kind)
+    caller = world.caller(kind, operation)
+    call = EXAMPLES[operation](world, caller, want == "2xx")
+    method = ROUTES[operation][0]
+    headers = {"X-Institution-Id": world.other_tenant.institution_id, **call.headers}
+    response = caller.request(method, call.path, json_body=call.body, headers=headers)
+    assert outcome(response.status) == want, f"{kind} {method} {call.path}: {response.status} {response.body}"
+    if want != "2xx" and response.status != 401:
+        assert response.header("Content-Type") == "application/problem+json"
+    if kind == SUSPENDED:
+        assert response.json()["type"] == "urn:lms:problem:account-suspended"
+
+
+def test_a_suspended_account_cannot_sign_in_again(world: World) -> None:
+    suspended = world.caller(SUSPENDED, "ListCourses")
+    client = boto3.client("cognito-idp", region_name=world.stack.region)
+    with pytest.raises(client.exceptions.NotAuthorizedException):
+        client.admin_initiate_auth(
+            UserPoolId=world.stack.user_pool_id,
+            ClientId=world.stack.user_pool_client_id,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": suspended.user_id, "PASSWORD": PASSWORD},
+        )
