@@ -91,10 +91,10 @@ template: venv
 	@echo "==> template: sam validate --lint"
 	@$(SAM) validate --lint --template template.yaml --region $(AWS_REGION)
 
-# loadgroup keeps tests marked with one xdist_group on one worker (the layer is built once).
+# loadfile keeps a module on one worker: its module-scoped stack (and the layer build) happen once.
 pytest: venv
 	@echo "==> tests: pytest -n 2 (everything but e2e)"
-	@$(PY) -m pytest -n 2 --dist loadgroup tests --ignore=tests/e2e
+	@$(PY) -m pytest -n 2 --dist loadfile tests --ignore=tests/e2e
 
 # In a process of its own: it runs a real moto server, which in-process mocks would intercept.
 e2e: venv

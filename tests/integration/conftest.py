@@ -14,7 +14,9 @@ from lms.settings import get_settings
 from tests.harness import Tenant
 
 
-@pytest.fixture(scope="session")
+# A stack per test module: moto's TransactWriteItems copies the whole table, so one table shared
+# by the whole run would make every later transaction slower than the one before.
+@pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
     os.environ.update(
         AWS_ACCESS_KEY_ID="testing",
@@ -29,7 +31,7 @@ def stack() -> Iterator[Stack]:
         yield provisioned
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def gateway(stack: Stack) -> ApiGateway:
     return ApiGateway(stack, TokenVerifier.for_stack(stack))
 
