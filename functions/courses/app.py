@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
@@ -16,6 +16,16 @@ from pydantic import BaseModel
 
 from lms.correlation import correlation_id
 from lms.courses.domain import CourseStatus, Level
+from lms.courses.enrollment.domain import EnrollmentStatus
+from lms.courses.enrollment.repository import DynamoEnrollmentRepository
+from lms.courses.enrollment.schemas import (
+    EnrollmentPage,
+    EnrollmentRequest,
+    EnrollmentView,
+    MyEnrollmentPage,
+    MyEnrollmentView,
+)
+from lms.courses.enrollment.service import EnrollmentService, RosterQuery
 from lms.courses.repository import DynamoCourseRepository
 from lms.courses.schemas import (
     CourseDraft,
@@ -242,6 +252,100 @@ def update_lesson(course_id: str, lesson_id: str, patch: LessonPatch) -> Respons
 def remove_lesson(course_id: str, lesson_id: str) -> Response[None]:
     courses().remove_lesson(principal(app), path_id(course_id, "course"), path_id(lesson_id, "lesson"))
     return Response(status_code=204)
+
+
+# ---------------------------------------------------------------- enrollment
+
+
+@cache
+def enrollments() -> EnrollmentService:
+    return EnrollmentService(DynamoEnrollmentRepository(), DynamoCourseRepository())
+
+
+@app.post(
+    "/courses/<course_id>/enrollments",
+    summary="Enroll yourself (empty body) or, as staff, a student of your institution",
+    tags=["enrollments"],
+    operation_id="EnrollStudent",
+    responses=_created(EnrollmentView),
+)
+def enroll_student(
+    course_id: str, request: Annotated[EnrollmentRequest | None, Body()] = None
+) -> Response[EnrollmentView]:
+    body = request or EnrollmentRequest()
+    enrollment, position = enrollments().enroll(
+        principal(app), path_id(course_id, "course"), body.student_id, idempotent_request(app, body)
+    )
+    metrics.add_metric(
+        name="StudentWaitlisted" if position else "StudentEnrolled", unit=MetricUnit.Count, value=1
+    )
+    return respond(
+        EnrollmentView.of(enrollment, position),
+        status=201,
+        location=f"/courses/{enrollment.course_id}/enrollments/{enrollment.student_id}",
+    )
+
+
+@app.get(
+    "/courses/<course_id>/enrollments",
+    summary="The course's roster or waitlist (instructors of the course and admins)",
+    tags=["enrollments"],
+    operation_id="ListEnrollments",
+)
+def list_enrollments(
+    course_id: str,
+    status: Annotated[
+        EnrollmentStatus, Query(description="`waitlisted` lists first come first, with positions.")
+    ] = EnrollmentStatus.ENROLLED,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> EnrollmentPage:
+    query = RosterQuery(status=status, limit=limit, cursor=cursor)
+    found, next_cursor = enrollments().list_roster(principal(app), path_id(course_id, "course"), query)
+    return EnrollmentPage(
+        items=[EnrollmentView.of(e.enrollment, e.position) for e in found], next_cursor=next_cursor
+    )
+
+
+@app.get(
+    "/courses/<course_id>/enrollments/<student_id>",
+    summary="One student's enrollment, with the waitlist position while waiting",
+    tags=["enrollments"],
+    operation_id="GetEnrollment",
+)
+def get_enrollment(course_id: str, student_id: str) -> EnrollmentView:
+    enrollment, position = enrollments().get_enrollment(
+        principal(app), path_id(course_id, "course"), path_id(student_id, "student")
+    )
+    return EnrollmentView.of(enrollment, position)
+
+
+@app.delete(
+    "/courses/<course_id>/enrollments/<student_id>",
+    summary="Drop a student from the roster or waitlist (students: only themselves)",
+    tags=["enrollments"],
+    operation_id="DropEnrollment",
+    responses=_NO_CONTENT,
+)
+def drop_enrollment(course_id: str, student_id: str) -> Response[None]:
+    enrollments().drop(principal(app), path_id(course_id, "course"), path_id(student_id, "student"))
+    return Response(status_code=204)
+
+
+@app.get(
+    "/enrollments",
+    summary="Your enrollments, newest first, with course titles",
+    tags=["enrollments"],
+    operation_id="ListMyEnrollments",
+)
+def list_my_enrollments(
+    status: Annotated[EnrollmentStatus | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> MyEnrollmentPage:
+    found, next_cursor = enrollments().list_mine(principal(app), status, limit, cursor)
+    items = [MyEnrollmentView(**EnrollmentView.of(e).model_dump(), progress_percent=None) for e in found]
+    return MyEnrollmentPage(items=items, next_cursor=next_cursor)
 
 
 def _required_version() -> int:

@@ -74,7 +74,14 @@ def test_the_progress_rule_on_the_bus_targets_the_progress_queue_which_allows_it
     assert stack.bus_name == "lms-local"
     assert json.loads(rule["EventPattern"]) == {
         "source": ["lms.courses"],
-        "detail-type": ["CoursePublished", "CourseArchived", "LessonAdded", "LessonRemoved"],
+        "detail-type": [
+            "CoursePublished",
+            "CourseArchived",
+            "LessonAdded",
+            "LessonRemoved",
+            "StudentEnrolled",
+            "StudentDropped",
+        ],
     }
     assert [target["Arn"] for target in targets] == [queue.arn]
     statement = policy["Statement"][0]

@@ -220,6 +220,27 @@ def _remove_lesson(w: World, c: Caller, fresh: bool) -> Call:
     return Call(f"/courses/{made['course']}/lessons/{made['lesson']}")
 
 
+def _enrolled(w: World, c: Caller, fresh: bool) -> tuple[str, str]:
+    """A course and a student on its roster: the caller themself when a student, else one staff enrolled."""
+    course = w.new_course(lessons=1, published=True)["course"] if fresh else w.course["course"]
+    if c is w.student or not fresh:
+        w.student.post(f"/courses/{course}/enrollments", {})  # already enrolled is fine too
+        return course, w.student.user_id
+    student = unique("student")
+    ok(w.admin.post(f"/courses/{course}/enrollments", {"student_id": student}))
+    return course, student
+
+
+def _enroll(w: World, c: Caller, fresh: bool) -> Call:
+    course = w.new_course(lessons=1, published=True)["course"] if fresh else w.course["course"]
+    return Call(f"/courses/{course}/enrollments", {} if c is w.student else {"student_id": unique("student")})
+
+
+def _enrollment(w: World, c: Caller, fresh: bool) -> Call:
+    course, student = _enrolled(w, c, fresh)
+    return Call(f"/courses/{course}/enrollments/{student}")
+
+
 def _invitation(role: str = "student") -> dict[str, str]:
     return {"email": f"{unique('new')}@matrix.example", "given_name": "N", "family_name": "New", "role": role}
 
@@ -245,6 +266,11 @@ EXAMPLES: dict[str, Example] = {
     "GetLesson": lambda w, c, fresh: Call(f"/courses/{w.course['course']}/lessons/{w.course['lesson']}"),
     "UpdateLesson": _update_lesson,
     "RemoveLesson": _remove_lesson,
+    "EnrollStudent": _enroll,
+    "ListEnrollments": lambda w, c, fresh: Call(f"/courses/{w.course['course']}/enrollments"),
+    "GetEnrollment": _enrollment,
+    "DropEnrollment": _enrollment,
+    "ListMyEnrollments": lambda w, c, fresh: Call("/enrollments"),
     # ---------------------------------------------------------------- institutions
     "CreateInstitution": lambda w, c, fresh: Call("/institutions", institution_body()),
     "ListInstitutions": lambda w, c, fresh: Call("/institutions"),

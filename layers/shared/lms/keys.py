@@ -51,6 +51,18 @@ def enrollment_sk(student_id: str) -> str:
     return f"ENROLLMENT#{_part(student_id)}"
 
 
+ROSTER_SK = "ROSTER"
+"""A capped course's seat counter (capacity, enrolled, waitlisted); uncapped courses have none."""
+
+
+def waitlist_sk(ticket: str) -> str:
+    """A place on a course's waitlist; tickets are ULIDs, so the sort order is first come, first served."""
+    return f"WAITLIST#{_part(ticket)}"
+
+
+WAITLIST_PREFIX = "WAITLIST#"
+
+
 def student_enrollments_pk(institution_id: str, student_id: str) -> str:
     """GSI1 partition: one student's enrollments across courses."""
     return f"{tenant(institution_id)}#STUDENT#{_part(student_id)}#ENROLLMENTS"

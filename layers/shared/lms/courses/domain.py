@@ -83,6 +83,7 @@ class Course(BaseModel):
     learning_objectives: list[str]
     prerequisites: list[str]
     capacity: int | None = None
+    waitlist_enabled: bool = False
     enrollment_opens_at: datetime | None = None
     enrollment_closes_at: datetime | None = None
     status: CourseStatus = CourseStatus.DRAFT

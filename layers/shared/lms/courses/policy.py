@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lms.auth import MEMBERS, STAFF
+from lms.auth import MEMBERS, STAFF, Role
 from lms.authz import operation
 
 LIST_COURSES = operation("ListCourses", MEMBERS, "list courses")
@@ -18,3 +18,8 @@ ADD_LESSON = operation("AddLesson", STAFF, "add lessons")
 GET_LESSON = operation("GetLesson", MEMBERS, "read lessons")
 UPDATE_LESSON = operation("UpdateLesson", STAFF, "edit lessons")
 REMOVE_LESSON = operation("RemoveLesson", STAFF, "remove lessons")
+ENROLL_STUDENT = operation("EnrollStudent", MEMBERS, "enroll in courses")
+DROP_ENROLLMENT = operation("DropEnrollment", MEMBERS, "drop enrollments")
+GET_ENROLLMENT = operation("GetEnrollment", MEMBERS, "read enrollments")
+LIST_ENROLLMENTS = operation("ListEnrollments", STAFF, "read course rosters")
+LIST_MY_ENROLLMENTS = operation("ListMyEnrollments", {Role.STUDENT}, "list your enrollments")

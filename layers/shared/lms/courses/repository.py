@@ -5,11 +5,19 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
 from pynamodb.expressions.condition import Condition
 
 from lms import keys
 from lms.courses.domain import Course, CourseStatus, Lesson
+from lms.courses.enrollment.domain import Roster, WaitlistEntry
+from lms.courses.enrollment.repository import DynamoEnrollmentRepository, add_roster_plan
 from lms.courses.errors import ConcurrentModification, InvalidPrerequisites
 from lms.courses.service import CatalogQuery, CourseChange, DuplicateRequest
 from lms.errors import Conflict, PreconditionFailed
@@ -41,6 +49,7 @@ class CourseItem(VersionedItem):
     prerequisites = ListAttribute(of=UnicodeAttribute)
     instructor_ids = ListAttribute(of=UnicodeAttribute)
     capacity = NumberAttribute(null=True)
+    waitlist_enabled = BooleanAttribute(null=True)
     enrollment_opens_at = UnicodeAttribute(null=True)
     enrollment_closes_at = UnicodeAttribute(null=True)
     status = UnicodeAttribute()
@@ -70,6 +79,7 @@ def _to_item(course: Course) -> CourseItem:
         version=course.version,
         sections=data["sections"],
         search_text=f"{course.title}\n{course.description}".lower(),
+        waitlist_enabled=course.waitlist_enabled,
     )
     for name in (
         "title",
@@ -105,6 +115,7 @@ def _to_course(institution_id: str, item: CourseItem) -> Course:
     data.update({name: list(getattr(item, name) or []) for name in _LIST_FIELDS})
     if data["capacity"] is not None:
         data["capacity"] = int(data["capacity"])
+    data["waitlist_enabled"] = bool(item.waitlist_enabled)
     return Course(
         id=item.course_id,
         institution_id=institution_id,
@@ -181,6 +192,12 @@ class DynamoCourseRepository:
         courses = [_to_course(institution_id, CourseItem.from_raw_data(raw)) for raw in page.get("Items", [])]
         return courses, encode_cursor(page.get("LastEvaluatedKey"))
 
+    def get_roster(self, institution_id: str, course_id: str) -> Roster | None:
+        return DynamoEnrollmentRepository().get_roster(institution_id, course_id)
+
+    def waitlist_head(self, institution_id: str, course_id: str, count: int) -> list[WaitlistEntry]:
+        return DynamoEnrollmentRepository().waitlist_head(institution_id, course_id, count)
+
     def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None:
         item = find_response(institution_id, user_id, key)
         if item is None:
@@ -223,6 +240,9 @@ class DynamoCourseRepository:
                 LessonItem.PK.exists(),
                 ConcurrentModification("The lesson was removed meanwhile."),
             )
+        if change.roster is not None:
+            refusal = ConcurrentModification("The course's roster changed meanwhile; retry.")
+            add_roster_plan(tx, inst, course.id, change.roster, course.updated_at, refusal)
         for event in change.events:
             tx.put(outbox_item(event, inst, change.actor))
         if change.idempotent and change.response:

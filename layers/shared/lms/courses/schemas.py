@@ -65,6 +65,9 @@ class CourseDraft(_Body):
     learning_objectives: list[Objective] = Field(default_factory=list, max_length=50)
     prerequisites: list[Id] = Field(default_factory=list, max_length=20)
     capacity: Capacity | None = None
+    waitlist_enabled: bool = Field(
+        default=False, description="When the course is full, new students wait for a seat (first come)."
+    )
     enrollment_opens_at: AwareDatetime | None = None
     enrollment_closes_at: AwareDatetime | None = None
     instructor_ids: list[Id] = Field(
@@ -85,6 +88,7 @@ class CoursePatch(_Patch):
     learning_objectives: list[Objective] | None = Field(default=None, max_length=50)
     prerequisites: list[Id] | None = Field(default=None, max_length=20)
     capacity: Capacity | None = None
+    waitlist_enabled: bool | None = None
     enrollment_opens_at: AwareDatetime | None = None
     enrollment_closes_at: AwareDatetime | None = None
     instructor_ids: list[Id] | None = Field(default=None, min_length=1, max_length=20)
@@ -156,6 +160,7 @@ class CourseSummaryView(BaseModel):
     learning_objectives: list[str]
     prerequisites: list[str]
     capacity: int | None
+    waitlist_enabled: bool
     enrollment_opens_at: AwareDatetime | None
     enrollment_closes_at: AwareDatetime | None
     status: CourseStatus

@@ -13,6 +13,8 @@ from lms import authz, clock, idempotency, ids
 from lms.auth import Principal, Role
 from lms.courses import domain, policy
 from lms.courses.domain import Course, CourseStatus, Lesson, Section
+from lms.courses.enrollment.capacity import plan_capacity_change, promotion_events
+from lms.courses.enrollment.domain import Roster, RosterPlan, WaitlistEntry, roster_for_new_course
 from lms.courses.errors import (
     CourseNotFound,
     InvalidPrerequisites,
@@ -55,6 +57,7 @@ class CourseChange:
     lesson_expected_version: int | None = None  # None with lesson_put: the lesson is new
     lesson_delete: str | None = None
     prerequisites_to_check: list[str] = field(default_factory=list)
+    roster: RosterPlan | None = None  # the seat counter follows the capacity (lms.courses.enrollment)
     idempotent: IdempotentRequest | None = None
     response: StoredResponse | None = None  # stored with the change when `idempotent` is set
 
@@ -81,6 +84,8 @@ class CourseRepository(Protocol):
     def get_lesson(self, institution_id: str, course_id: str, lesson_id: str) -> Lesson | None: ...
     def commit(self, change: CourseChange) -> None: ...
     def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None: ...
+    def get_roster(self, institution_id: str, course_id: str) -> Roster | None: ...
+    def waitlist_head(self, institution_id: str, course_id: str, count: int) -> list[WaitlistEntry]: ...
 
 
 class CourseService:
@@ -164,6 +169,7 @@ class CourseService:
             actor=principal,
             events=[event],
             prerequisites_to_check=course.prerequisites,
+            roster=roster_for_new_course(course),
         )
         self._write(change, request, lambda: CourseView.of(course))
         return course
@@ -232,7 +238,17 @@ class CourseService:
         if "prerequisites" in changes and new_prerequisites:
             self._ensure_acyclic(principal, updated)
         event = CourseUpdated(course_id=course.id, version=course.version + 1, changed_fields=sorted(changes))
-        return self._commit(course, updated, principal, event, prerequisites_to_check=new_prerequisites)
+        roster = plan_capacity_change(self._repo, course, updated)
+        promoted = promotion_events(roster.promote, course.id) if roster else []
+        return self._commit(
+            course,
+            updated,
+            principal,
+            event,
+            *promoted,
+            prerequisites_to_check=new_prerequisites,
+            roster=roster,
+        )
 
     def _ensure_acyclic(self, principal: Principal, course: Course) -> None:
         """Walk the prerequisite graph (one batch read per level) looking for a way back."""

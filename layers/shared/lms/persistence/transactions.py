@@ -6,6 +6,7 @@ from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -43,6 +44,17 @@ class Transaction:
     def put(self, item: Model, condition: Condition | None = None, refusal: Exception | None = None) -> None:
         self._tx.save(item, condition=condition)
         self._refusals["put"].append(refusal)
+
+    def update(
+        self,
+        item: Model,
+        actions: list[Action],
+        condition: Condition | None = None,
+        refusal: Exception | None = None,
+    ) -> None:
+        """Change attributes in place (counters: `ADD`), without reading the item first."""
+        self._tx.update(item, actions, condition=condition)
+        self._refusals["update"].append(refusal)
 
     def commit(self) -> Any:
         ordered = [r for kind in ("check", "delete", "put", "update") for r in self._refusals[kind]]
