@@ -1,4 +1,4 @@
-"""Progress consumer: SQS batches of catalog events, with partial batch failures."""
+"""Progress consumer: SQS batches of catalog, enrollment and completion events; partial batch failures."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lms.progress.consumer import envelope_from_eventbridge, handle
+from lms.progress.errors import EventArrivedEarly
 from lms.settings import METRICS_NAMESPACE
 
 logger = Logger()
@@ -22,7 +23,12 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 def record_handler(record: SQSRecord) -> None:
     envelope = envelope_from_eventbridge(record.body)
-    first_time = handle(envelope)
+    try:
+        first_time = handle(envelope)
+    except EventArrivedEarly:
+        # Back to the queue: retried once the event it depends on has been handled.
+        metrics.add_metric(name="EventsArrivedEarly", unit=MetricUnit.Count, value=1)
+        raise
     metrics.add_metric(
         name="EventsHandled" if first_time else "DuplicatesIgnored", unit=MetricUnit.Count, value=1
     )

@@ -25,10 +25,12 @@ import pytest
 from infra import docs
 from infra.gateway import ApiGateway
 from infra.provision import Stack
+from infra.pump import EventPump
 from infra.template import load_template
 from lms.auth import Role
 from lms.authz import OPERATIONS
 from tests.harness import PASSWORD, Caller, Tenant
+from tests.integration.test_progress_api import enroll
 
 _DOCUMENT = docs.openapi_document(docs.api_functions(load_template()), docs.project_version())
 ROUTES = docs.operation_routes(_DOCUMENT)
@@ -149,6 +151,15 @@ class World:
 
     def course_to_change(self, fresh: bool, **shape: Any) -> dict[str, str]:
         return self.new_course(**shape) if fresh else self.course
+
+    @cached_property
+    def progress(self) -> dict[str, str]:
+        """A course of two lessons, the world's student enrolled and one completed, as progress knows it."""
+        made = self.new_course(lessons=2, published=True)
+        enroll(self.tenant, made["course"], self.student)
+        ok(self.student.request("PUT", f"/progress/courses/{made['course']}/lessons/{made['lesson']}"))
+        assert EventPump(self.stack).drain(max_rounds=50).settled
+        return made
 
     # ------------------------------------------------------------ people and institutions
 
@@ -294,6 +305,19 @@ EXAMPLES: dict[str, Example] = {
     "ReactivateUser": lambda w, c, fresh: Call(
         f"/users/{w.person_to_change(fresh, suspended=True)}/reactivate"
     ),
+    # ---------------------------------------------------------------- progress
+    "CompleteLesson": lambda w, c, fresh: Call(
+        f"/progress/courses/{w.progress['course']}/lessons/{w.progress['lesson']}"
+    ),
+    "UndoLessonCompletion": lambda w, c, fresh: Call(
+        f"/progress/courses/{w.progress['course']}/lessons/{w.progress['lesson']}"
+    ),
+    "GetMyProgress": lambda w, c, fresh: Call(f"/progress/courses/{w.progress['course']}"),
+    "ListCourseProgress": lambda w, c, fresh: Call(f"/progress/courses/{w.progress['course']}/students"),
+    "GetStudentProgress": lambda w, c, fresh: Call(
+        f"/progress/courses/{w.progress['course']}/students/{w.student.user_id}"
+    ),
+    "ListMyAchievements": lambda w, c, fresh: Call("/progress/achievements"),
     "GetMyProfile": lambda w, c, fresh: Call("/users/me"),
     "UpdateMyProfile": lambda w, c, fresh: Call(
         "/users/me", {"bio": "Checked by the matrix."}, {"If-Match": w.profile_version(c)}

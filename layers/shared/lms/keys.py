@@ -77,6 +77,38 @@ PROGRESS_SUMMARY_SK = "SUMMARY"
 """The progress summary; `completed_at` on it means the course is complete (a prerequisite met)."""
 
 
+def completion_sk(lesson_id: str) -> str:
+    """A lesson the student marked complete, under their course progress partition."""
+    return f"LESSON#{_part(lesson_id)}"
+
+
+def course_learners_pk(institution_id: str, course_id: str) -> str:
+    """GSI1 partition: the progress summaries of a course's enrolled students, by student id."""
+    return f"{tenant(institution_id)}#PROGRESS#LEARNERS#{_part(course_id)}"
+
+
+def progress_outline_pk(institution_id: str, course_id: str) -> str:
+    """The progress context's copy of a course: its counted lessons in order, its instructors."""
+    return f"{tenant(institution_id)}#PROGRESS#OUTLINE#{_part(course_id)}"
+
+
+PROGRESS_OUTLINE_SK = "OUTLINE"
+
+
+def achievements_pk(institution_id: str, student_id: str) -> str:
+    """One student's achievements and the learning activity they are earned from."""
+    return f"{tenant(institution_id)}#ACHIEVEMENTS#{_part(student_id)}"
+
+
+ACHIEVEMENT_SK_PREFIX = "ACHIEVEMENT#"
+LEARNING_ACTIVITY_SK = "ACTIVITY"
+
+
+def achievement_sk(achievement: str, course_id: str | None = None) -> str:
+    suffix = f"#{_part(course_id)}" if course_id else ""
+    return f"{ACHIEVEMENT_SK_PREFIX}{_part(achievement)}{suffix}"
+
+
 def outbox_pk(institution_id: str, event_id: str) -> str:
     return f"{tenant(institution_id)}#OUTBOX#{_part(event_id)}"
 

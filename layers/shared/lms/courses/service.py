@@ -237,7 +237,12 @@ class CourseService:
         new_prerequisites = [p for p in updated.prerequisites if p not in course.prerequisites]
         if "prerequisites" in changes and new_prerequisites:
             self._ensure_acyclic(principal, updated)
-        event = CourseUpdated(course_id=course.id, version=course.version + 1, changed_fields=sorted(changes))
+        event = CourseUpdated(
+            course_id=course.id,
+            version=course.version + 1,
+            changed_fields=sorted(changes),
+            instructor_ids=updated.instructor_ids if "instructor_ids" in changes else None,
+        )
         roster = plan_capacity_change(self._repo, course, updated)
         promoted = promotion_events(roster.promote, course.id) if roster else []
         return self._commit(
@@ -278,7 +283,12 @@ class CourseService:
         authz.authorize(principal, policy.PUBLISH_COURSE)
         course = self._editable(principal, course_id)
         published = domain.publish(course, self._now())
-        event = CoursePublished(course_id=course.id, title=course.title, lesson_ids=course.lesson_ids())
+        event = CoursePublished(
+            course_id=course.id,
+            title=course.title,
+            lesson_ids=course.lesson_ids(),
+            instructor_ids=course.instructor_ids,
+        )
         return self._commit(course, published, principal, event)
 
     def archive_course(self, principal: Principal, course_id: str) -> Course:

@@ -36,6 +36,9 @@ class CourseUpdated(CoursesEvent):
 
     version: int
     changed_fields: list[str]
+    instructor_ids: list[str] | None = Field(
+        default=None, description="The course's instructors now, when `changed_fields` names them."
+    )
 
 
 class CoursePublished(CoursesEvent):
@@ -45,6 +48,7 @@ class CoursePublished(CoursesEvent):
 
     title: str
     lesson_ids: list[str]
+    instructor_ids: list[str] = Field(default_factory=list, description="Who teaches the course.")
 
 
 class CourseArchived(CoursesEvent):

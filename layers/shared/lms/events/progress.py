@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
+
 from lms.events.envelope import DomainEvent
 
 
@@ -20,6 +22,10 @@ class LessonCompleted(ProgressEvent):
 
     course_id: str
     lesson_id: str
+    timezone: str = Field(
+        default="UTC",
+        description="The student's IANA time zone when they completed it: learning streaks count their days.",
+    )
 
 
 class LessonCompletionUndone(ProgressEvent):

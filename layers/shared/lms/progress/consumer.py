@@ -1,15 +1,32 @@
-"""The progress context's reaction to catalog events (for now: it records what it saw)."""
+"""The progress consumer: catalog, enrollment and completion events become progress, completions
+and achievements.
+
+Each event is handled in one transaction with its inbox record (so a redelivery changes nothing)
+and the events it causes. An event that needs state another event brings (a completion before the
+enrollment or the published course reached progress) raises EventArrivedEarly: the message goes
+back to the queue and is retried, and after the queue's redrive count it rests in the dead-letter
+queue, never dropped in silence.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
-from lms.events import EventEnvelope
-from lms.events import courses as _course_events  # noqa: F401 - registers the event types
+from lms.auth import Principal, Role
+from lms.correlation import correlation_id
+from lms.events import DomainEvent, EventEnvelope
+from lms.events import courses as course_events
+from lms.events import progress as progress_events
 from lms.persistence.inbox import record_handled
+from lms.progress import domain
+from lms.progress.domain import CourseOutline, Enrollment, LearnerProgress, LearningActivity
+from lms.progress.errors import EventArrivedEarly
+from lms.progress.repository import CONSUMER, DuplicateEvent, DynamoProgressRepository, ProgressChange
 
-CONSUMER = "progress"
+__all__ = ["CONSUMER", "envelope_from_eventbridge", "handle"]
 
 
 def envelope_from_eventbridge(body: str) -> EventEnvelope:
@@ -20,6 +37,222 @@ def envelope_from_eventbridge(body: str) -> EventEnvelope:
     return envelope
 
 
+@cache
+def _store() -> DynamoProgressRepository:
+    return DynamoProgressRepository()
+
+
+def _actor(envelope: EventEnvelope) -> Principal:
+    """Events this consumer emits are made on behalf of whoever caused the event it handles."""
+    roles = frozenset(Role(r) for r in envelope.actor.roles if r in Role._value2member_map_)
+    return Principal(user_id=envelope.actor.user_id, institution_id=envelope.institution_id, roles=roles)
+
+
+def _commit(change: ProgressChange) -> bool:
+    try:
+        _store().commit(change)
+    except DuplicateEvent:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- the course outline
+
+
+def _outline_change(
+    envelope: EventEnvelope, course_id: str, apply: Callable[[CourseOutline], CourseOutline]
+) -> bool:
+    inst = envelope.institution_id
+    outline = _store().get_outline(inst, course_id) or CourseOutline(course_id=course_id)
+    updated = apply(outline)
+    change = ProgressChange(inst, _actor(envelope), envelope, at=envelope.occurred_at)
+    if updated != outline:
+        change.outline = updated
+    return _commit(change)
+
+
+def _course_published(envelope: EventEnvelope, event: course_events.CoursePublished) -> bool:
+    return _outline_change(
+        envelope,
+        event.course_id,
+        lambda o: domain.publish(
+            o, event.title, event.lesson_ids, event.instructor_ids, envelope.occurred_at
+        ),
+    )
+
+
+def _course_updated(envelope: EventEnvelope, event: course_events.CourseUpdated) -> bool:
+    instructors = event.instructor_ids
+    if instructors is None:
+        return record_handled(CONSUMER, envelope)
+    return _outline_change(
+        envelope, event.course_id, lambda o: domain.change_instructors(o, instructors, envelope.occurred_at)
+    )
+
+
+def _course_archived(envelope: EventEnvelope, event: course_events.CourseArchived) -> bool:
+    return _outline_change(envelope, event.course_id, lambda o: domain.archive(o, envelope.occurred_at))
+
+
+def _lesson_added(envelope: EventEnvelope, event: course_events.LessonAdded) -> bool:
+    return _outline_change(
+        envelope,
+        event.course_id,
+        lambda o: domain.add_lesson(
+            o, event.lesson_id, event.section_id, event.position, envelope.occurred_at
+        ),
+    )
+
+
+def _lesson_removed(envelope: EventEnvelope, event: course_events.LessonRemoved) -> bool:
+    first_time = _outline_change(
+        envelope, event.course_id, lambda o: domain.remove_lesson(o, event.lesson_id)
+    )
+    # Settled on a redelivery too: if completing the course for its students failed half-way, the
+    # retry finishes it (each completion is conditional, so none happens twice).
+    _settle_course(envelope, event.course_id)
+    return first_time
+
+
+def _settle_course(envelope: EventEnvelope, course_id: str) -> None:
+    """Complete the course for every enrolled student whose remaining lessons are all done."""
+    inst = envelope.institution_id
+    store = _store()
+    outline = store.get_outline(inst, course_id)
+    if outline is None:
+        return
+    for student_id in store.learners_to_settle(inst, course_id):
+        progress = store.load_progress(inst, student_id, course_id)
+        if progress is None or not domain.completes(progress, outline):
+            continue
+        activity = store.load_activity(inst, student_id)
+        learned = domain.settle(progress, outline, activity, envelope.occurred_at)
+        change = _learned_change(envelope, student_id, progress, outline, activity, learned, record=False)
+        store.commit(change)
+
+
+# ---------------------------------------------------------------- one student in one course
+
+
+def _enrollment(envelope: EventEnvelope, course_id: str, student_id: str, status: Enrollment) -> bool:
+    inst = envelope.institution_id
+    progress = _store().load_progress(inst, student_id, course_id) or LearnerProgress(
+        student_id=student_id, course_id=course_id
+    )
+    updated = domain.change_enrollment(progress, status, envelope.occurred_at)
+    change = ProgressChange(inst, _actor(envelope), envelope, at=envelope.occurred_at)
+    if updated != progress:
+        change.progress = updated
+    return _commit(change)
+
+
+def _student_enrolled(envelope: EventEnvelope, event: course_events.StudentEnrolled) -> bool:
+    return _enrollment(envelope, event.course_id, event.student_id, Enrollment.ENROLLED)
+
+
+def _student_dropped(envelope: EventEnvelope, event: course_events.StudentDropped) -> bool:
+    return _enrollment(envelope, event.course_id, event.student_id, Enrollment.DROPPED)
+
+
+def _known_state(
+    envelope: EventEnvelope, student_id: str, course_id: str, lesson_id: str
+) -> tuple[LearnerProgress, CourseOutline]:
+    inst = envelope.institution_id
+    progress = _store().load_progress(inst, student_id, course_id)
+    if progress is None:
+        raise EventArrivedEarly(f"{envelope.type} {envelope.id}: the enrollment has not reached progress yet")
+    outline = _store().get_outline(inst, course_id)
+    if outline is None or not outline.published or not outline.knows(lesson_id):
+        raise EventArrivedEarly(
+            f"{envelope.type} {envelope.id}: the course or lesson has not reached progress yet"
+        )
+    return progress, outline
+
+
+def _learned_change(
+    envelope: EventEnvelope,
+    student_id: str,
+    before: LearnerProgress,
+    outline: CourseOutline,
+    activity: LearningActivity,
+    learned: domain.Learned,
+    *,
+    record: bool = True,
+) -> ProgressChange:
+    """The writes of what one event taught: changed state only, the completion and achievements."""
+    change = ProgressChange(
+        envelope.institution_id,
+        _actor(envelope),
+        envelope if record else None,
+        outline_read=outline,
+        at=envelope.occurred_at,
+    )
+    change.progress = learned.progress if learned.progress != before else None
+    change.activity = learned.activity if learned.activity != activity else None
+    change.earned = list(learned.earned)
+    if learned.course_completed:
+        completed = progress_events.CourseCompleted(student_id=student_id, course_id=outline.course_id)
+        change.events.append(completed)
+    change.events += [
+        progress_events.AchievementEarned(
+            student_id=student_id, achievement=earned.achievement.value, course_id=earned.course_id
+        )
+        for earned in learned.earned
+    ]
+    return change
+
+
+def _lesson_mark(
+    envelope: EventEnvelope, student_id: str, course_id: str, lesson_id: str, done: bool, timezone: str
+) -> bool:
+    progress, outline = _known_state(envelope, student_id, course_id, lesson_id)
+    activity = _store().load_activity(envelope.institution_id, student_id)
+    learned = domain.learn(
+        progress,
+        outline,
+        activity,
+        lesson_id=lesson_id,
+        done=done,
+        at=envelope.occurred_at,
+        event_id=envelope.id,
+        timezone=timezone,
+    )
+    return _commit(_learned_change(envelope, student_id, progress, outline, activity, learned))
+
+
+def _lesson_completed(envelope: EventEnvelope, event: progress_events.LessonCompleted) -> bool:
+    return _lesson_mark(envelope, event.student_id, event.course_id, event.lesson_id, True, event.timezone)
+
+
+def _lesson_undone(envelope: EventEnvelope, event: progress_events.LessonCompletionUndone) -> bool:
+    return _lesson_mark(
+        envelope, event.student_id, event.course_id, event.lesson_id, False, domain.DEFAULT_TIMEZONE
+    )
+
+
+_Handler = Callable[[EventEnvelope, Any], bool]
+
+_HANDLERS: dict[type[DomainEvent], _Handler] = {
+    course_events.CoursePublished: _course_published,
+    course_events.CourseUpdated: _course_updated,
+    course_events.CourseArchived: _course_archived,
+    course_events.LessonAdded: _lesson_added,
+    course_events.LessonRemoved: _lesson_removed,
+    course_events.StudentEnrolled: _student_enrolled,
+    course_events.StudentDropped: _student_dropped,
+    progress_events.LessonCompleted: _lesson_completed,
+    progress_events.LessonCompletionUndone: _lesson_undone,
+}
+
+
 def handle(envelope: EventEnvelope) -> bool:
-    """Handle one event once; False for a duplicate delivery."""
-    return record_handled(CONSUMER, envelope)
+    """Handle one event once; False for a duplicate delivery (nothing changes)."""
+    event = envelope.parse_data()
+    handler = _HANDLERS.get(type(event))
+    token = correlation_id.set(envelope.correlation_id or envelope.id)
+    try:
+        if handler is None:
+            return record_handled(CONSUMER, envelope)
+        return handler(envelope, event)
+    finally:
+        correlation_id.reset(token)

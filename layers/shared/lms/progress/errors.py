@@ -1,0 +1,38 @@
+"""Refusals of the progress context, one problem type each (course and lesson 404s are the catalog's)."""
+
+from __future__ import annotations
+
+from lms.errors import Conflict, Forbidden, NotFound
+
+
+class NotEnrolled(Forbidden):
+    """Only students enrolled in the course (not waitlisted, not dropped) record progress in it."""
+
+    slug = "not-enrolled"
+    title = "You are not enrolled in this course"
+
+
+class LearningClosed(Conflict):
+    """The course is archived: its lessons can no longer be completed or undone."""
+
+    slug = "learning-closed"
+    title = "The course is closed for learning"
+
+
+class CourseAlreadyCompleted(Conflict):
+    """A completed course stays completed: its lessons can no longer be undone."""
+
+    slug = "course-already-completed"
+    title = "The course is already completed"
+
+
+class ProgressNotFound(NotFound):
+    """No progress is recorded for this student in this course (not enrolled, or not yet)."""
+
+    slug = "progress-not-found"
+    title = "No progress recorded"
+
+
+class EventArrivedEarly(Exception):
+    """An event needs state an earlier event brings (the enrollment, the published course, the
+    lesson); raised so the message returns to the queue and is retried once that event is handled."""

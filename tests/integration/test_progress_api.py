@@ -1,0 +1,464 @@
+"""The progress API through the gateway emulation: completions, progress reads, achievements."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from infra.gateway import ApiGateway, TokenVerifier
+from infra.provision import Stack, provision
+from infra.pump import EventPump
+from infra.seed import sign_in
+from lms import keys
+from lms.settings import get_settings
+from tests.harness import PASSWORD, Caller, Tenant
+from tests.integration.test_courses_api import (
+    add_lesson,
+    add_section,
+    create_course,
+    problem,
+)
+
+
+@pytest.fixture(scope="module")
+def progress_stack(stack: Stack) -> Iterator[Stack]:
+    """The stack again, with a table of its own for these tests.
+
+    moto copies the whole table, stream included, once per item of every TransactWriteItems, and
+    the progress consumer commits one per event: on the session's shared table, which grows with
+    every test, that cost grows too. Tenants keep tests apart here as everywhere else.
+    """
+    own = provision(stage=f"progress-{uuid.uuid4().hex[:6]}")
+    os.environ.update(own.env)
+    get_settings.cache_clear()
+    yield own
+    os.environ.update(stack.env)
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def progress_gateway(progress_stack: Stack) -> ApiGateway:
+    return ApiGateway(progress_stack, TokenVerifier.for_stack(progress_stack))
+
+
+@pytest.fixture
+def tenant(progress_stack: Stack, progress_gateway: ApiGateway) -> Tenant:
+    return Tenant(progress_stack, progress_gateway)
+
+
+@pytest.fixture
+def other_tenant(progress_stack: Stack, progress_gateway: ApiGateway) -> Tenant:
+    return Tenant(progress_stack, progress_gateway)
+
+
+def course_with_lessons(instructor: Caller, count: int = 3, **overrides: Any) -> tuple[str, list[str]]:
+    """A published course with `count` lessons in one section; returns its id and lesson ids in order."""
+    course = create_course(instructor, **overrides)
+    section = add_section(instructor, course["id"])
+    lessons = [add_lesson(instructor, course["id"], section["id"], f"Lesson {i}")["id"] for i in range(count)]
+    response = instructor.post(f"/courses/{course['id']}/publish")
+    assert response.status == 200, response.body
+    return course["id"], lessons
+
+
+def enroll(tenant: Tenant, course_id: str, student: Caller, status: str = "enrolled") -> None:
+    """Put the student on the course's roster through the enrollment API (enrolled, dropped or waitlisted)."""
+    if status == "waitlisted":
+        assert tenant.student().post(f"/courses/{course_id}/enrollments", {}).status == 201  # the last seat
+    response = student.post(f"/courses/{course_id}/enrollments", {})
+    assert response.status == 201, response.body
+    assert response.json()["status"] == ("waitlisted" if status == "waitlisted" else "enrolled")
+    if status == "dropped":
+        dropped = student.delete(f"/courses/{course_id}/enrollments/{student.user_id}")
+        assert dropped.status == 204, dropped.body
+
+
+def lesson_path(course_id: str, lesson_id: str) -> str:
+    return f"/progress/courses/{course_id}/lessons/{lesson_id}"
+
+
+def settle(stack: Stack) -> None:
+    """Let the outbox relay and the progress consumer catch up."""
+    report = EventPump(stack).drain()
+    assert report.settled
+
+
+def progress_items(tenant: Tenant) -> list[dict[str, Any]]:
+    return sorted(
+        (i for i in tenant.items() if "#PROGRESS#" in str(i["PK"]) or "#ACHIEVEMENTS#" in str(i["PK"])),
+        key=lambda i: (str(i["PK"]), str(i["SK"])),
+    )
+
+
+@pytest.fixture
+def learning(tenant: Tenant) -> tuple[Caller, Caller, str, list[str]]:
+    """An instructor, an enrolled student, and a published course of three lessons."""
+    instructor, student = tenant.instructor(), tenant.student()
+    course_id, lessons = course_with_lessons(instructor)
+    enroll(tenant, course_id, student)
+    return instructor, student, course_id, lessons
+
+
+def snapshot(tenant: Tenant) -> list[dict[str, Any]]:
+    return sorted(tenant.items(), key=lambda i: (str(i["PK"]), str(i["SK"])))
+
+
+# ---------------------------------------------------------------- PUT: complete a lesson
+
+
+def test_an_enrolled_student_completes_a_lesson_in_one_transaction(
+    tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]
+) -> None:
+    _, student, course_id, lessons = learning
+    events_before = len(tenant.events())
+    response = student.request("PUT", lesson_path(course_id, lessons[0]))
+    assert response.status == 200, response.body
+    body = response.json()
+    assert body["course_id"] == course_id
+    assert body["lesson_id"] == lessons[0]
+    assert body["completed_at"].endswith("Z")
+    assert student.last_calls == {"TransactWriteItems": 1}
+    events = tenant.events()[events_before:]
+    assert [e["type"] for e in events] == ["lms.progress.LessonCompleted.v1"]
+    assert events[0]["data"] == {
+        "student_id": student.user_id,
+        "course_id": course_id,
+        "lesson_id": lessons[0],
+        "timezone": "UTC",
+    }
+    assert events[0]["actor"]["user_id"] == student.user_id
+    stored = [i for i in tenant.items() if i["entity"] == "lesson-completion"]
+    assert [(i["PK"], i["SK"]) for i in stored] == [
+        (
+            keys.course_progress_pk(tenant.institution_id, student.user_id, course_id),
+            keys.completion_sk(lessons[0]),
+        )
+    ]
+
+
+def test_completing_a_lesson_again_answers_the_first_completion_and_changes_nothing(
+    tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]
+) -> None:
+    _, student, course_id, lessons = learning
+    first = student.request("PUT", lesson_path(course_id, lessons[0]))
+    before = snapshot(tenant)
+    again = student.request("PUT", lesson_path(course_id, lessons[0]))
+    assert again.status == 200
+    assert again.json() == first.json()
+    assert student.last_calls == {"TransactWriteItems": 1, "GetItem": 1}
+    assert snapshot(tenant) == before
+
+
+def test_the_time_zone_claim_travels_with_the_completion(
+    tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]
+) -> None:
+    _, student, course_id, lessons = learning
+    username = next(
+        u["Username"]
+        for u in boto3.client("cognito-idp", region_name=tenant.stack.region).list_users(
+            UserPoolId=tenant.stack.user_pool_id, Filter=f'sub = "{student.user_id}"'
+        )["Users"]
+    )
+    cognito = boto3.client("cognito-idp", region_name=tenant.stack.region)
+    cognito.admin_update_user_attributes(
+        UserPoolId=tenant.stack.user_pool_id,
+        Username=username,
+        UserAttributes=[{"Name": "zoneinfo", "Value": "Pacific/Auckland"}],
+    )
+    student.token = sign_in(tenant.stack, username, PASSWORD, endpoint_url=None)
+    assert student.request("PUT", lesson_path(course_id, lessons[0])).status == 200
+    assert tenant.events()[-1]["data"]["timezone"] == "Pacific/Auckland"
+
+
+@pytest.mark.parametrize("status", ["waitlisted", "dropped", None])
+def test_a_student_without_a_seat_cannot_complete_lessons(tenant: Tenant, status: str | None) -> None:
+    instructor, student = tenant.instructor(), tenant.student()
+    course_id, lessons = course_with_lessons(instructor, capacity=1, waitlist_enabled=True)
+    if status:
+        enroll(tenant, course_id, student, status)
+    before = snapshot(tenant)
+    problem(student.request("PUT", lesson_path(course_id, lessons[0])), 403, "not-enrolled")
+    assert student.last_calls == {"TransactWriteItems": 1}
+    assert snapshot(tenant) == before
+
+
+def test_an_unknown_lesson_is_not_found(
+    tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]
+) -> None:
+    _, student, course_id, _ = learning
+    before = snapshot(tenant)
+    problem(student.request("PUT", lesson_path(course_id, "01NOSUCHLESSON")), 404, "lesson-not-found")
+    problem(student.request("PUT", lesson_path(course_id, "not a lesson!")), 404, "not-found")
+    assert snapshot(tenant) == before
+
+
+def test_an_unknown_course_or_a_draft_is_not_found(tenant: Tenant) -> None:
+    instructor, student = tenant.instructor(), tenant.student()
+    draft = create_course(instructor)
+    lesson = add_lesson(instructor, draft["id"], add_section(instructor, draft["id"])["id"])
+    before = snapshot(tenant)
+    problem(student.request("PUT", lesson_path(draft["id"], lesson["id"])), 404, "course-not-found")
+    assert student.last_calls == {"TransactWriteItems": 1, "GetItem": 1}
+    problem(student.request("PUT", lesson_path("01NOSUCHCOURSE", lesson["id"])), 404, "course-not-found")
+    assert snapshot(tenant) == before
+
+
+def test_an_archived_course_is_closed_for_learning(
+    tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]
+) -> None:
+    instructor, student, course_id, lessons = learning
+    assert student.request("PUT", lesson_path(course_id, lessons[0])).status == 200
+    assert instructor.post(f"/courses/{course_id}/archive").status == 200
+    before = snapshot(tenant)
+    problem(student.request("PUT", lesson_path(course_id, lessons[1])), 409, "learning-closed")
+    problem(student.delete(lesson_path(course_id, lessons[0])), 409, "learning-closed")
+    assert snapshot(tenant) == before
+
+
+def test_another_institution_s_course_is_not_found(tenant: Tenant, other_tenant: Tenant) -> None:
+    theirs, their_lessons = course_with_lessons(other_tenant.instructor())
+    student = tenant.student()
+    problem(student.request("PUT", lesson_path(theirs, their_lessons[0])), 404, "course-not-found")
+    assert tenant.items() == []
+    assert [i for i in other_tenant.items() if i["entity"] == "lesson-completion"] == []
+
+
+@pytest.mark.parametrize("role", ["instructors", "institution-admins"])
+def test_staff_do_not_complete_lessons(
+    tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]], role: str
+) -> None:
+    _, _, course_id, lessons = learning
+    before = snapshot(tenant)
+    problem(tenant.user(role).request("PUT", lesson_path(course_id, lessons[0])), 403, "forbidden")
+    assert snapshot(tenant) == before
+
+
+def test_an_anonymous_caller_is_refused_by_the_gateway(
+    tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]
+) -> None:
+    _, student, course_id, lessons = learning
+    anonymous = Caller(student.gateway, None, "", "", tenant.institution_id)
+    assert anonymous.request("PUT", lesson_path(course_id, lessons[0])).status == 401
+
+
+# ---------------------------------------------------------------- DELETE: undo
+
+
+def test_a_student_undoes_a_completion(
+    tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]
+) -> None:
+    _, student, course_id, lessons = learning
+    student.request("PUT", lesson_path(course_id, lessons[0]))
+    response = student.delete(lesson_path(course_id, lessons[0]))
+    assert response.status == 204, response.body
+    assert student.last_calls == {"TransactWriteItems": 1}
+    assert tenant.event_types()[-2:] == ["LessonCompleted", "LessonCompletionUndone"]
+    assert [i for i in tenant.items() if i["entity"] == "lesson-completion"] == []
+
+
+def test_undoing_what_is_not_completed_changes_nothing(
+    tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]
+) -> None:
+    _, student, course_id, lessons = learning
+    before = snapshot(tenant)
+    assert student.delete(lesson_path(course_id, lessons[0])).status == 204
+    assert snapshot(tenant) == before
+
+
+def test_undo_refusals_write_nothing(tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]) -> None:
+    instructor, student, course_id, lessons = learning
+    stranger = tenant.student()
+    before = snapshot(tenant)
+    problem(stranger.delete(lesson_path(course_id, lessons[0])), 403, "not-enrolled")
+    problem(student.delete(lesson_path(course_id, "01NOSUCHLESSON")), 404, "lesson-not-found")
+    problem(student.delete(lesson_path("01NOSUCHCOURSE", lessons[0])), 404, "course-not-found")
+    problem(instructor.delete(lesson_path(course_id, lessons[0])), 403, "forbidden")
+    assert snapshot(tenant) == before
+
+
+def test_a_completed_course_keeps_its_lessons_completed(
+    progress_stack: Stack, tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]
+) -> None:
+    _, student, course_id, lessons = learning
+    for lesson in lessons:
+        assert student.request("PUT", lesson_path(course_id, lesson)).status == 200
+    settle(progress_stack)
+    before = snapshot(tenant)
+    problem(student.delete(lesson_path(course_id, lessons[0])), 409, "course-already-completed")
+    assert snapshot(tenant) == before
+
+
+# ---------------------------------------------------------------- GET: my progress
+
+
+def test_a_student_reads_their_progress_in_two_requests(
+    progress_stack: Stack, tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]
+) -> None:
+    _, student, course_id, lessons = learning
+    settle(progress_stack)
+    student.request("PUT", lesson_path(course_id, lessons[0]))
+    # Their own completions answer at once; the consumer has not run yet.
+    response = student.get(f"/progress/courses/{course_id}")
+    assert response.status == 200, response.body
+    body = response.json()
+    assert student.last_calls == {"GetItem": 1, "Query": 1}
+    assert body["completed_lessons"] == [lessons[0]]
+    assert body["lesson_count"] == 3
+    assert body["percent"] == 33
+    assert body["next_lesson_id"] == lessons[1]
+    assert body["enrollment"] == "enrolled"
+    assert body["completed_at"] is None
+    assert body["last_activity_at"] is not None
+    assert body["title"] == "Linear Algebra"
+
+
+def test_progress_of_a_completed_course(
+    progress_stack: Stack, tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]
+) -> None:
+    _, student, course_id, lessons = learning
+    for lesson in reversed(lessons):
+        student.request("PUT", lesson_path(course_id, lesson))
+    settle(progress_stack)
+    body = student.get(f"/progress/courses/{course_id}").json()
+    assert body["completed_lessons"] == lessons
+    assert body["percent"] == 100
+    assert body["next_lesson_id"] is None
+    assert body["completed_at"] is not None
+    assert tenant.event_types().count("CourseCompleted") == 1
+
+
+def test_reading_progress_without_any_is_refused(
+    progress_stack: Stack, tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]
+) -> None:
+    instructor, _, course_id, _ = learning
+    settle(progress_stack)
+    problem(tenant.student().get(f"/progress/courses/{course_id}"), 404, "progress-not-found")
+    problem(tenant.student().get("/progress/courses/01NOSUCHCOURSE"), 404, "course-not-found")
+    problem(instructor.get(f"/progress/courses/{course_id}"), 403, "forbidden")
+
+
+# ---------------------------------------------------------------- GET: the class list
+
+
+def test_the_course_s_instructor_lists_students_progress_one_query_per_page(
+    progress_stack: Stack, tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]
+) -> None:
+    instructor, first, course_id, lessons = learning
+    others = [tenant.student(), tenant.student()]
+    for student in others:
+        enroll(tenant, course_id, student)
+    first.request("PUT", lesson_path(course_id, lessons[0]))
+    settle(progress_stack)
+    seen: dict[str, dict[str, Any]] = {}
+    cursor = None
+    while True:
+        query = {"limit": "2", **({"cursor": cursor} if cursor else {})}
+        response = instructor.get(f"/progress/courses/{course_id}/students", query=query)
+        assert response.status == 200, response.body
+        assert instructor.last_calls == {"GetItem": 1, "Query": 1}
+        page = response.json()
+        assert len(page["items"]) <= 2
+        seen.update({item["student_id"]: item for item in page["items"]})
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert set(seen) == {first.user_id, *(s.user_id for s in others)}
+    assert seen[first.user_id]["percent"] == 33
+    assert seen[first.user_id]["completed_lesson_count"] == 1
+    assert seen[others[0].user_id]["percent"] == 0
+    assert seen[others[0].user_id]["last_activity_at"] is None
+
+
+def test_a_dropped_student_leaves_the_class_list(
+    progress_stack: Stack, tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]
+) -> None:
+    instructor, student, course_id, _ = learning
+    settle(progress_stack)
+    assert student.delete(f"/courses/{course_id}/enrollments/{student.user_id}").status == 204
+    settle(progress_stack)
+    page = instructor.get(f"/progress/courses/{course_id}/students").json()
+    assert page["items"] == []
+
+
+def test_only_the_course_s_staff_read_its_class(
+    progress_stack: Stack,
+    tenant: Tenant,
+    other_tenant: Tenant,
+    learning: tuple[Caller, Caller, str, list[str]],
+) -> None:
+    _, student, course_id, _ = learning
+    settle(progress_stack)
+    path = f"/progress/courses/{course_id}/students"
+    assert tenant.admin().get(path).status == 200
+    problem(tenant.instructor().get(path), 403, "forbidden")
+    problem(student.get(path), 403, "forbidden")
+    problem(other_tenant.admin().get(path), 404, "course-not-found")
+    problem(tenant.admin().get(path, query={"cursor": "forged"}), 400, "invalid-cursor")
+    problem(tenant.admin().get(path, query={"limit": "101"}), 422, "validation-failed")
+
+
+def test_an_admin_added_instructor_sees_the_class(
+    progress_stack: Stack, tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]
+) -> None:
+    instructor, _, course_id, _ = learning
+    colleague = tenant.instructor()
+    version = instructor.get(f"/courses/{course_id}").json()["version"]
+    body = {"instructor_ids": [instructor.user_id, colleague.user_id]}
+    assert instructor.patch(f"/courses/{course_id}", body, version=version).status == 200
+    settle(progress_stack)
+    assert colleague.get(f"/progress/courses/{course_id}/students").status == 200
+
+
+def test_staff_read_one_student_s_progress(
+    progress_stack: Stack, tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]
+) -> None:
+    instructor, student, course_id, lessons = learning
+    student.request("PUT", lesson_path(course_id, lessons[1]))
+    settle(progress_stack)
+    response = instructor.get(f"/progress/courses/{course_id}/students/{student.user_id}")
+    assert response.status == 200, response.body
+    assert instructor.last_calls == {"GetItem": 1, "Query": 1, "PutItem": 1}
+    audit = [i for i in tenant.items() if i["entity"] == "audit"]
+    assert [(a["action"], a["subject_user_id"], a["actor_id"]) for a in audit] == [
+        ("GetStudentProgress", student.user_id, instructor.user_id)
+    ]
+    body = response.json()
+    assert body["student_id"] == student.user_id
+    assert body["completed_lessons"] == [lessons[1]]
+    assert body["next_lesson_id"] == lessons[0]
+    problem(instructor.get(f"/progress/courses/{course_id}/students/nobody"), 404, "progress-not-found")
+    problem(
+        tenant.instructor().get(f"/progress/courses/{course_id}/students/{student.user_id}"), 403, "forbidden"
+    )
+    problem(student.get(f"/progress/courses/{course_id}/students/{student.user_id}"), 403, "forbidden")
+
+
+# ---------------------------------------------------------------- GET: achievements
+
+
+def test_a_student_lists_their_achievements_in_one_query(
+    progress_stack: Stack, tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]
+) -> None:
+    _, student, course_id, lessons = learning
+    response = student.get("/progress/achievements")
+    assert response.status == 200
+    assert response.json() == {"items": [], "next_cursor": None}
+    for lesson in lessons:
+        student.request("PUT", lesson_path(course_id, lesson))
+    settle(progress_stack)
+    response = student.get("/progress/achievements")
+    assert student.last_calls == {"Query": 1}
+    earned = {(a["achievement"], a["course_id"]) for a in response.json()["items"]}
+    assert earned == {("first-lesson-completed", None), ("course-completed", course_id)}
+    types = tenant.event_types()
+    assert types.count("AchievementEarned") == 2
+    first_page = student.get("/progress/achievements", query={"limit": "1"}).json()
+    assert len(first_page["items"]) == 1
+    rest = student.get("/progress/achievements", query={"cursor": first_page["next_cursor"]}).json()
+    assert len(rest["items"]) == 1
+    problem(tenant.instructor().get("/progress/achievements"), 403, "forbidden")
