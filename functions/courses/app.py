@@ -45,6 +45,7 @@ from lms.courses.schemas import (
 from lms.courses.service import CatalogQuery, CourseService
 from lms.http import create_resolver, idempotent_request, if_match, path_id, principal, respond
 from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from lms.progress.queries import percent_by_course
 from lms.settings import METRICS_NAMESPACE
 
 logger = Logger()
@@ -344,7 +345,12 @@ def list_my_enrollments(
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> MyEnrollmentPage:
     found, next_cursor = enrollments().list_mine(principal(app), status, limit, cursor)
-    items = [MyEnrollmentView(**EnrollmentView.of(e).model_dump(), progress_percent=None) for e in found]
+    caller = principal(app)
+    done = percent_by_course(caller.institution_id, caller.user_id, [e.course_id for e in found])
+    items = [
+        MyEnrollmentView(**EnrollmentView.of(e).model_dump(), progress_percent=done.get(e.course_id))
+        for e in found
+    ]
     return MyEnrollmentPage(items=items, next_cursor=next_cursor)
 
 

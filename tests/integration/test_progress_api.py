@@ -462,3 +462,17 @@ def test_a_student_lists_their_achievements_in_one_query(
     rest = student.get("/progress/achievements", query={"cursor": first_page["next_cursor"]}).json()
     assert len(rest["items"]) == 1
     problem(tenant.instructor().get("/progress/achievements"), 403, "forbidden")
+
+
+def test_my_enrollments_show_the_progress_percent_once_progress_knows(
+    tenant: Tenant, progress_stack: Stack, learning: tuple[Caller, Caller, str, list[str]]
+) -> None:
+    _, student, course_id, lessons = learning
+    before = student.get("/enrollments")
+    assert before.status == 200
+    assert [(e["course_id"], e["progress_percent"]) for e in before.json()["items"]] == [(course_id, None)]
+    assert student.request("PUT", lesson_path(course_id, lessons[0])).status == 200
+    settle(progress_stack)
+    after = student.get("/enrollments")
+    assert [(e["course_id"], e["progress_percent"]) for e in after.json()["items"]] == [(course_id, 33)]
+    assert student.last_calls == {"BatchGetItem": 2, "Query": 1}
