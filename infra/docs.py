@@ -41,7 +41,9 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 GENERATED = "<!-- Generated from the code by `make docs` (python -m infra.docs): do not edit by hand. -->"
 
 # Operations that read `Idempotency-Key` (lms.http.idempotency_key); every PATCH reads `If-Match`.
-IDEMPOTENT_OPERATIONS = frozenset({"CreateCourse", "AddSection", "AddLesson", "EnrollStudent"})
+IDEMPOTENT_OPERATIONS = frozenset(
+    {"CreateCourse", "AddSection", "AddLesson", "EnrollStudent", "ImportRoster"}
+)
 
 # The problem responses an operation can produce, by the base problem type of each status.
 PROBLEM_RESPONSES: dict[int, type[errors.Problem]] = {

@@ -15,11 +15,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from lms.correlation import correlation_id
-from lms.http import create_resolver, if_match, path_id, principal, respond
+from lms.http import create_resolver, idempotent_request, if_match, path_id, principal, respond
 from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from lms.settings import METRICS_NAMESPACE
 from lms.users.cognito import CognitoDirectory
 from lms.users.domain import UserProfile, UserRole, UserStatus
+from lms.users.imports.repository import DynamoImportRepository
+from lms.users.imports.schemas import ImportJobView, RosterSubmission
+from lms.users.imports.service import RosterImports
 from lms.users.repository import DynamoIdentityRepository
 from lms.users.schemas import (
     AdminInvitation,
@@ -53,6 +56,11 @@ def _created(model: type[BaseModel]) -> dict[int, OpenAPIResponse]:
 @cache
 def identity() -> IdentityService:
     return IdentityService(DynamoIdentityRepository(), CognitoDirectory())
+
+
+@cache
+def roster_imports() -> RosterImports:
+    return RosterImports(DynamoImportRepository(), identity(), CognitoDirectory())
 
 
 def _required_version() -> int:
@@ -183,6 +191,29 @@ def list_users(
     query = PeopleQuery(role=role, status=status, search=search, limit=limit, cursor=cursor)
     found, next_cursor = identity().list_users(principal(app), query)
     return UserPage(items=[UserView.of(u) for u in found], next_cursor=next_cursor)
+
+
+@app.post(
+    "/users/imports",
+    summary="Import a roster of up to 1,000 people; processed in the background (Idempotency-Key)",
+    tags=["users"],
+    operation_id="ImportRoster",
+    responses={202: {"description": "Accepted", "content": {"application/json": {"model": ImportJobView}}}},
+)
+def import_roster(submission: RosterSubmission) -> Response[ImportJobView]:
+    job = roster_imports().submit(principal(app), submission, idempotent_request(app, submission))
+    metrics.add_metric(name="RosterRowsSubmitted", unit=MetricUnit.Count, value=job.total)
+    return respond(ImportJobView.of(job), status=202, location=f"/users/imports/{job.id}")
+
+
+@app.get(
+    "/users/imports/<job_id>",
+    summary="Read a roster import: status, counts and the outcome of every row processed",
+    tags=["users"],
+    operation_id="GetImportJob",
+)
+def get_import_job(job_id: str) -> ImportJobView:
+    return ImportJobView.of(roster_imports().get_job(principal(app), path_id(job_id, "import job")))
 
 
 # Before /users/<user_id>: "me" is not a user id.

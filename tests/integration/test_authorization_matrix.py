@@ -184,6 +184,11 @@ class World:
         created: str = ok(self.platform.post("/institutions", institution_body()))["id"]
         return created
 
+    @cached_property
+    def import_job(self) -> str:
+        job: str = ok(self.admin.post("/users/imports", {"rows": [_invitation()]}))["id"]
+        return job
+
     def profile_version(self, caller: Caller) -> str:
         me = caller.get("/users/me")
         return f'"{me.json()["version"]}"' if me.status == 200 else '"0"'
@@ -305,6 +310,8 @@ EXAMPLES: dict[str, Example] = {
     "ReactivateUser": lambda w, c, fresh: Call(
         f"/users/{w.person_to_change(fresh, suspended=True)}/reactivate"
     ),
+    "ImportRoster": lambda w, c, fresh: Call("/users/imports", {"rows": [_invitation()]}),
+    "GetImportJob": lambda w, c, fresh: Call(f"/users/imports/{w.import_job}"),
     # ---------------------------------------------------------------- progress
     "CompleteLesson": lambda w, c, fresh: Call(
         f"/progress/courses/{w.progress['course']}/lessons/{w.progress['lesson']}"

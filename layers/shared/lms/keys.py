@@ -180,6 +180,24 @@ def email_pk(institution_id: str, email_digest: str) -> str:
 EMAIL_SK = "EMAIL"
 
 
+def import_job_pk(institution_id: str, job_id: str) -> str:
+    """A roster import: the job, its rows in chunks and one outcome item per processed row."""
+    return f"{tenant(institution_id)}#IMPORT#{_part(job_id)}"
+
+
+IMPORT_JOB_SK = "JOB"
+
+
+def import_chunk_sk(chunk: int) -> str:
+    """Up to 25 submitted rows; zero-padded so the chunks sort in roster order."""
+    return f"CHUNK#{chunk:03d}"
+
+
+def import_row_sk(row: int) -> str:
+    """The outcome of one row (its position in the roster, from 1)."""
+    return f"ROW#{row:04d}"
+
+
 def audit_pk(institution_id: str) -> str:
     """The institution's audit trail: one partition, entries sorted by their ULID (time)."""
     return f"{tenant(institution_id)}#AUDIT"

@@ -78,3 +78,16 @@ class UserProfileUpdated(UsersEvent):
 
     user_id: str
     changed_fields: list[str]
+
+
+class RosterImportRequested(UsersEvent):
+    """An admin submitted a roster: the job and its rows are stored; the import worker invites them.
+
+    Routed by a rule to the imports queue; the worker reads the rows from the job, not the event.
+    """
+
+    name: ClassVar[str] = "RosterImportRequested"
+
+    job_id: str
+    rows: int
+    chunks: int

@@ -16,21 +16,30 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
+from botocore.exceptions import ClientError
 
 from lms.auth import Role
-from lms.users.errors import EmailTaken
+from lms.users.errors import AccountRefused, EmailTaken
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_cognito_idp.type_defs import AttributeTypeTypeDef
 
 _ALPHABET = string.ascii_letters + string.digits
+# What the pool answers about one account's attributes; anything else (throttling) is worth a retry.
+_REFUSALS = frozenset({"InvalidParameterException", "CodeDeliveryFailureException"})
 
 
 @dataclass(frozen=True)
 class NewAccount:
     user_id: str  # the account's `sub`, also its username in the pool
     temporary_password: str | None  # only when the local stack asks for it
+
+
+@dataclass(frozen=True)
+class ExistingAccount:
+    user_id: str
+    institution_id: str
 
 
 @cache
@@ -87,6 +96,11 @@ class CognitoDirectory:
             )
         except _client().exceptions.UsernameExistsException as error:
             raise EmailTaken("An account with this email already exists.", field="email") from error
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            if code in _REFUSALS:
+                raise AccountRefused(f"The user pool refused the account ({code}).", field="email") from error
+            raise
         user_id = next(a["Value"] for a in created["User"].get("Attributes", []) if a["Name"] == "sub")
         try:
             self.add_to_group(user_id, group)
@@ -94,6 +108,15 @@ class CognitoDirectory:
             self.delete_account(user_id)
             raise
         return NewAccount(user_id=user_id, temporary_password=password)
+
+    def find_account(self, email: str) -> ExistingAccount | None:
+        """The account signing in with `email`, if there is one."""
+        try:
+            found = _client().admin_get_user(UserPoolId=_pool_id(), Username=email)
+        except _client().exceptions.UserNotFoundException:
+            return None
+        attributes = {a["Name"]: a["Value"] for a in found.get("UserAttributes", [])}
+        return ExistingAccount(attributes["sub"], attributes.get("custom:institution_id", ""))
 
     def delete_account(self, user_id: str) -> None:
         """Remove an account (compensation of a create whose profile could not be written)."""

@@ -74,3 +74,18 @@ class ConcurrentUserChange(Conflict):
 
     slug = "concurrent-user-change"
     title = "The resource changed while this request was applied; read it again and retry"
+
+
+class ImportJobNotFound(NotFound):
+    """No such roster import in your institution."""
+
+    slug = "import-job-not-found"
+    title = "Import job not found"
+
+
+class AccountRefused(Problem):
+    """The user pool refused to create the account (for example an address it cannot deliver to)."""
+
+    status = 422
+    slug = "account-refused"
+    title = "The account could not be created"

@@ -29,3 +29,6 @@ REACTIVATE_USER = operation("ReactivateUser", ADMINS, "reactivate people")
 
 GET_MY_PROFILE = operation("GetMyProfile", MEMBERS, "read your profile")
 UPDATE_MY_PROFILE = operation("UpdateMyProfile", MEMBERS, "edit your profile")
+
+IMPORT_ROSTER = operation("ImportRoster", ADMINS, "import rosters")
+GET_IMPORT_JOB = operation("GetImportJob", ADMINS, "read roster imports")

@@ -14,6 +14,7 @@ from lms.persistence.outbox import outbox_item
 from lms.persistence.transactions import Transaction
 from lms.users.domain import Institution, UserProfile, email_digest
 from lms.users.errors import ConcurrentUserChange, EmailTaken, SlugTaken
+from lms.users.imports.repository import ROW_NOT_DONE, row_item
 from lms.users.items import (
     EMAIL_ENTITY,
     INSTITUTION_ENTITY,
@@ -202,6 +203,13 @@ class DynamoIdentityRepository:
                     ProfileItem.version == change.user_expected_version,
                     ConcurrentUserChange("The person changed meanwhile; read them again and retry."),
                 )
+        if change.import_row is not None:
+            job_id, outcome = change.import_row
+            tx.put(
+                row_item(inst, job_id, outcome),
+                ROW_NOT_DONE,
+                ConcurrentUserChange("The roster row was imported meanwhile."),
+            )
         for event in change.events:
             tx.put(outbox_item(event, inst, change.actor))
         for record in change.audit:

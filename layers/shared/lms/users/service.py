@@ -32,6 +32,7 @@ from lms.users.access import gate as account_gate
 from lms.users.cognito import NewAccount
 from lms.users.domain import Institution, UserProfile, UserRole, UserStatus
 from lms.users.errors import InstitutionNotFound, UserNotFound
+from lms.users.imports.roster import RowResult
 from lms.users.schemas import AdminInvitation, InstitutionDraft, InstitutionPatch, Invitation, ProfilePatch
 
 
@@ -57,6 +58,7 @@ class IdentityChange:
     institution_expected_version: int | None = None  # None with `institution`: it is new
     user: UserProfile | None = None
     user_expected_version: int | None = None  # None with `user`: new (claims the email too)
+    import_row: tuple[str, RowResult] | None = None  # (job id, outcome) of the roster row it imports
 
 
 @dataclass(frozen=True)
@@ -214,17 +216,30 @@ class IdentityService:
     def _invite(
         self, principal: Principal, institution_id: str, invitation: Invitation, action: str
     ) -> tuple[UserProfile, str | None]:
-        email = domain.normalize_email(invitation.email)
         account = self._directory.create_account(
-            email=email,
+            email=domain.normalize_email(invitation.email),
             given_name=invitation.given_name,
             family_name=invitation.family_name,
             institution_id=institution_id,
             group=invitation.role.group,
         )
+        user = self.save_invitation(principal, institution_id, invitation, account.user_id, action)
+        return user, account.temporary_password
+
+    def save_invitation(
+        self,
+        principal: Principal,
+        institution_id: str,
+        invitation: Invitation,
+        user_id: str,
+        action: str,
+        import_row: tuple[str, RowResult] | None = None,
+    ) -> UserProfile:
+        """The profile of the account `user_id` just made; if it cannot be saved, the account goes."""
+        email = domain.normalize_email(invitation.email)
         at = self._now()
         user = UserProfile(
-            id=account.user_id,
+            id=user_id,
             institution_id=institution_id,
             email=email,
             given_name=invitation.given_name,
@@ -241,14 +256,15 @@ class IdentityService:
             events=[UserInvited(user_id=user.id, role=user.role.value, invited_by=principal.user_id)],
             audit=[AuditRecord(action, f"users/{user.id}", user.id, {"role": user.role.value})],
             user=user,
+            import_row=import_row,
         )
         try:
             self._repo.commit(change)
         except BaseException:
             # Both or neither: no account may live on without its profile.
-            self._directory.delete_account(account.user_id)
+            self._directory.delete_account(user_id)
             raise
-        return user, account.temporary_password
+        return user
 
     def list_users(self, principal: Principal, query: PeopleQuery) -> tuple[list[UserProfile], str | None]:
         authz.authorize(principal, policy.LIST_USERS)

@@ -1,0 +1,204 @@
+"""Roster import jobs in the table: submitted in one transaction, read in one Query, outcomes per row."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from pynamodb.exceptions import PutError
+
+from lms import audit, clock, keys
+from lms.auth import Principal
+from lms.errors import Conflict
+from lms.events import DomainEvent
+from lms.idempotency import IdempotentRequest, StoredResponse
+from lms.persistence.idempotency import IdempotencyItem, find_response, idempotency_item
+from lms.persistence.outbox import outbox_item
+from lms.persistence.transactions import Transaction
+from lms.users.domain import email_digest
+from lms.users.imports.items import (
+    IMPORT_CHUNK_ENTITY,
+    IMPORT_JOB_ENTITY,
+    IMPORT_ROW_ENTITY,
+    ImportChunkItem,
+    ImportJobItem,
+    ImportRowItem,
+    RosterRowMap,
+)
+from lms.users.imports.roster import ImportJob, RosterRow, RowResult, RowStatus, chunked
+from lms.users.items import EmailItem
+
+
+class DuplicateImportRequest(Exception):
+    """A concurrent retry with the same Idempotency-Key committed first."""
+
+
+@dataclass
+class ImportSubmission:
+    """What submitting a roster writes in one transaction."""
+
+    job: ImportJob
+    actor: Principal
+    event: DomainEvent
+    idempotent: IdempotentRequest | None = None
+    response: StoredResponse | None = None
+
+
+def row_item(institution_id: str, job_id: str, result: RowResult) -> ImportRowItem:
+    return ImportRowItem(
+        keys.import_job_pk(institution_id, job_id),
+        keys.import_row_sk(result.row),
+        entity=IMPORT_ROW_ENTITY,
+        row=result.row,
+        status=result.status.value,
+        reason=result.reason,
+        user_id=result.user_id,
+        temporary_password=result.temporary_password,
+        recorded_at=clock.rfc3339(result.recorded_at),
+    )
+
+
+# An outcome replaces nothing but the row's own `pending` marker: a row is counted once.
+ROW_NOT_DONE = ImportRowItem.PK.does_not_exist() | (ImportRowItem.status == RowStatus.PENDING.value)
+
+
+def _row(raw: RosterRowMap) -> RosterRow:
+    return RosterRow(
+        row=int(raw.row),
+        email=raw.email,
+        given_name=raw.given_name,
+        family_name=raw.family_name,
+        role=raw.role,
+        rejection=raw.rejection,
+    )
+
+
+class DynamoImportRepository:
+    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None:
+        item = find_response(institution_id, user_id, key)
+        if item is None:
+            return None
+        return StoredResponse(fingerprint=item.fingerprint, status=int(item.status), body=item.body)
+
+    def submit(self, submission: ImportSubmission) -> None:
+        """The job, its chunks, the event for the worker, the audit entry: all or nothing."""
+        job = submission.job
+        inst, pk = job.institution_id, keys.import_job_pk(job.institution_id, job.id)
+        tx = Transaction()
+        tx.put(
+            ImportJobItem(
+                pk,
+                keys.IMPORT_JOB_SK,
+                entity=IMPORT_JOB_ENTITY,
+                job_id=job.id,
+                created_by=job.created_by,
+                total=job.total,
+                chunks=job.chunks,
+                created_at=clock.rfc3339(job.created_at),
+            ),
+            ImportJobItem.PK.does_not_exist(),
+            Conflict("An import job with this id exists."),
+        )
+        for number, rows in enumerate(chunked(job.rows)):
+            maps = [
+                RosterRowMap(  # type: ignore[no-untyped-call]
+                    row=r.row,
+                    email=r.email,
+                    given_name=r.given_name,
+                    family_name=r.family_name,
+                    role=r.role,
+                    rejection=r.rejection,
+                )
+                for r in rows
+            ]
+            tx.put(ImportChunkItem(pk, keys.import_chunk_sk(number), entity=IMPORT_CHUNK_ENTITY, rows=maps))
+        tx.put(outbox_item(submission.event, inst, submission.actor))
+        entry = audit.audit_item(
+            inst,
+            submission.actor,
+            "ImportRoster",
+            f"users/imports/{job.id}",
+            details={"rows": job.total},
+        )
+        tx.put(entry, audit.APPEND_ONLY)
+        if submission.idempotent and submission.response:
+            stored = submission.response
+            tx.put(
+                idempotency_item(
+                    inst,
+                    submission.actor.user_id,
+                    submission.idempotent.key,
+                    stored.fingerprint,
+                    stored.status,
+                    stored.body,
+                ),
+                IdempotencyItem.PK.does_not_exist() | (IdempotencyItem.expires_at < int(time.time())),
+                DuplicateImportRequest(),
+            )
+        tx.commit()
+
+    def get_job(self, institution_id: str, job_id: str) -> ImportJob | None:
+        """The job with its rows and outcomes: one Query (more pages only past 1 MB)."""
+        job: ImportJobItem | None = None
+        rows: list[RosterRow] = []
+        results: dict[int, RowResult] = {}
+        pages = ImportJobItem.query(
+            keys.import_job_pk(institution_id, job_id), consistent_read=True
+        ).page_iter
+        for page in pages:
+            for raw in page.get("Items", []):
+                entity = raw["entity"]["S"]
+                if entity == IMPORT_JOB_ENTITY:
+                    job = ImportJobItem.from_raw_data(raw)
+                elif entity == IMPORT_CHUNK_ENTITY:
+                    rows.extend(_row(r) for r in ImportChunkItem.from_raw_data(raw).rows)
+                elif entity == IMPORT_ROW_ENTITY:
+                    item = ImportRowItem.from_raw_data(raw)
+                    results[int(item.row)] = RowResult(
+                        row=int(item.row),
+                        status=RowStatus(item.status),
+                        recorded_at=datetime.fromisoformat(item.recorded_at),
+                        reason=item.reason,
+                        user_id=item.user_id,
+                        temporary_password=item.temporary_password,
+                    )
+        if job is None:
+            return None
+        return ImportJob(
+            id=job.job_id,
+            institution_id=institution_id,
+            created_by=job.created_by,
+            total=int(job.total),
+            chunks=int(job.chunks),
+            created_at=datetime.fromisoformat(job.created_at),
+            failure=job.failure,
+            rows=rows,
+            results=results,
+        )
+
+    def record(self, institution_id: str, job_id: str, result: RowResult) -> bool:
+        """Record a row's outcome (or its `pending` marker); False when it already has an outcome."""
+        try:
+            row_item(institution_id, job_id, result).save(condition=ROW_NOT_DONE)
+        except PutError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def email_claimed(self, institution_id: str, email: str) -> bool:
+        """Whether someone of the institution has this email (its claim item exists)."""
+        try:
+            EmailItem.get(
+                keys.email_pk(institution_id, email_digest(email)), keys.EMAIL_SK, consistent_read=True
+            )
+        except EmailItem.DoesNotExist:
+            return False
+        return True
+
+    def give_up(self, institution_id: str, job_id: str, failure: str) -> None:
+        """Mark the job failed: the worker will not try its remaining rows again."""
+        ImportJobItem(keys.import_job_pk(institution_id, job_id), keys.IMPORT_JOB_SK).update(
+            actions=[ImportJobItem.failure.set(failure)], condition=ImportJobItem.PK.exists()
+        )

@@ -1,0 +1,79 @@
+"""Bodies of the roster import API (the OpenAPI document is generated from them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from lms.users.imports.roster import MAX_ROWS, ImportJob, ImportStatus, RowStatus
+
+
+class RosterSubmission(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rows: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=MAX_ROWS,
+        description=(
+            f"Up to {MAX_ROWS} people: `email`, `given_name`, `family_name`, `role` (`institution-admin`,"
+            " `instructor` or `student`). A row that is not valid fails alone, with its reason."
+        ),
+    )
+
+
+class ImportCounts(BaseModel):
+    created: int
+    skipped: int = Field(description="Already in the institution.")
+    failed: int
+
+
+class ImportRowView(BaseModel):
+    row: int = Field(description="Position in the submitted roster, from 1.")
+    email: str
+    status: RowStatus = Field(description="`created`, `skipped` or `failed`.")
+    reason: str | None = Field(description="Why the row was skipped or failed.")
+    user_id: str | None = Field(description="The person created.")
+    temporary_password: str | None = Field(
+        default=None,
+        description="Only from the local stack, which sends no email; deployed, Cognito emails it.",
+    )
+
+
+class ImportJobView(BaseModel):
+    id: str
+    status: ImportStatus
+    rows: int = Field(description="How many rows were submitted.")
+    counts: ImportCounts
+    results: list[ImportRowView] = Field(description="The rows processed so far, in roster order.")
+    failure: str | None = Field(description="Why the job stopped before every row was processed.")
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+    @classmethod
+    def of(cls, job: ImportJob) -> ImportJobView:
+        emails = {r.row: r.email for r in job.rows}
+        return cls(
+            id=job.id,
+            status=job.status,
+            rows=job.total,
+            counts=ImportCounts(
+                created=job.count(RowStatus.CREATED),
+                skipped=job.count(RowStatus.SKIPPED),
+                failed=job.count(RowStatus.FAILED),
+            ),
+            results=[
+                ImportRowView(
+                    row=r.row,
+                    email=emails.get(r.row, ""),
+                    status=r.status,
+                    reason=r.reason,
+                    user_id=r.user_id,
+                    temporary_password=r.temporary_password,
+                )
+                for r in job.outcomes()
+            ],
+            failure=job.failure,
+            created_at=job.created_at,
+            updated_at=job.updated_at,
+        )
