@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 from infra.provision import Stack
 from infra.pump import EventPump
 from tests.harness import Caller, Tenant
-from tests.integration.test_users_people import accounts_with_email, entities, groups_of, problem
+from tests.integration.test_users_people import accounts_with_email, cognito, entities, groups_of, problem
 
 
 def person(tenant: Tenant, role: str = "student", **overrides: Any) -> dict[str, Any]:
@@ -272,6 +272,19 @@ def test_someone_with_an_account_elsewhere_fails_with_a_reason(
     assert done["counts"] == {"created": 0, "skipped": 0, "failed": 1}
     assert "another institution" in done["results"][0]["reason"]
     assert profiles(tenant) == {}
+
+
+def test_an_account_made_outside_the_api_is_not_taken_over(stack: Stack, tenant: Tenant) -> None:
+    admin = tenant.admin()
+    seeded = tenant.user("students", warm=False)  # an account without a profile, as seeding makes
+    account = cognito(stack).admin_get_user(UserPoolId=stack.user_pool_id, Username=seeded.user_id)
+    email = next(a["Value"] for a in account["UserAttributes"] if a["Name"] == "email")
+
+    done = job_after_processing(stack, admin, submit(admin, [person(tenant, email=email)])["id"])
+
+    assert done["counts"] == {"created": 0, "skipped": 0, "failed": 1}
+    assert "without a profile" in done["results"][0]["reason"]
+    assert groups_of(stack, seeded.user_id) == ["students"]
 
 
 def test_an_account_the_user_pool_refuses_fails_its_row_only(

@@ -26,6 +26,7 @@ from lms.users.service import IdentityService
 
 ALREADY_MEMBER = "Already in the institution."
 EMAIL_ELSEWHERE = "An account with this email already exists (in another institution)."
+NO_PROFILE = "An account with this email exists in the institution without a profile (made outside the API)."
 
 
 class ImportRepository(Protocol):
@@ -152,8 +153,11 @@ class RosterImports:
                 self._record(job, row, RowStatus.SKIPPED, ALREADY_MEMBER)
                 return
             existing = self._directory.find_account(row.email)
-            if not (resumed and existing is not None and existing.institution_id == inst):
+            if existing is None or existing.institution_id != inst:
                 self._record(job, row, RowStatus.FAILED, EMAIL_ELSEWHERE)
+                return
+            if not resumed:
+                self._record(job, row, RowStatus.FAILED, NO_PROFILE)
                 return
             # The account an attempt made before it stopped: finish the invitation with it.
             self._directory.add_to_group(existing.user_id, invitation.role.group)
