@@ -1,0 +1,94 @@
+"""`python -m bench [--calls N] [--out FILE] [--quick]`: measure, then write docs/benchmarks.md.
+
+Exits 1 when an operation's DynamoDB requests differ from docs/data-model.md (the document is
+written anyway), 2 when the benchmark cannot run as designed (a missing scenario, a wrong status).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from bench.coldstart import RUNS, measure_cold_starts
+from bench.invoke import BenchError, EmulatedAws
+from bench.operations import run_operations
+from bench.report import Settings, render
+from bench.scale import run_scale
+from bench.scenarios.base import PAGE_SIZE
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = ROOT / "docs" / "benchmarks.md"
+QUICK_CALLS = 3
+SCALE_CALLS = 100
+QUICK_PAGE_SIZE = 5
+
+
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=200, help="measured calls per operation (default 200)")
+    parser.add_argument("--warmup", type=int, default=5, help="unmeasured calls first (default 5)")
+    parser.add_argument("--runs", type=int, default=RUNS, help=f"cold-start processes per function ({RUNS})")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="where to write the report (default docs/benchmarks.md)"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"smoke run: {QUICK_CALLS} calls, 1 cold-start run; prints the report unless --out is given",
+    )
+    args = parser.parse_args(argv)
+    page_size = PAGE_SIZE
+    if args.quick:
+        args.calls, args.warmup, args.runs, page_size = QUICK_CALLS, 1, 1, QUICK_PAGE_SIZE
+    elif args.out is None:
+        args.out = DEFAULT_OUT
+    if args.calls < 1 or args.warmup < 0 or args.runs < 1:
+        parser.error("--calls and --runs must be at least 1, --warmup at least 0")
+
+    started, load_before = time.perf_counter(), os.getloadavg()[0]
+    try:
+        with EmulatedAws() as aws:
+            _progress(f"== operations: {args.calls} calls each after {args.warmup} warm-up calls")
+            operations = run_operations(
+                aws, calls=args.calls, warmup=args.warmup, page_size=page_size, progress=_progress
+            )
+            _progress("== scale")
+            # The scale table is about request counts; its timings are context, on fewer calls.
+            scale_calls = min(args.calls, SCALE_CALLS)
+            scale = run_scale(aws, calls=scale_calls, warmup=args.warmup, progress=_progress)
+        _progress(f"== cold start: {args.runs} runs each")
+        cold = measure_cold_starts(runs=args.runs, progress=_progress, profile=not args.quick)
+    except BenchError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 2
+    settings = Settings(
+        calls=args.calls,
+        scale_calls=scale_calls,
+        warmup=args.warmup,
+        page_size=page_size,
+        cold_start_runs=args.runs,
+        seconds=time.perf_counter() - started,
+        load=(load_before, os.getloadavg()[0]),
+    )
+    report = render(operations, scale, cold, settings)
+    if args.out is None:
+        print(report)
+    else:
+        args.out.write_text(report, encoding="utf-8")
+        _progress(f"== wrote {args.out}")
+    drifted = [r.key for r in operations if not r.matches_data_model]
+    if drifted:
+        print("bench: requests differ from docs/data-model.md for: " + ", ".join(drifted), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

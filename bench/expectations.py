@@ -1,0 +1,291 @@
+"""What each API operation should cost in DynamoDB requests: the numbers of docs/data-model.md, as data.
+
+`requests` is what the access-pattern table of docs/data-model.md promises (DynamoDB request name
+-> count) and `other_calls` the other AWS calls it names (Cognito); `target` is the performance
+target of the operation's kind (DESIGN §8), in DynamoDB requests; `why` explains, with a reference
+to the data model, an operation that needs more requests than its target. The counts are those of
+a warm container: the account check of every request is cached (see the "first request" variant).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+# Targets by kind of operation (docs/benchmarks.md repeats them).
+TARGET_READ = 1  # a read is one GetItem
+TARGET_WRITE = 1  # a single or transactional write is one request
+TARGET_LIST_PAGE = 1  # a list is one Query per page
+TARGET_NO_DATA = 0  # the liveness check touches no table
+HANDLER_P50_TARGET_MS = 2.0
+IMPORT_RATIO_TARGET = 1.6
+
+_READS_FIRST = (
+    "Reads the {item} first: the rules (If-Match, status, who may change what) need its current "
+    "state, and the transaction is conditional on the version read (data-model.md)."
+)
+_ENROLL_READS_COURSE = (
+    "Reads the course first: enrolling needs it published, its window open and the caller allowed "
+    "(data-model.md)."
+)
+_READS_COURSE_FIRST = (
+    "Reads the course first: the rules (who may edit, status, the outline) need its current state, "
+    "and the write is conditional on the version read (data-model.md, the note under Access patterns)."
+)
+
+
+@dataclass(frozen=True)
+class Expectation:
+    requests: Mapping[str, int]  # DynamoDB
+    target: int
+    why: str = ""
+    other_calls: Mapping[str, int] = field(default_factory=dict)  # other services: "service:Operation"
+
+
+def _expect(
+    target: int, why: str = "", *, other: Mapping[str, int] | None = None, **requests: int
+) -> Expectation:
+    return Expectation(
+        MappingProxyType(dict(sorted(requests.items()))),
+        target,
+        why,
+        MappingProxyType(dict(sorted((other or {}).items()))),
+    )
+
+
+def _cognito(*operations: str) -> dict[str, int]:
+    return {f"cognito-idp:{operation}": 1 for operation in operations}
+
+
+def scenario_key(method: str, path: str, variant: str | None = None) -> str:
+    """`GET /courses/{course_id}`, or with a variant `POST /courses [Idempotency-Key]`."""
+    key = f"{method.upper()} {path}"
+    return f"{key} [{variant}]" if variant else key
+
+
+EXPECTED: Mapping[str, Expectation] = MappingProxyType(
+    {
+        scenario_key("GET", "/health"): _expect(TARGET_NO_DATA),
+        scenario_key("GET", "/courses"): _expect(TARGET_LIST_PAGE, Query=1),
+        scenario_key("POST", "/courses"): _expect(TARGET_WRITE, TransactWriteItems=1),
+        scenario_key("POST", "/courses", "Idempotency-Key"): _expect(
+            TARGET_WRITE,
+            "Looks up the stored first answer before writing, so a retry is answered without a write "
+            "(data-model.md: +1 GetItem with Idempotency-Key).",
+            GetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("GET", "/courses/{course_id}"): _expect(TARGET_READ, GetItem=1),
+        scenario_key("GET", "/courses/{course_id}", "first request of a user"): _expect(
+            TARGET_READ,
+            "The account check reads the caller's profile (status, role) on a user's first request in "
+            "a container, then every 30 s; every other row is the cached steady state (data-model.md: "
+            "every authenticated request, +1 per user per container per 30 s).",
+            GetItem=2,
+        ),
+        scenario_key("PATCH", "/courses/{course_id}"): _expect(
+            TARGET_WRITE, _READS_COURSE_FIRST, GetItem=1, TransactWriteItems=1
+        ),
+        scenario_key("PATCH", "/courses/{course_id}", "new prerequisite"): _expect(
+            TARGET_WRITE,
+            _READS_COURSE_FIRST + " A new prerequisite adds one BatchGetItem per level of the "
+            "prerequisite graph: the cycle check (data-model.md).",
+            GetItem=1,
+            BatchGetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("POST", "/courses/{course_id}/publish"): _expect(
+            TARGET_WRITE, _READS_COURSE_FIRST, GetItem=1, TransactWriteItems=1
+        ),
+        scenario_key("POST", "/courses/{course_id}/archive"): _expect(
+            TARGET_WRITE, _READS_COURSE_FIRST, GetItem=1, TransactWriteItems=1
+        ),
+        scenario_key("POST", "/courses/{course_id}/sections"): _expect(
+            TARGET_WRITE, _READS_COURSE_FIRST, GetItem=1, TransactWriteItems=1
+        ),
+        scenario_key("PATCH", "/courses/{course_id}/sections/{section_id}"): _expect(
+            TARGET_WRITE, _READS_COURSE_FIRST, GetItem=1, TransactWriteItems=1
+        ),
+        scenario_key("DELETE", "/courses/{course_id}/sections/{section_id}"): _expect(
+            TARGET_WRITE, _READS_COURSE_FIRST, GetItem=1, TransactWriteItems=1
+        ),
+        scenario_key("POST", "/courses/{course_id}/lessons"): _expect(
+            TARGET_WRITE, _READS_COURSE_FIRST, GetItem=1, TransactWriteItems=1
+        ),
+        scenario_key("GET", "/courses/{course_id}/lessons/{lesson_id}"): _expect(
+            TARGET_READ,
+            "Reads the course too: a draft's lessons exist only for its staff, and the lesson's position "
+            "is its place in the course outline (data-model.md: GetItem course, GetItem lesson).",
+            GetItem=2,
+        ),
+        scenario_key("PATCH", "/courses/{course_id}/lessons/{lesson_id}"): _expect(
+            TARGET_WRITE,
+            "Reads the course (rules, outline) and the lesson (its version and content) before one "
+            "transaction that writes both (data-model.md: 3).",
+            GetItem=2,
+            TransactWriteItems=1,
+        ),
+        scenario_key("DELETE", "/courses/{course_id}/lessons/{lesson_id}"): _expect(
+            TARGET_WRITE, _READS_COURSE_FIRST, GetItem=1, TransactWriteItems=1
+        ),
+        scenario_key("PATCH", "/courses/{course_id}", "capacity change"): _expect(
+            TARGET_WRITE,
+            _READS_COURSE_FIRST + " A capacity change reads the roster too: its seat counter follows "
+            "the capacity in the same transaction (data-model.md: 3).",
+            GetItem=2,
+            TransactWriteItems=1,
+        ),
+        # ---------------------------------------------------------------- enrollment (CoursesFunction)
+        scenario_key("POST", "/courses/{course_id}/enrollments"): _expect(
+            TARGET_WRITE, _ENROLL_READS_COURSE, GetItem=1, TransactWriteItems=1
+        ),
+        scenario_key("POST", "/courses/{course_id}/enrollments", "course with a capacity"): _expect(
+            TARGET_WRITE,
+            _ENROLL_READS_COURSE + " A capped course's roster is read too: the seat is a condition on its "
+            "counter (data-model.md: capped 3).",
+            GetItem=2,
+            TransactWriteItems=1,
+        ),
+        scenario_key("POST", "/courses/{course_id}/enrollments", "waitlisted"): _expect(
+            TARGET_WRITE,
+            _ENROLL_READS_COURSE + " Course and roster are read, and a Query counts the waitlist up to "
+            "the new ticket for the answer's position (data-model.md: waitlisted 4).",
+            GetItem=2,
+            Query=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("DELETE", "/courses/{course_id}/enrollments/{student_id}"): _expect(
+            TARGET_WRITE,
+            "Reads the course (who may drop whom) and the enrollment (the write is conditional on its "
+            "status as read) before the transaction (data-model.md: uncapped 3).",
+            GetItem=2,
+            TransactWriteItems=1,
+        ),
+        scenario_key("DELETE", "/courses/{course_id}/enrollments/{student_id}", "course with a capacity"): (
+            _expect(
+                TARGET_WRITE,
+                "Reads the course, the enrollment and the roster: the freed seat updates the counter "
+                "conditionally on the counts read (data-model.md: capped 4).",
+                GetItem=3,
+                TransactWriteItems=1,
+            )
+        ),
+        scenario_key("GET", "/courses/{course_id}/enrollments"): _expect(
+            TARGET_LIST_PAGE,
+            "Reads the course first: only its instructors and the institution's admins read its roster "
+            "(data-model.md: 2 per page).",
+            GetItem=1,
+            Query=1,
+        ),
+        scenario_key("GET", "/courses/{course_id}/enrollments/{student_id}"): _expect(
+            TARGET_READ,
+            "Reads the course first: a draft is invisible to students, and only staff read another "
+            "student's enrollment (data-model.md: 2).",
+            GetItem=2,
+        ),
+        scenario_key("GET", "/enrollments"): _expect(
+            TARGET_LIST_PAGE,
+            "The progress percent is the progress context's answer from its read model: a BatchGetItem "
+            "of the page's summaries, then one of their outlines (data-model.md: 1 Query + 2 "
+            "BatchGetItem per page).",
+            BatchGetItem=2,
+            Query=1,
+        ),
+        # ---------------------------------------------------------------- progress (ProgressFunction)
+        scenario_key("PUT", "/progress/courses/{course_id}/lessons/{lesson_id}"): _expect(
+            TARGET_WRITE, TransactWriteItems=1
+        ),
+        scenario_key("DELETE", "/progress/courses/{course_id}/lessons/{lesson_id}"): _expect(
+            TARGET_WRITE, TransactWriteItems=1
+        ),
+        scenario_key("GET", "/progress/courses/{course_id}"): _expect(
+            TARGET_READ,
+            "Reads the course's outline (the lessons that count, in order) beside the student's "
+            "completions and summary, one partition (data-model.md: 2).",
+            GetItem=1,
+            Query=1,
+        ),
+        scenario_key("GET", "/progress/courses/{course_id}/students"): _expect(
+            TARGET_LIST_PAGE,
+            "Reads the course's outline first: who teaches it, and the lessons a percentage counts "
+            "(data-model.md: 2 per page).",
+            GetItem=1,
+            Query=1,
+        ),
+        scenario_key("GET", "/progress/courses/{course_id}/students/{student_id}"): _expect(
+            TARGET_READ,
+            "Reads the outline and the student's partition, and records the read in the audit trail: "
+            "someone else's progress was seen (data-model.md: 3).",
+            GetItem=1,
+            PutItem=1,
+            Query=1,
+        ),
+        scenario_key("GET", "/progress/achievements"): _expect(TARGET_LIST_PAGE, Query=1),
+        # ---------------------------------------------------------------- identity (UsersFunction)
+        scenario_key("POST", "/institutions"): _expect(TARGET_WRITE, TransactWriteItems=1),
+        scenario_key("GET", "/institutions"): _expect(TARGET_LIST_PAGE, Query=1),
+        scenario_key("GET", "/institutions/{institution_id}"): _expect(TARGET_READ, GetItem=1),
+        scenario_key("PATCH", "/institutions/{institution_id}"): _expect(
+            TARGET_WRITE, _READS_FIRST.format(item="institution"), GetItem=1, TransactWriteItems=1
+        ),
+        scenario_key("POST", "/institutions/{institution_id}/admins"): _expect(
+            TARGET_WRITE,
+            "Reads the institution first: the invitation names it by id and it must exist "
+            "(data-model.md: GetItem institution, then as POST /users).",
+            other=_cognito("AdminCreateUser", "AdminAddUserToGroup"),
+            GetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("GET", "/institutions/{institution_id}/audit-events"): _expect(
+            TARGET_LIST_PAGE, Query=1
+        ),
+        scenario_key("POST", "/users"): _expect(
+            TARGET_WRITE, other=_cognito("AdminCreateUser", "AdminAddUserToGroup"), TransactWriteItems=1
+        ),
+        scenario_key("GET", "/users"): _expect(TARGET_LIST_PAGE, Query=1),
+        scenario_key("POST", "/users/imports"): _expect(TARGET_WRITE, TransactWriteItems=1),
+        scenario_key("GET", "/users/imports/{job_id}"): _expect(
+            TARGET_READ,
+            "The job, its chunks of rows and their outcomes share one partition: one Query, not a "
+            "GetItem (data-model.md: 1).",
+            Query=1,
+        ),
+        scenario_key("GET", "/users/me"): _expect(TARGET_READ, GetItem=1),
+        scenario_key("PATCH", "/users/me"): _expect(
+            TARGET_WRITE, _READS_FIRST.format(item="profile"), GetItem=1, TransactWriteItems=1
+        ),
+        scenario_key("GET", "/users/{user_id}"): _expect(TARGET_READ, GetItem=1),
+        scenario_key("PATCH", "/users/{user_id}/role"): _expect(
+            TARGET_WRITE,
+            _READS_FIRST.format(item="profile"),
+            other=_cognito("AdminAddUserToGroup", "AdminRemoveUserFromGroup"),
+            GetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("POST", "/users/{user_id}/suspend"): _expect(
+            TARGET_WRITE,
+            _READS_FIRST.format(item="profile"),
+            other=_cognito("AdminDisableUser", "AdminUserGlobalSignOut"),
+            GetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("POST", "/users/{user_id}/reactivate"): _expect(
+            TARGET_WRITE,
+            _READS_FIRST.format(item="profile"),
+            other=_cognito("AdminEnableUser"),
+            GetItem=1,
+            TransactWriteItems=1,
+        ),
+    }
+)
+
+# The catalog reads whose request count must not grow with the institution's catalog.
+SCALE_EXPECTED: Mapping[str, Mapping[str, int]] = MappingProxyType(
+    {
+        "GetCourse": MappingProxyType({"GetItem": 1}),
+        "ListCourses first page": MappingProxyType({"Query": 1}),
+        "ListCourses next page": MappingProxyType({"Query": 1}),
+        "ListCourses search": MappingProxyType({"Query": 1}),
+    }
+)

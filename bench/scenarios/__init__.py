@@ -1,0 +1,17 @@
+"""One scenario per API operation of the template (and a few variants), grouped by function.
+
+A new operation in template.yaml stops the benchmark until it has a scenario here and its
+expected requests in bench/expectations.py.
+"""
+
+from __future__ import annotations
+
+from bench.scenarios.base import Scenario
+from bench.scenarios.courses import COURSES
+from bench.scenarios.enrollment import ENROLLMENT_SCENARIOS
+from bench.scenarios.progress import PROGRESS
+from bench.scenarios.users import USERS
+
+SCENARIOS: tuple[type[Scenario], ...] = (*COURSES, *ENROLLMENT_SCENARIOS, *PROGRESS, *USERS)
+
+__all__ = ["SCENARIOS", "Scenario"]
