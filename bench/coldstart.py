@@ -105,7 +105,6 @@ def _child_env(extra: Mapping[str, str]) -> dict[str, str]:
         # What Lambda provides; no credential or metadata look-ups leave the machine.
         "AWS_ACCESS_KEY_ID": "dummy",
         "AWS_SECRET_ACCESS_KEY": "dummy",
-        "AWS_SESSION_TOKEN": "dummy",
         "AWS_REGION": "us-east-1",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_EC2_METADATA_DISABLED": "true",

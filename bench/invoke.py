@@ -226,10 +226,10 @@ class EmulatedAws:
     """In-process moto; `fresh()` provisions the template's stack again under a stage of its own.
 
     moto's TransactWriteItems deep-copies the table, with its whole stream history, on every call.
-    Nothing reads the stream here (the relay is not benchmarked), so the table is created again
-    without one, and a new stack bounds the table's size; otherwise the run would slow with every
-    write (not the measurement: time inside botocore is excluded). moto's other state is left
-    alone, so another mock of this process (a test session's stack) keeps its data. Entering sets
+    Unless a scenario's set-up runs the event pipeline, the table is created again without a
+    stream, and a new stack bounds the table's size; otherwise the run would slow with every write
+    (not the measurement: time inside botocore is excluded). moto's other state is left
+    alone, so another mock of this process (the stack of a test module) keeps its data. Entering sets
     moto's credentials and the stack's variables; leaving deletes the tables and restores the
     process environment.
     """
@@ -243,7 +243,7 @@ class EmulatedAws:
 
     def __enter__(self) -> EmulatedAws:
         self._saved_environment = dict(os.environ)
-        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+        for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
             os.environ.pop(name, None)
         os.environ.update(
             AWS_ACCESS_KEY_ID="bench",
