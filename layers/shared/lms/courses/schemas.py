@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated
 
 from pydantic import (
     AwareDatetime,
     BaseModel,
-    ConfigDict,
     Field,
     HttpUrl,
     StringConstraints,
-    ValidationInfo,
-    field_validator,
-    model_validator,
 )
 
 from lms.courses.domain import ContentType, Course, CourseStatus, Lesson, Level
+from lms.schemas import Body, Patch
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(max_length=10_000)]
@@ -30,33 +27,7 @@ Minutes = Annotated[int, Field(ge=0, le=1440)]
 Content = Annotated[str, StringConstraints(max_length=100_000)]
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
-
-
-class _Patch(_Body):
-    """A partial update: only the fields sent change; `null` is refused where a value is required."""
-
-    nullable: ClassVar[frozenset[str]] = frozenset()
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_null_for_required(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is None and info.field_name not in cls.nullable:
-            raise ValueError("cannot be null")
-        return value
-
-    @model_validator(mode="after")
-    def _something_to_change(self) -> _Patch:
-        if not self.model_fields_set:
-            raise ValueError("send at least one field to change")
-        return self
-
-    def changes(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in sorted(self.model_fields_set)}
-
-
-class CourseDraft(_Body):
+class CourseDraft(Body):
     title: Title
     description: Description = ""
     category: Category
@@ -77,7 +48,7 @@ class CourseDraft(_Body):
     )
 
 
-class CoursePatch(_Patch):
+class CoursePatch(Patch):
     nullable = frozenset({"capacity", "enrollment_opens_at", "enrollment_closes_at"})
 
     title: Title | None = None
@@ -94,17 +65,17 @@ class CoursePatch(_Patch):
     instructor_ids: list[Id] | None = Field(default=None, min_length=1, max_length=20)
 
 
-class SectionDraft(_Body):
+class SectionDraft(Body):
     title: Title
     position: Position | None = Field(default=None, description="1-based; the end when omitted.")
 
 
-class SectionPatch(_Patch):
+class SectionPatch(Patch):
     title: Title | None = None
     position: Position | None = None
 
 
-class LessonDraft(_Body):
+class LessonDraft(Body):
     section_id: Id
     title: Title
     content_type: ContentType
@@ -118,7 +89,7 @@ class LessonDraft(_Body):
     )
 
 
-class LessonPatch(_Patch):
+class LessonPatch(Patch):
     nullable = frozenset({"content", "content_url"})
 
     section_id: Id | None = None

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated
 
 from pydantic import (
     AwareDatetime,
     BaseModel,
-    ConfigDict,
     Field,
     HttpUrl,
     StringConstraints,
-    ValidationInfo,
-    field_validator,
-    model_validator,
 )
 
 from lms.audit import AuditEntry
+from lms.schemas import Body, Patch
 from lms.users.domain import Institution, UserProfile, UserRole, UserStatus
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -39,40 +36,14 @@ Email = Annotated[
 ]
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class _Patch(_Body):
-    """A partial update: only the fields sent change; `null` is refused where a value is required."""
-
-    nullable: ClassVar[frozenset[str]] = frozenset()
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_null_for_required(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is None and info.field_name not in cls.nullable:
-            raise ValueError("cannot be null")
-        return value
-
-    @model_validator(mode="after")
-    def _something_to_change(self) -> _Patch:
-        if not self.model_fields_set:
-            raise ValueError("send at least one field to change")
-        return self
-
-    def changes(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in sorted(self.model_fields_set)}
-
-
-class InstitutionDraft(_Body):
+class InstitutionDraft(Body):
     name: Name
     slug: Slug = Field(description="Unique on the platform; lower-case words joined by hyphens.")
     timezone: Timezone
     default_locale: Locale
 
 
-class InstitutionPatch(_Patch):
+class InstitutionPatch(Patch):
     name: Name | None = None
     timezone: Timezone | None = None
     default_locale: Locale | None = None
@@ -98,24 +69,24 @@ class InstitutionPage(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
-class Invitation(_Body):
+class Invitation(Body):
     email: Email
     given_name: PersonName
     family_name: PersonName
     role: UserRole
 
 
-class AdminInvitation(_Body):
+class AdminInvitation(Body):
     email: Email
     given_name: PersonName
     family_name: PersonName
 
 
-class RoleChange(_Body):
+class RoleChange(Body):
     role: UserRole
 
 
-class ProfilePatch(_Patch):
+class ProfilePatch(Patch):
     """What people edit of their own profile; role, institution and email are not theirs to change."""
 
     nullable = frozenset({"locale", "timezone", "avatar_url", "bio"})
