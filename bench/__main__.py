@@ -18,11 +18,14 @@ from bench.operations import run_operations
 from bench.report import Settings, render
 from bench.scale import run_scale
 from bench.scenarios.base import PAGE_SIZE
+from bench.students import run_students
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "docs" / "benchmarks.md"
 QUICK_CALLS = 3
 SCALE_CALLS = 100
+STUDENT_CALLS = 50  # each read at each class size: 10,000 students make moto's Query slow
+QUICK_CLASS_SIZES = (5, 60)
 QUICK_PAGE_SIZE = 5
 
 
@@ -63,6 +66,12 @@ def main(argv: list[str] | None = None) -> int:
             # The scale table is about request counts; its timings are context, on fewer calls.
             scale_calls = min(args.calls, SCALE_CALLS)
             scale = run_scale(aws, calls=scale_calls, warmup=args.warmup, progress=_progress)
+            _progress("== scale: students in a course")
+            student_calls = min(args.calls, STUDENT_CALLS)
+            class_sizes = {"sizes": QUICK_CLASS_SIZES} if args.quick else {}
+            students = run_students(
+                aws, calls=student_calls, warmup=args.warmup, progress_line=_progress, **class_sizes
+            )
         _progress(f"== cold start: {args.runs} runs each")
         cold = measure_cold_starts(runs=args.runs, progress=_progress, profile=not args.quick)
     except BenchError as error:
@@ -76,8 +85,9 @@ def main(argv: list[str] | None = None) -> int:
         cold_start_runs=args.runs,
         seconds=time.perf_counter() - started,
         load=(load_before, os.getloadavg()[0]),
+        student_calls=student_calls,
     )
-    report = render(operations, scale, cold, settings)
+    report = render(operations, scale, cold, settings, students)
     if args.out is None:
         print(report)
     else:

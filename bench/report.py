@@ -26,6 +26,7 @@ class Settings:
     cold_start_runs: int
     seconds: float
     load: tuple[float, float]  # 1-minute load average when the run started and when it ended
+    student_calls: int = 0  # calls of each read in the students-in-a-course table
 
 
 def machine() -> str:
@@ -80,13 +81,13 @@ def operations_table(results: Sequence[OperationResult]) -> list[str]:
     return lines
 
 
-def scale_table(rows: Sequence[ScaleRow]) -> list[str]:
+def scale_table(rows: Sequence[ScaleRow], returned: str = "courses") -> list[str]:
     sizes = sorted({r.size for r in rows})
     names = list(dict.fromkeys(r.name for r in rows))
     by = {(r.name, r.size): r for r in rows}
     head = ["read", "call"]
     head += [f"requests at {s:,}" for s in sizes]
-    head += [f"courses returned at {s:,}" for s in sizes]
+    head += [f"{returned} returned at {s:,}" for s in sizes]
     head += [f"p50 / p99 ms at {s:,}" for s in sizes]
     head += ["same requests"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -110,6 +111,28 @@ def scale_table(rows: Sequence[ScaleRow]) -> list[str]:
     return lines
 
 
+def students_section(rows: Sequence[ScaleRow], settings: Settings) -> list[str]:
+    """The enrollment and progress reads of one course at two class sizes (empty without rows)."""
+    if not rows:
+        return []
+    sizes = " and ".join(f"{s:,}" for s in sorted({r.size for r in rows}))
+    return [
+        "## Scale: students in a course",
+        "",
+        f"One published course without a capacity, with {sizes} enrolled students, "
+        f"{settings.student_calls or settings.scale_calls} calls of each read at each size. The "
+        "students' enrollment items and progress summaries (on the class list's index) are written "
+        "with batch writes through the repositories' own item mappings, the course's progress outline "
+        "through the progress repository: what enrolling through the API and the progress consumer "
+        "store. The instructor of the course reads the roster, an enrollment, the class list and a "
+        "student's progress; one of the students reads their enrollments and their progress. A page "
+        "is one Query whatever the class's size; the next page starts at a cursor from a page of 2.",
+        "",
+        *scale_table(rows, returned="items"),
+        "",
+    ]
+
+
 def cold_start_table(results: Sequence[ColdStart]) -> list[str]:
     lines = [
         "| function | handler | import + init, median ms | baseline ms | ratio | < "
@@ -131,6 +154,7 @@ def render(
     scale: Sequence[ScaleRow],
     cold: Sequence[ColdStart],
     settings: Settings,
+    students: Sequence[ScaleRow] = (),
 ) -> str:
     met = sum(1 for r in operations if verdict(r) == "yes")
     over_requests = [r for r in operations if not r.requests_on_target]
@@ -201,6 +225,7 @@ def render(
         "",
         *scale_table(scale),
         "",
+        *students_section(students, settings),
         "## Cold start",
         "",
         *cold_start_table(cold),

@@ -12,12 +12,15 @@ from bench.invoke import BenchError, EmulatedAws
 from bench.operations import OperationResult, check_coverage, run_operations
 from bench.scale import ScaleRow, run_scale
 from bench.scenarios import SCENARIOS
+from bench.students import READS as CLASS_READS
+from bench.students import run_students
 from infra.functions import function_specs
 from infra.template import load_template
 
 QUICK_CALLS = 3
 PAGE_SIZE = 5
 SIZES = (10, 100)
+CLASS_SIZES = (5, 60)
 
 # One worker runs the module, so the measurement below runs once.
 pytestmark = pytest.mark.xdist_group("bench_smoke")
@@ -27,6 +30,7 @@ pytestmark = pytest.mark.xdist_group("bench_smoke")
 class Measured:
     operations: list[OperationResult]
     scale: list[ScaleRow]
+    students: list[ScaleRow]
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +38,8 @@ def measured() -> Measured:
     with EmulatedAws() as aws:
         operations = run_operations(aws, calls=QUICK_CALLS, warmup=1, page_size=PAGE_SIZE)
         scale = run_scale(aws, calls=QUICK_CALLS, warmup=1, sizes=SIZES)
-    return Measured(operations, scale)
+        students = run_students(aws, calls=QUICK_CALLS, warmup=1, sizes=CLASS_SIZES)
+    return Measured(operations, scale, students)
 
 
 def _template_operations() -> set[str]:
@@ -84,3 +89,21 @@ def test_catalog_reads_make_the_same_requests_at_both_catalog_sizes(measured: Me
 def test_the_first_catalog_page_holds_every_course_or_the_limit(measured: Measured) -> None:
     first_pages = {row.size: row.items for row in measured.scale if row.name == "ListCourses first page"}
     assert first_pages == {SIZES[0]: SIZES[0], SIZES[1]: 20}
+
+
+def test_enrollment_and_progress_reads_make_the_same_requests_at_both_class_sizes(measured: Measured) -> None:
+    by_read: dict[str, dict[int, dict[str, int]]] = {}
+    for row in measured.students:
+        by_read.setdefault(row.name, {})[row.size] = dict(row.requests)
+    expected = {
+        read.name: dict(EXPECTED[scenario_key(read.method, read.path)].requests) for read in CLASS_READS
+    }
+    assert set(by_read) == set(expected)
+    for name, at_size in by_read.items():
+        assert at_size == {size: expected[name] for size in CLASS_SIZES}, name
+
+
+def test_the_first_class_pages_hold_every_student_or_the_limit(measured: Measured) -> None:
+    for name in ("ListEnrollments first page", "ListCourseProgress first page"):
+        first_pages = {row.size: row.items for row in measured.students if row.name == name}
+        assert first_pages == {CLASS_SIZES[0]: CLASS_SIZES[0], CLASS_SIZES[1]: 20}, name

@@ -1,0 +1,246 @@
+"""Enrollment and progress reads at two class sizes: the request count must not grow with the students.
+
+One published, uncapped course; its students' enrollment items and progress summaries (with the
+class list's index keys) are written with batch writes through the repositories' own item mappings,
+the progress outline through the progress repository's commit: what the API and the progress
+consumer would have stored, without ten thousand transactions through the emulator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bench.expectations import scenario_key
+from bench.invoke import Answer, ApiCall, ApiFunction, BenchError, Caller, EmulatedAws
+from bench.operations import Progress, format_requests, measure_scenario, routes_of
+from bench.scale import ScaleRow
+from bench.scenarios import Scenario
+from bench.seed import Seeder
+from lms import clock
+from lms.auth import Principal, Role
+from lms.courses.domain import Course, CourseStatus
+from lms.courses.enrollment.domain import Enrollment, EnrollmentStatus
+
+# The repositories' item mappings are private to them; the benchmark needs them to seed at scale.
+from lms.courses.enrollment.repository import EnrollmentItem, _enrollment_item
+from lms.progress import domain as progress
+from lms.progress.repository import DynamoProgressRepository, ProgressChange, SummaryItem, _summary_item
+
+SIZES = (100, 10_000)
+INSTITUTION = "bench-classroom"
+INSTRUCTOR = Caller("bench-class-instructor", INSTITUTION, ("instructors",))
+PAGE_LIMIT = "20"
+NEXT_PAGE_LIMIT = "2"  # small, so even a small class has a next page
+
+COURSE = "/courses/{course_id}"
+ENROLLMENTS = COURSE + "/enrollments"
+ENROLLMENT = ENROLLMENTS + "/{student_id}"
+COURSE_PROGRESS = "/progress/courses/{course_id}"
+CLASS_LIST = COURSE_PROGRESS + "/students"
+STUDENT_PROGRESS = CLASS_LIST + "/{student_id}"
+
+
+def student(serial: int) -> Caller:
+    return Caller(f"bench-class-student-{serial:05d}", INSTITUTION, ("students",))
+
+
+class _ClassRead(Scenario):
+    """One read of the course's students; the reader is the instructor unless said otherwise."""
+
+    name = ""
+    method = "GET"
+    query: dict[str, str] = {}
+    disposable = frozenset()  # the audited read's audit items are few: a table of 50 calls keeps them
+
+    def __init__(self, api: ApiFunction, course: Course) -> None:
+        super().__init__(api)
+        self.course = course
+        self.items = 0
+
+    @classmethod
+    def key(cls) -> str:
+        return f"{scenario_key(cls.method, cls.path)} ({cls.name})"
+
+    def describe(self) -> str:
+        query = "&".join(f"{k}={v}" for k, v in self.query.items() if k != "cursor")
+        return f"{self.method} {self.path}" + (f"?{query}" if query else "")
+
+    def caller(self) -> Caller:
+        return INSTRUCTOR
+
+    def params(self) -> dict[str, str]:
+        return {"course_id": self.course.id}
+
+    def next_call(self, index: int) -> ApiCall:
+        return ApiCall(self.method, self.path, self.caller(), self.params(), query=self.query)
+
+    def after(self, answer: Answer) -> None:
+        body = answer.json()
+        self.items = len(body["items"]) if "items" in body else 1
+
+
+class _NextPage(_ClassRead):
+    def setup(self) -> None:
+        first = ApiCall(
+            self.method, self.path, self.caller(), self.params(), query={"limit": NEXT_PAGE_LIMIT}
+        )
+        answer, _ = self.api.measure(first)
+        cursor = answer.json().get("next_cursor") if answer.status == 200 else None
+        if not cursor:
+            raise BenchError(f"{self.key()}: no next page ({answer.status}): seed more students than a page")
+        self.query = {"limit": NEXT_PAGE_LIMIT, "cursor": cursor}
+
+    def describe(self) -> str:
+        return f"{self.method} {self.path}?limit={NEXT_PAGE_LIMIT}&cursor=<page 2>"
+
+
+class ListEnrollmentsFirst(_ClassRead):
+    name = "ListEnrollments first page"
+    path = ENROLLMENTS
+    query = {"limit": PAGE_LIMIT}
+
+
+class ListEnrollmentsNext(_NextPage):
+    name = "ListEnrollments next page"
+    path = ENROLLMENTS
+
+
+class GetEnrollment(_ClassRead):
+    name = "GetEnrollment"
+    path = ENROLLMENT
+
+    def params(self) -> dict[str, str]:
+        return {"course_id": self.course.id, "student_id": student(0).user_id}
+
+
+class ListMyEnrollments(_ClassRead):
+    name = "ListMyEnrollments"
+    path = "/enrollments"
+
+    def caller(self) -> Caller:
+        return student(0)
+
+    def params(self) -> dict[str, str]:
+        return {}
+
+
+class ListCourseProgressFirst(_ClassRead):
+    name = "ListCourseProgress first page"
+    path = CLASS_LIST
+    query = {"limit": PAGE_LIMIT}
+
+
+class ListCourseProgressNext(_NextPage):
+    name = "ListCourseProgress next page"
+    path = CLASS_LIST
+
+
+class GetStudentProgress(_ClassRead):
+    name = "GetStudentProgress"
+    path = STUDENT_PROGRESS
+
+    def params(self) -> dict[str, str]:
+        return {"course_id": self.course.id, "student_id": student(0).user_id}
+
+
+class GetMyProgress(_ClassRead):
+    name = "GetMyProgress"
+    path = COURSE_PROGRESS
+
+    def caller(self) -> Caller:
+        return student(0)
+
+
+READS: tuple[type[_ClassRead], ...] = (
+    ListEnrollmentsFirst,
+    ListEnrollmentsNext,
+    GetEnrollment,
+    ListMyEnrollments,
+    ListCourseProgressFirst,
+    ListCourseProgressNext,
+    GetStudentProgress,
+    GetMyProgress,
+)
+
+
+def _publish_outline(course: Course) -> None:
+    """The progress context's outline of the course, as the consumer writes it on the publication."""
+    at = course.published_at or clock.now()
+    outline = progress.publish(
+        progress.CourseOutline(course_id=course.id),
+        course.title,
+        course.lesson_ids(),
+        course.instructor_ids,
+        at,
+    )
+    system = Principal(
+        user_id=INSTRUCTOR.user_id, institution_id=INSTITUTION, roles=frozenset({Role.INSTRUCTOR})
+    )
+    DynamoProgressRepository().commit(ProgressChange(INSTITUTION, system, outline=outline, at=at))
+
+
+def _enroll(course: Course, serials: range) -> None:
+    """Enrolled students: each an enrollment item and a progress summary on the class list."""
+    at = clock.now()
+    with EnrollmentItem.batch_write() as enrollments, SummaryItem.batch_write() as summaries:
+        for serial in serials:
+            student_id = student(serial).user_id
+            enrollment = Enrollment(
+                course_id=course.id,
+                student_id=student_id,
+                course_title=course.title,
+                status=EnrollmentStatus.ENROLLED,
+                enrolled_by=student_id,
+                requested_at=at,
+                enrolled_at=at,
+            )
+            enrollments.save(_enrollment_item(INSTITUTION, enrollment))
+            summary = progress.LearnerProgress(
+                student_id=student_id,
+                course_id=course.id,
+                enrollment=progress.Enrollment.ENROLLED,
+                enrollment_at=at,
+            )
+            summaries.save(_summary_item(INSTITUTION, summary))
+
+
+def run_students(
+    aws: EmulatedAws,
+    *,
+    calls: int,
+    warmup: int,
+    sizes: Sequence[int] = SIZES,
+    progress_line: Progress | None = None,
+) -> list[ScaleRow]:
+    """Grow one course's class through `sizes`, measuring each read at each size."""
+    aws.fresh()
+    routes = routes_of(aws.api_functions())
+    seeder = Seeder(INSTITUTION, INSTRUCTOR.user_id)
+    # Uncapped (the seeder's courses have no capacity): no seat counter to keep in step.
+    course = seeder.course(status=CourseStatus.PUBLISHED)
+    _publish_outline(course)
+    rows = []
+    seeded = 0
+    for size in sorted(sizes):
+        _enroll(course, range(seeded, size))
+        seeded = size
+        for read_type in READS:
+            api = routes[scenario_key(read_type.method, read_type.path)]
+            read = read_type(api, course)
+            measured = measure_scenario(read, calls=calls, warmup=warmup)
+            row = ScaleRow(
+                name=read.name,
+                call=read.describe(),
+                size=size,
+                requests=measured.requests,
+                items=read.items,
+                p50_ms=measured.p50_ms,
+                p99_ms=measured.p99_ms,
+            )
+            rows.append(row)
+            if progress_line:
+                progress_line(
+                    f"{row.name:<30} {size:>6} students  {format_requests(row.requests):<24} "
+                    f"{row.items:>3} items  p50 {row.p50_ms:6.2f} ms  p99 {row.p99_ms:6.2f} ms"
+                )
+    return rows
