@@ -8,11 +8,9 @@ from typing import Annotated, Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
 
 from lms.correlation import correlation_id
 from lms.courses.domain import CourseStatus, Level
@@ -43,7 +41,16 @@ from lms.courses.schemas import (
     section_view,
 )
 from lms.courses.service import CatalogQuery, CourseService
-from lms.http import create_resolver, idempotent_request, if_match, path_id, principal, respond
+from lms.http import (
+    NO_CONTENT,
+    create_resolver,
+    created,
+    idempotent_request,
+    if_match,
+    path_id,
+    principal,
+    respond,
+)
 from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from lms.progress.queries import percent_by_course
 from lms.settings import METRICS_NAMESPACE
@@ -52,12 +59,6 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics(namespace=METRICS_NAMESPACE)
 app = create_resolver()
-
-_NO_CONTENT: dict[int, OpenAPIResponse] = {204: {"description": "Done; no content."}}
-
-
-def _created(model: type[BaseModel]) -> dict[int, OpenAPIResponse]:
-    return {201: {"description": "Created", "content": {"application/json": {"model": model}}}}
 
 
 @cache
@@ -99,7 +100,7 @@ def list_courses(
     summary="Create a draft course",
     tags=["courses"],
     operation_id="CreateCourse",
-    responses=_created(CourseView),
+    responses=created(CourseView),
 )
 def create_course(draft: CourseDraft) -> Response[CourseView]:
     course = courses().create_course(principal(app), draft, idempotent_request(app, draft))
@@ -157,7 +158,7 @@ def archive_course(course_id: str) -> Response[CourseView]:
     summary="Add a section",
     tags=["sections"],
     operation_id="AddSection",
-    responses=_created(SectionView),
+    responses=created(SectionView),
 )
 def add_section(course_id: str, draft: SectionDraft) -> Response[SectionView]:
     course, section_id = courses().add_section(
@@ -189,7 +190,7 @@ def update_section(course_id: str, section_id: str, patch: SectionPatch) -> Resp
     summary="Remove an empty section",
     tags=["sections"],
     operation_id="RemoveSection",
-    responses=_NO_CONTENT,
+    responses=NO_CONTENT,
 )
 def remove_section(course_id: str, section_id: str) -> Response[None]:
     courses().remove_section(principal(app), path_id(course_id, "course"), path_id(section_id, "section"))
@@ -201,7 +202,7 @@ def remove_section(course_id: str, section_id: str) -> Response[None]:
     summary="Add a lesson to a section",
     tags=["lessons"],
     operation_id="AddLesson",
-    responses=_created(LessonView),
+    responses=created(LessonView),
 )
 def add_lesson(course_id: str, draft: LessonDraft) -> Response[LessonView]:
     lesson, position = courses().add_lesson(
@@ -248,7 +249,7 @@ def update_lesson(course_id: str, lesson_id: str, patch: LessonPatch) -> Respons
     summary="Remove a lesson",
     tags=["lessons"],
     operation_id="RemoveLesson",
-    responses=_NO_CONTENT,
+    responses=NO_CONTENT,
 )
 def remove_lesson(course_id: str, lesson_id: str) -> Response[None]:
     courses().remove_lesson(principal(app), path_id(course_id, "course"), path_id(lesson_id, "lesson"))
@@ -268,7 +269,7 @@ def enrollments() -> EnrollmentService:
     summary="Enroll yourself (empty body) or, as staff, a student of your institution",
     tags=["enrollments"],
     operation_id="EnrollStudent",
-    responses=_created(EnrollmentView),
+    responses=created(EnrollmentView),
 )
 def enroll_student(
     course_id: str, request: Annotated[EnrollmentRequest | None, Body()] = None
@@ -326,7 +327,7 @@ def get_enrollment(course_id: str, student_id: str) -> EnrollmentView:
     summary="Drop a student from the roster or waitlist (students: only themselves)",
     tags=["enrollments"],
     operation_id="DropEnrollment",
-    responses=_NO_CONTENT,
+    responses=NO_CONTENT,
 )
 def drop_enrollment(course_id: str, student_id: str) -> Response[None]:
     enrollments().drop(principal(app), path_id(course_id, "course"), path_id(student_id, "student"))

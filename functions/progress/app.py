@@ -8,13 +8,12 @@ from typing import Annotated, Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lms.correlation import correlation_id
-from lms.http import create_resolver, path_id, principal, respond
+from lms.http import NO_CONTENT, create_resolver, path_id, principal, respond
 from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from lms.progress.repository import DynamoProgressRepository
 from lms.progress.schemas import (
@@ -31,7 +30,6 @@ tracer = Tracer()
 metrics = Metrics(namespace=METRICS_NAMESPACE)
 app = create_resolver()
 
-_NO_CONTENT: dict[int, OpenAPIResponse] = {204: {"description": "Done; no content."}}
 _ZONEINFO_CLAIM = "zoneinfo"
 
 
@@ -70,7 +68,7 @@ def complete_lesson(course_id: str, lesson_id: str) -> Response[LessonCompletion
     summary="Undo a lesson's completion (undoing one not completed changes nothing)",
     tags=["progress"],
     operation_id="UndoLessonCompletion",
-    responses=_NO_CONTENT,
+    responses=NO_CONTENT,
 )
 def undo_completion(course_id: str, lesson_id: str) -> Response[None]:
     progress().undo_completion(principal(app), path_id(course_id, "course"), path_id(lesson_id, "lesson"))

@@ -8,14 +8,20 @@ from typing import Annotated, Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
 
 from lms.correlation import correlation_id
-from lms.http import create_resolver, idempotent_request, if_match, path_id, principal, respond
+from lms.http import (
+    create_resolver,
+    created,
+    idempotent_request,
+    if_match,
+    path_id,
+    principal,
+    respond,
+)
 from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from lms.settings import METRICS_NAMESPACE
 from lms.users.cognito import CognitoDirectory
@@ -47,10 +53,6 @@ app = create_resolver()
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Cursor = Annotated[str | None, Query(max_length=2048)]
-
-
-def _created(model: type[BaseModel]) -> dict[int, OpenAPIResponse]:
-    return {201: {"description": "Created", "content": {"application/json": {"model": model}}}}
 
 
 @cache
@@ -91,7 +93,7 @@ def _invited(user: UserProfile, temporary_password: str | None) -> Response[Invi
     summary="Create an institution (platform admins)",
     tags=["institutions"],
     operation_id="CreateInstitution",
-    responses=_created(InstitutionView),
+    responses=created(InstitutionView),
 )
 def create_institution(draft: InstitutionDraft) -> Response[InstitutionView]:
     institution = identity().create_institution(principal(app), draft)
@@ -139,7 +141,7 @@ def update_institution(institution_id: str, patch: InstitutionPatch) -> Response
     summary="Invite an institution admin (platform admins)",
     tags=["institutions"],
     operation_id="AddInstitutionAdmin",
-    responses=_created(InvitedUserView),
+    responses=created(InvitedUserView),
 )
 def add_institution_admin(institution_id: str, invitation: AdminInvitation) -> Response[InvitedUserView]:
     user, password = identity().add_institution_admin(
@@ -171,7 +173,7 @@ def list_audit_events(
     summary="Invite a person: an account with a temporary password, and a profile",
     tags=["users"],
     operation_id="InviteUser",
-    responses=_created(InvitedUserView),
+    responses=created(InvitedUserView),
 )
 def invite_user(invitation: Invitation) -> Response[InvitedUserView]:
     user, password = identity().invite_user(principal(app), invitation)
@@ -198,7 +200,7 @@ def list_users(
     summary="Import a roster of up to 1,000 people; processed in the background (Idempotency-Key)",
     tags=["users"],
     operation_id="ImportRoster",
-    responses={202: {"description": "Accepted", "content": {"application/json": {"model": ImportJobView}}}},
+    responses=created(ImportJobView, 202),
 )
 def import_roster(submission: RosterSubmission) -> Response[ImportJobView]:
     job = roster_imports().submit(principal(app), submission, idempotent_request(app, submission))

@@ -9,6 +9,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel
 
 from lms.auth import Principal, principal_from_claims
@@ -19,6 +20,16 @@ from lms.users.access import gate
 
 PROBLEM_JSON = "application/problem+json"
 logger = Logger(child=True)
+
+
+NO_CONTENT: dict[int, OpenAPIResponse] = {204: {"description": "Done; no content."}}
+"""The OpenAPI answer of an operation that answers 204."""
+
+
+def created(model: type[BaseModel], status: int = 201) -> dict[int, OpenAPIResponse]:
+    """The OpenAPI answer of an operation that creates (201) or accepts (202) a resource."""
+    description = "Created" if status == 201 else "Accepted"
+    return {status: {"description": description, "content": {"application/json": {"model": model}}}}
 
 
 def problem_response(problem: Problem, instance: str | None = None) -> Response[Any]:
