@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
 
 from infra.gateway import ApiGateway, TokenVerifier
-from infra.provision import Stack, provision
+from infra.provision import Stack
 from infra.pump import EventPump
 from infra.seed import sign_in
 from lms import keys
-from lms.settings import get_settings
 from tests.harness import PASSWORD, Caller, Tenant
 from tests.integration.test_courses_api import (
     add_lesson,
@@ -26,19 +22,9 @@ from tests.integration.test_courses_api import (
 
 
 @pytest.fixture(scope="module")
-def progress_stack(stack: Stack) -> Iterator[Stack]:
-    """The stack again, with a table of its own for these tests.
-
-    moto copies the whole table, stream included, once per item of every TransactWriteItems, and
-    the progress consumer commits one per event: on the session's shared table, which grows with
-    every test, that cost grows too. Tenants keep tests apart here as everywhere else.
-    """
-    own = provision(stage=f"progress-{uuid.uuid4().hex[:6]}")
-    os.environ.update(own.env)
-    get_settings.cache_clear()
-    yield own
-    os.environ.update(stack.env)
-    get_settings.cache_clear()
+def progress_stack(stack: Stack) -> Stack:
+    """The module's own stack (a table per module: see tests/integration/conftest.py)."""
+    return stack
 
 
 @pytest.fixture(scope="module")
