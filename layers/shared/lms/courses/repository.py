@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from pynamodb.attributes import (
@@ -23,7 +22,7 @@ from lms.courses.service import CatalogQuery, CourseChange, DuplicateRequest
 from lms.errors import Conflict, PreconditionFailed
 from lms.idempotency import StoredResponse
 from lms.pagination import decode_cursor, encode_cursor
-from lms.persistence.idempotency import IdempotencyItem, find_response, idempotency_item
+from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
 from lms.persistence.table import GSI1, VersionedItem
 from lms.persistence.transactions import Transaction
@@ -246,17 +245,7 @@ class DynamoCourseRepository:
         for event in change.events:
             tx.put(outbox_item(event, inst, change.actor))
         if change.idempotent and change.response:
-            stored = change.response
-            tx.put(
-                idempotency_item(
-                    inst,
-                    change.actor.user_id,
-                    change.idempotent.key,
-                    stored.fingerprint,
-                    stored.status,
-                    stored.body,
-                ),
-                IdempotencyItem.PK.does_not_exist() | (IdempotencyItem.expires_at < int(time.time())),
-                DuplicateRequest(),
+            remember_answer(
+                tx, inst, change.actor.user_id, change.idempotent, change.response, DuplicateRequest()
             )
         tx.commit()

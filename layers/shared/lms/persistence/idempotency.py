@@ -7,7 +7,9 @@ import time
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
 from lms import keys
+from lms.idempotency import IdempotentRequest, StoredResponse
 from lms.persistence.table import Item
+from lms.persistence.transactions import Transaction
 
 IDEMPOTENCY_ENTITY = "idempotency"
 RETENTION_SECONDS = 24 * 3600
@@ -31,6 +33,24 @@ def idempotency_item(
         status=status,
         body=body,
         expires_at=int(time.time()) + RETENTION_SECONDS,
+    )
+
+
+def remember_answer(
+    tx: Transaction,
+    institution_id: str,
+    user_id: str,
+    request: IdempotentRequest,
+    response: StoredResponse,
+    refusal: Exception,
+) -> None:
+    """Store the first answer in the change's own transaction; `refusal` when the key was used meanwhile."""
+    tx.put(
+        idempotency_item(
+            institution_id, user_id, request.key, response.fingerprint, response.status, response.body
+        ),
+        IdempotencyItem.PK.does_not_exist() | (IdempotencyItem.expires_at < int(time.time())),
+        refusal,
     )
 
 

@@ -6,7 +6,6 @@ with its outbox items; the counter is only ever changed by `ADD` under a conditi
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -40,7 +39,7 @@ from lms.courses.service import DuplicateRequest
 from lms.events import DomainEvent
 from lms.idempotency import StoredResponse
 from lms.pagination import decode_cursor, encode_cursor
-from lms.persistence.idempotency import IdempotencyItem, find_response, idempotency_item
+from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
 from lms.persistence.table import GSI1, Item
 from lms.persistence.transactions import Transaction
@@ -326,18 +325,8 @@ class DynamoEnrollmentRepository:
             )
         _add_events(tx, change.events, change.actor)
         if change.idempotent and change.response:
-            stored = change.response
-            tx.put(
-                idempotency_item(
-                    inst,
-                    change.actor.user_id,
-                    change.idempotent.key,
-                    stored.fingerprint,
-                    stored.status,
-                    stored.body,
-                ),
-                IdempotencyItem.PK.does_not_exist() | (IdempotencyItem.expires_at < int(time.time())),
-                DuplicateRequest(),
+            remember_answer(
+                tx, inst, change.actor.user_id, change.idempotent, change.response, DuplicateRequest()
             )
         if change.capped:
             counter: Condition

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,7 +12,7 @@ from lms.auth import Principal
 from lms.errors import Conflict
 from lms.events import DomainEvent
 from lms.idempotency import IdempotentRequest, StoredResponse
-from lms.persistence.idempotency import IdempotencyItem, find_response, idempotency_item
+from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
 from lms.persistence.transactions import Transaction
 from lms.users.domain import email_digest
@@ -123,17 +122,12 @@ class DynamoImportRepository:
         )
         tx.put(entry, audit.APPEND_ONLY)
         if submission.idempotent and submission.response:
-            stored = submission.response
-            tx.put(
-                idempotency_item(
-                    inst,
-                    submission.actor.user_id,
-                    submission.idempotent.key,
-                    stored.fingerprint,
-                    stored.status,
-                    stored.body,
-                ),
-                IdempotencyItem.PK.does_not_exist() | (IdempotencyItem.expires_at < int(time.time())),
+            remember_answer(
+                tx,
+                inst,
+                submission.actor.user_id,
+                submission.idempotent,
+                submission.response,
                 DuplicateImportRequest(),
             )
         tx.commit()
