@@ -100,6 +100,14 @@ class PreconditionFailed(Problem):
     title = "The resource has changed since you read it"
 
 
+def check_version(what: str, current: int, expected: int) -> None:
+    """If-Match semantics: refuse a change made against an older version (412, `current_version`)."""
+    if current != expected:
+        raise PreconditionFailed(
+            f"The {what} is at version {current}, not {expected}.", current_version=current
+        )
+
+
 class PreconditionRequired(Problem):
     """This change needs `If-Match` with the version you read."""
 

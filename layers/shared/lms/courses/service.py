@@ -31,7 +31,7 @@ from lms.courses.schemas import (
     SectionPatch,
     section_view,
 )
-from lms.errors import Forbidden, PreconditionFailed
+from lms.errors import Forbidden, check_version
 from lms.events import DomainEvent
 from lms.events.courses import (
     CourseArchived,
@@ -198,11 +198,8 @@ class CourseService:
     def _editable(self, principal: Principal, course_id: str, expected_version: int | None = None) -> Course:
         course = self._load(principal, course_id)
         domain.ensure_can_edit(principal, course)
-        if expected_version is not None and expected_version != course.version:
-            raise PreconditionFailed(
-                f"The course is at version {course.version}, not {expected_version}.",
-                current_version=course.version,
-            )
+        if expected_version is not None:
+            check_version("course", course.version, expected_version)
         return course
 
     def _commit(
@@ -328,11 +325,7 @@ class CourseService:
         authz.authorize(principal, policy.UPDATE_SECTION)
         course = self._editable(principal, course_id)
         section = course.section(section_id)
-        if section.version != expected_version:
-            raise PreconditionFailed(
-                f"The section is at version {section.version}, not {expected_version}.",
-                current_version=section.version,
-            )
+        check_version("section", section.version, expected_version)
         updated = domain.change_section(course, section_id, patch.title, patch.position)
         event = CourseUpdated(course_id=course.id, version=course.version + 1, changed_fields=["sections"])
         return self._commit(course, updated, principal, event)
@@ -400,11 +393,7 @@ class CourseService:
         lesson = self._repo.get_lesson(principal.institution_id, course_id, lesson_id)
         if lesson is None:
             raise LessonNotFound(f"The course has no lesson {lesson_id!r}.")
-        if lesson.version != expected_version:
-            raise PreconditionFailed(
-                f"The lesson is at version {lesson.version}, not {expected_version}.",
-                current_version=lesson.version,
-            )
+        check_version("lesson", lesson.version, expected_version)
         changes = patch.changes()
         changes.pop("position", None)
         if changes.get("content_url") is not None:

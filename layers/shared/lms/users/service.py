@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from lms import authz, clock, ids
 from lms.audit import AuditEntry
 from lms.auth import MEMBERS, Principal, Role
-from lms.errors import PreconditionFailed
+from lms.errors import check_version
 from lms.events import DomainEvent
 from lms.events.users import (
     InstitutionCreated,
@@ -97,13 +97,6 @@ class Directory(Protocol):
 _ROLE_RANK = (UserRole.INSTITUTION_ADMIN, UserRole.INSTRUCTOR, UserRole.STUDENT)
 
 
-def _check_version(what: str, current: int, expected: int) -> None:
-    if current != expected:
-        raise PreconditionFailed(
-            f"The {what} is at version {current}, not {expected}.", current_version=current
-        )
-
-
 class IdentityService:
     def __init__(
         self,
@@ -167,7 +160,7 @@ class IdentityService:
     ) -> Institution:
         authz.authorize(principal, policy.UPDATE_INSTITUTION)
         institution = self._institution(principal, institution_id)
-        _check_version("institution", institution.version, expected_version)
+        check_version("institution", institution.version, expected_version)
         changes = patch.changes()
         if "timezone" in changes:
             domain.check_timezone(changes["timezone"])
@@ -285,7 +278,7 @@ class IdentityService:
     ) -> UserProfile:
         authz.authorize(principal, policy.CHANGE_USER_ROLE)
         user = self._user(principal, user_id)
-        _check_version("user", user.version, expected_version)
+        check_version("user", user.version, expected_version)
         updated = domain.change_role(user, role, principal, self._now())
         event = UserRoleChanged(user_id=user.id, previous_role=user.role.value, role=role.value)
         audit = AuditRecord(
@@ -388,7 +381,7 @@ class IdentityService:
     ) -> UserProfile:
         authz.authorize(principal, policy.UPDATE_MY_PROFILE)
         user = self.my_profile(principal)
-        _check_version("profile", user.version, expected_version)
+        check_version("profile", user.version, expected_version)
         changes = patch.changes()
         if changes.get("timezone") is not None:
             domain.check_timezone(changes["timezone"])
