@@ -45,8 +45,8 @@ from lms.http import (
     NO_CONTENT,
     create_resolver,
     created,
+    expected_version,
     idempotent_request,
-    if_match,
     path_id,
     principal,
     respond,
@@ -128,7 +128,7 @@ def get_course(course_id: str) -> Response[CourseView]:
 )
 def update_course(course_id: str, patch: CoursePatch) -> Response[CourseView]:
     course = courses().update_course(
-        principal(app), path_id(course_id, "course"), patch, expected_version=_required_version()
+        principal(app), path_id(course_id, "course"), patch, expected_version=expected_version(app)
     )
     return _course_response(CourseView.of(course))
 
@@ -179,7 +179,11 @@ def add_section(course_id: str, draft: SectionDraft) -> Response[SectionView]:
 def update_section(course_id: str, section_id: str, patch: SectionPatch) -> Response[SectionView]:
     section_id = path_id(section_id, "section")
     course = courses().update_section(
-        principal(app), path_id(course_id, "course"), section_id, patch, expected_version=_required_version()
+        principal(app),
+        path_id(course_id, "course"),
+        section_id,
+        patch,
+        expected_version=expected_version(app),
     )
     view = section_view(course, section_id)
     return respond(view, version=view.version)
@@ -239,7 +243,7 @@ def update_lesson(course_id: str, lesson_id: str, patch: LessonPatch) -> Respons
         path_id(course_id, "course"),
         path_id(lesson_id, "lesson"),
         patch,
-        expected_version=_required_version(),
+        expected_version=expected_version(app),
     )
     return respond(LessonView.of(lesson, position), version=lesson.version)
 
@@ -353,12 +357,6 @@ def list_my_enrollments(
         for e in found
     ]
     return MyEnrollmentPage(items=items, next_cursor=next_cursor)
-
-
-def _required_version() -> int:
-    version = if_match(app, required=True)
-    assert version is not None
-    return version
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -16,8 +16,8 @@ from lms.correlation import correlation_id
 from lms.http import (
     create_resolver,
     created,
+    expected_version,
     idempotent_request,
-    if_match,
     path_id,
     principal,
     respond,
@@ -63,12 +63,6 @@ def identity() -> IdentityService:
 @cache
 def roster_imports() -> RosterImports:
     return RosterImports(DynamoImportRepository(), identity(), CognitoDirectory())
-
-
-def _required_version() -> int:
-    version = if_match(app, required=True)
-    assert version is not None
-    return version
 
 
 def _institution_response(view: InstitutionView, status: int = 200, **kw: Any) -> Response[InstitutionView]:
@@ -131,7 +125,7 @@ def get_institution(institution_id: str) -> Response[InstitutionView]:
 )
 def update_institution(institution_id: str, patch: InstitutionPatch) -> Response[InstitutionView]:
     institution = identity().update_institution(
-        principal(app), path_id(institution_id, "institution"), patch, _required_version()
+        principal(app), path_id(institution_id, "institution"), patch, expected_version(app)
     )
     return _institution_response(InstitutionView.of(institution))
 
@@ -231,7 +225,7 @@ def get_my_profile() -> Response[UserView]:
     operation_id="UpdateMyProfile",
 )
 def update_my_profile(patch: ProfilePatch) -> Response[UserView]:
-    return _user_response(identity().update_my_profile(principal(app), patch, _required_version()))
+    return _user_response(identity().update_my_profile(principal(app), patch, expected_version(app)))
 
 
 @app.get("/users/<user_id>", summary="Read a person's profile", tags=["users"], operation_id="GetUser")
@@ -246,7 +240,9 @@ def get_user(user_id: str) -> Response[UserView]:
     operation_id="ChangeUserRole",
 )
 def change_user_role(user_id: str, change: RoleChange) -> Response[UserView]:
-    user = identity().change_role(principal(app), path_id(user_id, "user"), change.role, _required_version())
+    user = identity().change_role(
+        principal(app), path_id(user_id, "user"), change.role, expected_version(app)
+    )
     return _user_response(user)
 
 

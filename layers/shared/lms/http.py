@@ -109,12 +109,11 @@ def path_id(value: str, name: str) -> str:
     return value
 
 
-def if_match(app: APIGatewayRestResolver, *, required: bool) -> int | None:
+def expected_version(app: APIGatewayRestResolver) -> int:
+    """The version the caller read, from If-Match (428 without it, 400 when it is not a version)."""
     raw = app.current_event.headers.get("If-Match") or app.current_event.headers.get("if-match")
     if raw is None:
-        if required:
-            raise PreconditionRequired("Send If-Match with the version you read (the ETag).")
-        return None
+        raise PreconditionRequired("Send If-Match with the version you read (the ETag).")
     text = raw.strip().removeprefix("W/").strip('"')
     if not text.isdigit():
         raise BadRequest("If-Match must be the resource version, as in its ETag.", field="If-Match")
