@@ -1,0 +1,31 @@
+"""The contexts that hold personal data: one `lms.<context>.privacy` module each (see lms.privacy).
+
+A context that adds `lms/<context>/privacy.py` adds its module name here, in the order erasure
+runs them: a context whose `erase` reads an index another context's `erase` changes comes first.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+
+from lms.privacy import Contributor
+
+CONTRIBUTOR_MODULES = (
+    "lms.progress.privacy",
+    "lms.courses.privacy",
+    "lms.users.privacy",
+)
+"""Listed explicitly (a test checks it against the `lms.*.privacy` modules that exist)."""
+
+
+@cache
+def contributors() -> tuple[Contributor, ...]:
+    """Every context's contributor, imported on first use (no context is imported by lms.privacy)."""
+    found = []
+    for name in CONTRIBUTOR_MODULES:
+        contributor = importlib.import_module(name).CONTRIBUTOR
+        if not isinstance(contributor, Contributor):
+            raise TypeError(f"{name}.CONTRIBUTOR is not an lms.privacy.Contributor")
+        found.append(contributor)
+    return tuple(found)
