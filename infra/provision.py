@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_s3 import S3Client
     from mypy_boto3_sqs import SQSClient
 
 # Types the local stack does not create: functions run in-process, the API is served by the
@@ -33,6 +34,8 @@ SKIPPED_TYPES = frozenset(
         "AWS::SNS::Subscription",
         "AWS::SNS::TopicPolicy",
         "AWS::CloudWatch::Alarm",
+        # moto does not enforce bucket policies; the only one denies plain-HTTP access.
+        "AWS::S3::BucketPolicy",
     }
 )
 
@@ -91,6 +94,7 @@ class Stack:
     bus_name: str
     user_pool_id: str
     user_pool_client_id: str
+    files_bucket: str
     queues: dict[str, QueueInfo]
     functions: list[FunctionSpec]
     env: dict[str, str]
@@ -212,6 +216,7 @@ def _stack(
         bus_name=builder.single("AWS::Events::EventBus")["Name"],
         user_pool_id=builder.single("AWS::Cognito::UserPool")["UserPoolId"],
         user_pool_client_id=builder.single("AWS::Cognito::UserPoolClient")["ClientId"],
+        files_bucket=builder.single("AWS::S3::Bucket")["BucketName"],
         queues=builder.queues,
         functions=functions,
         env=env,
@@ -262,6 +267,7 @@ class _Builder:
             "AWS::Cognito::UserPool": self._user_pool,
             "AWS::Cognito::UserPoolClient": self._user_pool_client,
             "AWS::Cognito::UserPoolGroup": self._user_pool_group,
+            "AWS::S3::Bucket": self._bucket,
         }
 
     def create(self, logical_id: str, resource_type: str, properties: dict[str, Any]) -> None:
@@ -298,6 +304,10 @@ class _Builder:
     @cached_property
     def _cognito(self) -> CognitoIdentityProviderClient:
         return boto3.client("cognito-idp", region_name=self._region, endpoint_url=self._endpoint_url)
+
+    @cached_property
+    def _s3(self) -> S3Client:
+        return boto3.client("s3", region_name=self._region, endpoint_url=self._endpoint_url)
 
     def _table(self, logical_id: str, props: dict[str, Any]) -> None:
         props.setdefault("TableName", f"{self._prefix}-{logical_id}")
@@ -417,4 +427,40 @@ class _Builder:
         self._cognito.create_group(**props)
         self._bind(
             "AWS::Cognito::UserPoolGroup", logical_id, props["GroupName"], GroupName=props["GroupName"]
+        )
+
+    def _bucket(self, logical_id: str, props: dict[str, Any]) -> None:
+        name = props.get("BucketName", f"{self._prefix}-{logical_id}".lower())
+        self._s3.create_bucket(Bucket=name)
+        if "BucketEncryption" in props:
+            # CloudFormation and the API name the default encryption differently.
+            rules = [
+                {
+                    "ApplyServerSideEncryptionByDefault"
+                    if key == "ServerSideEncryptionByDefault"
+                    else key: value
+                    for key, value in rule.items()
+                }
+                for rule in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+            ]
+            self._s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
+        if "PublicAccessBlockConfiguration" in props:
+            self._s3.put_public_access_block(
+                Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
+            )
+        if "CorsConfiguration" in props:
+            cors_rules = [
+                {"MaxAgeSeconds" if key == "MaxAge" else key: value for key, value in rule.items()}
+                for rule in props["CorsConfiguration"]["CorsRules"]
+            ]
+            self._s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": cors_rules})
+        # Lifecycle rules (export expiry, abandoned uploads) act after days: nothing to emulate.
+        self._bind(
+            "AWS::S3::Bucket",
+            logical_id,
+            name,
+            BucketName=name,
+            Arn=f"arn:aws:s3:::{name}",
+            DomainName=f"{name}.s3.amazonaws.com",
+            RegionalDomainName=f"{name}.s3.{self._region}.amazonaws.com",
         )

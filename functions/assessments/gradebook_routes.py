@@ -1,0 +1,3 @@
+"""Routes of the assessments API for the gradebook part: request parsing and wiring only."""
+
+from __future__ import annotations

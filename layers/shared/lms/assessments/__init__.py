@@ -1,0 +1,1 @@
+"""Assessments context: quizzes and attempts, assignments and submissions, the gradebook."""

@@ -1,0 +1,1 @@
+"""Assignments: instructions, late policy, rubrics, file uploads, submissions and grading."""

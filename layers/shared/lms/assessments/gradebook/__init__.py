@@ -1,0 +1,1 @@
+"""The gradebook: categories and weights, course grades from released grades, class export."""

@@ -1,0 +1,1 @@
+"""Quizzes: authoring, auto-graded attempts, statistics and regrading."""
