@@ -9,7 +9,6 @@ a change repeats the rule it relies on as a ConditionCheck in its own transactio
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from pynamodb.attributes import ListAttribute, UnicodeAttribute
 
@@ -68,25 +67,26 @@ def load(institution_id: str, course_id: str, student_id: str | None = None) -> 
         except CatalogCourse.DoesNotExist:
             return None
         return _access(course_id, course, enrolled=False)
-    found: dict[str, Any] = {}
+    found: dict[str, CatalogCourse] = {}
     for item in CatalogCourse.batch_get(
         [(pk, keys.COURSE_SK), (pk, keys.enrollment_sk(student_id))],
         consistent_read=True,
         attributes_to_get=["PK", "SK", "status", "instructor_ids"],
     ):
         found[item.SK] = item
-    course = found.get(keys.COURSE_SK)
-    if course is None:
+    found_course = found.get(keys.COURSE_SK)
+    if found_course is None:
         return None
     enrollment = found.get(keys.enrollment_sk(student_id))
-    return _access(course_id, course, enrolled=enrollment is not None and enrollment.status == ENROLLED)
+    enrolled = enrollment is not None and enrollment.status == ENROLLED
+    return _access(course_id, found_course, enrolled=enrolled)
 
 
 def _access(course_id: str, course: CatalogCourse, *, enrolled: bool) -> CourseAccess:
     return CourseAccess(
         course_id=course_id,
         status=course.status or "",
-        instructor_ids=frozenset(course.instructor_ids or ()),
+        instructor_ids=frozenset(str(user_id) for user_id in course.instructor_ids or ()),
         student_enrolled=enrolled,
     )
 
