@@ -126,6 +126,12 @@ def test_every_distribution_is_a_cp313_aarch64_or_pure_python_wheel(layer: Path)
     assert misfits == {}
 
 
+def test_the_layer_carries_the_iana_time_zones_zoneinfo_falls_back_to(layer: Path) -> None:
+    """Learners' time zones (streaks) must resolve even where the image has no system zone files."""
+    assert (layer / "tzdata" / "zoneinfo" / "Europe" / "Paris").is_file()
+    assert (layer / "tzdata" / "zoneinfo" / "America" / "Sao_Paulo").is_file()
+
+
 def test_packages_the_lambda_runtime_provides_are_left_out(layer: Path) -> None:
     shipped = [name for name in RUNTIME_MODULES if (layer / name).exists() or (layer / f"{name}.py").exists()]
 
