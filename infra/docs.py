@@ -42,7 +42,16 @@ GENERATED = "<!-- Generated from the code by `make docs` (python -m infra.docs):
 
 # Operations that read `Idempotency-Key` (lms.http.idempotency_key); every PATCH reads `If-Match`.
 IDEMPOTENT_OPERATIONS = frozenset(
-    {"CreateCourse", "AddSection", "AddLesson", "EnrollStudent", "ImportRoster"}
+    {
+        "CreateCourse",
+        "AddSection",
+        "AddLesson",
+        "EnrollStudent",
+        "ImportRoster",
+        "CreateInstitution",
+        "AddInstitutionAdmin",
+        "InviteUser",
+    }
 )
 
 # The problem responses an operation can produce, by the base problem type of each status.

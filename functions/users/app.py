@@ -17,11 +17,13 @@ from lms.http import (
     create_resolver,
     created,
     expected_version,
+    idempotency_key,
     idempotent_request,
     path_id,
     principal,
     respond,
 )
+from lms.idempotency import IdempotentRequest
 from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from lms.settings import METRICS_NAMESPACE
 from lms.users.cognito import CognitoDirectory
@@ -84,13 +86,13 @@ def _invited(user: UserProfile, temporary_password: str | None) -> Response[Invi
 
 @app.post(
     "/institutions",
-    summary="Create an institution (platform admins)",
+    summary="Create an institution (platform admins; Idempotency-Key)",
     tags=["institutions"],
     operation_id="CreateInstitution",
     responses=created(InstitutionView),
 )
 def create_institution(draft: InstitutionDraft) -> Response[InstitutionView]:
-    institution = identity().create_institution(principal(app), draft)
+    institution = identity().create_institution(principal(app), draft, idempotent_request(app, draft))
     view = InstitutionView.of(institution)
     return _institution_response(view, 201, location=f"/institutions/{view.id}")
 
@@ -132,15 +134,18 @@ def update_institution(institution_id: str, patch: InstitutionPatch) -> Response
 
 @app.post(
     "/institutions/<institution_id>/admins",
-    summary="Invite an institution admin (platform admins)",
+    summary="Invite an institution admin (platform admins; Idempotency-Key)",
     tags=["institutions"],
     operation_id="AddInstitutionAdmin",
     responses=created(InvitedUserView),
 )
 def add_institution_admin(institution_id: str, invitation: AdminInvitation) -> Response[InvitedUserView]:
-    user, password = identity().add_institution_admin(
-        principal(app), path_id(institution_id, "institution"), invitation
+    institution_id = path_id(institution_id, "institution")
+    # The same key and body for another institution is another request.
+    request = IdempotentRequest.of(
+        idempotency_key(app), {"institution_id": institution_id, **invitation.model_dump(mode="json")}
     )
+    user, password = identity().add_institution_admin(principal(app), institution_id, invitation, request)
     return _invited(user, password)
 
 
@@ -164,13 +169,13 @@ def list_audit_events(
 
 @app.post(
     "/users",
-    summary="Invite a person: an account with a temporary password, and a profile",
+    summary="Invite a person: an account with a temporary password, and a profile (Idempotency-Key)",
     tags=["users"],
     operation_id="InviteUser",
     responses=created(InvitedUserView),
 )
 def invite_user(invitation: Invitation) -> Response[InvitedUserView]:
-    user, password = identity().invite_user(principal(app), invitation)
+    user, password = identity().invite_user(principal(app), invitation, idempotent_request(app, invitation))
     return _invited(user, password)
 
 

@@ -117,7 +117,9 @@ OUTBOX_SK = "EVENT"
 
 
 def idempotency_pk(institution_id: str, user_id: str, key: str) -> str:
-    return f"{tenant(institution_id)}#IDEMPOTENCY#{_part(user_id)}#{_part(key)}"
+    """One caller's key; a platform admin belongs to no tenant, so theirs are under PLATFORM#."""
+    scope = tenant(institution_id) if institution_id else PLATFORM
+    return f"{scope}#IDEMPOTENCY#{_part(user_id)}#{_part(key)}"
 
 
 IDEMPOTENCY_SK = "RESPONSE"
@@ -139,7 +141,8 @@ def institution_pk(institution_id: str) -> str:
 INSTITUTION_SK = "INSTITUTION"
 
 PLATFORM = "PLATFORM"
-"""Prefix of the only keys that belong to no tenant: the directory of institutions and their slugs.
+"""Prefix of the only keys that belong to no tenant: the directory of institutions, their slugs, and
+the Idempotency-Key answers of platform admins.
 
 A tenant key always starts with `INST#`, so no tenant can build one of these; only platform-admin
 operations address them.

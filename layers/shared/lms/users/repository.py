@@ -9,7 +9,9 @@ from pynamodb.expressions.condition import Condition
 
 from lms import audit, keys
 from lms.errors import Conflict
+from lms.idempotency import StoredResponse
 from lms.pagination import decode_cursor, encode_cursor
+from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
 from lms.persistence.transactions import Transaction
 from lms.users.domain import Institution, UserProfile, email_digest
@@ -25,7 +27,7 @@ from lms.users.items import (
     ProfileItem,
     SlugItem,
 )
-from lms.users.service import IdentityChange, PeopleQuery
+from lms.users.service import DuplicateIdentityRequest, IdentityChange, PeopleQuery
 
 _INSTITUTION_FIELDS = ("name", "slug", "timezone", "default_locale")
 _PROFILE_FIELDS = (
@@ -152,6 +154,13 @@ class DynamoIdentityRepository:
     ) -> tuple[list[audit.AuditEntry], str | None]:
         return audit.list_entries(institution_id, limit, cursor)
 
+    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None:
+        """The first answer to the caller's key (a platform admin's are under PLATFORM#): one GetItem."""
+        item = find_response(institution_id, user_id, key)
+        if item is None:
+            return None
+        return StoredResponse(fingerprint=item.fingerprint, status=int(item.status), body=item.body)
+
     def commit(self, change: IdentityChange) -> None:
         inst = change.institution_id
         tx = Transaction()
@@ -222,4 +231,15 @@ class DynamoIdentityRepository:
                 details=record.details,
             )
             tx.put(entry, audit.APPEND_ONLY)
+        if change.idempotent and change.response:
+            # Under the caller's key space: a new institution's id is not the caller's tenant.
+            actor = change.actor
+            remember_answer(
+                tx,
+                actor.institution_id,
+                actor.user_id,
+                change.idempotent,
+                change.response,
+                DuplicateIdentityRequest(),
+            )
         tx.commit()

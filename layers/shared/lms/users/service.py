@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from lms import authz, clock, ids
+from pydantic import BaseModel
+
+from lms import authz, clock, idempotency, ids
 from lms.audit import AuditEntry
 from lms.auth import MEMBERS, Principal, Role
 from lms.errors import check_version
@@ -26,14 +28,24 @@ from lms.events.users import (
     UserRoleChanged,
     UserSuspended,
 )
+from lms.idempotency import IdempotentRequest, StoredResponse
 from lms.users import domain, policy
 from lms.users.access import AccountState
 from lms.users.access import gate as account_gate
 from lms.users.cognito import NewAccount
 from lms.users.domain import Institution, UserProfile, UserRole, UserStatus
-from lms.users.errors import InstitutionNotFound, UserNotFound
+from lms.users.errors import EmailTaken, InstitutionNotFound, UserNotFound
 from lms.users.imports.roster import RowResult
-from lms.users.schemas import AdminInvitation, InstitutionDraft, InstitutionPatch, Invitation, ProfilePatch
+from lms.users.schemas import (
+    AdminInvitation,
+    InstitutionDraft,
+    InstitutionPatch,
+    InstitutionView,
+    Invitation,
+    InvitedUserView,
+    ProfilePatch,
+    UserView,
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,13 @@ class IdentityChange:
     user: UserProfile | None = None
     user_expected_version: int | None = None  # None with `user`: new (claims the email too)
     import_row: tuple[str, RowResult] | None = None  # (job id, outcome) of the roster row it imports
+    # With an Idempotency-Key: its first answer, stored under the caller's own key space.
+    idempotent: IdempotentRequest | None = None
+    response: StoredResponse | None = None
+
+
+class DuplicateIdentityRequest(Exception):
+    """A concurrent request with the same Idempotency-Key committed first."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +90,7 @@ class PeopleQuery:
 
 
 class IdentityRepository(Protocol):
+    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None: ...
     def get_institution(self, institution_id: str) -> Institution | None: ...
     def list_institutions(self, limit: int, cursor: str | None) -> tuple[list[Institution], str | None]: ...
     def get_user(self, institution_id: str, user_id: str) -> UserProfile | None: ...
@@ -114,8 +134,11 @@ class IdentityService:
 
     # ------------------------------------------------------------ institutions (platform)
 
-    def create_institution(self, principal: Principal, draft: InstitutionDraft) -> Institution:
+    def create_institution(
+        self, principal: Principal, draft: InstitutionDraft, request: IdempotentRequest | None = None
+    ) -> Institution:
         authz.authorize(principal, policy.CREATE_INSTITUTION)
+        self._replay_if_seen(principal, request)
         domain.check_timezone(draft.timezone)
         at = self._now()
         institution = Institution(id=self._new_id(), created_at=at, updated_at=at, **draft.model_dump())
@@ -125,16 +148,40 @@ class IdentityService:
         audit = AuditRecord(
             "CreateInstitution", f"institutions/{institution.id}", details={"slug": institution.slug}
         )
-        self._repo.commit(
-            IdentityChange(
-                institution_id=institution.id,
-                actor=principal,
-                events=[event],
-                audit=[audit],
-                institution=institution,
-            )
+        change = IdentityChange(
+            institution_id=institution.id,
+            actor=principal,
+            events=[event],
+            audit=[audit],
+            institution=institution,
         )
+        self._commit_answering(change, request, 201, lambda: InstitutionView.of(institution))
         return institution
+
+    def _replay_if_seen(self, principal: Principal, request: IdempotentRequest | None) -> None:
+        """Answer a request seen before with its first response: nothing is written, no account made."""
+        if request is not None:
+            idempotency.replay(
+                self._repo.stored_response(principal.institution_id, principal.user_id, request.key), request
+            )
+
+    def _commit_answering(
+        self,
+        change: IdentityChange,
+        request: IdempotentRequest | None,
+        status: int,
+        answer: Callable[[], BaseModel],
+    ) -> None:
+        """Commit; with an Idempotency-Key, the answer is stored in the same transaction."""
+        if request is not None:
+            change.idempotent = request
+            change.response = StoredResponse(request.fingerprint, status, answer().model_dump_json())
+        try:
+            self._repo.commit(change)
+        except DuplicateIdentityRequest:
+            # A concurrent request with the same key committed first: answer as it did.
+            self._replay_if_seen(change.actor, request)
+            raise
 
     def list_institutions(
         self, principal: Principal, limit: int, cursor: str | None
@@ -184,12 +231,17 @@ class IdentityService:
         return updated
 
     def add_institution_admin(
-        self, principal: Principal, institution_id: str, invitation: AdminInvitation
+        self,
+        principal: Principal,
+        institution_id: str,
+        invitation: AdminInvitation,
+        request: IdempotentRequest | None = None,
     ) -> tuple[UserProfile, str | None]:
         authz.authorize(principal, policy.ADD_INSTITUTION_ADMIN)
+        self._replay_if_seen(principal, request)
         institution = self._institution(principal, institution_id)
-        request = Invitation(**invitation.model_dump(), role=UserRole.INSTITUTION_ADMIN)
-        return self._invite(principal, institution.id, request, "AddInstitutionAdmin")
+        admin = Invitation(**invitation.model_dump(), role=UserRole.INSTITUTION_ADMIN)
+        return self._invite(principal, institution.id, admin, "AddInstitutionAdmin", request)
 
     def list_audit_events(
         self, principal: Principal, institution_id: str, limit: int, cursor: str | None
@@ -202,21 +254,44 @@ class IdentityService:
 
     # ------------------------------------------------------------ people (institution admins)
 
-    def invite_user(self, principal: Principal, invitation: Invitation) -> tuple[UserProfile, str | None]:
+    def invite_user(
+        self, principal: Principal, invitation: Invitation, request: IdempotentRequest | None = None
+    ) -> tuple[UserProfile, str | None]:
         authz.authorize(principal, policy.INVITE_USER)
-        return self._invite(principal, principal.institution_id, invitation, "InviteUser")
+        self._replay_if_seen(principal, request)
+        return self._invite(principal, principal.institution_id, invitation, "InviteUser", request)
 
     def _invite(
-        self, principal: Principal, institution_id: str, invitation: Invitation, action: str
+        self,
+        principal: Principal,
+        institution_id: str,
+        invitation: Invitation,
+        action: str,
+        request: IdempotentRequest | None = None,
     ) -> tuple[UserProfile, str | None]:
-        account = self._directory.create_account(
-            email=domain.normalize_email(invitation.email),
-            given_name=invitation.given_name,
-            family_name=invitation.family_name,
-            institution_id=institution_id,
-            group=invitation.role.group,
+        """A retry seen before was answered already (no second account); the pool's username is the email."""
+        try:
+            account = self._directory.create_account(
+                email=domain.normalize_email(invitation.email),
+                given_name=invitation.given_name,
+                family_name=invitation.family_name,
+                institution_id=institution_id,
+                group=invitation.role.group,
+            )
+        except EmailTaken:
+            # The account of a concurrent request with the same key: answer as it did once it
+            # committed. Until then the email is taken; its account is never touched from here.
+            self._replay_if_seen(principal, request)
+            raise
+        user = self.save_invitation(
+            principal,
+            institution_id,
+            invitation,
+            account.user_id,
+            action,
+            request=request,
+            temporary_password=account.temporary_password,
         )
-        user = self.save_invitation(principal, institution_id, invitation, account.user_id, action)
         return user, account.temporary_password
 
     def save_invitation(
@@ -227,8 +302,14 @@ class IdentityService:
         user_id: str,
         action: str,
         import_row: tuple[str, RowResult] | None = None,
+        *,
+        request: IdempotentRequest | None = None,
+        temporary_password: str | None = None,
     ) -> UserProfile:
-        """The profile of the account `user_id` just made; if it cannot be saved, the account goes."""
+        """The profile of the account `user_id` just made; if it cannot be saved, the account goes.
+
+        With an Idempotency-Key the 201 answer (`temporary_password` included) is stored with it.
+        """
         email = domain.normalize_email(invitation.email)
         at = self._now()
         user = UserProfile(
@@ -252,9 +333,17 @@ class IdentityService:
             import_row=import_row,
         )
         try:
-            self._repo.commit(change)
+            self._commit_answering(
+                change,
+                request,
+                201,
+                lambda: InvitedUserView(
+                    **UserView.of(user).model_dump(), temporary_password=temporary_password
+                ),
+            )
         except BaseException:
-            # Both or neither: no account may live on without its profile.
+            # Both or neither: no account may live on without its profile. The account is the one
+            # this request made; a concurrent request with the same key could not make one too.
             self._directory.delete_account(user_id)
             raise
         return user
