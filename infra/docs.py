@@ -31,6 +31,7 @@ from lms import errors, keys
 from lms.auth import Role
 from lms.authz import OPERATIONS, Operation
 from lms.events.envelope import DomainEvent, EventEnvelope, event_types
+from lms.users.imports import roster_csv
 
 ROOT = TEMPLATE.parent
 DOCS = ROOT / "docs"
@@ -53,6 +54,17 @@ IDEMPOTENT_OPERATIONS = frozenset(
         "InviteUser",
     }
 )
+
+# Request bodies Powertools cannot declare (it gives an operation one JSON model): the handler
+# turns them into the model's input before validation (functions/users/app.py for CSV rosters).
+OTHER_REQUEST_MEDIA_TYPES: dict[str, dict[str, Any]] = {
+    "ImportRoster": {
+        roster_csv.MEDIA_TYPE: {
+            "schema": {"type": "string"},
+            "example": "email,given_name,family_name,role\r\nada@example.org,Ada,Lovelace,student\r\n",
+        }
+    }
+}
 
 # The problem responses an operation can produce, by the base problem type of each status.
 PROBLEM_RESPONSES: dict[int, type[errors.Problem]] = {
@@ -294,6 +306,9 @@ def _document_operation(
         headers.append(IF_MATCH)
     if operation.get("operationId") in IDEMPOTENT_OPERATIONS:
         headers.append(IDEMPOTENCY_KEY)
+    other_types = OTHER_REQUEST_MEDIA_TYPES.get(operation.get("operationId", ""), {})
+    if other_types:
+        operation["requestBody"]["content"].update(other_types)
     declared = {(p["in"], p["name"].lower()) for p in parameters}
     parameters += [dict(h) for h in headers if ("header", h["name"].lower()) not in declared]
     if not parameters:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from functools import cache
 from typing import Annotated, Any
 
@@ -29,6 +31,7 @@ from lms.settings import METRICS_NAMESPACE
 from lms.users.cognito import CognitoDirectory
 from lms.users.domain import UserProfile, UserRole, UserStatus
 from lms.users.imports.repository import DynamoImportRepository
+from lms.users.imports.roster_csv import MEDIA_TYPE as CSV_MEDIA_TYPE
 from lms.users.imports.schemas import ImportJobView, RosterSubmission
 from lms.users.imports.service import RosterImports
 from lms.users.repository import DynamoIdentityRepository
@@ -197,6 +200,12 @@ def list_users(
 @app.post(
     "/users/imports",
     summary="Import a roster of up to 1,000 people; processed in the background (Idempotency-Key)",
+    description=(
+        'The roster is JSON (`{"rows": [...]}`) or a CSV file sent as `Content-Type: text/csv`: UTF-8'
+        " (with or without BOM), a header row naming `email`, `given_name`, `family_name` and `role` in"
+        " any order and case (other columns are ignored), then one line per person. A file that cannot"
+        " be read answers 400 `malformed-roster`; a bad line fails alone, like a bad JSON row."
+    ),
     tags=["users"],
     operation_id="ImportRoster",
     responses=created(ImportJobView, 202),
@@ -273,9 +282,36 @@ def reactivate_user(user_id: str) -> Response[UserView]:
     return _user_response(identity().reactivate(principal(app), path_id(user_id, "user")))
 
 
+def _csv_roster_as_json(event: dict[str, Any]) -> dict[str, Any]:
+    """A text/csv roster goes to the resolver, which validates JSON only, as one JSON string.
+
+    RosterSubmission reads the rows from that string, so CSV and JSON rosters are validated, sized,
+    fingerprinted for Idempotency-Key and stored alike; the OpenAPI document keeps the JSON schema.
+    """
+    if event.get("httpMethod") != "POST" or event.get("resource") != "/users/imports":
+        return event
+    headers = event.get("headers") or {}
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    if content_type.split(";")[0].strip().lower() != CSV_MEDIA_TYPE:
+        return event
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        body = base64.b64decode(body).decode("utf-8", errors="replace")
+    json_type = {"Content-Type": "application/json"}
+    others = {k: v for k, v in headers.items() if k.lower() != "content-type"}
+    multi = {k: v for k, v in (event.get("multiValueHeaders") or {}).items() if k.lower() != "content-type"}
+    return {
+        **event,
+        "headers": {**others, **json_type},
+        "multiValueHeaders": {**multi, "Content-Type": ["application/json"]},
+        "body": json.dumps(body),
+        "isBase64Encoded": False,
+    }
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     correlation_id.set(event.get("requestContext", {}).get("requestId"))
-    return app.resolve(event, context)
+    return app.resolve(_csv_roster_as_json(event), context)

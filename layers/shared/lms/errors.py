@@ -100,6 +100,14 @@ class PreconditionFailed(Problem):
     title = "The resource has changed since you read it"
 
 
+class UnsupportedMediaType(Problem):
+    """The body's `Content-Type` is not one the operation reads (JSON; a roster import also CSV)."""
+
+    status = 415
+    slug = "unsupported-media-type"
+    title = "The request body's media type is not supported"
+
+
 def check_version(what: str, current: int, expected: int) -> None:
     """If-Match semantics: refuse a change made against an older version (412, `current_version`)."""
     if current != expected:

@@ -8,12 +8,22 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel
 
 from lms.auth import Principal, principal_from_claims
-from lms.errors import BadRequest, NotFound, PreconditionRequired, Problem, ValidationFailed
+from lms.errors import (
+    BadRequest,
+    NotFound,
+    PreconditionRequired,
+    Problem,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from lms.idempotency import IdempotentRequest, Replay
 from lms.keys import is_safe_part
 from lms.users.access import gate
@@ -79,6 +89,12 @@ def create_resolver() -> APIGatewayRestResolver:
         return problem_response(
             ValidationFailed(f"Invalid or missing fields: {names}.", errors=errors), app.current_event.path
         )
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _unsupported(exc: RequestUnsupportedContentType) -> Response[Any]:
+        content_type = app.current_event.headers.get("content-type", "")
+        problem = UnsupportedMediaType(f"Cannot read a body of type {content_type!r}; send application/json.")
+        return problem_response(problem, app.current_event.path)
 
     @app.exception_handler(NotFoundError)
     def _no_route(exc: NotFoundError) -> Response[Any]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from lms.users.imports.roster import MAX_ROWS, ImportJob, ImportStatus, RowStatus
+from lms.users.imports.roster_csv import read_roster_csv
 
 
 class RosterSubmission(BaseModel):
@@ -20,6 +21,15 @@ class RosterSubmission(BaseModel):
             " `instructor` or `student`). A row that is not valid fails alone, with its reason."
         ),
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_csv(cls, data: Any) -> Any:
+        """A `text/csv` upload reaches the model as its text (functions/users/app.py): read its rows.
+
+        A file that cannot be read raises MalformedRoster (400), which pydantic lets through.
+        """
+        return {"rows": read_roster_csv(data)} if isinstance(data, str) else data
 
 
 class ImportCounts(BaseModel):
