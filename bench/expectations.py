@@ -243,6 +243,7 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
         scenario_key("POST", "/users"): _expect(
             TARGET_WRITE, other=_cognito("AdminCreateUser", "AdminAddUserToGroup"), TransactWriteItems=1
         ),
+        scenario_key("POST", "/users", "Idempotency-Key replay"): _expect(TARGET_READ, GetItem=1),
         scenario_key("GET", "/users"): _expect(TARGET_LIST_PAGE, Query=1),
         scenario_key("POST", "/users/imports"): _expect(TARGET_WRITE, TransactWriteItems=1),
         scenario_key("GET", "/users/imports/{job_id}"): _expect(

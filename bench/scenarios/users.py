@@ -147,6 +147,21 @@ class InviteUser(UsersScenario):
         return ApiCall("POST", self.path, ADMIN, body=invitation_body())
 
 
+class InviteUserReplay(InviteUser):
+    """A retry of an invitation already answered: the stored first answer, no second account."""
+
+    variant = "Idempotency-Key replay"
+
+    def setup(self) -> None:
+        self.retried = ApiCall(
+            "POST", self.path, ADMIN, body=invitation_body(), headers={"Idempotency-Key": uuid.uuid4().hex}
+        )
+        self.api.send(self.retried, 201)
+
+    def next_call(self, index: int) -> ApiCall:
+        return self.retried
+
+
 class ListUsers(UsersScenario):
     method, path = "GET", "/users"
 
@@ -283,6 +298,7 @@ USERS: tuple[type[Scenario], ...] = (
     AddInstitutionAdmin,
     ListAuditEvents,
     InviteUser,
+    InviteUserReplay,
     ListUsers,
     GetUser,
     ChangeUserRole,
