@@ -252,6 +252,11 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
             "GetItem (data-model.md: 1).",
             Query=1,
         ),
+        scenario_key("POST", "/users/{user_id}/exports"): _expect(TARGET_WRITE, TransactWriteItems=1),
+        scenario_key("GET", "/users/{user_id}/exports/{export_id}"): _expect(TARGET_READ, GetItem=1),
+        scenario_key("DELETE", "/users/{user_id}"): _expect(
+            TARGET_WRITE, _READS_FIRST.format(item="profile"), GetItem=1, TransactWriteItems=1
+        ),
         scenario_key("GET", "/users/me"): _expect(TARGET_READ, GetItem=1),
         scenario_key("PATCH", "/users/me"): _expect(
             TARGET_WRITE, _READS_FIRST.format(item="profile"), GetItem=1, TransactWriteItems=1

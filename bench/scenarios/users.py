@@ -12,6 +12,7 @@ from typing import Any
 from bench.invoke import Answer, ApiCall, Caller
 from bench.scenarios.base import TRAIL, Scenario, if_match
 from lms.audit import AUDIT_ENTITY
+from lms.privacy.items import ERASURE_ENTITY, EXPORT_ENTITY
 from lms.users.imports.items import IMPORT_CHUNK_ENTITY, IMPORT_JOB_ENTITY
 from lms.users.items import EMAIL_ENTITY, INSTITUTION_ENTITY, PROFILE_ENTITY, SLUG_ENTITY
 
@@ -290,6 +291,43 @@ class GetImportJob(UsersScenario):
         return ApiCall("GET", self.path, ADMIN, {"job_id": self.job_id})
 
 
+# ---------------------------------------------------------------- privacy
+
+
+class RequestUserExport(_OwnProfile):
+    """A person asks for their own export; the privacy worker is not run: the call stores the job."""
+
+    method, path, status = "POST", USER_PATH + "/exports", 202
+    disposable = TRAIL | {EXPORT_ENTITY}
+
+    def next_call(self, index: int) -> ApiCall:
+        return ApiCall("POST", self.path, self.me, {"user_id": self.me.user_id})
+
+
+class GetUserExport(_OwnProfile):
+    """A person reads their own export job (pending: the worker is not run, so no link is signed)."""
+
+    method, path = "GET", USER_PATH + "/exports/{export_id}"
+
+    def setup(self) -> None:
+        super().setup()
+        call = ApiCall("POST", USER_PATH + "/exports", self.me, {"user_id": self.me.user_id})
+        self.export_id = self.api.send(call, 202).json()["export_id"]
+
+    def next_call(self, index: int) -> ApiCall:
+        return ApiCall("GET", self.path, self.me, {"user_id": self.me.user_id, "export_id": self.export_id})
+
+
+class EraseUser(UsersScenario):
+    """Each call erases a person invited (unmeasured) just before; the worker is not run."""
+
+    method, path, status = "DELETE", USER_PATH, 202
+    disposable = TRAIL | {ERASURE_ENTITY, PROFILE_ENTITY, EMAIL_ENTITY}
+
+    def next_call(self, index: int) -> ApiCall:
+        return ApiCall("DELETE", self.path, ADMIN, {"user_id": self.invite()["id"]})
+
+
 USERS: tuple[type[Scenario], ...] = (
     CreateInstitution,
     ListInstitutions,
@@ -308,4 +346,7 @@ USERS: tuple[type[Scenario], ...] = (
     UpdateMyProfile,
     ImportRoster,
     GetImportJob,
+    RequestUserExport,
+    GetUserExport,
+    EraseUser,
 )

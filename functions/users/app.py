@@ -27,6 +27,11 @@ from lms.http import (
 )
 from lms.idempotency import IdempotentRequest
 from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from lms.privacy.files import S3Documents
+from lms.privacy.registry import contributors
+from lms.privacy.repository import DynamoPrivacyRepository
+from lms.privacy.schemas import ErasureView, ExportJobView
+from lms.privacy.service import PrivacyService
 from lms.settings import METRICS_NAMESPACE
 from lms.users.cognito import CognitoDirectory
 from lms.users.domain import UserProfile, UserRole, UserStatus
@@ -63,6 +68,13 @@ Cursor = Annotated[str | None, Query(max_length=2048)]
 @cache
 def identity() -> IdentityService:
     return IdentityService(DynamoIdentityRepository(), CognitoDirectory())
+
+
+@cache
+def privacy() -> PrivacyService:
+    return PrivacyService(
+        DynamoPrivacyRepository(), DynamoIdentityRepository(), CognitoDirectory(), S3Documents(), contributors
+    )
 
 
 @cache
@@ -280,6 +292,52 @@ def suspend_user(user_id: str) -> Response[UserView]:
 )
 def reactivate_user(user_id: str) -> Response[UserView]:
     return _user_response(identity().reactivate(principal(app), path_id(user_id, "user")))
+
+
+# ---------------------------------------------------------------- privacy (lms.privacy)
+
+
+@app.post(
+    "/users/<user_id>/exports",
+    summary="Export everything the platform holds about a person (themself or an admin; Idempotency-Key)",
+    tags=["privacy"],
+    operation_id="RequestUserExport",
+    responses=created(ExportJobView, 202),
+)
+def request_user_export(user_id: str) -> Response[ExportJobView]:
+    person = path_id(user_id, "user")
+    request = IdempotentRequest.of(idempotency_key(app), {"user_id": person})
+    job = privacy().request_export(principal(app), person, request)
+    metrics.add_metric(name="UserExportsRequested", unit=MetricUnit.Count, value=1)
+    return respond(ExportJobView.of(job), status=202, location=f"/users/{person}/exports/{job.id}")
+
+
+@app.get(
+    "/users/<user_id>/exports/<export_id>",
+    summary="Read an export job; while ready it carries a short-lived download link",
+    tags=["privacy"],
+    operation_id="GetUserExport",
+)
+def get_user_export(user_id: str, export_id: str) -> ExportJobView:
+    return privacy().get_export(principal(app), path_id(user_id, "user"), path_id(export_id, "export"))
+
+
+@app.delete(
+    "/users/<user_id>",
+    summary="Erase a person: personal data removed in every context, the account deleted (admins)",
+    tags=["privacy"],
+    operation_id="EraseUser",
+    responses=created(ErasureView, 202),
+)
+def erase_user(
+    user_id: str,
+    institution_id: Annotated[
+        str | None, Query(max_length=64, description="The person's institution (platform admins only)")
+    ] = None,
+) -> Response[ErasureView]:
+    erasure = privacy().erase_user(principal(app), path_id(user_id, "user"), institution_id)
+    metrics.add_metric(name="UserErasures", unit=MetricUnit.Count, value=1)
+    return respond(ErasureView.of(erasure), status=202)
 
 
 def _csv_roster_as_json(event: dict[str, Any]) -> dict[str, Any]:

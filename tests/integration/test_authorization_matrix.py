@@ -189,6 +189,16 @@ class World:
         job: str = ok(self.admin.post("/users/imports", {"rows": [_invitation()]}))["id"]
         return job
 
+    def export_of(self, caller: Caller, person: str | None = None) -> str:
+        """An export of `person` (the caller themself by default), requested by the caller."""
+        subject = person or caller.user_id
+        export: str = ok(caller.post(f"/users/{subject}/exports"))["export_id"]
+        return export
+
+    @cached_property
+    def person_export(self) -> str:
+        return self.export_of(self.admin, self.person)
+
     def profile_version(self, caller: Caller) -> str:
         me = caller.get("/users/me")
         return f'"{me.json()["version"]}"' if me.status == 200 else '"0"'
@@ -312,6 +322,16 @@ EXAMPLES: dict[str, Example] = {
     ),
     "ImportRoster": lambda w, c, fresh: Call("/users/imports", {"rows": [_invitation()]}),
     "GetImportJob": lambda w, c, fresh: Call(f"/users/imports/{w.import_job}"),
+    # ---------------------------------------------------------------- privacy
+    "RequestUserExport": lambda w, c, fresh: Call(f"/users/{c.user_id if fresh else w.person}/exports"),
+    "GetUserExport": lambda w, c, fresh: Call(
+        f"/users/{c.user_id}/exports/{w.export_of(c)}"
+        if fresh
+        else f"/users/{w.person}/exports/{w.person_export}"
+    ),
+    "EraseUser": lambda w, c, fresh: Call(
+        f"/users/{w.person_to_change(fresh)}?institution_id={w.institution}"
+    ),
     # ---------------------------------------------------------------- progress
     "CompleteLesson": lambda w, c, fresh: Call(
         f"/progress/courses/{w.progress['course']}/lessons/{w.progress['lesson']}"

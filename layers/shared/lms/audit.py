@@ -17,7 +17,7 @@ from lms import clock, ids, keys
 from lms.auth import Principal
 from lms.correlation import correlation_id
 from lms.pagination import decode_cursor, encode_cursor
-from lms.persistence.table import Item
+from lms.persistence.table import GSI1, Item
 
 AUDIT_ENTITY = "audit"
 
@@ -37,6 +37,11 @@ class AuditEntry(BaseModel):
 
 
 class AuditItem(Item):
+    # Set on entries about a person: their own trail, which a privacy export reads.
+    GSI1PK = UnicodeAttribute(null=True)
+    GSI1SK = UnicodeAttribute(null=True)
+    by_subject = GSI1()
+
     entry_id = UnicodeAttribute()
     occurred_at = UnicodeAttribute()
     actor_id = UnicodeAttribute()
@@ -79,6 +84,8 @@ def audit_item(
         action=action,
         resource=resource,
         subject_user_id=subject_user_id,
+        GSI1PK=keys.subject_audit_pk(institution_id, subject_user_id) if subject_user_id else None,
+        GSI1SK=keys.audit_sk(entry_id) if subject_user_id else None,
         request_id=correlation_id.get(),
         details=details or None,
     )
@@ -113,6 +120,13 @@ def _entry(item: AuditItem) -> AuditEntry:
         request_id=item.request_id,
         details=item.details or {},
     )
+
+
+def entries_about(institution_id: str, user_id: str) -> list[AuditEntry]:
+    """Every entry about one person, oldest first (a Query per page of their GSI1 partition)."""
+    partition = keys.subject_audit_pk(institution_id, user_id)
+    pages = AuditItem.by_subject.query(partition).page_iter
+    return [_entry(AuditItem.from_raw_data(raw)) for page in pages for raw in page.get("Items", [])]
 
 
 def list_entries(institution_id: str, limit: int, cursor: str | None) -> tuple[list[AuditEntry], str | None]:

@@ -169,6 +169,17 @@ def user_pk(institution_id: str, user_id: str) -> str:
 
 PROFILE_SK = "PROFILE"
 
+USER_EXPORT_PREFIX = "EXPORT#"
+
+
+def user_export_sk(export_id: str) -> str:
+    """A privacy export of the person, under their own partition (user_pk)."""
+    return f"{USER_EXPORT_PREFIX}{_part(export_id)}"
+
+
+ERASURE_SK = "ERASURE"
+"""The record of the person's erasure, under their own partition: one per person, never replaced."""
+
 
 def people_pk(institution_id: str) -> str:
     """GSI1 partition listing the institution's people by role, then name."""
@@ -208,6 +219,11 @@ def audit_pk(institution_id: str) -> str:
 
 def audit_sk(entry_id: str) -> str:
     return f"ENTRY#{_part(entry_id)}"
+
+
+def subject_audit_pk(institution_id: str, user_id: str) -> str:
+    """GSI1 partition: the audit entries about one person (their `subject_user_id`), by entry id."""
+    return f"{tenant(institution_id)}#AUDIT#SUBJECT#{_part(user_id)}"
 
 
 def is_safe_part(value: str) -> bool:

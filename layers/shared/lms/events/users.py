@@ -91,3 +91,28 @@ class RosterImportRequested(UsersEvent):
     job_id: str
     rows: int
     chunks: int
+
+
+class UserExportRequested(UsersEvent):
+    """A person (or an admin of their institution) asked for everything the platform holds about them.
+
+    Routed by a rule to the privacy queue; the privacy worker writes the document and marks the job.
+    """
+
+    name: ClassVar[str] = "UserExportRequested"
+
+    user_id: str
+    export_id: str
+
+
+class UserErased(UsersEvent):
+    """An admin erased a person: the profile holds a pseudonym only, the email is free again.
+
+    Routed to the privacy queue: the worker deletes the account from the user pool and runs every
+    context's erasure (lms.privacy). Carries the id only: no personal data travels in events.
+    """
+
+    name: ClassVar[str] = "UserErased"
+
+    user_id: str
+    erasure_id: str

@@ -1,4 +1,4 @@
-"""Every API request's account check: a suspended account is refused, a changed role applies at once.
+"""Every API request's account check: a suspended or erased account is refused, a role change applies.
 
 Tokens stay valid until they expire (up to an hour), even after a global sign-out, so the API
 itself checks the caller's profile item: its `status` (suspended answers 403 everywhere) and its
@@ -18,12 +18,13 @@ from dataclasses import dataclass, replace
 
 from lms import keys
 from lms.auth import MEMBERS, Principal, Role
-from lms.users.errors import AccountSuspended
+from lms.users.errors import AccountErased, AccountSuspended
 from lms.users.items import ProfileItem
 
 CACHE_SECONDS = 30.0
 MAX_CACHED_ACCOUNTS = 10_000
 SUSPENDED = "suspended"
+ERASED = "erased"
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ class AccountGate:
         state = self._state(principal.institution_id, principal.user_id)
         if state is None:
             return principal
+        if state.status == ERASED:
+            raise AccountErased("This account was erased; it can no longer be used.")
         if state.status == SUSPENDED:
             raise AccountSuspended("Your account is suspended; ask an admin of your institution.")
         if principal.roles & MEMBERS != {state.role}:

@@ -45,6 +45,7 @@ _GROUPS = {
 class UserStatus(StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
+    ERASED = "erased"  # personal data removed (lms.privacy); the profile keeps a pseudonym
 
 
 class Institution(BaseModel):

@@ -69,6 +69,13 @@ class AccountSuspended(Forbidden):
     title = "Your account is suspended"
 
 
+class AccountErased(Forbidden):
+    """This account was erased at the request of your institution; it can no longer be used."""
+
+    slug = "account-erased"
+    title = "This account was erased"
+
+
 class ConcurrentUserChange(Conflict):
     """Someone changed the person or institution between your read and your write; retry."""
 

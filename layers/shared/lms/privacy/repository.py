@@ -1,0 +1,250 @@
+"""Export jobs and erasures in the table: every request's change is one TransactWriteItems.
+
+The erasure writes the identity context's profile and email claim (lms.privacy is that context's
+privacy part, like lms.users.imports), with the erasure record, audit entry and `UserErased`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from lms import audit, clock, keys
+from lms.auth import Principal
+from lms.events import DomainEvent
+from lms.idempotency import IdempotentRequest, StoredResponse
+from lms.persistence.idempotency import find_response, remember_answer
+from lms.persistence.outbox import outbox_item
+from lms.persistence.transactions import Transaction
+from lms.privacy.domain import Erasure, ErasureStatus, ExportJob, ExportStatus
+from lms.privacy.items import ERASURE_ENTITY, EXPORT_ENTITY, ErasureItem, ExportJobItem
+from lms.users.domain import UserProfile, UserStatus, email_digest
+from lms.users.errors import ConcurrentUserChange
+from lms.users.items import EmailItem, ProfileItem
+
+
+class DuplicateExportRequest(Exception):
+    """A concurrent retry with the same Idempotency-Key committed first."""
+
+
+class AlreadyErased(Exception):
+    """Another request erased the person between the read and the write."""
+
+
+@dataclass
+class ExportRequest:
+    job: ExportJob
+    actor: Principal
+    event: DomainEvent
+    idempotent: IdempotentRequest | None = None
+    response: StoredResponse | None = None
+
+
+@dataclass
+class ErasureRequest:
+    erasure: Erasure
+    profile: UserProfile  # as read: the write is conditional on its version
+    pseudonym: str
+    actor: Principal
+    event: DomainEvent
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _job(institution_id: str, item: ExportJobItem) -> ExportJob:
+    return ExportJob(
+        id=item.export_id,
+        institution_id=institution_id,
+        user_id=item.user_id,
+        requested_by=item.requested_by,
+        status=ExportStatus(item.status),
+        requested_at=datetime.fromisoformat(item.requested_at),
+        completed_at=_time(item.completed_at),
+        object_key=item.object_key,
+        failure=item.failure,
+    )
+
+
+def _erasure(institution_id: str, item: ErasureItem) -> Erasure:
+    return Erasure(
+        id=item.erasure_id,
+        institution_id=institution_id,
+        user_id=item.user_id,
+        requested_by=item.requested_by,
+        requested_at=datetime.fromisoformat(item.requested_at),
+        request_id=item.request_id,
+        status=ErasureStatus(item.status),
+        done=list(item.done or []),
+        completed_at=_time(item.completed_at),
+    )
+
+
+def _job_key(job: ExportJob) -> ExportJobItem:
+    return ExportJobItem(keys.user_pk(job.institution_id, job.user_id), keys.user_export_sk(job.id))
+
+
+def _erasure_key(institution_id: str, user_id: str) -> ErasureItem:
+    return ErasureItem(keys.user_pk(institution_id, user_id), keys.ERASURE_SK)
+
+
+class DynamoPrivacyRepository:
+    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None:
+        item = find_response(institution_id, user_id, key)
+        if item is None:
+            return None
+        return StoredResponse(fingerprint=item.fingerprint, status=int(item.status), body=item.body)
+
+    # ------------------------------------------------------------ exports
+
+    def request_export(self, request: ExportRequest) -> None:
+        """The job, its event and the audit entry (and the first answer to an Idempotency-Key)."""
+        job, actor = request.job, request.actor
+        inst = job.institution_id
+        tx = Transaction()
+        tx.put(
+            ExportJobItem(
+                keys.user_pk(inst, job.user_id),
+                keys.user_export_sk(job.id),
+                entity=EXPORT_ENTITY,
+                export_id=job.id,
+                user_id=job.user_id,
+                requested_by=job.requested_by,
+                status=job.status.value,
+                requested_at=clock.rfc3339(job.requested_at),
+            ),
+            ExportJobItem.PK.does_not_exist(),
+            ConcurrentUserChange("An export with this id exists."),
+        )
+        tx.put(outbox_item(request.event, inst, actor))
+        entry = audit.audit_item(
+            inst,
+            actor,
+            "RequestUserExport",
+            f"users/{job.user_id}/exports/{job.id}",
+            subject_user_id=job.user_id,
+        )
+        tx.put(entry, audit.APPEND_ONLY)
+        if request.idempotent is not None and request.response is not None:
+            remember_answer(
+                tx, inst, actor.user_id, request.idempotent, request.response, DuplicateExportRequest()
+            )
+        tx.commit()
+
+    def get_export(self, institution_id: str, user_id: str, export_id: str) -> ExportJob | None:
+        try:
+            item = ExportJobItem.get(
+                keys.user_pk(institution_id, user_id), keys.user_export_sk(export_id), consistent_read=True
+            )
+        except ExportJobItem.DoesNotExist:
+            return None
+        return _job(institution_id, item)
+
+    def export_ready(self, job: ExportJob, object_key: str, at: datetime) -> None:
+        _job_key(job).update(
+            actions=[
+                ExportJobItem.status.set(ExportStatus.READY.value),
+                ExportJobItem.object_key.set(object_key),
+                ExportJobItem.completed_at.set(clock.rfc3339(at)),
+            ],
+            condition=ExportJobItem.PK.exists(),
+        )
+
+    def export_failed(self, job: ExportJob, failure: str, at: datetime) -> None:
+        _job_key(job).update(
+            actions=[
+                ExportJobItem.status.set(ExportStatus.FAILED.value),
+                ExportJobItem.failure.set(failure),
+                ExportJobItem.completed_at.set(clock.rfc3339(at)),
+            ],
+            condition=ExportJobItem.status == ExportStatus.PENDING.value,
+        )
+
+    # ------------------------------------------------------------ erasures
+
+    def get_erasure(self, institution_id: str, user_id: str) -> Erasure | None:
+        try:
+            item = ErasureItem.get(
+                keys.user_pk(institution_id, user_id), keys.ERASURE_SK, consistent_read=True
+            )
+        except ErasureItem.DoesNotExist:
+            return None
+        return _erasure(institution_id, item)
+
+    def erase(self, request: ErasureRequest) -> None:
+        """Profile pseudonymised, email freed, erasure recorded, audited and announced: one transaction."""
+        erasure, profile, actor = request.erasure, request.profile, request.actor
+        inst, user_id = erasure.institution_id, erasure.user_id
+        at = clock.rfc3339(erasure.requested_at)
+        tx = Transaction()
+        if profile.email:
+            tx.delete(
+                EmailItem(keys.email_pk(inst, email_digest(profile.email)), keys.EMAIL_SK),
+                EmailItem.PK.does_not_exist() | (EmailItem.user_id == user_id),
+                ConcurrentUserChange("The email claim changed meanwhile; retry."),
+            )
+        tx.put(
+            ErasureItem(
+                keys.user_pk(inst, user_id),
+                keys.ERASURE_SK,
+                entity=ERASURE_ENTITY,
+                erasure_id=erasure.id,
+                user_id=user_id,
+                requested_by=erasure.requested_by,
+                requested_at=at,
+                request_id=erasure.request_id,
+                status=erasure.status.value,
+                done=[],
+            ),
+            ErasureItem.PK.does_not_exist(),
+            AlreadyErased(),
+        )
+        tx.put(outbox_item(request.event, inst, actor))
+        entry = audit.audit_item(
+            inst,
+            actor,
+            "EraseUser",
+            f"users/{user_id}",
+            subject_user_id=user_id,
+            details={"erasure_id": erasure.id},
+        )
+        tx.put(entry, audit.APPEND_ONLY)
+        name = request.pseudonym
+        tx.update(
+            ProfileItem(keys.user_pk(inst, user_id), keys.PROFILE_SK),
+            [
+                ProfileItem.status.set(UserStatus.ERASED.value),
+                ProfileItem.email.set(""),
+                ProfileItem.given_name.set(""),
+                ProfileItem.family_name.set(""),
+                ProfileItem.display_name.set(name),
+                ProfileItem.search_text.set(name.lower()),
+                ProfileItem.GSI1SK.set(f"{profile.role.value}#{name.lower()}#{user_id}"),
+                ProfileItem.locale.remove(),
+                ProfileItem.timezone.remove(),
+                ProfileItem.avatar_url.remove(),
+                ProfileItem.bio.remove(),
+                ProfileItem.version.set(profile.version + 1),
+                ProfileItem.updated_at.set(at),
+            ],
+            ProfileItem.version == profile.version,
+            ConcurrentUserChange("The person changed meanwhile; read them again and retry."),
+        )
+        tx.commit()
+
+    def step_done(self, erasure: Erasure, step: str) -> None:
+        """Record one finished step of the erasure, so a retry skips it."""
+        _erasure_key(erasure.institution_id, erasure.user_id).update(
+            actions=[ErasureItem.done.set(ErasureItem.done.append([step]))],
+            condition=ErasureItem.PK.exists(),
+        )
+
+    def erasure_complete(self, erasure: Erasure, at: datetime) -> None:
+        _erasure_key(erasure.institution_id, erasure.user_id).update(
+            actions=[
+                ErasureItem.status.set(ErasureStatus.COMPLETE.value),
+                ErasureItem.completed_at.set(clock.rfc3339(at)),
+            ],
+            condition=ErasureItem.PK.exists(),
+        )
