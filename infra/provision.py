@@ -434,7 +434,7 @@ class _Builder:
         self._s3.create_bucket(Bucket=name)
         if "BucketEncryption" in props:
             # CloudFormation and the API name the default encryption differently.
-            rules = [
+            rules: list[Any] = [
                 {
                     "ApplyServerSideEncryptionByDefault"
                     if key == "ServerSideEncryptionByDefault"
@@ -443,13 +443,14 @@ class _Builder:
                 }
                 for rule in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
             ]
-            self._s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
+            encryption: Any = {"Rules": rules}
+            self._s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration=encryption)
         if "PublicAccessBlockConfiguration" in props:
             self._s3.put_public_access_block(
                 Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
             )
         if "CorsConfiguration" in props:
-            cors_rules = [
+            cors_rules: list[Any] = [
                 {"MaxAgeSeconds" if key == "MaxAge" else key: value for key, value in rule.items()}
                 for rule in props["CorsConfiguration"]["CorsRules"]
             ]
