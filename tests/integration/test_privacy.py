@@ -305,6 +305,20 @@ def test_an_erasure_that_fails_is_retried_then_dead_lettered_and_resumes_where_i
     assert (record["status"], record["done"]) == ("complete", ALL_STEPS)
 
 
+def test_an_erased_person_cannot_be_enrolled_again(tenant: Tenant) -> None:
+    admin = tenant.admin()
+    student = tenant.invited(admin)
+    course = published_course(tenant.instructor())
+    assert admin.delete(f"/users/{student.user_id}").status == 202
+    before = tenant.items()
+
+    response = admin.post(f"/courses/{course['id']}/enrollments", {"student_id": student.user_id})
+
+    refused = problem(response, 422, "not-a-student")
+    assert refused["field"] == "student_id"
+    assert tenant.items() == before
+
+
 def test_only_admins_erase_and_never_themselves(tenant: Tenant) -> None:
     admin = tenant.admin()
     student = tenant.invited(admin)

@@ -43,7 +43,7 @@ from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
 from lms.persistence.table import GSI1, Item
 from lms.persistence.transactions import Transaction
-from lms.users.access import SUSPENDED
+from lms.users.access import ERASED, SUSPENDED
 from lms.users.items import ProfileItem
 
 ENROLLMENT_ENTITY = "enrollment"
@@ -308,7 +308,11 @@ class DynamoEnrollmentRepository:
                 keys.user_pk(inst, enrollment.student_id),
                 keys.PROFILE_SK,
                 ProfileItem.PK.does_not_exist()
-                | ((ProfileItem.role == STUDENT_ROLE) & (ProfileItem.status != SUSPENDED)),
+                | (
+                    (ProfileItem.role == STUDENT_ROLE)
+                    & (ProfileItem.status != SUSPENDED)
+                    & (ProfileItem.status != ERASED)
+                ),
                 NotAStudent(f"{enrollment.student_id!r} is not an active student.", field="student_id"),
             )
         tx.put(
