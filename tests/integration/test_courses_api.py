@@ -220,6 +220,21 @@ def test_retried_section_and_lesson_creates_with_a_key_add_one_each(tenant: Tena
     assert tenant.event_types() == ["CourseCreated", "CourseUpdated", "LessonAdded"]
 
 
+def test_a_key_sent_again_to_another_course_is_refused_not_replayed(tenant: Tenant) -> None:
+    instructor = tenant.instructor()
+    first, other = create_course(instructor)["id"], create_course(instructor)["id"]
+    key = {"Idempotency-Key": "section-week-1"}
+    assert instructor.post(f"/courses/{first}/sections", {"title": "Week 1"}, headers=key).status == 201
+    before = tenant.items()
+
+    response = instructor.post(f"/courses/{other}/sections", {"title": "Week 1"}, headers=key)
+
+    assert response.status == 422, response.body
+    assert response.json()["type"].endswith("idempotency-key-reused")
+    assert tenant.items() == before
+    assert instructor.get(f"/courses/{other}").json()["sections"] == []
+
+
 def test_an_unusable_idempotency_key_is_refused(tenant: Tenant) -> None:
     instructor = tenant.instructor()
     problem(

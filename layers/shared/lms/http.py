@@ -137,8 +137,14 @@ def expected_version(app: APIGatewayRestResolver) -> int:
 
 
 def idempotent_request(app: APIGatewayRestResolver, body: BaseModel) -> IdempotentRequest | None:
-    """The request's Idempotency-Key with a fingerprint of its body, if it sent one."""
-    return IdempotentRequest.of(idempotency_key(app), body.model_dump(mode="json"))
+    """The request's Idempotency-Key with a fingerprint of its path and body, if it sent one.
+
+    The path is part of it: the same key and body sent to another resource (a section for
+    another course) is another request, refused as a reused key rather than answered with
+    the first resource's response.
+    """
+    request = {"path": app.current_event.path, "body": body.model_dump(mode="json")}
+    return IdempotentRequest.of(idempotency_key(app), request)
 
 
 def idempotency_key(app: APIGatewayRestResolver) -> str | None:
