@@ -118,7 +118,8 @@ docs: venv
 # nor a python3.13 interpreter. The layer's pip runs under the project's interpreter.
 build: venv
 	@echo "==> build: sam build (python3.13, arm64) into .aws-sam/build"
-	@LAYER_PYTHON="$(abspath $(PY))" $(SAM) build --template template.yaml --build-dir .aws-sam/build
+	@LAYER_PYTHON="$(abspath $(PY))" BYTECODE_PYTHON="$$($(PY) -m infra.build_layer --python-313)" \
+		$(SAM) build --template template.yaml --build-dir .aws-sam/build
 
 layer: venv
 	@echo "==> build: shared layer into build/layer/python"

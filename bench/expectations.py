@@ -222,6 +222,97 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
             Query=1,
         ),
         scenario_key("GET", "/progress/achievements"): _expect(TARGET_LIST_PAGE, Query=1),
+        # ---------------------------------------------------------------- quizzes (AssessmentsFunction)
+        scenario_key("POST", "/assessments/quizzes"): _expect(
+            TARGET_WRITE,
+            "Reads the course first: only its staff author its quizzes, and an unknown course answers "
+            "404 (lms.assessments.course_access; data-model.md: 2).",
+            GetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("GET", "/assessments/quizzes"): _expect(
+            TARGET_LIST_PAGE,
+            "Reads the course (who teaches it, or the student's enrollment) beside one Query page "
+            "(data-model.md: 2).",
+            GetItem=1,
+            Query=1,
+        ),
+        scenario_key("GET", "/assessments/quizzes/{quiz_id}"): _expect(
+            TARGET_READ,
+            "Reads the quiz with its keys (one BatchGetItem), then the course: who teaches it "
+            "(data-model.md: 2).",
+            BatchGetItem=1,
+            GetItem=1,
+        ),
+        scenario_key("PATCH", "/assessments/quizzes/{quiz_id}"): _expect(
+            TARGET_WRITE,
+            "Reads the quiz and its keys and the course (who teaches it) first; the transaction is "
+            "conditional on the versions read (data-model.md: 3).",
+            BatchGetItem=1,
+            GetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("POST", "/assessments/quizzes/{quiz_id}/publish"): _expect(
+            TARGET_WRITE,
+            "Reads the quiz and its keys (publishing checks every question) and the course first "
+            "(data-model.md: 3).",
+            BatchGetItem=1,
+            GetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("POST", "/assessments/quizzes/{quiz_id}/attempts"): _expect(
+            TARGET_WRITE,
+            "Reads the quiz and the student's attempt counter (one BatchGetItem) for the questions and "
+            "the attempt number; the counter's condition counts the attempt (data-model.md: 2).",
+            BatchGetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("PUT", "/assessments/quizzes/{quiz_id}/attempts/{attempt_id}/answers"): _expect(
+            TARGET_WRITE,
+            "Reads the quiz and the attempt (one BatchGetItem): answers are checked against their "
+            "questions (data-model.md: 2).",
+            BatchGetItem=1,
+            PutItem=1,
+        ),
+        scenario_key("POST", "/assessments/quizzes/{quiz_id}/attempts/{attempt_id}/submit"): _expect(
+            TARGET_WRITE,
+            "Reads quiz, keys, attempt and the student's scores in one BatchGetItem, whatever the "
+            "number of past attempts: grading needs them (data-model.md: 2).",
+            BatchGetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key(
+            "POST", "/assessments/quizzes/{quiz_id}/attempts/{attempt_id}/submit", "20 past attempts"
+        ): _expect(
+            TARGET_WRITE,
+            "The same requests after 20 submitted attempts: the scores item holds every attempt's "
+            "score (data-model.md: 2).",
+            BatchGetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("GET", "/assessments/quizzes/{quiz_id}/attempts/{attempt_id}"): _expect(
+            TARGET_READ, BatchGetItem=1
+        ),
+        scenario_key("GET", "/assessments/quizzes/{quiz_id}/attempts"): _expect(
+            TARGET_LIST_PAGE,
+            "Reads the quiz and the course (who teaches it) beside one Query page (data-model.md: 3).",
+            GetItem=2,
+            Query=1,
+        ),
+        scenario_key("GET", "/assessments/quizzes/{quiz_id}/statistics"): _expect(
+            TARGET_LIST_PAGE,
+            "Computed on read: the quiz, the course (who teaches it) and one Query per 200 attempts, "
+            "at most 2,000 (data-model.md: 2 + 1 per 200 attempts).",
+            GetItem=2,
+            Query=1,
+        ),
+        scenario_key("POST", "/assessments/quizzes/{quiz_id}/regrade"): _expect(
+            TARGET_LIST_PAGE,
+            "Reads the quiz's partition (one Query per 1 MB) and the course, and writes one transaction "
+            "per 100 changed items, none when no score changes (data-model.md).",
+            GetItem=1,
+            Query=1,
+        ),
         # ---------------------------------------------------------------- identity (UsersFunction)
         scenario_key("POST", "/institutions"): _expect(TARGET_WRITE, TransactWriteItems=1),
         scenario_key("GET", "/institutions"): _expect(TARGET_LIST_PAGE, Query=1),

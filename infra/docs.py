@@ -52,6 +52,9 @@ IDEMPOTENT_OPERATIONS = frozenset(
         "CreateInstitution",
         "AddInstitutionAdmin",
         "InviteUser",
+        "CreateQuiz",
+        "StartQuizAttempt",
+        "SubmitQuizAttempt",
     }
 )
 

@@ -10,8 +10,15 @@ from bench.scenarios.base import Scenario
 from bench.scenarios.courses import COURSES
 from bench.scenarios.enrollment import ENROLLMENT_SCENARIOS
 from bench.scenarios.progress import PROGRESS
+from bench.scenarios.quizzes import QUIZ_SCENARIOS
 from bench.scenarios.users import USERS
 
-SCENARIOS: tuple[type[Scenario], ...] = (*COURSES, *ENROLLMENT_SCENARIOS, *PROGRESS, *USERS)
+SCENARIOS: tuple[type[Scenario], ...] = (
+    *COURSES,
+    *ENROLLMENT_SCENARIOS,
+    *PROGRESS,
+    *USERS,
+    *QUIZ_SCENARIOS,
+)
 
 __all__ = ["SCENARIOS", "Scenario"]

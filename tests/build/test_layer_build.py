@@ -10,13 +10,14 @@ import json
 import os
 import platform
 import re
-import shutil
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
 import pytest
+
+from infra import build_layer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LAYER_SOURCE = REPO_ROOT / "layers" / "shared"
@@ -52,23 +53,6 @@ def _wheel_tags(dist_info: Path) -> list[tuple[str, str, str]]:
     return [(interpreter, abi, plat) for interpreter, abi, plat in (tag.split("-") for tag in tags)]
 
 
-def _runs_python_313(candidate: str) -> bool:
-    check = "import sys; sys.exit(sys.version_info[:2] != (3, 13))"
-    probe = subprocess.run([candidate, "-c", check], capture_output=True, check=False)  # noqa: S603
-    return probe.returncode == 0
-
-
-def _python_313() -> str | None:
-    """A working python3.13 on this machine (PATH, or a pyenv version that is not selected)."""
-    candidates = [shutil.which("python3.13")]
-    pyenv = shutil.which("pyenv")
-    if pyenv:
-        root = subprocess.run([pyenv, "root"], capture_output=True, text=True, check=False).stdout.strip()  # noqa: S603
-        if root:
-            candidates += sorted(str(path) for path in Path(root).glob("versions/3.13*/bin/python3.13"))
-    return next((c for c in candidates if c and _runs_python_313(c)), None)
-
-
 def test_layer_requirements_are_the_project_runtime_dependencies_without_boto3() -> None:
     pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
     declared = {dep for dep in pyproject["project"]["dependencies"] if not dep.startswith("boto3")}
@@ -84,7 +68,6 @@ def test_the_lms_package_is_in_the_layer_with_all_its_modules(layer: Path) -> No
 
     assert "__init__.py" in source
     assert _relative_files(layer / "lms") == source
-    assert not list((layer / "lms").rglob("__pycache__"))
 
 
 def test_pydantic_core_is_compiled_for_cpython_313_on_aarch64(layer: Path) -> None:
@@ -100,7 +83,7 @@ def test_every_compiled_file_targets_cpython_313_on_aarch64(layer: Path) -> None
     host_leftovers = [
         path.relative_to(layer).as_posix()
         for path in layer.rglob("*")
-        if re.search(r"x86_64|amd64|cp311|cpython-311|win32|darwin", path.name) or path.name == "__pycache__"
+        if re.search(r"x86_64|amd64|cp311|cpython-311|win32|darwin", path.name)
     ]
 
     assert extensions, "the layer has no compiled extension at all: was pydantic_core left out?"
@@ -132,6 +115,22 @@ def test_the_layer_carries_the_iana_time_zones_zoneinfo_falls_back_to(layer: Pat
     assert (layer / "tzdata" / "zoneinfo" / "America" / "Sao_Paulo").is_file()
 
 
+def test_the_layer_ships_bytecode_for_python_313_when_the_build_has_one(layer: Path) -> None:
+    """/opt is read-only in Lambda: without shipped bytecode every cold start compiles the layer."""
+    cached = list(layer.rglob("__pycache__/*.pyc"))
+    foreign = [path for path in cached if ".cpython-313." not in path.name]
+    assert foreign == []
+    if build_layer.python_313() is not None:
+        sources = [path for path in (layer / "lms").rglob("*.py")]
+        compiled = {path.parent.parent / (path.name.split(".")[0] + ".py") for path in cached}
+        assert [path for path in sources if path not in compiled] == []
+        # Unchecked-hash bytecode: valid whatever timestamps the deployment package gives the sources.
+        flags = {int.from_bytes(path.read_bytes()[4:8], "little") for path in cached[:50]}
+        assert flags == {0b01}
+    else:
+        assert cached == []
+
+
 def test_packages_the_lambda_runtime_provides_are_left_out(layer: Path) -> None:
     shipped = [name for name in RUNTIME_MODULES if (layer / name).exists() or (layer / f"{name}.py").exists()]
 
@@ -158,7 +157,7 @@ def test_the_pure_python_parts_import_from_the_layer_beside_a_runtime_boto3(
         (runtime / (origin.parent.name if origin.name == "__init__.py" else origin.name)).symlink_to(
             origin.parent if origin.name == "__init__.py" else origin
         )
-    python_313 = sys.executable if sys.version_info[:2] == (3, 13) else _python_313()
+    python_313 = build_layer.python_313()
     python = python_313 or sys.executable
     modules = ["lms", "lms.errors", "pynamodb.models", "aws_lambda_powertools.logging", "aws_xray_sdk.core"]
     if python_313 and platform.machine() in ("aarch64", "arm64"):

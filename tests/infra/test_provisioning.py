@@ -78,6 +78,7 @@ def test_the_progress_rule_on_the_bus_targets_the_progress_queue_which_allows_it
             "CoursePublished",
             "CourseArchived",
             "LessonAdded",
+            "LessonUpdated",
             "LessonRemoved",
             "StudentEnrolled",
             "StudentDropped",

@@ -271,6 +271,60 @@ def _invitation(role: str = "student") -> dict[str, str]:
     return {"email": f"{unique('new')}@matrix.example", "given_name": "N", "family_name": "New", "role": role}
 
 
+QUIZZES = "/assessments/quizzes"
+
+
+def _quiz_body(w: World) -> dict[str, Any]:
+    return {
+        "course_id": w.course["course"],
+        "title": "Matrix quiz",
+        "max_attempts": 100,
+        "questions": [
+            {
+                "id": "q1",
+                "type": "true_false",
+                "prompt": "Is every cell checked?",
+                "points": "1",
+                "key": {"correct": True},
+            }
+        ],
+    }
+
+
+def _new_quiz(w: World, *, published: bool = True) -> str:
+    """A quiz of the world's course (its student enrolled), published unless asked."""
+    w.student.post(f"/courses/{w.course['course']}/enrollments", {})  # already enrolled is fine too
+    made: str = ok(w.instructor.post(QUIZZES, _quiz_body(w)))["id"]
+    if published:
+        ok(w.instructor.post(f"{QUIZZES}/{made}/publish"))
+    return made
+
+
+def _quiz(w: World, fresh: bool = False, *, published: bool = True) -> str:
+    if fresh or not published:
+        return _new_quiz(w, published=published)
+    if "_quiz" not in w.__dict__:
+        w.__dict__["_quiz"] = _new_quiz(w)
+    shared: str = w.__dict__["_quiz"]
+    return shared
+
+
+def _quiz_attempt(w: World, fresh: bool = False, *, submitted: bool = False) -> str:
+    """The path of an attempt of the world's student at the shared quiz (a new one when fresh)."""
+    name = "_quiz_attempt_submitted" if submitted else "_quiz_attempt"
+    if not fresh and name in w.__dict__:
+        found: str = w.__dict__[name]
+        return found
+    quiz = _quiz(w)
+    attempt = ok(w.student.post(f"{QUIZZES}/{quiz}/attempts"))["id"]
+    path = f"{QUIZZES}/{quiz}/attempts/{attempt}"
+    if submitted:
+        ok(w.student.post(f"{path}/submit"))
+    if not fresh:
+        w.__dict__[name] = path
+    return path
+
+
 EXAMPLES: dict[str, Example] = {
     # ---------------------------------------------------------------- courses
     "ListCourses": lambda w, c, fresh: Call("/courses"),
@@ -332,6 +386,21 @@ EXAMPLES: dict[str, Example] = {
     "EraseUser": lambda w, c, fresh: Call(
         f"/users/{w.person_to_change(fresh)}?institution_id={w.institution}"
     ),
+    # ---------------------------------------------------------------- quizzes
+    "CreateQuiz": lambda w, c, fresh: Call(QUIZZES, _quiz_body(w)),
+    "ListQuizzes": lambda w, c, fresh: Call(f"{QUIZZES}?course_id={w.course['course']}"),
+    "GetQuiz": lambda w, c, fresh: Call(f"{QUIZZES}/{_quiz(w)}"),
+    "UpdateQuiz": lambda w, c, fresh: Call(
+        f"{QUIZZES}/{_quiz(w, fresh, published=False)}", {"title": "Renamed"}, if_match(1)
+    ),
+    "PublishQuiz": lambda w, c, fresh: Call(f"{QUIZZES}/{_quiz(w, fresh, published=False)}/publish"),
+    "StartQuizAttempt": lambda w, c, fresh: Call(f"{QUIZZES}/{_quiz(w)}/attempts"),
+    "ListQuizAttempts": lambda w, c, fresh: Call(f"{QUIZZES}/{_quiz(w)}/attempts"),
+    "GetQuizAttempt": lambda w, c, fresh: Call(_quiz_attempt(w, submitted=True)),
+    "SaveQuizAnswers": lambda w, c, fresh: Call(f"{_quiz_attempt(w)}/answers", {"answers": {"q1": True}}),
+    "SubmitQuizAttempt": lambda w, c, fresh: Call(f"{_quiz_attempt(w, fresh)}/submit"),
+    "GetQuizStatistics": lambda w, c, fresh: Call(f"{QUIZZES}/{_quiz(w)}/statistics"),
+    "RegradeQuiz": lambda w, c, fresh: Call(f"{QUIZZES}/{_quiz(w)}/regrade"),
     # ---------------------------------------------------------------- progress
     "CompleteLesson": lambda w, c, fresh: Call(
         f"/progress/courses/{w.progress['course']}/lessons/{w.progress['lesson']}"
@@ -352,6 +421,11 @@ EXAMPLES: dict[str, Example] = {
 }
 
 
+NAMES_A_RESOURCE_IN_ITS_BODY = frozenset({"CreateQuiz", "ListQuizzes"})
+"""Collection operations whose body (or query) names a resource of the institution (a course):
+another institution's caller names one that is not theirs, which is not found (404)."""
+
+
 def expected(operation: str, kind: str) -> str:
     """`2xx`, `401`, `403` or `404`: what the declarations say this caller gets."""
     if kind == ANONYMOUS:
@@ -362,7 +436,7 @@ def expected(operation: str, kind: str) -> str:
     if kind == OTHER_INSTITUTION:
         if not allowed & set(MEMBER_ROLES):
             return "403"
-        addresses_a_resource = "{" in ROUTES[operation][1]
+        addresses_a_resource = "{" in ROUTES[operation][1] or operation in NAMES_A_RESOURCE_IN_ITS_BODY
         return "404" if addresses_a_resource else "2xx"
     return "2xx" if Role(kind) in allowed else "403"
 

@@ -38,8 +38,9 @@ def test_catalog_events_reach_the_progress_consumer(stack: Stack, tenant: Tenant
     published_course(tenant.instructor())
     report = EventPump(stack).drain()
     assert report.settled
-    # The rule routes what progress needs (LessonAdded, CoursePublished), not CourseCreated/CourseUpdated.
-    assert handled_types(tenant) == ["CoursePublished", "LessonAdded"]
+    # The rules route what progress needs (LessonAdded, CoursePublished, the section added: the
+    # lesson order), not CourseCreated.
+    assert handled_types(tenant) == ["CoursePublished", "CourseUpdated", "LessonAdded"]
     inbox = [i for i in tenant.items() if i["entity"] == "inbox"]
     outbox_ids = {e["id"] for e in tenant.events()}
     assert {str(i["PK"]).rsplit("#", 1)[1] for i in inbox} <= outbox_ids

@@ -109,6 +109,47 @@ def achievement_sk(achievement: str, course_id: str | None = None) -> str:
     return f"{ACHIEVEMENT_SK_PREFIX}{_part(achievement)}{suffix}"
 
 
+def quiz_pk(institution_id: str, quiz_id: str) -> str:
+    """A quiz: its questions, its answer keys, its attempts and each student's quiz score."""
+    return f"{tenant(institution_id)}#QUIZ#{_part(quiz_id)}"
+
+
+QUIZ_SK = "QUIZ"
+"""The quiz as students may read it (no answer keys)."""
+QUIZ_KEY_SK = "KEY"
+"""The quiz's answer keys: read by staff views and grading only, never by a student's request."""
+QUIZ_ATTEMPT_PREFIX = "ATTEMPT#"
+QUIZ_SCORE_PREFIX = "SCORE#"
+
+
+def quiz_attempt_sk(attempt_id: str) -> str:
+    return f"{QUIZ_ATTEMPT_PREFIX}{_part(attempt_id)}"
+
+
+def quiz_score_sk(student_id: str) -> str:
+    """One student's attempt counter and scores in the quiz."""
+    return f"{QUIZ_SCORE_PREFIX}{_part(student_id)}"
+
+
+def course_quizzes_pk(institution_id: str, course_id: str) -> str:
+    """GSI1 partition: a course's quizzes, by status then creation."""
+    return f"{tenant(institution_id)}#COURSE#{_part(course_id)}#QUIZZES"
+
+
+def course_quizzes_sk(status: str, created_at: str, quiz_id: str) -> str:
+    return f"{_part(status)}#{created_at}#{_part(quiz_id)}"
+
+
+def student_quizzes_pk(institution_id: str, student_id: str) -> str:
+    """GSI1 partition: one student's quiz attempts and scores across quizzes (their own list, privacy)."""
+    return f"{tenant(institution_id)}#STUDENT#{_part(student_id)}#QUIZZES"
+
+
+def student_quiz_sk(quiz_id: str, item: str) -> str:
+    """`<quiz>#ATTEMPT#<attempt>` or `<quiz>#SCORE`: a student's items of one quiz sort together."""
+    return f"{_part(quiz_id)}#{item}"
+
+
 def outbox_pk(institution_id: str, event_id: str) -> str:
     return f"{tenant(institution_id)}#OUTBOX#{_part(event_id)}"
 

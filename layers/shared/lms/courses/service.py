@@ -285,6 +285,7 @@ class CourseService:
             title=course.title,
             lesson_ids=course.lesson_ids(),
             instructor_ids=course.instructor_ids,
+            course_version=course.version + 1,
         )
         return self._commit(course, published, principal, event)
 
@@ -308,7 +309,12 @@ class CourseService:
         course = self._editable(principal, course_id)
         section = Section(id=self._new_id(), title=draft.title)
         updated = domain.insert_section(course, section, draft.position)
-        event = CourseUpdated(course_id=course.id, version=course.version + 1, changed_fields=["sections"])
+        event = CourseUpdated(
+            course_id=course.id,
+            version=course.version + 1,
+            changed_fields=["sections"],
+            lesson_ids=updated.lesson_ids(),
+        )
         after = self._commit(
             course, updated, principal, event, request=request, answer=lambda c: section_view(c, section.id)
         )
@@ -327,14 +333,24 @@ class CourseService:
         section = course.section(section_id)
         check_version("section", section.version, expected_version)
         updated = domain.change_section(course, section_id, patch.title, patch.position)
-        event = CourseUpdated(course_id=course.id, version=course.version + 1, changed_fields=["sections"])
+        event = CourseUpdated(
+            course_id=course.id,
+            version=course.version + 1,
+            changed_fields=["sections"],
+            lesson_ids=updated.lesson_ids(),
+        )
         return self._commit(course, updated, principal, event)
 
     def remove_section(self, principal: Principal, course_id: str, section_id: str) -> Course:
         authz.authorize(principal, policy.REMOVE_SECTION)
         course = self._editable(principal, course_id)
         updated = domain.remove_section(course, section_id)
-        event = CourseUpdated(course_id=course.id, version=course.version + 1, changed_fields=["sections"])
+        event = CourseUpdated(
+            course_id=course.id,
+            version=course.version + 1,
+            changed_fields=["sections"],
+            lesson_ids=updated.lesson_ids(),
+        )
         return self._commit(course, updated, principal, event)
 
     # ------------------------------------------------------------ lessons
@@ -373,6 +389,8 @@ class CourseService:
             content_type=lesson.content_type,
             position=position,
             duration_minutes=lesson.duration_minutes,
+            course_version=course.version + 1,
+            lesson_ids=updated.lesson_ids(),
         )
         self._commit(
             course,
@@ -415,6 +433,8 @@ class CourseService:
             section_id=section.id,
             position=position,
             changed_fields=sorted(patch.model_fields_set),
+            course_version=course.version + 1,
+            lesson_ids=updated.lesson_ids(),
         )
         self._commit(
             course,
@@ -430,5 +450,10 @@ class CourseService:
         authz.authorize(principal, policy.REMOVE_LESSON)
         course = self._editable(principal, course_id)
         updated = domain.remove_lesson(course, lesson_id)
-        event = LessonRemoved(course_id=course.id, lesson_id=lesson_id)
+        event = LessonRemoved(
+            course_id=course.id,
+            lesson_id=lesson_id,
+            course_version=course.version + 1,
+            lesson_ids=updated.lesson_ids(),
+        )
         self._commit(course, updated, principal, event, lesson_delete=lesson_id)

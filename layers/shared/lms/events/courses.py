@@ -39,6 +39,11 @@ class CourseUpdated(CoursesEvent):
     instructor_ids: list[str] | None = Field(
         default=None, description="The course's instructors now, when `changed_fields` names them."
     )
+    lesson_ids: list[str] | None = Field(
+        default=None,
+        description="The course's lesson order after the change (every section, in order), when"
+        " `changed_fields` names `sections`.",
+    )
 
 
 class CoursePublished(CoursesEvent):
@@ -49,6 +54,9 @@ class CoursePublished(CoursesEvent):
     title: str
     lesson_ids: list[str]
     instructor_ids: list[str] = Field(default_factory=list, description="Who teaches the course.")
+    course_version: int | None = Field(
+        default=None, description="The course's version after the change: orders the catalog's changes."
+    )
 
 
 class CourseArchived(CoursesEvent):
@@ -68,6 +76,12 @@ class LessonAdded(CoursesEvent):
     content_type: str
     position: int
     duration_minutes: int
+    course_version: int | None = Field(
+        default=None, description="The course's version after the change: orders the catalog's changes."
+    )
+    lesson_ids: list[str] | None = Field(
+        default=None, description="The course's lesson order after the change (every section, in order)."
+    )
 
 
 class LessonUpdated(CoursesEvent):
@@ -79,6 +93,12 @@ class LessonUpdated(CoursesEvent):
     section_id: str
     position: int
     changed_fields: list[str]
+    course_version: int | None = Field(
+        default=None, description="The course's version after the change: orders the catalog's changes."
+    )
+    lesson_ids: list[str] | None = Field(
+        default=None, description="The course's lesson order after the change (every section, in order)."
+    )
 
 
 class LessonRemoved(CoursesEvent):
@@ -87,6 +107,12 @@ class LessonRemoved(CoursesEvent):
     name: ClassVar[str] = "LessonRemoved"
 
     lesson_id: str
+    course_version: int | None = Field(
+        default=None, description="The course's version after the change: orders the catalog's changes."
+    )
+    lesson_ids: list[str] | None = Field(
+        default=None, description="The course's lesson order after the change (every section, in order)."
+    )
 
 
 class StudentEnrolled(CoursesEvent):

@@ -13,6 +13,7 @@ from lms.privacy import Contributor
 
 CONTRIBUTOR_MODULES = (
     "lms.progress.privacy",
+    "lms.assessments.privacy",
     "lms.courses.privacy",
     "lms.users.privacy",
 )

@@ -1,5 +1,5 @@
-"""The progress consumer: catalog, enrollment and completion events become progress, completions
-and achievements.
+"""The progress consumer: catalog, enrollment, completion and quiz grade events become progress,
+completions and achievements.
 
 Each event is handled in one transaction with its inbox record (so a redelivery changes nothing)
 and the events it causes. An event that needs state another event brings (a completion before the
@@ -18,11 +18,12 @@ from typing import Any
 from lms.auth import Principal, Role
 from lms.correlation import correlation_id
 from lms.events import DomainEvent, EventEnvelope
+from lms.events import assessments as assessment_events
 from lms.events import courses as course_events
 from lms.events import progress as progress_events
 from lms.persistence.inbox import record_handled
 from lms.progress import domain
-from lms.progress.domain import CourseOutline, Enrollment, LearnerProgress, LearningActivity
+from lms.progress.domain import CatalogOrder, CourseOutline, Enrollment, LearnerProgress, LearningActivity
 from lms.progress.errors import EventArrivedEarly
 from lms.progress.repository import CONSUMER, DuplicateEvent, DynamoProgressRepository, ProgressChange
 
@@ -71,23 +72,35 @@ def _outline_change(
     return _commit(change)
 
 
+def _order(course_version: int | None, lesson_ids: list[str] | None) -> CatalogOrder | None:
+    """The lesson order a catalog event carries (events committed before they carried one: None)."""
+    if course_version is None or lesson_ids is None:
+        return None
+    return CatalogOrder(course_version=course_version, lesson_ids=lesson_ids)
+
+
 def _course_published(envelope: EventEnvelope, event: course_events.CoursePublished) -> bool:
     return _outline_change(
         envelope,
         event.course_id,
         lambda o: domain.publish(
-            o, event.title, event.lesson_ids, event.instructor_ids, envelope.occurred_at
+            o, event.title, event.lesson_ids, event.instructor_ids, envelope.occurred_at, event.course_version
         ),
     )
 
 
 def _course_updated(envelope: EventEnvelope, event: course_events.CourseUpdated) -> bool:
     instructors = event.instructor_ids
-    if instructors is None:
+    order = _order(event.version, event.lesson_ids)  # sections added, moved or removed
+    if instructors is None and order is None:
         return record_handled(CONSUMER, envelope)
-    return _outline_change(
-        envelope, event.course_id, lambda o: domain.change_instructors(o, instructors, envelope.occurred_at)
-    )
+
+    def apply(outline: CourseOutline) -> CourseOutline:
+        if instructors is not None:
+            outline = domain.change_instructors(outline, instructors, envelope.occurred_at)
+        return domain.arrange(outline, order)
+
+    return _outline_change(envelope, event.course_id, apply)
 
 
 def _course_archived(envelope: EventEnvelope, event: course_events.CourseArchived) -> bool:
@@ -99,14 +112,28 @@ def _lesson_added(envelope: EventEnvelope, event: course_events.LessonAdded) -> 
         envelope,
         event.course_id,
         lambda o: domain.add_lesson(
-            o, event.lesson_id, event.section_id, event.position, envelope.occurred_at
+            o,
+            event.lesson_id,
+            event.section_id,
+            event.position,
+            envelope.occurred_at,
+            _order(event.course_version, event.lesson_ids),
         ),
     )
 
 
+def _lesson_updated(envelope: EventEnvelope, event: course_events.LessonUpdated) -> bool:
+    """A lesson moved or edited: the outline takes the catalog's order at that course version."""
+    order = _order(event.course_version, event.lesson_ids)
+    if order is None:
+        return record_handled(CONSUMER, envelope)
+    return _outline_change(envelope, event.course_id, lambda o: domain.arrange(o, order))
+
+
 def _lesson_removed(envelope: EventEnvelope, event: course_events.LessonRemoved) -> bool:
+    order = _order(event.course_version, event.lesson_ids)
     first_time = _outline_change(
-        envelope, event.course_id, lambda o: domain.remove_lesson(o, event.lesson_id)
+        envelope, event.course_id, lambda o: domain.remove_lesson(o, event.lesson_id, order)
     )
     # Settled on a redelivery too: if completing the course for its students failed half-way, the
     # retry finishes it (each completion is conditional, so none happens twice).
@@ -230,6 +257,46 @@ def _lesson_undone(envelope: EventEnvelope, event: progress_events.LessonComplet
     )
 
 
+# ---------------------------------------------------------------- quizzes required for completion
+
+
+def _quiz_published(envelope: EventEnvelope, event: assessment_events.QuizPublished) -> bool:
+    """A quiz required for completion joins the course's outline; any other quiz is not progress's."""
+    if not event.required_for_completion:
+        return record_handled(CONSUMER, envelope)
+    return _outline_change(
+        envelope,
+        event.course_id,
+        lambda o: domain.require_quiz(o, event.quiz_id, event.title, event.lesson_id, envelope.occurred_at),
+    )
+
+
+def _quiz_graded(envelope: EventEnvelope, event: assessment_events.QuizGraded) -> bool:
+    """The student's pass state of a required quiz (newer revisions only); may complete the course.
+
+    The grade is kept even before the quiz's publication reaches progress (the outline decides
+    what is required), so only the enrollment has to arrive first.
+    """
+    if not event.required_for_completion:
+        return record_handled(CONSUMER, envelope)
+    inst = envelope.institution_id
+    progress = _store().load_progress(inst, event.student_id, event.course_id)
+    if progress is None:
+        raise EventArrivedEarly(f"{envelope.type} {envelope.id}: the enrollment has not reached progress yet")
+    outline = _store().get_outline(inst, event.course_id) or CourseOutline(course_id=event.course_id)
+    activity = _store().load_activity(inst, event.student_id)
+    learned = domain.learn_quiz(
+        progress,
+        outline,
+        activity,
+        quiz_id=event.quiz_id,
+        passed=event.passed,
+        revision=event.revision,
+        at=envelope.occurred_at,
+    )
+    return _commit(_learned_change(envelope, event.student_id, progress, outline, activity, learned))
+
+
 _Handler = Callable[[EventEnvelope, Any], bool]
 
 _HANDLERS: dict[type[DomainEvent], _Handler] = {
@@ -237,11 +304,14 @@ _HANDLERS: dict[type[DomainEvent], _Handler] = {
     course_events.CourseUpdated: _course_updated,
     course_events.CourseArchived: _course_archived,
     course_events.LessonAdded: _lesson_added,
+    course_events.LessonUpdated: _lesson_updated,
     course_events.LessonRemoved: _lesson_removed,
     course_events.StudentEnrolled: _student_enrolled,
     course_events.StudentDropped: _student_dropped,
     progress_events.LessonCompleted: _lesson_completed,
     progress_events.LessonCompletionUndone: _lesson_undone,
+    assessment_events.QuizPublished: _quiz_published,
+    assessment_events.QuizGraded: _quiz_graded,
 }
 
 

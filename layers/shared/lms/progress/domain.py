@@ -1,8 +1,9 @@
 """Learning progress rules; pure: no AWS, no persistence, no HTTP.
 
 Events reach the progress context at least once and in any order, so every rule here is either
-order-free (sets, maxima) or last-writer-wins on the time the change was committed, and the
-state it builds converges to the same result whatever the delivery order.
+order-free (sets, maxima) or last-writer-wins on the time the change was committed or on a
+number the producer orders its changes by (the course's version, a quiz grade's revision), and
+the state it builds converges to the same result whatever the delivery order.
 """
 
 from __future__ import annotations
@@ -61,8 +62,29 @@ class OutlineLesson(BaseModel):
     added_at: datetime | None = None
 
 
+class RequiredQuiz(BaseModel):
+    """A quiz published as required for completion: passing it is part of completing the course."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title: str = ""
+    lesson_id: str | None = None
+    published_at: datetime
+
+
+class CatalogOrder(BaseModel):
+    """The catalog's lesson order (every section, in order) at one version of the course."""
+
+    model_config = ConfigDict(frozen=True)
+
+    course_version: int
+    lesson_ids: list[str]
+
+
 class CourseOutline(BaseModel):
-    """The lessons that count for progress, in outline order, learned from catalog events."""
+    """What completes a course, learned from events: its lessons in outline order (catalog) and the
+    quizzes required for completion (assessments)."""
 
     course_id: str
     title: str = ""
@@ -72,10 +94,17 @@ class CourseOutline(BaseModel):
     removed: list[str] = Field(default_factory=list)  # lesson ids never reused: removal is final
     instructor_ids: list[str] = Field(default_factory=list)
     instructors_at: datetime | None = None
+    required_quizzes: list[RequiredQuiz] = Field(default_factory=list)  # in publication order
+    # The course version whose lesson order the outline holds; 0 while it is built from events that
+    # carry no order (published before catalog events carried one).
+    order_version: int = 0
     version: int = 0  # 0: not stored yet
 
     def lesson_ids(self) -> list[str]:
         return [lesson.id for lesson in self.lessons]
+
+    def required_quiz_ids(self) -> list[str]:
+        return [quiz.id for quiz in self.required_quizzes]
 
     def knows(self, lesson_id: str) -> bool:
         return lesson_id in self.removed or any(lesson.id == lesson_id for lesson in self.lessons)
@@ -105,10 +134,41 @@ def _change_instructors(
     return {"instructor_ids": list(instructor_ids), "instructors_at": at}
 
 
+def arrange(outline: CourseOutline, order: CatalogOrder | None) -> CourseOutline:
+    """The catalog's lesson order at its version, unless the outline holds the order of a later one.
+
+    Each catalog change of the outline carries the whole order after it, so the latest version
+    wins whatever order the events arrive in, and a repeat changes nothing. Removed lessons stay out.
+    """
+    if order is None or order.course_version <= outline.order_version:
+        return outline
+    known = {lesson.id: lesson for lesson in outline.lessons}
+    lessons = [
+        known.get(lid, OutlineLesson(id=lid)) for lid in order.lesson_ids if lid not in outline.removed
+    ]
+    return outline.model_copy(update={"lessons": lessons, "order_version": order.course_version})
+
+
 def publish(
-    outline: CourseOutline, title: str, lesson_ids: list[str], instructor_ids: list[str] | None, at: datetime
+    outline: CourseOutline,
+    title: str,
+    lesson_ids: list[str],
+    instructor_ids: list[str] | None,
+    at: datetime,
+    course_version: int | None = None,
 ) -> CourseOutline:
     """The publication fixes the order; lessons added after it (seen early) keep their place."""
+    if course_version is not None or outline.order_version:
+        published = outline.model_copy(
+            update={
+                "title": title,
+                "published_at": at,
+                **_change_instructors(outline, instructor_ids or None, at),
+            }
+        )
+        if course_version is None:
+            return published  # an older publication: the outline holds a later order
+        return arrange(published, CatalogOrder(course_version=course_version, lesson_ids=lesson_ids))
     known = {lesson.id: lesson for lesson in outline.lessons}
     lessons = [known.get(lid, OutlineLesson(id=lid)) for lid in lesson_ids if lid not in outline.removed]
     for later in outline.lessons:
@@ -125,12 +185,20 @@ def publish(
 
 
 def add_lesson(
-    outline: CourseOutline, lesson_id: str, section_id: str, position: int, at: datetime
+    outline: CourseOutline,
+    lesson_id: str,
+    section_id: str,
+    position: int,
+    at: datetime,
+    order: CatalogOrder | None = None,
 ) -> CourseOutline:
     """A lesson counts once added, unless it was removed, or removed before publication."""
     lesson = OutlineLesson(id=lesson_id, section_id=section_id, position=position, added_at=at)
     if lesson_id in outline.removed:
         return outline
+    if order is not None or outline.order_version:
+        # An event without an order is older than any with one: the later order already holds it.
+        return arrange(outline, order)
     if lesson_id in outline.lesson_ids():
         # Known from the publication: learn its section for later insertions, keep its place.
         lessons = [lesson if x.id == lesson_id else x for x in outline.lessons]
@@ -140,14 +208,27 @@ def add_lesson(
     return outline.model_copy(update={"lessons": _insert(outline.lessons, lesson)})
 
 
-def remove_lesson(outline: CourseOutline, lesson_id: str) -> CourseOutline:
+def remove_lesson(outline: CourseOutline, lesson_id: str, order: CatalogOrder | None = None) -> CourseOutline:
     """A removed lesson stops counting for everyone, for good."""
-    return outline.model_copy(
+    removed = outline.model_copy(
         update={
             "lessons": [x for x in outline.lessons if x.id != lesson_id],
             "removed": sorted({*outline.removed, lesson_id}),
         }
     )
+    return arrange(removed, order)
+
+
+def require_quiz(
+    outline: CourseOutline, quiz_id: str, title: str, lesson_id: str | None, at: datetime
+) -> CourseOutline:
+    """A quiz published as required for completion joins what completes the course; requirements
+    only grow (nothing unpublishes a quiz), so a repeat or a late delivery changes nothing."""
+    if quiz_id in outline.required_quiz_ids():
+        return outline
+    quiz = RequiredQuiz(id=quiz_id, title=title, lesson_id=lesson_id, published_at=at)
+    quizzes = sorted([*outline.required_quizzes, quiz], key=lambda q: (q.published_at, q.id))
+    return outline.model_copy(update={"required_quizzes": quizzes})
 
 
 def archive(outline: CourseOutline, at: datetime) -> CourseOutline:
@@ -171,18 +252,31 @@ class LessonMark(BaseModel):
     event_id: str
 
 
+class QuizMark(BaseModel):
+    """The student's best-known pass state of a required quiz, at the quiz's grade `revision`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    passed: bool
+    revision: int
+
+
 class LearnerProgress(BaseModel):
     student_id: str
     course_id: str
     enrollment: Enrollment | None = None
     enrollment_at: datetime | None = None
     marks: dict[str, LessonMark] = Field(default_factory=dict)
+    quizzes: dict[str, QuizMark] = Field(default_factory=dict)  # required quizzes graded
     last_activity_at: datetime | None = None
     completed_at: datetime | None = None  # set once, never cleared: the course counts as completed
     version: int = 0  # 0: not stored yet
 
     def done_lessons(self) -> set[str]:
         return {lesson for lesson, mark in self.marks.items() if mark.done}
+
+    def passed_quizzes(self) -> set[str]:
+        return {quiz for quiz, mark in self.quizzes.items() if mark.passed}
 
 
 def change_enrollment(progress: LearnerProgress, status: Enrollment, at: datetime) -> LearnerProgress:
@@ -204,11 +298,28 @@ def mark_lesson(
     return progress.model_copy(update={"marks": marks, "last_activity_at": last_activity})
 
 
-def percent(done: set[str], counted: list[str]) -> int:
-    """Whole percent of the counted lessons done; 100 only when every one is."""
-    if not counted:
+def grade_quiz(
+    progress: LearnerProgress, quiz_id: str, passed: bool, revision: int, at: datetime
+) -> LearnerProgress:
+    """Record a quiz's pass state, unless a later revision of its grade is known (a regrade may
+    turn a pass into a fail, and back)."""
+    current = progress.quizzes.get(quiz_id)
+    last_activity = max(at, progress.last_activity_at) if progress.last_activity_at else at
+    if current is not None and current.revision >= revision:
+        return progress.model_copy(update={"last_activity_at": last_activity})
+    quizzes = {**progress.quizzes, quiz_id: QuizMark(passed=passed, revision=revision)}
+    return progress.model_copy(update={"quizzes": quizzes, "last_activity_at": last_activity})
+
+
+def course_percent(outline: CourseOutline, done_lessons: set[str], passed_quizzes: set[str]) -> int:
+    """Whole percent of what completes the course: its lessons and its required quizzes, each
+    counting one; 100 only when every one is done or passed."""
+    lessons, quizzes = outline.lesson_ids(), outline.required_quiz_ids()
+    total = len(lessons) + len(quizzes)
+    if not total:
         return 0
-    return sum(1 for lesson in counted if lesson in done) * 100 // len(counted)
+    achieved = sum(1 for x in lessons if x in done_lessons) + sum(1 for q in quizzes if q in passed_quizzes)
+    return achieved * 100 // total
 
 
 def next_lesson(done: set[str], counted: list[str]) -> str | None:
@@ -217,13 +328,20 @@ def next_lesson(done: set[str], counted: list[str]) -> str | None:
 
 
 def completes(progress: LearnerProgress, outline: CourseOutline) -> bool:
-    """Whether the course becomes completed now: every counted lesson done, not completed before."""
+    """Whether the course becomes completed now: every counted lesson done and every required quiz
+    passed, not completed before.
+
+    Completion is judged on what progress knows when the deciding event arrives and is never taken
+    back: a regrade that fails a quiz, a lesson added or a quiz required later leave a completed
+    course completed (CourseCompleted is emitted once; other courses may already require it).
+    """
     counted = outline.lesson_ids()
     return (
         progress.completed_at is None
         and outline.published
         and bool(counted)
         and set(counted) <= progress.done_lessons()
+        and set(outline.required_quiz_ids()) <= progress.passed_quizzes()
     )
 
 
@@ -306,7 +424,7 @@ def record_course_completed(
 
 
 class Learned(BaseModel):
-    """The state after one completion, undo or outline change, and what it earned."""
+    """The state after one completion, undo, quiz grade or outline change, and what it earned."""
 
     progress: LearnerProgress
     activity: LearningActivity
@@ -317,7 +435,8 @@ class Learned(BaseModel):
 def settle(
     progress: LearnerProgress, outline: CourseOutline, activity: LearningActivity, at: datetime
 ) -> Learned:
-    """Complete the course if every counted lesson is done (once: a completed course stays so)."""
+    """Complete the course if every counted lesson is done and every required quiz passed (once: a
+    completed course stays so)."""
     if not completes(progress, outline):
         return Learned(progress=progress, activity=activity)
     recorded, earned = record_course_completed(activity, outline.course_id)
@@ -342,3 +461,17 @@ def learn(
         activity, earned = record_lesson_done(activity, at, timezone)
     settled = settle(marked, outline, activity, at)
     return settled.model_copy(update={"earned": [*earned, *settled.earned]})
+
+
+def learn_quiz(
+    progress: LearnerProgress,
+    outline: CourseOutline,
+    activity: LearningActivity,
+    *,
+    quiz_id: str,
+    passed: bool,
+    revision: int,
+    at: datetime,
+) -> Learned:
+    """A grade of a required quiz, for a student whose enrollment is known."""
+    return settle(grade_quiz(progress, quiz_id, passed, revision, at), outline, activity, at)

@@ -7,7 +7,7 @@ this module reads the progress context's own items, so no other context touches 
 from __future__ import annotations
 
 from lms import keys
-from lms.progress.domain import CourseOutline, percent
+from lms.progress.domain import CourseOutline, course_percent
 from lms.progress.repository import OutlineItem, SummaryItem, _summary
 
 
@@ -34,7 +34,7 @@ def percent_by_course(institution_id: str, student_id: str, course_ids: list[str
         )
     }
     return {
-        course_id: percent(progress.done_lessons(), outlines[course_id].lesson_ids())
+        course_id: course_percent(outlines[course_id], progress.done_lessons(), progress.passed_quizzes())
         for course_id, progress in summaries.items()
         if course_id in outlines
     }

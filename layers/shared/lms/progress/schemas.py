@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import AwareDatetime, BaseModel, Field
 
 from lms.progress.domain import Achievement, Enrollment
@@ -11,6 +13,26 @@ class LessonCompletionView(BaseModel):
     course_id: str
     lesson_id: str
     completed_at: AwareDatetime = Field(description="When the student first marked it complete.")
+
+
+PERCENT = (
+    "Whole percent of what completes the course: its lessons and its required assessments, each"
+    " counting one; 100 only when every lesson is completed and every required assessment passed."
+)
+COMPLETED_AT = (
+    "When every lesson was first completed and every required assessment passed. A completed"
+    " course stays completed: a regrade that fails an assessment, or a lesson or required"
+    " assessment added later, does not reopen it."
+)
+
+
+class RequiredAssessmentView(BaseModel):
+    """An assessment a student must pass to complete the course (a quiz published as required)."""
+
+    assessment_id: str
+    kind: Literal["quiz"]
+    title: str
+    lesson_id: str | None = Field(description="The lesson the quiz belongs to, if any.")
 
 
 class CourseProgressView(BaseModel):
@@ -24,12 +46,17 @@ class CourseProgressView(BaseModel):
     )
     completed_lessons: list[str] = Field(description="Completed lessons that count, in outline order.")
     lesson_count: int
-    percent: int = Field(ge=0, le=100)
+    required_assessments: list[RequiredAssessmentView] = Field(
+        description="Assessments required for completion, in the order they were published."
+    )
+    passed_assessments: list[str] = Field(
+        description="Ids of the required assessments the student's latest grade passes, in the order of"
+        " `required_assessments` (a regrade may take one out)."
+    )
+    percent: int = Field(ge=0, le=100, description=PERCENT)
     next_lesson_id: str | None = Field(description="The first lesson not completed, in outline order.")
     last_activity_at: AwareDatetime | None
-    completed_at: AwareDatetime | None = Field(
-        description="When every lesson was first complete; a completed course stays completed."
-    )
+    completed_at: AwareDatetime | None = Field(description=COMPLETED_AT)
 
 
 class LearnerProgressView(BaseModel):
@@ -38,9 +65,13 @@ class LearnerProgressView(BaseModel):
     student_id: str
     completed_lesson_count: int
     lesson_count: int
-    percent: int = Field(ge=0, le=100)
+    passed_assessment_count: int = Field(
+        description="Required assessments the student's latest grade passes."
+    )
+    required_assessment_count: int = Field(description="Assessments required for completion.")
+    percent: int = Field(ge=0, le=100, description=PERCENT)
     last_activity_at: AwareDatetime | None
-    completed_at: AwareDatetime | None
+    completed_at: AwareDatetime | None = Field(description=COMPLETED_AT)
 
 
 class LearnerPage(BaseModel):

@@ -19,6 +19,7 @@ from lms.progress.schemas import (
     AchievementView,
     CourseProgressView,
     LearnerProgressView,
+    RequiredAssessmentView,
 )
 
 
@@ -145,11 +146,13 @@ class ProgressService:
 
 
 def progress_view(outline: CourseOutline, student_id: str, stored: StudentCourse) -> CourseProgressView:
-    """The student's own completions answer at once; completion and enrollment come from the summary."""
+    """The student's own completions answer at once; completion, enrollment and quiz grades come
+    from the summary (the consumer's)."""
     done = {c.lesson_id for c in stored.completions}
     counted = outline.lesson_ids()
     moments = [c.completed_at for c in stored.completions]
     summary = stored.summary
+    passed = summary.passed_quizzes() if summary else set()
     if summary is not None and summary.last_activity_at is not None:
         moments.append(summary.last_activity_at)
     return CourseProgressView(
@@ -159,7 +162,12 @@ def progress_view(outline: CourseOutline, student_id: str, stored: StudentCourse
         enrollment=summary.enrollment if summary else None,
         completed_lessons=[lesson for lesson in counted if lesson in done],
         lesson_count=len(counted),
-        percent=domain.percent(done, counted),
+        required_assessments=[
+            RequiredAssessmentView(assessment_id=q.id, kind="quiz", title=q.title, lesson_id=q.lesson_id)
+            for q in outline.required_quizzes
+        ],
+        passed_assessments=[q for q in outline.required_quiz_ids() if q in passed],
+        percent=domain.course_percent(outline, done, passed),
         next_lesson_id=domain.next_lesson(done, counted),
         last_activity_at=max(moments) if moments else None,
         completed_at=summary.completed_at if summary else None,
@@ -167,13 +175,15 @@ def progress_view(outline: CourseOutline, student_id: str, stored: StudentCourse
 
 
 def learner_view(outline: CourseOutline, learner: LearnerProgress) -> LearnerProgressView:
-    done = learner.done_lessons()
-    counted = outline.lesson_ids()
+    done, passed = learner.done_lessons(), learner.passed_quizzes()
+    counted, required = outline.lesson_ids(), outline.required_quiz_ids()
     return LearnerProgressView(
         student_id=learner.student_id,
         completed_lesson_count=sum(1 for lesson in counted if lesson in done),
         lesson_count=len(counted),
-        percent=domain.percent(done, counted),
+        passed_assessment_count=sum(1 for quiz in required if quiz in passed),
+        required_assessment_count=len(required),
+        percent=domain.course_percent(outline, done, passed),
         last_activity_at=learner.last_activity_at,
         completed_at=learner.completed_at,
     )

@@ -47,7 +47,8 @@ class EnrollmentPage(BaseModel):
 
 class MyEnrollmentView(EnrollmentView):
     progress_percent: int | None = Field(
-        description="Share of the course's lessons completed; null until the progress context publishes it."
+        description="Whole percent of what completes the course (its lessons and required assessments);"
+        " null until the progress context publishes it."
     )
 
 
