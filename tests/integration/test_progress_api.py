@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import boto3
@@ -12,6 +14,10 @@ from infra.provision import Stack
 from infra.pump import EventPump
 from infra.seed import sign_in
 from lms import keys
+from lms.auth import Principal
+from lms.events import DomainEvent
+from lms.events.assessments import QuizGraded, QuizPublished
+from lms.persistence.outbox import outbox_item
 from tests.harness import PASSWORD, Caller, Tenant
 from tests.integration.test_courses_api import (
     add_lesson,
@@ -462,3 +468,122 @@ def test_my_enrollments_show_the_progress_percent_once_progress_knows(
     after = student.get("/enrollments")
     assert [(e["course_id"], e["progress_percent"]) for e in after.json()["items"]] == [(course_id, 33)]
     assert student.last_calls == {"BatchGetItem": 2, "Query": 1}
+
+
+# ---------------------------------------------------------------- required quizzes and moved lessons
+
+
+def assessments_event(tenant: Tenant, event: DomainEvent) -> None:
+    """An event of the assessments context, written to the outbox as its own transactions write it."""
+    instructor = Principal(user_id="quiz-author", institution_id=tenant.institution_id, roles=frozenset())
+    outbox_item(event, tenant.institution_id, instructor).save()
+
+
+def required_quiz(course_id: str, quiz_id: str) -> QuizPublished:
+    return QuizPublished(
+        course_id=course_id,
+        quiz_id=quiz_id,
+        title="Check your algebra",
+        points=Decimal("10"),
+        gradebook_category="quizzes",
+        required_for_completion=True,
+        passing_score=Decimal("6"),
+    )
+
+
+def quiz_grade(course_id: str, quiz_id: str, student_id: str, *, passed: bool, revision: int) -> QuizGraded:
+    score = Decimal("7.5") if passed else Decimal("2")
+    return QuizGraded(
+        course_id=course_id,
+        quiz_id=quiz_id,
+        student_id=student_id,
+        attempt_id=f"attempt-{revision}",
+        attempt_score=score,
+        score=score,
+        points=Decimal("10"),
+        passed=passed,
+        required_for_completion=True,
+        revision=revision,
+        graded_at=datetime(2026, 3, 2, 9, revision, tzinfo=UTC),
+    )
+
+
+def test_a_required_quiz_counts_in_every_progress_view_and_completes_the_course_once_passed(
+    progress_stack: Stack, tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]
+) -> None:
+    instructor, student, course_id, lessons = learning
+    assessments_event(tenant, required_quiz(course_id, "quiz-1"))
+    settle(progress_stack)
+    for lesson in lessons:
+        assert student.request("PUT", lesson_path(course_id, lesson)).status == 200
+    assessments_event(tenant, quiz_grade(course_id, "quiz-1", student.user_id, passed=False, revision=1))
+    settle(progress_stack)
+
+    body = student.get(f"/progress/courses/{course_id}").json()
+    assert student.last_calls == {"GetItem": 1, "Query": 1}
+    assert body["required_assessments"] == [
+        {"assessment_id": "quiz-1", "kind": "quiz", "title": "Check your algebra", "lesson_id": None}
+    ]
+    assert (body["passed_assessments"], body["percent"], body["completed_at"]) == ([], 75, None)
+    assert body["next_lesson_id"] is None
+    row = instructor.get(f"/progress/courses/{course_id}/students").json()["items"][0]
+    assert (row["required_assessment_count"], row["passed_assessment_count"], row["percent"]) == (1, 0, 75)
+    assert "CourseCompleted" not in tenant.event_types()
+
+    assessments_event(tenant, quiz_grade(course_id, "quiz-1", student.user_id, passed=True, revision=2))
+    settle(progress_stack)
+    body = student.get(f"/progress/courses/{course_id}").json()
+    assert (body["passed_assessments"], body["percent"]) == (["quiz-1"], 100)
+    assert body["completed_at"] is not None
+    staff_view = instructor.get(f"/progress/courses/{course_id}/students/{student.user_id}").json()
+    assert (staff_view["passed_assessments"], staff_view["completed_at"]) == (
+        ["quiz-1"],
+        body["completed_at"],
+    )
+    row = instructor.get(f"/progress/courses/{course_id}/students").json()["items"][0]
+    assert (row["passed_assessment_count"], row["percent"]) == (1, 100)
+    enrollments = student.get("/enrollments").json()["items"]
+    assert [(e["course_id"], e["progress_percent"]) for e in enrollments] == [(course_id, 100)]
+    assert tenant.event_types().count("CourseCompleted") == 1
+
+    # A regrade that fails the quiz takes the pass back, not the completion.
+    assessments_event(tenant, quiz_grade(course_id, "quiz-1", student.user_id, passed=False, revision=3))
+    settle(progress_stack)
+    body = student.get(f"/progress/courses/{course_id}").json()
+    assert (body["passed_assessments"], body["percent"]) == ([], 75)
+    assert body["completed_at"] is not None
+    assert tenant.event_types().count("CourseCompleted") == 1
+
+
+def test_a_course_without_required_quizzes_shows_none(
+    progress_stack: Stack, tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]
+) -> None:
+    _, student, course_id, _ = learning
+    optional = required_quiz(course_id, "quiz-2").model_copy(update={"required_for_completion": False})
+    assessments_event(tenant, optional)
+    settle(progress_stack)
+    body = student.get(f"/progress/courses/{course_id}").json()
+    assert (body["required_assessments"], body["passed_assessments"]) == ([], [])
+
+
+def test_a_lesson_moved_in_the_catalog_moves_the_next_lesson(
+    progress_stack: Stack, tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]
+) -> None:
+    instructor, student, course_id, lessons = learning
+    assert student.request("PUT", lesson_path(course_id, lessons[0])).status == 200
+    settle(progress_stack)
+    assert student.get(f"/progress/courses/{course_id}").json()["next_lesson_id"] == lessons[1]
+    moved = instructor.patch(f"/courses/{course_id}/lessons/{lessons[2]}", {"position": 1}, version=1)
+    assert moved.status == 200, moved.body
+    settle(progress_stack)
+    body = student.get(f"/progress/courses/{course_id}").json()
+    assert body["next_lesson_id"] == lessons[2]
+    assert body["completed_lessons"] == [lessons[0]]
+    # A lesson moved into a new section, and that section moved first: the order follows both.
+    week_0 = add_section(instructor, course_id, "Week 0")
+    into = {"section_id": week_0["id"]}
+    assert instructor.patch(f"/courses/{course_id}/lessons/{lessons[1]}", into, version=1).status == 200
+    first = instructor.patch(f"/courses/{course_id}/sections/{week_0['id']}", {"position": 1}, version=1)
+    assert first.status == 200, first.body
+    settle(progress_stack)
+    assert student.get(f"/progress/courses/{course_id}").json()["next_lesson_id"] == lessons[1]
