@@ -326,13 +326,20 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
             "(data-model.md: GetItem institution, then as POST /users).",
             other=_cognito("AdminCreateUser", "AdminAddUserToGroup"),
             GetItem=1,
+            PutItem=1,
             TransactWriteItems=1,
         ),
         scenario_key("GET", "/institutions/{institution_id}/audit-events"): _expect(
             TARGET_LIST_PAGE, Query=1
         ),
         scenario_key("POST", "/users"): _expect(
-            TARGET_WRITE, other=_cognito("AdminCreateUser", "AdminAddUserToGroup"), TransactWriteItems=1
+            TARGET_WRITE,
+            "Claims the email before the account is made (a pending claim, PutItem): an invitation "
+            "that dies between the account and the profile is finished by the next one instead of "
+            "leaving the email taken for good (data-model.md: 2).",
+            other=_cognito("AdminCreateUser", "AdminAddUserToGroup"),
+            PutItem=1,
+            TransactWriteItems=1,
         ),
         scenario_key("POST", "/users", "Idempotency-Key replay"): _expect(TARGET_READ, GetItem=1),
         scenario_key("GET", "/users"): _expect(TARGET_LIST_PAGE, Query=1),

@@ -54,7 +54,7 @@ def test_a_retried_invitation_answers_the_first_response_without_a_second_accoun
     body, headers = invitation(tenant, "instructor"), key()
     first = admin.post("/users", body, headers=headers)
     assert first.status == 201, first.body
-    assert admin.last_calls == {"GetItem": 1, "TransactWriteItems": 1}
+    assert admin.last_calls == {"GetItem": 1, "PutItem": 1, "TransactWriteItems": 1}
     stored = entities(tenant)
 
     with aws_calls(monkeypatch) as calls:
@@ -134,8 +134,8 @@ def test_a_retry_racing_the_first_attempt_never_leaves_an_account_without_its_pr
         first = admin.post("/users", body, headers=headers)
 
     assert first.status == 201, first.body
-    # The racing retry found the email taken by the first attempt's account, and left it alone.
-    problem(raced[0], 409, "email-taken")
+    # The racing retry found the email claimed by the first attempt, and left its account alone.
+    problem(raced[0], 409, "invitation-in-progress")
     [account] = accounts_with_email(tenant.stack, body["email"])
     assert account["Username"] == first.json()["id"]
     assert Counter(entities(tenant))["user"] == 1

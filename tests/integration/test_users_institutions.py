@@ -196,7 +196,7 @@ def test_a_platform_admin_invites_the_first_admin_who_then_runs_the_institution(
     admin_view = response.json()
     assert (admin_view["role"], admin_view["status"]) == ("institution-admin", "active")
     assert admin_view["temporary_password"]
-    assert platform.last_calls == {"GetItem": 1, "TransactWriteItems": 1}
+    assert platform.last_calls == {"GetItem": 1, "PutItem": 1, "TransactWriteItems": 1}
 
     cognito = boto3.client("cognito-idp", region_name=stack.region)
     cognito.admin_set_user_password(

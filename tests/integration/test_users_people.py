@@ -79,7 +79,8 @@ def test_an_admin_invites_a_person_with_an_account_and_a_profile_in_one_transact
     assert user["display_name"] == "Grace Hopper"
     assert user["temporary_password"]
     assert response.header("Location") == f"/users/{user['id']}"
-    assert admin.last_calls == {"TransactWriteItems": 1}
+    # The email is claimed first (PutItem), the profile and the claim are saved in one transaction.
+    assert admin.last_calls == {"PutItem": 1, "TransactWriteItems": 1}
     assert entities(tenant) == ["audit", "outbox", "user", "user-email"]
     assert tenant.event_types() == ["UserInvited"]
     event = tenant.events()[0]
@@ -138,7 +139,7 @@ def test_inviting_an_email_twice_is_refused_with_nothing_more_stored(tenant: Ten
     assert len(accounts_with_email(tenant.stack, body["email"])) == 1
 
 
-def test_an_account_whose_profile_cannot_be_written_is_removed_again(tenant: Tenant) -> None:
+def test_an_email_claimed_in_the_institution_is_refused_before_any_account_is_made(tenant: Tenant) -> None:
     admin = tenant.admin()
     first = invite(admin, tenant)
     # The account disappears from the pool behind the API's back; its email stays claimed.
@@ -147,7 +148,8 @@ def test_an_account_whose_profile_cannot_be_written_is_removed_again(tenant: Ten
 
     problem(admin.post("/users", invitation(tenant, email=first["email"])), 409, "email-taken")
 
-    assert accounts_with_email(tenant.stack, first["email"]) == []  # the new account was deleted
+    assert admin.last_calls == {"PutItem": 1, "GetItem": 1}  # the claim refused, then read
+    assert accounts_with_email(tenant.stack, first["email"]) == []  # no account was made
     assert entities(tenant) == before
 
 

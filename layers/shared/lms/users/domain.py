@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -92,6 +93,26 @@ class UserProfile(BaseModel):
     @property
     def search_text(self) -> str:
         return f"{self.given_name} {self.family_name}\n{self.display_name}\n{self.email}".lower()
+
+
+# Longer than the users function may run (template.yaml: Timeout 15 s): once its lease is over, the
+# invitation that holds a pending claim has died, since a Lambda invocation cannot outlive its timeout.
+INVITATION_LEASE = timedelta(seconds=60)
+# A dead invitation's claim (role only, no personal data) waits this long for a retry to finish it.
+PENDING_CLAIM_RETENTION = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class PendingInvitation:
+    """An email claimed by an invitation in progress: its account may exist, its profile does not yet."""
+
+    id: str
+    role: UserRole
+    lease_until: datetime  # until then only this invitation may touch the account
+
+    def stale(self, at: datetime) -> bool:
+        """Its invitation died between the account and the profile: another may finish it."""
+        return self.lease_until < at
 
 
 def normalize_email(email: str) -> str:

@@ -33,6 +33,15 @@ class EmailTaken(Conflict):
     title = "An account with this email already exists"
 
 
+class InvitationInProgress(Conflict):
+    """Another request is inviting this email into your institution right now, or stopped doing so
+    less than a minute ago. Retry in a minute: the retry finishes that invitation (or answers as the
+    first one did, with the same Idempotency-Key)."""
+
+    slug = "invitation-in-progress"
+    title = "An invitation of this email is in progress"
+
+
 class InvalidTimezone(Problem):
     """`timezone` must be an IANA time zone name, such as `Europe/Paris`."""
 

@@ -6,7 +6,7 @@ that the caller's account is active (lms.users.access), without importing the wh
 
 from __future__ import annotations
 
-from pynamodb.attributes import UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
 from lms.persistence.table import GSI1, Item, VersionedItem
 
@@ -59,6 +59,14 @@ class ProfileItem(VersionedItem):
 
 
 class EmailItem(Item):
-    """Claims an email address for one person of the institution."""
+    """Claims an email address for one person of the institution, or for an invitation in progress.
 
-    user_id = UnicodeAttribute()
+    A pending claim (`invitation_id` set) holds no personal data: the role the invitation grants and
+    until when it may still be running; the invitation's transaction replaces it with the person's.
+    """
+
+    user_id = UnicodeAttribute(null=True)  # the person's; absent while the claim is pending
+    invitation_id = UnicodeAttribute(null=True)
+    role = UnicodeAttribute(null=True)
+    lease_until = NumberAttribute(null=True)  # epoch seconds
+    expires_at = NumberAttribute(null=True)  # TTL of a pending claim only

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from pynamodb.exceptions import DeleteError, PutError
 from pynamodb.expressions.condition import Condition
 
 from lms import audit, keys
@@ -14,8 +15,15 @@ from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
 from lms.persistence.transactions import Transaction
-from lms.users.domain import Institution, UserProfile, email_digest
-from lms.users.errors import ConcurrentUserChange, EmailTaken, SlugTaken
+from lms.users.domain import (
+    PENDING_CLAIM_RETENTION,
+    Institution,
+    PendingInvitation,
+    UserProfile,
+    UserRole,
+    email_digest,
+)
+from lms.users.errors import ConcurrentUserChange, EmailTaken, InvitationInProgress, SlugTaken
 from lms.users.imports.repository import ROW_NOT_DONE, row_item
 from lms.users.items import (
     EMAIL_ENTITY,
@@ -100,7 +108,77 @@ def _profile(institution_id: str, item: ProfileItem) -> UserProfile:
     )
 
 
+def _email_key(institution_id: str, email: str) -> tuple[str, str]:
+    return keys.email_pk(institution_id, email_digest(email)), keys.EMAIL_SK
+
+
+def _pending_claim(institution_id: str, email: str, claim: PendingInvitation, at: datetime) -> EmailItem:
+    return EmailItem(
+        *_email_key(institution_id, email),
+        entity=EMAIL_ENTITY,
+        invitation_id=claim.id,
+        role=claim.role.value,
+        lease_until=int(claim.lease_until.timestamp()),
+        expires_at=int((at + PENDING_CLAIM_RETENTION).timestamp()),
+    )
+
+
+def _refused(error: PutError | DeleteError) -> bool:
+    return error.cause_response_code == "ConditionalCheckFailedException"
+
+
+TAKEN = "Someone in your institution already has this email."
+IN_PROGRESS = "An invitation of this email is in progress; retry in a minute."
+
+
 class DynamoIdentityRepository:
+    def claim_email(
+        self, institution_id: str, email: str, claim: PendingInvitation, at: datetime
+    ) -> PendingInvitation | None:
+        """Claim the email for `claim`: one PutItem when it is free.
+
+        Returns the pending invitation it took over (one that died before its profile), else None;
+        raises EmailTaken when a person has the email, InvitationInProgress while another invitation
+        of it may still be running.
+        """
+        item = _pending_claim(institution_id, email, claim, at)
+        try:
+            item.save(condition=EmailItem.PK.does_not_exist())
+            return None
+        except PutError as error:
+            if not _refused(error):
+                raise
+        try:
+            held = EmailItem.get(*_email_key(institution_id, email), consistent_read=True)
+        except EmailItem.DoesNotExist:
+            raise InvitationInProgress(IN_PROGRESS, field="email") from None  # released meanwhile
+        if held.invitation_id is None:
+            raise EmailTaken(TAKEN, field="email")
+        previous = PendingInvitation(
+            id=held.invitation_id,
+            role=UserRole(held.role),
+            lease_until=datetime.fromtimestamp(int(held.lease_until or 0), UTC),
+        )
+        if not previous.stale(at):
+            raise InvitationInProgress(IN_PROGRESS, field="email")
+        try:
+            item.save(condition=EmailItem.invitation_id == previous.id)
+        except PutError as error:
+            if _refused(error):  # another request took it over first
+                raise InvitationInProgress(IN_PROGRESS, field="email") from error
+            raise
+        return previous
+
+    def release_email(self, institution_id: str, email: str, invitation_id: str) -> None:
+        """Free a pending claim of the invitation `invitation_id` (no-op once it is someone else's)."""
+        try:
+            EmailItem(*_email_key(institution_id, email)).delete(
+                condition=EmailItem.invitation_id == invitation_id
+            )
+        except DeleteError as error:
+            if not _refused(error):
+                raise
+
     def get_institution(self, institution_id: str) -> Institution | None:
         try:
             item = InstitutionItem.get(
@@ -196,15 +274,16 @@ class DynamoIdentityRepository:
                     ProfileItem.PK.does_not_exist(),
                     ConcurrentUserChange("The profile was created meanwhile; read it again and retry."),
                 )
+                # The invitation's own pending claim becomes the person's; without one, a free email.
+                claimed = (
+                    EmailItem.invitation_id == change.invitation_id
+                    if change.invitation_id
+                    else EmailItem.PK.does_not_exist()
+                )
                 tx.put(
-                    EmailItem(
-                        keys.email_pk(inst, email_digest(user.email)),
-                        keys.EMAIL_SK,
-                        entity=EMAIL_ENTITY,
-                        user_id=user.id,
-                    ),
-                    EmailItem.PK.does_not_exist(),
-                    EmailTaken("Someone in your institution already has this email.", field="email"),
+                    EmailItem(*_email_key(inst, user.email), entity=EMAIL_ENTITY, user_id=user.id),
+                    claimed,
+                    EmailTaken(TAKEN, field="email"),
                 )
             else:
                 tx.put(

@@ -3,6 +3,11 @@
 Cognito and DynamoDB share no transaction, so every use case that touches both orders its steps
 so that a failure leaves nothing half done: the Cognito change first, then one TransactWriteItems
 (state, outbox, audit), and when that transaction is refused, the Cognito change is undone.
+
+An invitation claims the email first (a pending claim with a lease, lms.users.domain): should the
+function die between the account and the profile, so that nothing is undone, the next invitation
+of that email in the institution finds the claim stale and the account in the pool, and finishes
+the invitation with that account instead of answering that the email is taken.
 """
 
 from __future__ import annotations
@@ -32,9 +37,9 @@ from lms.idempotency import IdempotentRequest, StoredResponse
 from lms.users import domain, policy
 from lms.users.access import AccountState
 from lms.users.access import gate as account_gate
-from lms.users.cognito import NewAccount
-from lms.users.domain import Institution, UserProfile, UserRole, UserStatus
-from lms.users.errors import EmailTaken, InstitutionNotFound, UserNotFound
+from lms.users.cognito import ExistingAccount, NewAccount
+from lms.users.domain import Institution, PendingInvitation, UserProfile, UserRole, UserStatus
+from lms.users.errors import EmailTaken, InstitutionNotFound, InvitationInProgress, UserNotFound
 from lms.users.imports.roster import RowResult
 from lms.users.schemas import (
     AdminInvitation,
@@ -71,6 +76,7 @@ class IdentityChange:
     user: UserProfile | None = None
     user_expected_version: int | None = None  # None with `user`: new (claims the email too)
     import_row: tuple[str, RowResult] | None = None  # (job id, outcome) of the roster row it imports
+    invitation_id: str | None = None  # the pending claim of the new user's email, held by this change
     # With an Idempotency-Key: its first answer, stored under the caller's own key space.
     idempotent: IdempotentRequest | None = None
     response: StoredResponse | None = None
@@ -94,6 +100,10 @@ class IdentityRepository(Protocol):
     def get_institution(self, institution_id: str) -> Institution | None: ...
     def list_institutions(self, limit: int, cursor: str | None) -> tuple[list[Institution], str | None]: ...
     def get_user(self, institution_id: str, user_id: str) -> UserProfile | None: ...
+    def claim_email(
+        self, institution_id: str, email: str, claim: PendingInvitation, at: datetime
+    ) -> PendingInvitation | None: ...
+    def release_email(self, institution_id: str, email: str, invitation_id: str) -> None: ...
     def list_users(self, institution_id: str, query: PeopleQuery) -> tuple[list[UserProfile], str | None]: ...
     def list_audit(
         self, institution_id: str, limit: int, cursor: str | None
@@ -107,6 +117,7 @@ class Directory(Protocol):
     def create_account(
         self, *, email: str, given_name: str, family_name: str, institution_id: str, group: Role
     ) -> NewAccount: ...
+    def find_account(self, email: str) -> ExistingAccount | None: ...
     def delete_account(self, user_id: str) -> None: ...
     def add_to_group(self, user_id: str, group: Role) -> None: ...
     def remove_from_group(self, user_id: str, group: Role) -> None: ...
@@ -122,13 +133,13 @@ class IdentityService:
         self,
         repository: IdentityRepository,
         directory: Directory,
-        now: Callable[[], datetime] = clock.now,
+        now: Callable[[], datetime] | None = None,
         new_id: Callable[[], str] = ids.new_id,
         on_account_change: Callable[[str, str, AccountState | None], None] = account_gate.remember,
     ) -> None:
         self._repo = repository
         self._directory = directory
-        self._now = now
+        self._now = now or (lambda: clock.now())  # read at each call: a lease is judged by the time now
         self._new_id = new_id
         self._account_changed = on_account_change
 
@@ -269,19 +280,23 @@ class IdentityService:
         action: str,
         request: IdempotentRequest | None = None,
     ) -> tuple[UserProfile, str | None]:
-        """A retry seen before was answered already (no second account); the pool's username is the email."""
+        """Claim the email, make the account (or finish a dead invitation's), save the profile.
+
+        A retry seen before was answered already (no second account); the pool's username is the email.
+        """
+        email = domain.normalize_email(invitation.email)
+        at = self._now()
+        claim = PendingInvitation(self._new_id(), invitation.role, at + domain.INVITATION_LEASE)
         try:
-            account = self._directory.create_account(
-                email=domain.normalize_email(invitation.email),
-                given_name=invitation.given_name,
-                family_name=invitation.family_name,
-                institution_id=institution_id,
-                group=invitation.role.group,
-            )
-        except EmailTaken:
-            # The account of a concurrent request with the same key: answer as it did once it
-            # committed. Until then the email is taken; its account is never touched from here.
+            dead = self._repo.claim_email(institution_id, email, claim, at)
+        except (EmailTaken, InvitationInProgress):
+            # A concurrent request with the same key may have committed meanwhile: answer as it did.
             self._replay_if_seen(principal, request)
+            raise
+        try:
+            account = self._account(institution_id, email, invitation, dead)
+        except BaseException:
+            self._repo.release_email(institution_id, email, claim.id)
             raise
         user = self.save_invitation(
             principal,
@@ -291,8 +306,33 @@ class IdentityService:
             action,
             request=request,
             temporary_password=account.temporary_password,
+            invitation_id=claim.id,
         )
         return user, account.temporary_password
+
+    def _account(
+        self, institution_id: str, email: str, invitation: Invitation, dead: PendingInvitation | None
+    ) -> NewAccount:
+        """A new account; or, under the claim of an invitation that died, the account it made."""
+        try:
+            return self._directory.create_account(
+                email=email,
+                given_name=invitation.given_name,
+                family_name=invitation.family_name,
+                institution_id=institution_id,
+                group=invitation.role.group,
+            )
+        except EmailTaken:
+            if dead is None:
+                raise  # an account elsewhere, or one made outside the API: never taken over
+            existing = self._directory.find_account(email)
+            if existing is None or existing.institution_id != institution_id:
+                raise
+        # Adopted with this invitation's role; the dead one's temporary password was sent already.
+        self._directory.add_to_group(existing.user_id, invitation.role.group)
+        if dead.role is not invitation.role:
+            self._directory.remove_from_group(existing.user_id, dead.role.group)
+        return NewAccount(user_id=existing.user_id, temporary_password=None)
 
     def save_invitation(
         self,
@@ -305,10 +345,12 @@ class IdentityService:
         *,
         request: IdempotentRequest | None = None,
         temporary_password: str | None = None,
+        invitation_id: str | None = None,
     ) -> UserProfile:
         """The profile of the account `user_id` just made; if it cannot be saved, the account goes.
 
-        With an Idempotency-Key the 201 answer (`temporary_password` included) is stored with it.
+        With an Idempotency-Key the 201 answer (`temporary_password` included) is stored with it;
+        with `invitation_id`, the pending claim of the email it holds becomes the person's.
         """
         email = domain.normalize_email(invitation.email)
         at = self._now()
@@ -331,6 +373,7 @@ class IdentityService:
             audit=[AuditRecord(action, f"users/{user.id}", user.id, {"role": user.role.value})],
             user=user,
             import_row=import_row,
+            invitation_id=invitation_id,
         )
         try:
             self._commit_answering(
@@ -343,8 +386,11 @@ class IdentityService:
             )
         except BaseException:
             # Both or neither: no account may live on without its profile. The account is the one
-            # this request made; a concurrent request with the same key could not make one too.
+            # this request made or adopted under its claim: no other request touches it meanwhile.
+            # Should this compensation die too, the pending claim stays, for a retry to finish.
             self._directory.delete_account(user_id)
+            if invitation_id is not None:
+                self._repo.release_email(institution_id, email, invitation_id)
             raise
         return user
 
