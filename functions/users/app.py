@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+from datetime import timedelta
 from functools import cache
 from typing import Annotated, Any
 
@@ -79,7 +81,9 @@ def privacy() -> PrivacyService:
 
 @cache
 def roster_imports() -> RosterImports:
-    return RosterImports(DynamoImportRepository(), identity(), CognitoDirectory())
+    # IMPORT_RETENTION_DAYS: template parameter ImportRetentionDays (rosters hold emails and names).
+    retention = timedelta(days=int(os.environ.get("IMPORT_RETENTION_DAYS", "30")))
+    return RosterImports(DynamoImportRepository(), identity(), CognitoDirectory(), retention=retention)
 
 
 def _institution_response(view: InstitutionView, status: int = 200, **kw: Any) -> Response[InstitutionView]:

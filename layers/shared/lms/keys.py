@@ -253,6 +253,15 @@ def import_row_sk(row: int) -> str:
     return f"ROW#{row:04d}"
 
 
+def person_import_rows_pk(institution_id: str, user_id: str) -> str:
+    """GSI1 partition: the roster rows that name one person (created or found there), for privacy."""
+    return f"{tenant(institution_id)}#USER#{_part(user_id)}#IMPORT-ROWS"
+
+
+def person_import_row_sk(job_id: str, row: int) -> str:
+    return f"{_part(job_id)}#{import_row_sk(row)}"
+
+
 def audit_pk(institution_id: str) -> str:
     """The institution's audit trail: one partition, entries sorted by their ULID (time)."""
     return f"{tenant(institution_id)}#AUDIT"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pynamodb.exceptions import PutError
 
@@ -44,17 +44,30 @@ class ImportSubmission:
     response: StoredResponse | None = None
 
 
+def _epoch(moment: datetime | None) -> int | None:
+    return None if moment is None else int(moment.timestamp())
+
+
+def _moment(epoch: float | None) -> datetime | None:
+    return None if epoch is None else datetime.fromtimestamp(int(epoch), UTC)
+
+
 def row_item(institution_id: str, job_id: str, result: RowResult) -> ImportRowItem:
+    person = result.user_id
     return ImportRowItem(
         keys.import_job_pk(institution_id, job_id),
         keys.import_row_sk(result.row),
         entity=IMPORT_ROW_ENTITY,
+        GSI1PK=keys.person_import_rows_pk(institution_id, person) if person else None,
+        GSI1SK=keys.person_import_row_sk(job_id, result.row) if person else None,
+        job_id=job_id,
         row=result.row,
         status=result.status.value,
         reason=result.reason,
         user_id=result.user_id,
         temporary_password=result.temporary_password,
         recorded_at=clock.rfc3339(result.recorded_at),
+        expires_at=_epoch(result.expires_at),
     )
 
 
@@ -95,6 +108,7 @@ class DynamoImportRepository:
                 total=job.total,
                 chunks=job.chunks,
                 created_at=clock.rfc3339(job.created_at),
+                expires_at=_epoch(job.expires_at),
             ),
             ImportJobItem.PK.does_not_exist(),
             Conflict("An import job with this id exists."),
@@ -111,7 +125,14 @@ class DynamoImportRepository:
                 )
                 for r in rows
             ]
-            tx.put(ImportChunkItem(pk, keys.import_chunk_sk(number), entity=IMPORT_CHUNK_ENTITY, rows=maps))
+            chunk = ImportChunkItem(
+                pk,
+                keys.import_chunk_sk(number),
+                entity=IMPORT_CHUNK_ENTITY,
+                rows=maps,
+                expires_at=_epoch(job.expires_at),
+            )
+            tx.put(chunk)
         tx.put(outbox_item(submission.event, inst, submission.actor))
         entry = audit.audit_item(
             inst,
@@ -156,6 +177,7 @@ class DynamoImportRepository:
                         reason=item.reason,
                         user_id=item.user_id,
                         temporary_password=item.temporary_password,
+                        expires_at=_moment(item.expires_at),
                     )
         if job is None:
             return None
@@ -167,6 +189,7 @@ class DynamoImportRepository:
             chunks=int(job.chunks),
             created_at=datetime.fromisoformat(job.created_at),
             failure=job.failure,
+            expires_at=_moment(job.expires_at),
             rows=rows,
             results=results,
         )
@@ -181,15 +204,15 @@ class DynamoImportRepository:
             raise
         return True
 
-    def email_claimed(self, institution_id: str, email: str) -> bool:
-        """Whether someone of the institution has this email (its claim item exists)."""
+    def email_claimed(self, institution_id: str, email: str) -> tuple[bool, str | None]:
+        """Whether the email is claimed in the institution, and by whom (None while an invitation is)."""
         try:
-            EmailItem.get(
+            claim = EmailItem.get(
                 keys.email_pk(institution_id, email_digest(email)), keys.EMAIL_SK, consistent_read=True
             )
         except EmailItem.DoesNotExist:
-            return False
-        return True
+            return False, None
+        return True, claim.user_id
 
     def give_up(self, institution_id: str, job_id: str, failure: str) -> None:
         """Mark the job failed: the worker will not try its remaining rows again."""

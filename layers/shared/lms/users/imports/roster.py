@@ -64,8 +64,9 @@ class RowResult:
     status: RowStatus
     recorded_at: datetime
     reason: str | None = None
-    user_id: str | None = None
+    user_id: str | None = None  # the person created, or found already there
     temporary_password: str | None = None  # only from the local stack (lms.users.cognito)
+    expires_at: datetime | None = None  # the job's: all its items go together
 
     @property
     def final(self) -> bool:
@@ -156,8 +157,13 @@ class ImportJob:
     chunks: int
     created_at: datetime
     failure: str | None = None  # the worker gave up: the rows without outcome were not imported
+    expires_at: datetime | None = None  # when the job, its rows and outcomes are deleted
     rows: list[RosterRow] = field(default_factory=list)
     results: dict[int, RowResult] = field(default_factory=dict)
+
+    def expired(self, at: datetime) -> bool:
+        """Past its retention (the table's TTL deletes items some time after `expires_at`)."""
+        return self.expires_at is not None and self.expires_at <= at
 
     def outcomes(self) -> list[RowResult]:
         return [self.results[n] for n in sorted(self.results) if self.results[n].final]

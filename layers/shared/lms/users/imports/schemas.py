@@ -43,7 +43,7 @@ class ImportRowView(BaseModel):
     email: str
     status: RowStatus = Field(description="`created`, `skipped` or `failed`.")
     reason: str | None = Field(description="Why the row was skipped or failed.")
-    user_id: str | None = Field(description="The person created.")
+    user_id: str | None = Field(description="The person created, or already in the institution (skipped).")
     temporary_password: str | None = Field(
         default=None,
         description="Only from the local stack, which sends no email; deployed, Cognito emails it.",
@@ -59,6 +59,12 @@ class ImportJobView(BaseModel):
     failure: str | None = Field(description="Why the job stopped before every row was processed.")
     created_at: AwareDatetime
     updated_at: AwareDatetime
+    expires_at: AwareDatetime | None = Field(
+        description=(
+            "When the job, its rows and their outcomes are deleted (ImportRetentionDays after it was"
+            " submitted); from then on it is not found."
+        )
+    )
 
     @classmethod
     def of(cls, job: ImportJob) -> ImportJobView:
@@ -86,4 +92,5 @@ class ImportJobView(BaseModel):
             failure=job.failure,
             created_at=job.created_at,
             updated_at=job.updated_at,
+            expires_at=job.expires_at,
         )

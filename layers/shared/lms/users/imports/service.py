@@ -9,7 +9,7 @@ worker die between the account and the profile, the retry finds the account it m
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from lms import authz, clock, idempotency, ids
@@ -34,7 +34,7 @@ class ImportRepository(Protocol):
     def submit(self, submission: ImportSubmission) -> None: ...
     def get_job(self, institution_id: str, job_id: str) -> ImportJob | None: ...
     def record(self, institution_id: str, job_id: str, result: RowResult) -> bool: ...
-    def email_claimed(self, institution_id: str, email: str) -> bool: ...
+    def email_claimed(self, institution_id: str, email: str) -> tuple[bool, str | None]: ...
     def give_up(self, institution_id: str, job_id: str, failure: str) -> None: ...
 
 
@@ -54,14 +54,16 @@ class RosterImports:
         repository: ImportRepository,
         identity: IdentityService,
         directory: AccountDirectory,
-        now: Callable[[], datetime] = clock.now,
+        now: Callable[[], datetime] | None = None,
         new_id: Callable[[], str] = ids.new_id,
+        retention: timedelta = timedelta(days=30),
     ) -> None:
         self._repo = repository
         self._identity = identity
         self._directory = directory
-        self._now = now
+        self._now = now or (lambda: clock.now())
         self._new_id = new_id
+        self._retention = retention  # how long a job and its rows (emails, names) are kept
 
     # ------------------------------------------------------------ the API
 
@@ -81,6 +83,7 @@ class RosterImports:
             total=len(rows),
             chunks=len(chunked(rows)),
             created_at=at,
+            expires_at=(at + self._retention).replace(microsecond=0),  # stored in epoch seconds
             rows=rows,
         )
         stored = ImportSubmission(
@@ -108,7 +111,7 @@ class RosterImports:
     def get_job(self, principal: Principal, job_id: str) -> ImportJob:
         authz.authorize(principal, policy.GET_IMPORT_JOB)
         job = self._repo.get_job(principal.institution_id, job_id)
-        if job is None:
+        if job is None or job.expired(self._now()):
             raise ImportJobNotFound(f"No roster import {job_id!r} in your institution.")
         return job
 
@@ -126,8 +129,16 @@ class RosterImports:
     def give_up(self, actor: Principal, job_id: str, failure: str) -> None:
         self._repo.give_up(actor.institution_id, job_id, failure)
 
-    def _record(self, job: ImportJob, row: RosterRow, status: RowStatus, reason: str | None = None) -> None:
-        self._repo.record(job.institution_id, job.id, RowResult(row.row, status, self._now(), reason))
+    def _record(
+        self,
+        job: ImportJob,
+        row: RosterRow,
+        status: RowStatus,
+        reason: str | None = None,
+        user_id: str | None = None,
+    ) -> None:
+        result = RowResult(row.row, status, self._now(), reason, user_id, expires_at=job.expires_at)
+        self._repo.record(job.institution_id, job.id, result)
 
     def _import_row(self, actor: Principal, job: ImportJob, row: RosterRow) -> None:
         if row.rejection is not None:
@@ -149,8 +160,9 @@ class RosterImports:
             )
             user_id, password = account.user_id, account.temporary_password
         except EmailTaken:
-            if self._repo.email_claimed(inst, row.email):
-                self._record(job, row, RowStatus.SKIPPED, ALREADY_MEMBER)
+            claimed, member = self._repo.email_claimed(inst, row.email)
+            if claimed:
+                self._record(job, row, RowStatus.SKIPPED, ALREADY_MEMBER, member)
                 return
             existing = self._directory.find_account(row.email)
             if existing is None or existing.institution_id != inst:
@@ -166,7 +178,12 @@ class RosterImports:
             self._record(job, row, RowStatus.FAILED, refusal.detail)
             return
         outcome = RowResult(
-            row.row, RowStatus.CREATED, self._now(), user_id=user_id, temporary_password=password
+            row.row,
+            RowStatus.CREATED,
+            self._now(),
+            user_id=user_id,
+            temporary_password=password,
+            expires_at=job.expires_at,
         )
         try:
             self._identity.save_invitation(actor, inst, invitation, user_id, "ImportUser", (job.id, outcome))
