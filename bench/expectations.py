@@ -313,6 +313,47 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
             GetItem=1,
             Query=1,
         ),
+        # ---------------------------------------------------------------- gradebook (AssessmentsFunction)
+        scenario_key("GET", "/assessments/gradebook/courses/{course_id}/settings"): _expect(
+            TARGET_READ,
+            "Reads the course first: only its staff read its gradebook (lms.assessments.course_access; "
+            "data-model.md: 2).",
+            GetItem=2,
+        ),
+        scenario_key("PUT", "/assessments/gradebook/courses/{course_id}/settings"): _expect(
+            TARGET_WRITE, TransactWriteItems=1
+        ),
+        scenario_key("GET", "/assessments/gradebook/courses/{course_id}/me"): _expect(
+            TARGET_READ,
+            "Reads the course and the student's enrollment (the catalog's, one BatchGetItem), then the "
+            "settings, columns and the student's row (one BatchGetItem) (data-model.md: 2).",
+            BatchGetItem=2,
+        ),
+        scenario_key("GET", "/assessments/gradebook/courses/{course_id}/students"): _expect(
+            TARGET_LIST_PAGE,
+            "Reads the course (who teaches it) and the settings and columns the grades are computed "
+            "with, beside one Query page of rows (data-model.md: 3 per page).",
+            BatchGetItem=1,
+            GetItem=1,
+            Query=1,
+        ),
+        scenario_key("GET", "/assessments/gradebook/courses/{course_id}/students/{student_id}"): _expect(
+            TARGET_READ,
+            "Reads the course (who teaches it), then settings, columns and the row in one BatchGetItem, "
+            "and records the read in the audit trail (data-model.md: 3).",
+            BatchGetItem=1,
+            GetItem=1,
+            PutItem=1,
+        ),
+        scenario_key("GET", "/assessments/gradebook/courses/{course_id}/export"): _expect(
+            TARGET_LIST_PAGE,
+            "Reads the course, settings and columns, every page of rows (one here), and records the "
+            "export as one read in the audit trail (data-model.md: 3 + 1 per page).",
+            BatchGetItem=1,
+            GetItem=1,
+            PutItem=1,
+            Query=1,
+        ),
         # ---------------------------------------------------------------- identity (UsersFunction)
         scenario_key("POST", "/institutions"): _expect(TARGET_WRITE, TransactWriteItems=1),
         scenario_key("GET", "/institutions"): _expect(TARGET_LIST_PAGE, Query=1),

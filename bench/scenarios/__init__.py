@@ -9,6 +9,7 @@ from __future__ import annotations
 from bench.scenarios.base import Scenario
 from bench.scenarios.courses import COURSES
 from bench.scenarios.enrollment import ENROLLMENT_SCENARIOS
+from bench.scenarios.gradebook import GRADEBOOK_SCENARIOS
 from bench.scenarios.progress import PROGRESS
 from bench.scenarios.quizzes import QUIZ_SCENARIOS
 from bench.scenarios.users import USERS
@@ -19,6 +20,7 @@ SCENARIOS: tuple[type[Scenario], ...] = (
     *PROGRESS,
     *USERS,
     *QUIZ_SCENARIOS,
+    *GRADEBOOK_SCENARIOS,
 )
 
 __all__ = ["SCENARIOS", "Scenario"]

@@ -1,3 +1,124 @@
 """Routes of the assessments API for the gradebook part: request parsing and wiring only."""
 
 from __future__ import annotations
+
+from functools import cache
+from typing import Annotated, Any
+
+from assessments_api import app
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Header, Query
+
+from lms.assessments.gradebook.repository import DynamoGradebookRepository
+from lms.assessments.gradebook.schemas import (
+    ClassGradesPage,
+    GradebookSettingsBody,
+    GradebookSettingsView,
+    StudentGradesView,
+)
+from lms.assessments.gradebook.service import GradebookService
+from lms.http import expected_version, path_id, principal, respond
+from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
+
+SETTINGS = "/assessments/gradebook/courses/<course_id>/settings"
+CSV = "text/csv"
+
+
+@cache
+def gradebook() -> GradebookService:
+    return GradebookService(DynamoGradebookRepository())
+
+
+@app.get(
+    SETTINGS,
+    summary="A course's gradebook settings: categories, weights, drops, letters (its staff)",
+    tags=["gradebook"],
+    operation_id="GetGradebookSettings",
+)
+def get_settings(course_id: str) -> Response[GradebookSettingsView]:
+    view = gradebook().settings(principal(app), path_id(course_id, "course"))
+    return respond(view, version=view.version)
+
+
+@app.put(
+    SETTINGS,
+    summary="Replace a course's gradebook settings (its staff; If-Match once they exist)",
+    tags=["gradebook"],
+    operation_id="UpdateGradebookSettings",
+    responses={
+        412: {"description": "If-Match names an older version (`version-mismatch`)."},
+        428: {"description": "The settings exist and If-Match is missing (`if-match-required`)."},
+    },
+)
+def put_settings(
+    course_id: str,
+    body: GradebookSettingsBody,
+    if_match: Annotated[
+        str | None,
+        Header(
+            description='The version you read (`"3"`); not needed for the first settings of a course.',
+        ),
+    ] = None,
+) -> Response[GradebookSettingsView]:
+    expected = expected_version(app) if if_match is not None else None
+    view = gradebook().change_settings(principal(app), path_id(course_id, "course"), body, expected)
+    return respond(view, version=view.version)
+
+
+@app.get(
+    "/assessments/gradebook/courses/<course_id>/me",
+    summary="Your grades in a course: counted scores, category percents, course percent and letter",
+    tags=["gradebook"],
+    operation_id="GetMyGrades",
+)
+def my_grades(course_id: str) -> StudentGradesView:
+    return gradebook().my_grades(principal(app), path_id(course_id, "course"))
+
+
+@app.get(
+    "/assessments/gradebook/courses/<course_id>/students",
+    summary="The grades of a course's enrolled students (its staff)",
+    tags=["gradebook"],
+    operation_id="ListCourseGrades",
+)
+def class_grades(
+    course_id: str,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> ClassGradesPage:
+    return gradebook().class_grades(principal(app), path_id(course_id, "course"), limit, cursor)
+
+
+@app.get(
+    "/assessments/gradebook/courses/<course_id>/students/<student_id>",
+    summary="One student's grades in a course (its staff; recorded in the audit trail)",
+    tags=["gradebook"],
+    operation_id="GetStudentGrades",
+)
+def student_grades(course_id: str, student_id: str) -> StudentGradesView:
+    return gradebook().student_grades(
+        principal(app), path_id(course_id, "course"), path_id(student_id, "student")
+    )
+
+
+@app.get(
+    "/assessments/gradebook/courses/<course_id>/export",
+    summary="The class gradebook as CSV, one row per enrolled student (its staff; audited)",
+    tags=["gradebook"],
+    operation_id="ExportGradebook",
+    responses={
+        200: {
+            "description": "RFC 4180 CSV: a header row, then one row per enrolled student.",
+            "content": {CSV: {"schema": {"type": "string"}}},
+        }
+    },
+)
+def export(course_id: str) -> Response[Any]:
+    text = gradebook().export(principal(app), path_id(course_id, "course"))
+    course = path_id(course_id, "course")
+    return Response(
+        status_code=200,
+        content_type=f"{CSV}; charset=utf-8",
+        body=text,
+        headers={"Content-Disposition": f'attachment; filename="gradebook-{course}.csv"'},
+    )

@@ -325,6 +325,72 @@ def _quiz_attempt(w: World, fresh: bool = False, *, submitted: bool = False) -> 
     return path
 
 
+def _gradebook(course_id: str) -> str:
+    """A course's gradebook; the progress course's gradebook has a row for the world's student
+    (the pump that built its progress delivered the enrollment to the gradebook too)."""
+    return f"/assessments/gradebook/courses/{course_id}"
+
+
+GRADEBOOK_SETTINGS = {
+    "categories": [{"name": "quizzes", "weight": "100"}],
+    "letters": [{"letter": "P", "min_percent": "50"}, {"letter": "F", "min_percent": "0"}],
+}
+
+
+QUIZZES = "/assessments/quizzes"
+
+
+def _quiz_body(w: World) -> dict[str, Any]:
+    return {
+        "course_id": w.course["course"],
+        "title": "Matrix quiz",
+        "max_attempts": 100,
+        "questions": [
+            {
+                "id": "q1",
+                "type": "true_false",
+                "prompt": "Is every cell checked?",
+                "points": "1",
+                "key": {"correct": True},
+            }
+        ],
+    }
+
+
+def _new_quiz(w: World, *, published: bool = True) -> str:
+    """A quiz of the world's course (its student enrolled), published unless asked."""
+    w.student.post(f"/courses/{w.course['course']}/enrollments", {})  # already enrolled is fine too
+    made: str = ok(w.instructor.post(QUIZZES, _quiz_body(w)))["id"]
+    if published:
+        ok(w.instructor.post(f"{QUIZZES}/{made}/publish"))
+    return made
+
+
+def _quiz(w: World, fresh: bool = False, *, published: bool = True) -> str:
+    if fresh or not published:
+        return _new_quiz(w, published=published)
+    if "_quiz" not in w.__dict__:
+        w.__dict__["_quiz"] = _new_quiz(w)
+    shared: str = w.__dict__["_quiz"]
+    return shared
+
+
+def _quiz_attempt(w: World, fresh: bool = False, *, submitted: bool = False) -> str:
+    """The path of an attempt of the world's student at the shared quiz (a new one when fresh)."""
+    name = "_quiz_attempt_submitted" if submitted else "_quiz_attempt"
+    if not fresh and name in w.__dict__:
+        found: str = w.__dict__[name]
+        return found
+    quiz = _quiz(w)
+    attempt = ok(w.student.post(f"{QUIZZES}/{quiz}/attempts"))["id"]
+    path = f"{QUIZZES}/{quiz}/attempts/{attempt}"
+    if submitted:
+        ok(w.student.post(f"{path}/submit"))
+    if not fresh:
+        w.__dict__[name] = path
+    return path
+
+
 EXAMPLES: dict[str, Example] = {
     # ---------------------------------------------------------------- courses
     "ListCourses": lambda w, c, fresh: Call("/courses"),
@@ -414,6 +480,17 @@ EXAMPLES: dict[str, Example] = {
         f"/progress/courses/{w.progress['course']}/students/{w.student.user_id}"
     ),
     "ListMyAchievements": lambda w, c, fresh: Call("/progress/achievements"),
+    # ---------------------------------------------------------------- gradebook
+    "GetGradebookSettings": lambda w, c, fresh: Call(f"{_gradebook(w.course['course'])}/settings"),
+    "UpdateGradebookSettings": lambda w, c, fresh: Call(
+        f"{_gradebook(w.course_to_change(fresh)['course'])}/settings", GRADEBOOK_SETTINGS
+    ),
+    "GetMyGrades": lambda w, c, fresh: Call(f"{_gradebook(w.progress['course'])}/me"),
+    "ListCourseGrades": lambda w, c, fresh: Call(f"{_gradebook(w.course['course'])}/students"),
+    "GetStudentGrades": lambda w, c, fresh: Call(
+        f"{_gradebook(w.progress['course'])}/students/{w.student.user_id}"
+    ),
+    "ExportGradebook": lambda w, c, fresh: Call(f"{_gradebook(w.course['course'])}/export"),
     "GetMyProfile": lambda w, c, fresh: Call("/users/me"),
     "UpdateMyProfile": lambda w, c, fresh: Call(
         "/users/me", {"bio": "Checked by the matrix."}, {"If-Match": w.profile_version(c)}

@@ -276,5 +276,61 @@ def subject_audit_pk(institution_id: str, user_id: str) -> str:
     return f"{tenant(institution_id)}#AUDIT#SUBJECT#{_part(user_id)}"
 
 
+def gradebook_pk(institution_id: str, course_id: str) -> str:
+    """A course's gradebook: its settings, its columns and one row per student."""
+    return f"{tenant(institution_id)}#COURSE#{_part(course_id)}#GRADEBOOK"
+
+
+GRADEBOOK_SETTINGS_SK = "SETTINGS"
+GRADEBOOK_COLUMNS_SK = "COLUMNS"
+GRADEBOOK_ROW_PREFIX = "ROW#"
+
+
+def gradebook_row_sk(student_id: str) -> str:
+    """One student's row of a course's gradebook (their counted scores, enrollment status)."""
+    return f"{GRADEBOOK_ROW_PREFIX}{_part(student_id)}"
+
+
+def student_grades_pk(institution_id: str, student_id: str) -> str:
+    """GSI1 partition: one student's gradebook rows across courses, by course id (privacy export)."""
+    return f"{tenant(institution_id)}#STUDENT#{_part(student_id)}#GRADES"
+
+
+def assignment_pk(institution_id: str, assignment_id: str) -> str:
+    """An assignment with its students' records, extensions, uploads and submissions."""
+    return f"{tenant(institution_id)}#ASSIGNMENT#{_part(assignment_id)}"
+
+
+ASSIGNMENT_SK = "ASSIGNMENT"
+ASSIGNMENT_STUDENT_PREFIX = "STUDENT#"
+
+
+def assignment_student_sk(student_id: str) -> str:
+    """A student's record on an assignment: their latest version and how often a grade was released."""
+    return f"{ASSIGNMENT_STUDENT_PREFIX}{_part(student_id)}"
+
+
+def assignment_extension_sk(student_id: str) -> str:
+    return f"EXTENSION#{_part(student_id)}"
+
+
+def assignment_upload_sk(upload_id: str) -> str:
+    return f"UPLOAD#{_part(upload_id)}"
+
+
+def submission_sk(submission_id: str) -> str:
+    return f"SUBMISSION#{_part(submission_id)}"
+
+
+def course_assignments_pk(institution_id: str, course_id: str) -> str:
+    """GSI1 partition: a course's assignments, by `<status>#<assignment>`."""
+    return f"{tenant(institution_id)}#COURSE#{_part(course_id)}#ASSIGNMENTS"
+
+
+def student_assignment_work_pk(institution_id: str, student_id: str) -> str:
+    """GSI1 partition: everything a student has on assignments (records, extensions, uploads, versions)."""
+    return f"{tenant(institution_id)}#STUDENT#{_part(student_id)}#ASSIGNMENT-WORK"
+
+
 def is_safe_part(value: str) -> bool:
     return bool(_SAFE.match(value))

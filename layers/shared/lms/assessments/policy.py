@@ -27,3 +27,14 @@ REGRADE_QUIZ = operation("RegradeQuiz", STAFF, "regrade quizzes")
 # ---------------------------------------------------------------- assignments
 
 # ---------------------------------------------------------------- gradebook
+
+GRADEBOOK_READERS = frozenset({Role.STUDENT})
+
+GET_GRADEBOOK_SETTINGS = operation("GetGradebookSettings", STAFF, "read a course's gradebook settings")
+UPDATE_GRADEBOOK_SETTINGS = operation(
+    "UpdateGradebookSettings", STAFF, "change a course's gradebook settings"
+)
+GET_MY_GRADES = operation("GetMyGrades", GRADEBOOK_READERS, "read their own grades")
+LIST_COURSE_GRADES = operation("ListCourseGrades", STAFF, "read a course's grades")
+GET_STUDENT_GRADES = operation("GetStudentGrades", STAFF, "read a student's grades")
+EXPORT_GRADEBOOK = operation("ExportGradebook", STAFF, "export a course's gradebook")

@@ -5,6 +5,15 @@ Quizzes: a student's attempts and their quiz scores item are also in the student
 of every attempt (short-text answers are the student's own words); the scores, per-question
 results and attempt counters stay under the student's id (a pseudonym once the profile is erased),
 so the gradebook's quiz grades and the statistics' scores stay consistent.
+
+Gradebook: a student's rows (one per course: counted scores, enrollment status) are indexed under
+the student (GSI1, keys.student_grades_pk), so the export is one Query per page of that index.
+Erasure turns each row into a tombstone: status `erased`, no scores. A row is nothing but the
+person's grades, and no stored aggregate is built from it (class percents, averages and exports
+are computed from the rows at read time), so once the scores are gone every class view simply
+leaves the student out and stays consistent. The tombstone, rather than a deleted row, keeps a
+late grade event (a regrade delivered after the erasure) from creating the row again: the
+consumer changes nothing on an erased row.
 """
 
 from __future__ import annotations
@@ -12,6 +21,12 @@ from __future__ import annotations
 from typing import Any
 
 from lms.assessments.course_access import CatalogCourse
+from lms.assessments.gradebook import domain as gradebook_domain
+from lms.assessments.gradebook.repository import (
+    DynamoGradebookRepository,
+    GradebookRowItem,
+    StateChanged,
+)
 from lms.assessments.quizzes.repository import (
     ATTEMPT_ENTITY,
     SCORE_ENTITY,
@@ -20,7 +35,8 @@ from lms.assessments.quizzes.repository import (
     QuizScoreItem,
 )
 from lms.auth import Principal
-from lms.privacy import Contributor, ExportSections
+from lms.clock import rfc3339
+from lms.privacy import Contributor, ExportRecord, ExportSections
 
 
 def _entity(raw: dict[str, Any]) -> str:
@@ -52,20 +68,65 @@ def _quizzes_erase(institution_id: str, user_id: str) -> None:
             item.save(condition=AttemptItem.version == item.version)
 
 
+# ---------------------------------------------------------------- gradebook
+
+_GRADEBOOK_ERASE_ATTEMPTS = 3
+
+
+def _gradebook_export(institution_id: str, user_id: str) -> ExportSections:
+    rows: list[ExportRecord] = []
+    for course_id, row in DynamoGradebookRepository().rows_of_student(institution_id, user_id):
+        rows.append(
+            {
+                "course_id": course_id,
+                "status": row.status.value,
+                "scores": [
+                    {
+                        "assessment_id": assessment_id,
+                        "kind": score.kind,
+                        "score": str(score.score),
+                        "points": str(score.points),
+                        "counted_at": rfc3339(score.counted_at),
+                    }
+                    for assessment_id, score in sorted(row.scores.items())
+                ],
+            }
+        )
+    return {"gradebook_rows": rows}
+
+
+def _gradebook_erase(institution_id: str, user_id: str) -> None:
+    """Every row of the student becomes a tombstone; an erased row is left as it is."""
+    store = DynamoGradebookRepository()
+    for course_id, _ in store.rows_of_student(institution_id, user_id):
+        for attempt in range(_GRADEBOOK_ERASE_ATTEMPTS):
+            row = store.row(institution_id, course_id, user_id)
+            erased = gradebook_domain.erase(row)
+            if erased == row:
+                break
+            try:
+                store.commit_row(institution_id, course_id, erased, None)
+                break
+            except StateChanged:
+                if attempt == _GRADEBOOK_ERASE_ATTEMPTS - 1:
+                    raise  # the privacy worker runs the erasure again
+
+
 # ---------------------------------------------------------------- the context
 
 
 def export(institution_id: str, user_id: str) -> ExportSections:
-    return {**_quizzes_export(institution_id, user_id)}
+    return {**_quizzes_export(institution_id, user_id), **_gradebook_export(institution_id, user_id)}
 
 
 def erase(institution_id: str, user_id: str, actor: Principal) -> None:
     _quizzes_erase(institution_id, user_id)
+    _gradebook_erase(institution_id, user_id)
 
 
 CONTRIBUTOR = Contributor(
     name="assessments",
-    exported=(AttemptItem, QuizScoreItem),
+    exported=(AttemptItem, QuizScoreItem, GradebookRowItem),
     not_personal={
         CatalogCourse: "a read-only view of the courses context's course item, which that context declares",
     },

@@ -128,3 +128,14 @@ class GradeReleased(AssessmentEvent):
     points: Decimal
     revision: int
     released_at: datetime
+
+
+class GradebookSettingsChanged(AssessmentEvent):
+    """A course's staff changed its gradebook: categories, their weights and drops, the letter scheme."""
+
+    name: ClassVar[str] = "GradebookSettingsChanged"
+
+    version: int
+    categories: list[str] = Field(description="The category names, in the gradebook's order.")
+    weights: list[Decimal] = Field(description="Each category's percent of the course grade.")
+    letters: list[str] = Field(description="The letter scheme, highest first.")

@@ -1,0 +1,234 @@
+"""Use cases of the gradebook API: authorize, read the read model, compute grades, change settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Protocol
+
+from lms import authz
+from lms.assessments import course_access, policy
+from lms.assessments.course_access import CourseAccess
+from lms.assessments.gradebook import domain
+from lms.assessments.gradebook.domain import (
+    Category,
+    Column,
+    CourseGrade,
+    GradebookRow,
+    GradebookRowStatus,
+    GradebookSettings,
+    LetterGrade,
+)
+from lms.assessments.gradebook.errors import GradebookStaffOnly, GradesNeedEnrollment, StudentGradesNotFound
+from lms.assessments.gradebook.export import class_csv
+from lms.assessments.gradebook.repository import GradebookParts, SettingsVersionChanged, StaffCheckFailed
+from lms.assessments.gradebook.schemas import (
+    CategorySetting,
+    CategoryView,
+    ClassGradesPage,
+    ColumnView,
+    GradebookSettingsBody,
+    GradebookSettingsView,
+    LetterSetting,
+    ScoreView,
+    StudentGradesView,
+)
+from lms.auth import Principal
+from lms.courses.errors import CourseNotFound
+from lms.errors import Conflict, PreconditionRequired, ValidationFailed, check_version
+from lms.events import DomainEvent
+from lms.events.assessments import GradebookSettingsChanged
+
+
+class GradebookRepository(Protocol):
+    def parts(self, institution_id: str, course_id: str, student_id: str | None = None) -> GradebookParts: ...
+    def settings(self, institution_id: str, course_id: str) -> GradebookSettings: ...
+    def save_settings(
+        self, actor: Principal, course_id: str, settings: GradebookSettings, event: DomainEvent
+    ) -> GradebookSettings: ...
+    def enrolled_rows(
+        self, institution_id: str, course_id: str, limit: int | None, cursor: str | None
+    ) -> tuple[list[GradebookRow], str | None]: ...
+    def every_enrolled_row(self, institution_id: str, course_id: str) -> Iterator[GradebookRow]: ...
+    def record_read(self, actor: Principal, action: str, course_id: str, student_id: str | None) -> None: ...
+
+
+class GradebookService:
+    def __init__(self, repository: GradebookRepository) -> None:
+        self._repo = repository
+
+    # ------------------------------------------------------------ who may
+
+    def _course(self, principal: Principal, course_id: str, student_id: str | None = None) -> CourseAccess:
+        access = course_access.load(principal.institution_id, course_id, student_id)
+        if access is None:
+            raise CourseNotFound(f"No course {course_id!r}.")
+        return access
+
+    def _staff_course(self, principal: Principal, course_id: str) -> CourseAccess:
+        access = self._course(principal, course_id)
+        if not access.teaches(principal):
+            raise GradebookStaffOnly(
+                "Only the course's instructors and institution admins see its gradebook."
+            )
+        return access
+
+    # ------------------------------------------------------------ settings
+
+    def settings(self, principal: Principal, course_id: str) -> GradebookSettingsView:
+        authz.authorize(principal, policy.GET_GRADEBOOK_SETTINGS)
+        self._staff_course(principal, course_id)
+        return settings_view(course_id, self._repo.settings(principal.institution_id, course_id))
+
+    def change_settings(
+        self, principal: Principal, course_id: str, body: GradebookSettingsBody, expected: int | None
+    ) -> GradebookSettingsView:
+        """Replace the settings; `expected` is If-Match (None: only when none are stored yet)."""
+        authz.authorize(principal, policy.UPDATE_GRADEBOOK_SETTINGS)
+        categories = tuple(Category(c.name, c.weight, c.drop_lowest) for c in body.categories)
+        letters = tuple(LetterGrade(g.letter, g.min_percent) for g in body.letters)
+        errors = domain.settings_errors(categories, letters)
+        if errors:
+            fields = [{"field": name, "in": "body", "message": message} for name, message in errors]
+            names = ", ".join(sorted({name for name, _ in errors}))
+            raise ValidationFailed(f"Invalid gradebook settings: {names}.", errors=fields)
+        version = expected or 0
+        event = GradebookSettingsChanged(
+            course_id=course_id,
+            version=version + 1,
+            categories=[c.name for c in categories],
+            weights=[c.weight for c in categories],
+            letters=[g.letter for g in letters],
+        )
+        wanted = GradebookSettings(categories, letters, version)
+        try:
+            saved = self._repo.save_settings(principal, course_id, wanted, event)
+        except StaffCheckFailed:
+            self._staff_course(principal, course_id)  # raises the refusal that applies
+            raise
+        except SettingsVersionChanged:
+            current = self._repo.settings(principal.institution_id, course_id).version
+            if expected is None:
+                raise PreconditionRequired(
+                    f"The gradebook settings exist (version {current}): "
+                    "send If-Match with the version you read."
+                ) from None
+            check_version("gradebook settings", current, version)
+            raise Conflict("The gradebook settings changed while this request was applied; retry.") from None
+        return settings_view(course_id, saved)
+
+    # ------------------------------------------------------------ grades
+
+    def my_grades(self, principal: Principal, course_id: str) -> StudentGradesView:
+        authz.authorize(principal, policy.GET_MY_GRADES)
+        access = self._course(principal, course_id, principal.user_id)
+        if not access.student_enrolled:
+            raise GradesNeedEnrollment("Enroll in the course to see your grades in it.")
+        parts = self._repo.parts(principal.institution_id, course_id, principal.user_id)
+        # Enrolled per the catalog, but the enrollment event may not have reached the gradebook yet.
+        row = parts.row if parts.row is not None else GradebookRow(student_id=principal.user_id)
+        return grades_view(course_id, parts.settings, parts.columns, row)
+
+    def student_grades(self, principal: Principal, course_id: str, student_id: str) -> StudentGradesView:
+        authz.authorize(principal, policy.GET_STUDENT_GRADES)
+        self._staff_course(principal, course_id)
+        parts = self._repo.parts(principal.institution_id, course_id, student_id)
+        if parts.row is None or parts.row.status == GradebookRowStatus.ERASED:
+            raise StudentGradesNotFound(f"No grades of {student_id!r} in course {course_id!r}.")
+        view = grades_view(course_id, parts.settings, parts.columns, parts.row)
+        self._repo.record_read(principal, policy.GET_STUDENT_GRADES.name, course_id, student_id)
+        return view
+
+    def class_grades(
+        self, principal: Principal, course_id: str, limit: int, cursor: str | None
+    ) -> ClassGradesPage:
+        authz.authorize(principal, policy.LIST_COURSE_GRADES)
+        self._staff_course(principal, course_id)
+        parts = self._repo.parts(principal.institution_id, course_id)
+        rows, next_cursor = self._repo.enrolled_rows(principal.institution_id, course_id, limit, cursor)
+        return ClassGradesPage(
+            course_id=course_id,
+            columns=[column_view(c) for c in domain.ordered_columns(parts.columns.values())],
+            items=[grades_view(course_id, parts.settings, parts.columns, row) for row in rows],
+            next_cursor=next_cursor,
+        )
+
+    def export(self, principal: Principal, course_id: str) -> str:
+        """The whole class as CSV (every page read here); recorded as one read in the audit trail."""
+        authz.authorize(principal, policy.EXPORT_GRADEBOOK)
+        self._staff_course(principal, course_id)
+        parts = self._repo.parts(principal.institution_id, course_id)
+        columns = domain.ordered_columns(parts.columns.values())
+        rows = [
+            (row, domain.course_grade(parts.settings, parts.columns, row.scores))
+            for row in self._repo.every_enrolled_row(principal.institution_id, course_id)
+        ]
+        text = class_csv(columns, [c.name for c in parts.settings.categories], rows)
+        self._repo.record_read(principal, policy.EXPORT_GRADEBOOK.name, course_id, None)
+        return text
+
+
+# ---------------------------------------------------------------- views
+
+
+def settings_view(course_id: str, settings: GradebookSettings) -> GradebookSettingsView:
+    return GradebookSettingsView(
+        course_id=course_id,
+        categories=[
+            CategorySetting(name=c.name, weight=c.weight, drop_lowest=c.drop_lowest)
+            for c in settings.categories
+        ],
+        letters=[LetterSetting(letter=g.letter, min_percent=g.min_percent) for g in settings.letters],
+        version=settings.version,
+    )
+
+
+def column_view(column: Column) -> ColumnView:
+    return ColumnView(
+        assessment_id=column.assessment_id,
+        kind=column.kind,
+        title=column.title,
+        points=column.points,
+        category=column.category,
+        due_at=column.due_at,
+    )
+
+
+def grades_view(
+    course_id: str, settings: GradebookSettings, columns: Mapping[str, Column], row: GradebookRow
+) -> StudentGradesView:
+    grade: CourseGrade = domain.course_grade(settings, columns, row.scores)
+    dropped = {aid for category in grade.categories for aid in category.dropped}
+    order = {c.assessment_id: n for n, c in enumerate(domain.ordered_columns(columns.values()))}
+    scores = []
+    for assessment_id in sorted(row.scores, key=lambda aid: (order.get(aid, len(order)), aid)):
+        score = row.scores[assessment_id]
+        column = columns.get(assessment_id)
+        scores.append(
+            ScoreView(
+                assessment_id=assessment_id,
+                kind=score.kind,
+                title=column.title if column else None,
+                category=column.category if column else None,
+                score=score.score,
+                points=score.points,
+                counted_at=score.counted_at,
+                dropped=assessment_id in dropped,
+            )
+        )
+    return StudentGradesView(
+        course_id=course_id,
+        student_id=row.student_id,
+        status=row.status,
+        scores=scores,
+        categories=[
+            CategoryView(
+                name=c.name,
+                weight=c.weight,
+                percent=domain.display_percent(c.percent),
+                counted=len(c.counted),
+            )
+            for c in grade.categories
+        ],
+        final_percent=domain.display_percent(grade.percent),
+        letter=grade.letter,
+    )
