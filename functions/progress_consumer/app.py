@@ -1,4 +1,5 @@
-"""Progress consumer: SQS batches of catalog, enrollment and completion events; partial batch failures."""
+"""Progress consumer: SQS batches of catalog, enrollment, completion and required quiz events;
+partial batch failures."""
 
 from __future__ import annotations
 
