@@ -11,6 +11,7 @@ from moto import mock_aws
 from infra.gateway import ApiGateway, TokenVerifier
 from infra.provision import Stack, provision
 from lms.settings import get_settings
+from lms.users.access import gate
 from tests.harness import Tenant
 
 
@@ -29,6 +30,19 @@ def stack() -> Iterator[Stack]:
         os.environ.update(provisioned.env)
         get_settings.cache_clear()
         yield provisioned
+
+
+@pytest.fixture(scope="session", autouse=True)
+def account_checks_stay_warm() -> Iterator[None]:
+    """One process is one warm container: its account checks must not expire in the middle of a test.
+
+    Request counts are asserted exactly; on a slow machine a test can outlast the 30 s cache and
+    pay one more GetItem. Expiry itself is tested on its own clock (tests/unit/test_users_access.py).
+    """
+    default = gate.ttl_seconds
+    gate.ttl_seconds = 24 * 3600.0
+    yield
+    gate.ttl_seconds = default
 
 
 @pytest.fixture(scope="module")

@@ -63,7 +63,7 @@ class AccountGate:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._read = read
-        self._ttl = ttl_seconds
+        self.ttl_seconds = ttl_seconds
         self._monotonic = monotonic
         self._cache: dict[tuple[str, str], tuple[float, AccountState | None]] = {}
 
@@ -99,7 +99,7 @@ class AccountGate:
         self._cache.pop(key, None)
         if len(self._cache) >= MAX_CACHED_ACCOUNTS:
             del self._cache[next(iter(self._cache))]  # the oldest entry
-        self._cache[key] = (self._monotonic() + self._ttl, state)
+        self._cache[key] = (self._monotonic() + self.ttl_seconds, state)
 
 
 gate = AccountGate()
