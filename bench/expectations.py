@@ -29,6 +29,10 @@ _ENROLL_READS_COURSE = (
     "Reads the course first: enrolling needs it published, its window open and the caller allowed "
     "(data-model.md)."
 )
+_ASSIGNMENT_COURSE = (
+    "Reads the course and the student's enrollment (the catalog's, one BatchGetItem): {why} "
+    "(lms.assessments.course_access, data-model.md)."
+)
 _READS_COURSE_FIRST = (
     "Reads the course first: the rules (who may edit, status, the outline) need its current state, "
     "and the write is conditional on the version read (data-model.md, the note under Access patterns)."
@@ -222,6 +226,88 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
             Query=1,
         ),
         scenario_key("GET", "/progress/achievements"): _expect(TARGET_LIST_PAGE, Query=1),
+        # ---------------------------------------------------------------- assignments (AssessmentsFunction)
+        scenario_key("POST", "/assessments/assignments"): _expect(
+            TARGET_WRITE,
+            "The caller teaching the course is a ConditionCheck in the same transaction (data-model.md).",
+            TransactWriteItems=1,
+        ),
+        scenario_key("GET", "/assessments/assignments"): _expect(
+            TARGET_LIST_PAGE,
+            _ASSIGNMENT_COURSE.format(why="students see their courses' only"),
+            BatchGetItem=1,
+            Query=1,
+        ),
+        scenario_key("GET", "/assessments/assignments/{assignment_id}"): _expect(
+            TARGET_READ,
+            _ASSIGNMENT_COURSE.format(why="a student reads only their courses'"),
+            GetItem=1,
+            BatchGetItem=1,
+        ),
+        scenario_key("PATCH", "/assessments/assignments/{assignment_id}"): _expect(
+            TARGET_WRITE, _READS_FIRST.format(item="assignment"), GetItem=1, TransactWriteItems=1
+        ),
+        scenario_key("POST", "/assessments/assignments/{assignment_id}/publish"): _expect(
+            TARGET_WRITE, _READS_FIRST.format(item="assignment"), GetItem=1, TransactWriteItems=1
+        ),
+        scenario_key("PUT", "/assessments/assignments/{assignment_id}/extensions/{student_id}"): _expect(
+            TARGET_WRITE, _READS_FIRST.format(item="assignment"), GetItem=1, TransactWriteItems=1
+        ),
+        scenario_key("DELETE", "/assessments/assignments/{assignment_id}/extensions/{student_id}"): _expect(
+            TARGET_WRITE, _READS_FIRST.format(item="assignment"), GetItem=1, TransactWriteItems=1
+        ),
+        scenario_key("POST", "/assessments/assignments/{assignment_id}/uploads"): _expect(
+            TARGET_WRITE,
+            "Reads the assignment (its file rules) before recording the upload; the presigned POST is "
+            "computed locally (data-model.md).",
+            GetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("POST", "/assessments/assignments/{assignment_id}/submissions"): _expect(
+            TARGET_WRITE,
+            "One BatchGetItem of the assignment, the student's record and extension (and uploads) before "
+            "the transaction; the same with any number of earlier versions (data-model.md).",
+            BatchGetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("GET", "/assessments/assignments/{assignment_id}/submissions"): _expect(
+            TARGET_LIST_PAGE,
+            "Staff: the assignment, the course (who teaches it), a Query of the students' records and a "
+            "BatchGetItem of their latest versions (data-model.md: 4 per page).",
+            GetItem=2,
+            Query=1,
+            BatchGetItem=1,
+        ),
+        scenario_key("GET", "/assessments/assignments/{assignment_id}/submissions/{submission_id}"): _expect(
+            TARGET_READ, BatchGetItem=1
+        ),
+        scenario_key(
+            "PUT", "/assessments/assignments/{assignment_id}/submissions/{submission_id}/grade"
+        ): _expect(
+            TARGET_WRITE,
+            _READS_FIRST.format(item="submission (with its assignment)"),
+            BatchGetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key(
+            "POST", "/assessments/assignments/{assignment_id}/submissions/{submission_id}/release"
+        ): _expect(
+            TARGET_WRITE,
+            _READS_FIRST.format(item="submission (with its assignment)")
+            + " The student's record is read too: its release count is the event's revision.",
+            BatchGetItem=1,
+            GetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("POST", "/assessments/assignments/{assignment_id}/release"): _expect(
+            TARGET_WRITE,
+            "Reads the assignment and the course, then per 100 students a Query and a BatchGetItem, and "
+            "one transaction per 25 releases (data-model.md).",
+            GetItem=2,
+            Query=1,
+            BatchGetItem=1,
+            TransactWriteItems=1,
+        ),
         # ---------------------------------------------------------------- quizzes (AssessmentsFunction)
         scenario_key("POST", "/assessments/quizzes"): _expect(
             TARGET_WRITE,

@@ -6,6 +6,7 @@ expected requests in bench/expectations.py.
 
 from __future__ import annotations
 
+from bench.scenarios.assignments import ASSIGNMENT_SCENARIOS
 from bench.scenarios.base import Scenario
 from bench.scenarios.courses import COURSES
 from bench.scenarios.enrollment import ENROLLMENT_SCENARIOS
@@ -21,6 +22,7 @@ SCENARIOS: tuple[type[Scenario], ...] = (
     *USERS,
     *QUIZ_SCENARIOS,
     *GRADEBOOK_SCENARIOS,
+    *ASSIGNMENT_SCENARIOS,
 )
 
 __all__ = ["SCENARIOS", "Scenario"]

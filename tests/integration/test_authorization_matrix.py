@@ -391,6 +391,66 @@ def _quiz_attempt(w: World, fresh: bool = False, *, submitted: bool = False) -> 
     return path
 
 
+ASSIGNMENTS = "/assessments/assignments"
+
+
+def _assignment_body(w: World) -> dict[str, Any]:
+    return {
+        "course_id": w.course["course"],
+        "title": "Matrix essay",
+        "due_at": "2099-01-01T00:00:00Z",
+        "points": "10",
+        "submission_types": ["text", "file"],
+        "file_content_types": ["application/pdf"],
+    }
+
+
+def _new_assignment(w: World, *, published: bool = True) -> str:
+    """An assignment of the world's course (its student enrolled), published unless asked."""
+    w.student.post(f"/courses/{w.course['course']}/enrollments", {})  # already enrolled is fine too
+    made: str = ok(w.instructor.post(ASSIGNMENTS, _assignment_body(w)))["id"]
+    if published:
+        ok(w.instructor.post(f"{ASSIGNMENTS}/{made}/publish"))
+    return made
+
+
+def _assignment(w: World, fresh: bool = False, *, published: bool = True) -> str:
+    if fresh:
+        return _new_assignment(w, published=published)
+    if "_assignment" not in w.__dict__:
+        w.__dict__["_assignment"] = _new_assignment(w)
+    shared: str = w.__dict__["_assignment"]
+    return shared
+
+
+def _submission(w: World, fresh: bool = False, *, graded: bool = False) -> tuple[str, str]:
+    """The world's student's submission to the shared assignment (a new one when fresh)."""
+    if not fresh and "_submission" in w.__dict__:
+        found: tuple[str, str] = w.__dict__["_submission"]
+        return found
+    assignment = _assignment(w)
+    made = ok(w.student.post(f"{ASSIGNMENTS}/{assignment}/submissions", {"text": "Matrix."}))
+    if graded:
+        path = f"{ASSIGNMENTS}/{assignment}/submissions/{made['id']}/grade"
+        ok(w.instructor.request("PUT", path, json_body={"score": "5"}, headers=if_match(made["revision"])))
+    if not fresh:
+        w.__dict__["_submission"] = (assignment, made["id"])
+    return assignment, made["id"]
+
+
+def _extension(w: World, fresh: bool) -> str:
+    assignment = _assignment(w, fresh)
+    path = f"{ASSIGNMENTS}/{assignment}/extensions/{w.student.user_id}"
+    if fresh:
+        ok(w.instructor.request("PUT", path, json_body={"due_at": "2099-02-01T00:00:00Z"}))
+    return path
+
+
+def _submission_path(w: World, fresh: bool, suffix: str = "", *, graded: bool = False) -> str:
+    assignment, submission = _submission(w, fresh, graded=graded)
+    return f"{ASSIGNMENTS}/{assignment}/submissions/{submission}{suffix}"
+
+
 EXAMPLES: dict[str, Example] = {
     # ---------------------------------------------------------------- courses
     "ListCourses": lambda w, c, fresh: Call("/courses"),
@@ -491,6 +551,34 @@ EXAMPLES: dict[str, Example] = {
         f"{_gradebook(w.progress['course'])}/students/{w.student.user_id}"
     ),
     "ExportGradebook": lambda w, c, fresh: Call(f"{_gradebook(w.course['course'])}/export"),
+    # ---------------------------------------------------------------- assignments
+    "CreateAssignment": lambda w, c, fresh: Call(ASSIGNMENTS, _assignment_body(w)),
+    "ListAssignments": lambda w, c, fresh: Call(f"{ASSIGNMENTS}?course_id={w.course['course']}"),
+    "GetAssignment": lambda w, c, fresh: Call(f"{ASSIGNMENTS}/{_assignment(w)}"),
+    "UpdateAssignment": lambda w, c, fresh: Call(
+        f"{ASSIGNMENTS}/{_assignment(w, fresh, published=False)}", {"title": "Renamed"}, if_match(1)
+    ),
+    "PublishAssignment": lambda w, c, fresh: Call(
+        f"{ASSIGNMENTS}/{_assignment(w, fresh, published=False)}/publish"
+    ),
+    "GrantExtension": lambda w, c, fresh: Call(
+        f"{ASSIGNMENTS}/{_assignment(w)}/extensions/{w.student.user_id}", {"due_at": "2099-02-01T00:00:00Z"}
+    ),
+    "RevokeExtension": lambda w, c, fresh: Call(_extension(w, fresh)),
+    "CreateSubmissionUpload": lambda w, c, fresh: Call(
+        f"{ASSIGNMENTS}/{_assignment(w)}/uploads",
+        {"file_name": "essay.pdf", "content_type": "application/pdf", "size": 100},
+    ),
+    "SubmitAssignment": lambda w, c, fresh: Call(
+        f"{ASSIGNMENTS}/{_assignment(w)}/submissions", {"text": "Mine."}
+    ),
+    "ListSubmissions": lambda w, c, fresh: Call(f"{ASSIGNMENTS}/{_assignment(w)}/submissions"),
+    "GetSubmission": lambda w, c, fresh: Call(_submission_path(w, False)),
+    "GradeSubmission": lambda w, c, fresh: Call(
+        _submission_path(w, fresh, "/grade"), {"score": "7"}, if_match(1)
+    ),
+    "ReleaseGrade": lambda w, c, fresh: Call(_submission_path(w, fresh, "/release", graded=True)),
+    "ReleaseAssignmentGrades": lambda w, c, fresh: Call(f"{ASSIGNMENTS}/{_assignment(w)}/release"),
     "GetMyProfile": lambda w, c, fresh: Call("/users/me"),
     "UpdateMyProfile": lambda w, c, fresh: Call(
         "/users/me", {"bio": "Checked by the matrix."}, {"If-Match": w.profile_version(c)}
@@ -498,7 +586,7 @@ EXAMPLES: dict[str, Example] = {
 }
 
 
-NAMES_A_RESOURCE_IN_ITS_BODY = frozenset({"CreateQuiz", "ListQuizzes"})
+NAMES_A_RESOURCE_IN_ITS_BODY = frozenset({"CreateAssignment", "CreateQuiz", "ListQuizzes"})
 """Collection operations whose body (or query) names a resource of the institution (a course):
 another institution's caller names one that is not theirs, which is not found (404)."""
 

@@ -26,6 +26,24 @@ REGRADE_QUIZ = operation("RegradeQuiz", STAFF, "regrade quizzes")
 
 # ---------------------------------------------------------------- assignments
 
+SUBMITTERS = frozenset({Role.STUDENT})
+ASSIGNMENT_READERS = STAFF | SUBMITTERS
+
+CREATE_ASSIGNMENT = operation("CreateAssignment", STAFF, "create assignments")
+GET_ASSIGNMENT = operation("GetAssignment", ASSIGNMENT_READERS, "read assignments")
+LIST_ASSIGNMENTS = operation("ListAssignments", ASSIGNMENT_READERS, "list a course's assignments")
+UPDATE_ASSIGNMENT = operation("UpdateAssignment", STAFF, "edit assignments")
+PUBLISH_ASSIGNMENT = operation("PublishAssignment", STAFF, "publish assignments")
+GRANT_EXTENSION = operation("GrantExtension", STAFF, "grant due-date extensions")
+REVOKE_EXTENSION = operation("RevokeExtension", STAFF, "revoke due-date extensions")
+CREATE_SUBMISSION_UPLOAD = operation("CreateSubmissionUpload", SUBMITTERS, "upload submission files")
+SUBMIT_ASSIGNMENT = operation("SubmitAssignment", SUBMITTERS, "submit assignments")
+LIST_SUBMISSIONS = operation("ListSubmissions", ASSIGNMENT_READERS, "list submissions")
+GET_SUBMISSION = operation("GetSubmission", ASSIGNMENT_READERS, "read submissions")
+GRADE_SUBMISSION = operation("GradeSubmission", STAFF, "grade submissions")
+RELEASE_GRADE = operation("ReleaseGrade", STAFF, "release grades")
+RELEASE_ASSIGNMENT_GRADES = operation("ReleaseAssignmentGrades", STAFF, "release grades")
+
 # ---------------------------------------------------------------- gradebook
 
 GRADEBOOK_READERS = frozenset({Role.STUDENT})
