@@ -245,6 +245,44 @@ def test_a_refused_transaction_removes_the_account_and_frees_the_email_at_once(
     assert admin.post("/users", body).status == 201  # no lease to wait for
 
 
+def test_an_adoption_that_dies_keeps_the_claim_for_the_next_retry(
+    tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin = tenant.admin()
+    body = invitation(tenant, "instructor")
+    account = dying_invitation(tenant, admin, body, monkeypatch)
+    faults = Faults()
+    faults.fail("AdminAddUserToGroup", lambda n, params: True, WorkerDied())
+
+    with moved_clock(monkeypatch, AFTER_THE_LEASE), faults.active(monkeypatch):
+        assert admin.post("/users", body).status == 500
+
+    [claim] = claims(tenant)
+    assert "user_id" not in claim  # still pending: the account may be half adopted
+    with moved_clock(monkeypatch, 3 * AFTER_THE_LEASE):
+        response = admin.post("/users", body)
+    assert response.status == 201, response.body
+    assert response.json()["id"] == account
+    assert groups_of(tenant.stack, account) == ["instructors"]
+
+
+def test_an_account_the_user_pool_refuses_frees_the_email_at_once(
+    tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin = tenant.admin()
+    body = invitation(tenant)
+    refused = ClientError(
+        {"Error": {"Code": "InvalidParameterException", "Message": "undeliverable"}}, "AdminCreateUser"
+    )
+    faults = Faults()
+    faults.fail("AdminCreateUser", lambda n, params: True, refused)
+    with faults.active(monkeypatch):
+        problem(admin.post("/users", body), 422, "account-refused")
+
+    assert tenant.items() == []
+    assert admin.post("/users", body).status == 201
+
+
 def test_the_lease_outlives_the_users_function() -> None:
     """A pending claim is judged dead once its lease is over: the function must have stopped by then."""
     template = load_template()

@@ -39,7 +39,13 @@ from lms.users.access import AccountState
 from lms.users.access import gate as account_gate
 from lms.users.cognito import ExistingAccount, NewAccount
 from lms.users.domain import Institution, PendingInvitation, UserProfile, UserRole, UserStatus
-from lms.users.errors import EmailTaken, InstitutionNotFound, InvitationInProgress, UserNotFound
+from lms.users.errors import (
+    AccountRefused,
+    EmailTaken,
+    InstitutionNotFound,
+    InvitationInProgress,
+    UserNotFound,
+)
 from lms.users.imports.roster import RowResult
 from lms.users.schemas import (
     AdminInvitation,
@@ -295,7 +301,9 @@ class IdentityService:
             raise
         try:
             account = self._account(institution_id, email, invitation, dead)
-        except BaseException:
+        except (EmailTaken, AccountRefused):
+            # The pool refused: no account of this institution's invitation exists. On any other
+            # failure one may (half adopted, or made before an error): the claim stays pending.
             self._repo.release_email(institution_id, email, claim.id)
             raise
         user = self.save_invitation(
