@@ -152,6 +152,7 @@ class InviteUserReplay(InviteUser):
     """A retry of an invitation already answered: the stored first answer, no second account."""
 
     variant = "Idempotency-Key replay"
+    disposable = frozenset()  # a replay writes nothing; purging its stored answer would end the replays
 
     def setup(self) -> None:
         self.retried = ApiCall(
