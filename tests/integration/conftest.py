@@ -9,6 +9,7 @@ import pytest
 from moto import mock_aws
 
 from infra.gateway import ApiGateway, TokenVerifier
+from infra.local_stack import serialize_dynamodb_transactions
 from infra.provision import Stack, provision
 from lms.settings import get_settings
 from lms.users.access import gate
@@ -30,6 +31,17 @@ def stack() -> Iterator[Stack]:
         os.environ.update(provisioned.env)
         get_settings.cache_clear()
         yield provisioned
+
+
+@pytest.fixture(scope="session", autouse=True)
+def transactions_cost_what_they_touch() -> None:
+    """The local stack's moto transactions: rolled back from a copy of what they touch, not of the table.
+
+    moto deep-copies the whole table (and its stream) before every TransactWriteItems, so each
+    one costs time in proportion to everything the module wrote before. The local stack's copy
+    rolls back exactly the same; here every refusal test ("nothing stored") checks that it does.
+    """
+    serialize_dynamodb_transactions()
 
 
 @pytest.fixture(scope="session", autouse=True)
