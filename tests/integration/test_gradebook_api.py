@@ -228,6 +228,9 @@ def test_first_settings_need_no_if_match_then_every_change_does(tenant: Tenant) 
     assert instructor.last_calls == {"TransactWriteItems": 1}
     changed = tenant.event_types()
     assert changed[-1] == "GradebookSettingsChanged"
+    [entry] = audit_entries(tenant)
+    assert (entry["action"], entry["actor_id"]) == ("UpdateGradebookSettings", instructor.user_id)
+    assert entry["resource"] == f"courses/{course_id}/gradebook/settings"
 
     before = gradebook_items(tenant)
     problem(
@@ -245,6 +248,7 @@ def test_first_settings_need_no_if_match_then_every_change_does(tenant: Tenant) 
     )
     assert again.status == 200, again.body
     assert again.json()["version"] == 2
+    assert [json.loads(e["details"]) for e in audit_entries(tenant)] == [{"version": 1}, {"version": 2}]
     assert instructor.get(settings_path(course_id)).json()["version"] == 2
     problem(
         instructor.request(

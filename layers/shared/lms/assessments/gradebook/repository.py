@@ -256,6 +256,15 @@ class DynamoGradebookRepository:
         )
         tx.put(item, _versioned(settings.version), SettingsVersionChanged())
         tx.put(outbox_item(event, inst, actor))
+        # Weights and letters decide every student's grade: who changed them is on the trail.
+        entry = audit.audit_item(
+            inst,
+            actor,
+            "UpdateGradebookSettings",
+            f"courses/{course_id}/gradebook/settings",
+            details={"version": settings.version + 1},
+        )
+        tx.put(entry, audit.APPEND_ONLY)
         tx.commit()
         return GradebookSettings(settings.categories, settings.letters, settings.version + 1)
 
