@@ -82,12 +82,26 @@ def test_attempts_are_refused_by_role_state_and_window(tenant: Tenant, other_ten
     other_instructor, _, other_course = classroom(other_tenant)
     foreign = published_quiz(other_instructor, other_course)
     before = snapshot(tenant)
-    problem(student.post(attempts_path(draft["id"])), 409, "quiz-not-published")
+    problem(student.post(attempts_path(draft["id"])), 404, "quiz-not-found")  # as reading it answers
     problem(student.post(attempts_path(later["id"])), 409, "quiz-not-open")
     problem(tenant.student().post(attempts_path(open_quiz["id"])), 403, "quiz-requires-enrollment")
     problem(instructor.post(attempts_path(open_quiz["id"])), 403, "forbidden")
     problem(student.post(attempts_path(foreign["id"])), 404, "quiz-not-found")
     problem(student.post(attempts_path("01NOSUCHQUIZ")), 404, "quiz-not-found")
+    assert snapshot(tenant) == before
+
+
+def test_a_draft_is_not_found_for_students_whatever_they_try(tenant: Tenant) -> None:
+    instructor, student, course_id = classroom(tenant)
+    draft = create_quiz(instructor, course_id)
+    guessed = "01GUESSEDATTEMPT"
+    before = snapshot(tenant)
+    problem(student.get(f"{QUIZZES}/{draft['id']}"), 404, "quiz-not-found")
+    problem(student.post(attempts_path(draft["id"])), 404, "quiz-not-found")
+    saving = student.request("PUT", answers_path(draft["id"], guessed), json_body={"answers": {}})
+    problem(saving, 404, "quiz-not-found")
+    problem(student.post(submit_path(draft["id"], guessed)), 404, "quiz-not-found")
+    problem(student.get(f"{attempts_path(draft['id'])}/{guessed}"), 404, "quiz-not-found")
     assert snapshot(tenant) == before
 
 

@@ -345,3 +345,39 @@ def test_a_quiz_belongs_to_a_lesson_when_named(tenant: Tenant) -> None:
     assert tenant.events()[-1]["data"]["lesson_id"] == lessons[1]
     draft_course = create_course(instructor)
     assert create_quiz(instructor, draft_course["id"])["status"] == "draft"
+
+
+def test_a_quiz_lesson_must_be_a_lesson_of_its_course(tenant: Tenant) -> None:
+    instructor = tenant.instructor()
+    course_id, lessons = course_with_lessons(instructor, 2)
+    other_course, other_lessons = course_with_lessons(instructor, 1)
+    before = snapshot(tenant)
+    for lesson_id in ("01NOSUCHLESSON", other_lessons[0]):
+        refused = instructor.post(QUIZZES, quiz_body(course_id, lesson_id=lesson_id))
+        body = problem(refused, 422, "quiz-lesson-not-found")
+        assert body["field"] == "lesson_id"
+        assert instructor.last_calls == {"GetItem": 1, "TransactWriteItems": 1}
+    assert snapshot(tenant) == before
+
+    quiz = create_quiz(instructor, course_id, lesson_id=lessons[0])
+    assert instructor.last_calls == {"GetItem": 1, "TransactWriteItems": 1}
+    assert quiz["lesson_id"] == lessons[0]
+    path = f"{QUIZZES}/{quiz['id']}"
+    before = snapshot(tenant)
+    for lesson_id in ("01NOSUCHLESSON", other_lessons[0]):
+        body = problem(
+            instructor.patch(path, {"lesson_id": lesson_id}, version=1), 422, "quiz-lesson-not-found"
+        )
+        assert body["field"] == "lesson_id"
+        assert instructor.last_calls == {"BatchGetItem": 1, "GetItem": 1, "TransactWriteItems": 1}
+    assert snapshot(tenant) == before
+
+    moved = instructor.patch(path, {"lesson_id": lessons[1]}, version=1)
+    assert moved.status == 200, moved.body
+    assert moved.json()["lesson_id"] == lessons[1]
+    assert instructor.last_calls == {"BatchGetItem": 1, "GetItem": 1, "TransactWriteItems": 1}
+    detached = instructor.patch(path, {"lesson_id": None}, version=2)
+    assert detached.status == 200, detached.body
+    assert detached.json()["lesson_id"] is None
+    other = create_quiz(instructor, other_course, lesson_id=other_lessons[0])
+    assert other["lesson_id"] == other_lessons[0]

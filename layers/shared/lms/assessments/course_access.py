@@ -3,7 +3,8 @@
 Cross-context reads (DESIGN §1), named here and nowhere else in the context: the catalog owns the
 course, its instructors and its roster. A request reads them with one BatchGetItem (`load`), and
 a change repeats the rule it relies on as a ConditionCheck in its own transaction
-(`check_teaches`, `check_enrolled`, `check_published`), so the rule holds at commit time.
+(`check_teaches`, `check_enrolled`, `check_published`, `check_lesson`), so the rule holds at
+commit time.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ class CatalogCourse(Item):
 
     status = UnicodeAttribute(null=True)
     instructor_ids = ListAttribute(of=UnicodeAttribute, null=True)
+
+
+class CatalogLesson(Item):
+    """A courses-context lesson item, only ever checked for existence (never written here)."""
 
 
 class CatalogEnrollment(Item):
@@ -116,3 +121,11 @@ def check_enrolled(
     pk = keys.course_pk(institution_id, course_id)
     condition = CatalogEnrollment.status == ENROLLED
     tx.check(CatalogEnrollment, pk, keys.enrollment_sk(student_id), condition, refusal)
+
+
+def check_lesson(
+    tx: Transaction, institution_id: str, course_id: str, lesson_id: str, refusal: Exception
+) -> None:
+    """The lesson is a lesson of the course (the catalog keeps it in the course's partition)."""
+    pk = keys.course_pk(institution_id, course_id)
+    tx.check(CatalogLesson, pk, keys.lesson_sk(lesson_id), CatalogLesson.PK.exists(), refusal)

@@ -19,6 +19,14 @@ class QuizCourseNotFound(NotFound):
     title = "The course of the quiz was not found"
 
 
+class QuizLessonNotFound(Problem):
+    """A quiz's `lesson_id` names a lesson of the quiz's own course."""
+
+    status = 422
+    slug = "quiz-lesson-not-found"
+    title = "The quiz's lesson is not a lesson of its course"
+
+
 class AttemptNotFound(NotFound):
     """The quiz has no such attempt."""
 

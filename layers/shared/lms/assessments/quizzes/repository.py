@@ -353,13 +353,19 @@ class DynamoQuizRepository:
         expected: tuple[int, int] | None,
         events: list[DomainEvent],
         refusal: Exception,
+        lesson_refusal: Exception | None = None,
         request: IdempotentRequest | None = None,
         response: StoredResponse | None = None,
     ) -> None:
-        """Put the quiz and its keys (new, or at the versions read), with the caller teaching the course."""
+        """Put the quiz and its keys (new, or at the versions read), with the caller teaching the course.
+
+        With `lesson_refusal`, the quiz's lesson must be a lesson of its course (one more ConditionCheck).
+        """
         inst = quiz.institution_id
         tx = Transaction()
         course_access.check_teaches(tx, inst, quiz.course_id, actor, refusal)
+        if lesson_refusal is not None and quiz.lesson_id is not None:
+            course_access.check_lesson(tx, inst, quiz.course_id, quiz.lesson_id, lesson_refusal)
         changed = QuizChangedMeanwhile("The quiz changed meanwhile; read it again and retry.")
         if expected is None:
             tx.put(_quiz_item(quiz), QuizItem.PK.does_not_exist(), changed)

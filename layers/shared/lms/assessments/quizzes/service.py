@@ -24,6 +24,7 @@ from lms.assessments.quizzes.errors import (
     NotYourAttempt,
     QuizChangedMeanwhile,
     QuizCourseNotFound,
+    QuizLessonNotFound,
     QuizNotFound,
     QuizNotPublished,
     RegradeTooLarge,
@@ -88,6 +89,20 @@ class QuizService:
             raise QuizNotFound(f"No quiz {quiz_id!r}.")
         return loaded.quiz
 
+    def _visible_quiz(self, principal: Principal, loaded: Loaded, quiz_id: str) -> Quiz:
+        """The quiz as the caller may see it: a draft is not found for those who may not read drafts."""
+        quiz = self._quiz(loaded, quiz_id)
+        if not quiz.published and not self._is_staff(principal):
+            raise QuizNotFound(f"No quiz {quiz_id!r}.")
+        return quiz
+
+    @staticmethod
+    def _lesson_refusal(lesson_id: str | None) -> QuizLessonNotFound | None:
+        """The refusal of a `lesson_id` that is not a lesson of the quiz's course (None: no lesson)."""
+        if lesson_id is None:
+            return None
+        return QuizLessonNotFound(f"The quiz's course has no lesson {lesson_id!r}.", field="lesson_id")
+
     def _ensure_teaches(self, principal: Principal, course_id: str) -> None:
         """Its instructors and the institution's admins manage a course's quizzes (one GetItem)."""
         access = course_access.load(principal.institution_id, course_id)
@@ -150,6 +165,7 @@ class QuizService:
                 expected=None,
                 events=[],
                 refusal=refusal,
+                lesson_refusal=self._lesson_refusal(quiz.lesson_id),
                 request=request,
                 response=self._answer(request, 201, view),
             )
@@ -219,6 +235,7 @@ class QuizService:
             expected=(quiz.version, keys.version),
             events=[],
             refusal=NotCourseStaff("The course's instructors changed meanwhile; you no longer teach it."),
+            lesson_refusal=self._lesson_refusal(changes.get("lesson_id")),
         )
         return QuizView.for_staff(updated, new_keys)
 
@@ -279,7 +296,7 @@ class QuizService:
         self._replay_if_seen(principal, request)
         for _ in range(RETRIES):
             loaded = self._repo.read(principal.institution_id, quiz_id, student_id=principal.user_id)
-            quiz = self._quiz(loaded, quiz_id)
+            quiz = self._visible_quiz(principal, loaded, quiz_id)
             now = self._now()
             domain.ensure_open(quiz, now)
             standing = loaded.standing or StudentScore(
@@ -329,7 +346,7 @@ class QuizService:
     ) -> AttemptView:
         authz.authorize(principal, policy.SAVE_QUIZ_ANSWERS)
         loaded = self._repo.read(principal.institution_id, quiz_id, attempt_id=attempt_id)
-        quiz = self._quiz(loaded, quiz_id)
+        quiz = self._visible_quiz(principal, loaded, quiz_id)
         attempt = self._own_attempt(principal, loaded, attempt_id)
         if attempt.submitted:
             raise AttemptSubmitted("The attempt is submitted; it takes no more answers.")
@@ -363,7 +380,7 @@ class QuizService:
                 attempt_id=attempt_id,
                 student_id=principal.user_id,
             )
-            quiz = self._quiz(loaded, quiz_id)
+            quiz = self._visible_quiz(principal, loaded, quiz_id)
             attempt = self._own_attempt(principal, loaded, attempt_id)
             keys = loaded.keys or QuizKeys()
             now = self._now()
@@ -439,7 +456,7 @@ class QuizService:
     def get_attempt(self, principal: Principal, quiz_id: str, attempt_id: str) -> AttemptView:
         authz.authorize(principal, policy.GET_QUIZ_ATTEMPT)
         loaded = self._repo.read(principal.institution_id, quiz_id, with_keys=True, attempt_id=attempt_id)
-        quiz = self._quiz(loaded, quiz_id)
+        quiz = self._visible_quiz(principal, loaded, quiz_id)
         keys = loaded.keys or QuizKeys()
         if self._is_staff(principal):
             self._ensure_teaches(principal, quiz.course_id)
