@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import Annotated, Any
 
@@ -9,6 +10,7 @@ from assessments_api import app
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 
+from lms.assessments.gradebook.files import BucketExports
 from lms.assessments.gradebook.repository import DynamoGradebookRepository
 from lms.assessments.gradebook.schemas import (
     ClassGradesPage,
@@ -16,7 +18,7 @@ from lms.assessments.gradebook.schemas import (
     GradebookSettingsView,
     StudentGradesView,
 )
-from lms.assessments.gradebook.service import GradebookService
+from lms.assessments.gradebook.service import EXPORT_INLINE_MAX_BYTES, GradebookService
 from lms.http import expected_version, path_id, principal, respond
 from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -24,9 +26,19 @@ SETTINGS = "/assessments/gradebook/courses/<course_id>/settings"
 CSV = "text/csv"
 
 
-@cache
 def gradebook() -> GradebookService:
-    return GradebookService(DynamoGradebookRepository())
+    return _gradebook(_export_inline_max_bytes())
+
+
+def _export_inline_max_bytes() -> int:
+    """Exports up to this many bytes are answered inline; GRADEBOOK_EXPORT_INLINE_MAX_BYTES may lower it."""
+    configured = os.environ.get("GRADEBOOK_EXPORT_INLINE_MAX_BYTES", "")
+    return min(int(configured), EXPORT_INLINE_MAX_BYTES) if configured else EXPORT_INLINE_MAX_BYTES
+
+
+@cache
+def _gradebook(export_inline_max_bytes: int) -> GradebookService:
+    return GradebookService(DynamoGradebookRepository(), BucketExports(), export_inline_max_bytes)
 
 
 @app.get(
@@ -110,15 +122,25 @@ def student_grades(course_id: str, student_id: str) -> StudentGradesView:
         200: {
             "description": "RFC 4180 CSV: a header row, then one row per enrolled student.",
             "content": {CSV: {"schema": {"type": "string"}}},
-        }
+        },
+        303: {
+            "description": (
+                "The CSV is too large for a response (over 4 MB): it was stored, and `Location` is a "
+                "presigned GET of it (same content, `text/csv; charset=utf-8`, as an attachment) "
+                "that expires in 5 minutes."
+            ),
+            "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}},
+            "content": {},
+        },
     },
 )
 def export(course_id: str) -> Response[Any]:
-    text = gradebook().export(principal(app), path_id(course_id, "course"))
-    course = path_id(course_id, "course")
+    result = gradebook().export(principal(app), path_id(course_id, "course"))
+    if result.download_url is not None:
+        return Response(status_code=303, headers={"Location": result.download_url}, body="")
     return Response(
         status_code=200,
         content_type=f"{CSV}; charset=utf-8",
-        body=text,
-        headers={"Content-Disposition": f'attachment; filename="gradebook-{course}.csv"'},
+        body=result.text,
+        headers={"Content-Disposition": f'attachment; filename="{result.file_name}"'},
     )

@@ -13,7 +13,9 @@ import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlparse
 
+import boto3
 import pytest
 
 from infra.gateway import ApiGateway, ApiResponse, TokenVerifier
@@ -534,6 +536,52 @@ def test_the_export_is_csv_one_row_per_student_safe_to_open(graded: GradedCourse
     entries = audit_entries(graded.tenant)
     assert len(entries) == before + 1
     assert max(entries, key=lambda e: e["SK"])["action"] == "ExportGradebook"
+
+
+def test_an_export_too_large_for_a_response_is_stored_and_answered_with_a_download_link(
+    graded: GradedCourse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inline = graded.instructor.get(graded.path("export"))
+    assert inline.status == 200, inline.body
+    inline_calls = graded.instructor.last_calls
+    before = len(audit_entries(graded.tenant))
+    monkeypatch.setenv("GRADEBOOK_EXPORT_INLINE_MAX_BYTES", "64")
+    response = graded.instructor.get(graded.path("export"))
+    assert response.status == 303, response.body
+    assert graded.instructor.last_calls == inline_calls  # the same DynamoDB requests, plus one PutObject
+    assert response.body == ""
+    location = urlparse(response.header("Location") or "")
+    path = unquote(location.path)
+    prefix = f"exports/gradebook/{graded.tenant.institution_id}/{graded.course_id}/"
+    key = path[path.index(prefix) :]
+    assert key.endswith(".csv")
+    query = parse_qs(location.query)
+    assert query["X-Amz-Expires"] == ["300"]
+    assert query["response-content-disposition"] == [
+        f'attachment; filename="gradebook-{graded.course_id}.csv"'
+    ]
+    stored = boto3.client("s3", region_name=graded.tenant.stack.region).get_object(
+        Bucket=graded.tenant.stack.files_bucket, Key=key
+    )
+    assert stored["ContentType"] == "text/csv; charset=utf-8"
+    assert stored["ServerSideEncryption"] == "AES256"
+    text = stored["Body"].read().decode("utf-8")
+    assert list(csv.reader(io.StringIO(text))) == list(csv.reader(io.StringIO(inline.body)))
+    entries = audit_entries(graded.tenant)
+    assert len(entries) == before + 1
+    assert max(entries, key=lambda e: e["SK"])["action"] == "ExportGradebook"
+
+
+def test_a_refused_export_stores_no_file(
+    graded: GradedCourse, other_tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRADEBOOK_EXPORT_INLINE_MAX_BYTES", "64")
+    s3 = boto3.client("s3", region_name=graded.tenant.stack.region)
+    prefix = f"exports/gradebook/{graded.tenant.institution_id}/{graded.course_id}/"
+    problem(graded.bob.get(graded.path("export")), 403, "forbidden")
+    problem(graded.tenant.instructor().get(graded.path("export")), 403, "gradebook-staff-only")
+    problem(other_tenant.instructor().get(graded.path("export")), 404, "course-not-found")
+    assert s3.list_objects_v2(Bucket=graded.tenant.stack.files_bucket, Prefix=prefix).get("KeyCount") == 0
 
 
 def test_the_export_of_a_course_without_students_is_its_header(tenant: Tenant) -> None:

@@ -54,3 +54,13 @@ def class_csv(
     for row, grade in rows:
         writer.writerow([safe_cell(cell) for cell in line(row, grade, columns)])
     return out.getvalue()
+
+
+def export_file_name(course_id: str) -> str:
+    """The name a download is saved under."""
+    return f"gradebook-{course_id}.csv"
+
+
+def export_object_key(institution_id: str, course_id: str, export_id: str) -> str:
+    """Where a large export is stored in the files bucket (`exports/` expires by lifecycle)."""
+    return f"exports/gradebook/{institution_id}/{course_id}/{export_id}.csv"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
-from lms import authz
+from lms import authz, ids
 from lms.assessments import course_access, policy
 from lms.assessments.course_access import CourseAccess
 from lms.assessments.gradebook import domain
@@ -19,7 +20,7 @@ from lms.assessments.gradebook.domain import (
     LetterGrade,
 )
 from lms.assessments.gradebook.errors import GradebookStaffOnly, GradesNeedEnrollment, StudentGradesNotFound
-from lms.assessments.gradebook.export import class_csv
+from lms.assessments.gradebook.export import class_csv, export_file_name, export_object_key
 from lms.assessments.gradebook.repository import GradebookParts, SettingsVersionChanged, StaffCheckFailed
 from lms.assessments.gradebook.schemas import (
     CategorySetting,
@@ -52,9 +53,36 @@ class GradebookRepository(Protocol):
     def record_read(self, actor: Principal, action: str, course_id: str, student_id: str | None) -> None: ...
 
 
+class ExportFiles(Protocol):
+    def put_csv(self, key: str, body: bytes) -> None: ...
+    def download_url(self, key: str, file_name: str, expires_in_seconds: int) -> str: ...
+
+
+# A Lambda response holds at most 6 MB: a larger export is stored in the files bucket and handed
+# out as a presigned GET instead (the response must also fit headers and the proxy envelope).
+EXPORT_INLINE_MAX_BYTES = 4 * 1024 * 1024
+EXPORT_URL_EXPIRES_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class GradebookExport:
+    """The CSV itself (`text`) when it fits in a response, else a presigned `download_url`."""
+
+    file_name: str
+    text: str | None = None
+    download_url: str | None = None
+
+
 class GradebookService:
-    def __init__(self, repository: GradebookRepository) -> None:
+    def __init__(
+        self,
+        repository: GradebookRepository,
+        exports: ExportFiles,
+        export_inline_max_bytes: int = EXPORT_INLINE_MAX_BYTES,
+    ) -> None:
         self._repo = repository
+        self._exports = exports
+        self._export_inline_max_bytes = export_inline_max_bytes
 
     # ------------------------------------------------------------ who may
 
@@ -152,8 +180,11 @@ class GradebookService:
             next_cursor=next_cursor,
         )
 
-    def export(self, principal: Principal, course_id: str) -> str:
-        """The whole class as CSV (every page read here); recorded as one read in the audit trail."""
+    def export(self, principal: Principal, course_id: str) -> GradebookExport:
+        """The whole class as CSV (every page read here); recorded as one read in the audit trail.
+
+        Larger than the inline limit (UTF-8 bytes), it is written to the files bucket (one
+        PutObject) and answered as a presigned GET that expires in a few minutes."""
         authz.authorize(principal, policy.EXPORT_GRADEBOOK)
         self._staff_course(principal, course_id)
         parts = self._repo.parts(principal.institution_id, course_id)
@@ -163,8 +194,16 @@ class GradebookService:
             for row in self._repo.every_enrolled_row(principal.institution_id, course_id)
         ]
         text = class_csv(columns, [c.name for c in parts.settings.categories], rows)
+        file_name = export_file_name(course_id)
+        body = text.encode("utf-8")
+        if len(body) <= self._export_inline_max_bytes:
+            self._repo.record_read(principal, policy.EXPORT_GRADEBOOK.name, course_id, None)
+            return GradebookExport(file_name=file_name, text=text)
+        key = export_object_key(principal.institution_id, course_id, ids.new_id())
+        self._exports.put_csv(key, body)
         self._repo.record_read(principal, policy.EXPORT_GRADEBOOK.name, course_id, None)
-        return text
+        url = self._exports.download_url(key, file_name, EXPORT_URL_EXPIRES_SECONDS)
+        return GradebookExport(file_name=file_name, download_url=url)
 
 
 # ---------------------------------------------------------------- views
