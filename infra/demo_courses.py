@@ -1,4 +1,5 @@
-"""Demo catalog for the local stack: courses created through the API, as an instructor would."""
+"""Demo catalog for the local stack: courses, a quiz and an assignment created through the API, as an
+instructor would."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ DEMO_COURSES: tuple[dict[str, Any], ...] = (
             "Functions": [("Defining functions", 25)],
         },
         "publish": True,
+        "assessments": True,
     },
     {
         "course": {
@@ -50,6 +52,46 @@ DEMO_COURSES: tuple[dict[str, Any], ...] = (
         "publish": False,
     },
 )
+
+
+DEMO_QUIZ: dict[str, Any] = {
+    "title": "Check your basics",
+    "instructions": "Two questions; the better of your two attempts counts.",
+    "max_attempts": 2,
+    "scoring_policy": "highest",
+    "show_correct_answers": "after_submission",
+    "passing_score": "2",
+    "questions": [
+        {
+            "id": "runs",
+            "type": "true_false",
+            "prompt": "A Python script runs from top to bottom.",
+            "points": "1",
+            "key": {"correct": True},
+        },
+        {
+            "id": "define",
+            "type": "single_choice",
+            "prompt": "Which keyword defines a function?",
+            "points": "2",
+            "options": [
+                {"id": "def", "text": "def"},
+                {"id": "fun", "text": "fun"},
+                {"id": "fn", "text": "fn"},
+            ],
+            "key": {"correct_option_id": "def"},
+        },
+    ],
+}
+
+DEMO_ASSIGNMENT: dict[str, Any] = {
+    "title": "Write a greeting program",
+    "instructions": "Submit a short script (text) or a link to it.",
+    "due_at": "2099-12-31T23:59:00Z",
+    "points": "10",
+    "late_policy": {"percent_per_day": "10", "floor_percent": "50"},
+    "submission_types": ["text", "url"],
+}
 
 
 def _call(api_url: str, token: str, method: str, path: str, body: Any = None) -> dict[str, Any]:
@@ -87,3 +129,14 @@ def demo_catalog(seed: DemoSeed) -> None:
                 _call(seed.api_url, token, "POST", f"/courses/{course['id']}/lessons", lesson)
         if demo["publish"]:
             _call(seed.api_url, token, "POST", f"/courses/{course['id']}/publish")
+        if demo.get("assessments"):
+            _demo_assessments(seed.api_url, token, course["id"])
+
+
+def _demo_assessments(api_url: str, token: str, course_id: str) -> None:
+    """A published quiz and assignment in the course, so its gradebook has columns to show."""
+    quiz = _call(api_url, token, "POST", "/assessments/quizzes", {"course_id": course_id, **DEMO_QUIZ})
+    _call(api_url, token, "POST", f"/assessments/quizzes/{quiz['id']}/publish")
+    assignment = {"course_id": course_id, **DEMO_ASSIGNMENT}
+    made = _call(api_url, token, "POST", "/assessments/assignments", assignment)
+    _call(api_url, token, "POST", f"/assessments/assignments/{made['id']}/publish")

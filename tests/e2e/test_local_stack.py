@@ -126,6 +126,21 @@ def test_a_demo_user_s_token_from_the_running_pool_opens_the_api(local: LocalSta
     assert "items" in body
 
 
+def test_the_demo_course_comes_with_a_published_quiz_and_assignment(local: LocalStack) -> None:
+    instructor = next(user for user in local.users if user.role == "instructors")  # teaches the catalog
+    auth = {"Authorization": f"Bearer {id_token_over_http(local, instructor.username, instructor.password)}"}
+    status, courses = call(local.api_url + "/courses?search=introduction", headers=auth)
+    assert status == 200, courses
+    [course] = courses["items"]
+
+    status, quizzes = call(local.api_url + f"/assessments/quizzes?course_id={course['id']}", headers=auth)
+    assert status == 200, quizzes
+    assert [(q["title"], q["status"]) for q in quizzes["items"]] == [("Check your basics", "published")]
+    status, work = call(local.api_url + f"/assessments/assignments?course_id={course['id']}", headers=auth)
+    assert status == 200, work
+    assert [(a["title"], a["status"]) for a in work["items"]] == [("Write a greeting program", "published")]
+
+
 def test_the_stack_s_clients_point_at_moto(local: LocalStack) -> None:
     assert os.environ["AWS_ENDPOINT_URL"] == local.aws_endpoint_url
     assert local.stack.table_name in boto3.client("dynamodb").list_tables()["TableNames"]
