@@ -108,6 +108,16 @@ def record_read(
     return True
 
 
+def record_class_read(actor: Principal, action: str, resource: str, *, students: int) -> None:
+    """Record that staff read a page of a class's grades or progress (one PutItem, no single subject).
+
+    One entry per page read: who, which course's list, how many students it showed. Call it after
+    the read succeeded, so a refused read leaves no entry.
+    """
+    item = audit_item(actor.institution_id, actor, action, resource, details={"students": students})
+    item.save(condition=APPEND_ONLY)
+
+
 def _entry(item: AuditItem) -> AuditEntry:
     return AuditEntry(
         id=item.entry_id,
