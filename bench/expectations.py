@@ -212,9 +212,10 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
         ),
         scenario_key("GET", "/progress/courses/{course_id}/students"): _expect(
             TARGET_LIST_PAGE,
-            "Reads the course's outline first: who teaches it, and the lessons a percentage counts "
-            "(data-model.md: 2 per page).",
+            "Reads the course's outline first: who teaches it, and the lessons a percentage counts; "
+            "the page read goes on the audit trail (data-model.md: 3 per page).",
             GetItem=1,
+            PutItem=1,
             Query=1,
         ),
         scenario_key("GET", "/progress/courses/{course_id}/students/{student_id}"): _expect(
@@ -418,9 +419,11 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
         scenario_key("GET", "/assessments/gradebook/courses/{course_id}/students"): _expect(
             TARGET_LIST_PAGE,
             "Reads the course (who teaches it) and the settings and columns the grades are computed "
-            "with, beside one Query page of rows (data-model.md: 3 per page).",
+            "with, beside one Query page of rows; the page read goes on the audit trail "
+            "(data-model.md: 4 per page).",
             BatchGetItem=1,
             GetItem=1,
+            PutItem=1,
             Query=1,
         ),
         scenario_key("GET", "/assessments/gradebook/courses/{course_id}/students/{student_id}"): _expect(

@@ -402,7 +402,7 @@ def test_only_enrolled_students_read_their_grades(graded: GradedCourse, other_te
 def test_staff_read_the_class_with_computed_grades_by_cursor(graded: GradedCourse) -> None:
     first = warm_get(graded.instructor, graded.path("students"), query={"limit": "1"})
     assert first.status == 200, first.body
-    assert graded.instructor.last_calls == {"GetItem": 1, "BatchGetItem": 1, "Query": 1}
+    assert graded.instructor.last_calls == {"GetItem": 1, "BatchGetItem": 1, "Query": 1, "PutItem": 1}
     page = first.json()
     assert [c["assessment_id"] for c in page["columns"]] == sorted(
         [graded.quiz1, graded.quiz2, graded.essay], key=[graded.quiz1, graded.quiz2, graded.essay].index
@@ -419,6 +419,10 @@ def test_staff_read_the_class_with_computed_grades_by_cursor(graded: GradedCours
     everyone = graded.instructor.get(graded.path("students")).json()
     assert {r["student_id"] for r in everyone["items"]} == {graded.ada.user_id, graded.bob.user_id}
     assert everyone["next_cursor"] is None
+    reads = [e for e in audit_entries(graded.tenant) if e["action"] == "ListCourseGrades"]
+    assert len(reads) == 4  # warm_get's two, the second page, the whole class: one entry per page read
+    assert {e["actor_id"] for e in reads} == {graded.instructor.user_id}
+    assert [json.loads(e["details"])["students"] for e in reads][-1] == 2
 
 
 def test_a_dropped_student_leaves_the_class_views(graded: GradedCourse) -> None:
@@ -452,7 +456,7 @@ def test_the_class_read_makes_the_same_requests_for_3_and_30_students(tenant: Te
         response = warm_get(instructor, path, query={"limit": "100"})
         assert len(response.json()["items"]) == size
         counts.append(instructor.last_calls)
-    assert counts[0] == counts[1] == {"GetItem": 1, "BatchGetItem": 1, "Query": 1}
+    assert counts[0] == counts[1] == {"GetItem": 1, "BatchGetItem": 1, "Query": 1, "PutItem": 1}
 
 
 def test_a_cursor_of_another_list_is_refused(graded: GradedCourse, tenant: Tenant) -> None:

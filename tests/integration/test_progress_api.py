@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -352,7 +353,8 @@ def test_the_course_s_instructor_lists_students_progress_one_query_per_page(
         query = {"limit": "2", **({"cursor": cursor} if cursor else {})}
         response = instructor.get(f"/progress/courses/{course_id}/students", query=query)
         assert response.status == 200, response.body
-        assert instructor.last_calls == {"GetItem": 1, "Query": 1}
+        # The outline, one page of summaries, and the page's read on the audit trail.
+        assert instructor.last_calls == {"GetItem": 1, "Query": 1, "PutItem": 1}
         page = response.json()
         assert len(page["items"]) <= 2
         seen.update({item["student_id"]: item for item in page["items"]})
@@ -364,6 +366,11 @@ def test_the_course_s_instructor_lists_students_progress_one_query_per_page(
     assert seen[first.user_id]["completed_lesson_count"] == 1
     assert seen[others[0].user_id]["percent"] == 0
     assert seen[others[0].user_id]["last_activity_at"] is None
+    reads = [i for i in tenant.items() if i.get("entity") == "audit" and i["action"] == "ListCourseProgress"]
+    assert {(r["actor_id"], r["resource"]) for r in reads} == {
+        (instructor.user_id, f"progress/courses/{course_id}/students")
+    }
+    assert sorted(json.loads(r["details"])["students"] for r in reads) == [1, 2]
 
 
 def test_a_dropped_student_leaves_the_class_list(

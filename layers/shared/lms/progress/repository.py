@@ -320,6 +320,12 @@ class DynamoProgressRepository:
             subject_user_id=student_id,
         )
 
+    def record_class_read(self, actor: Principal, course_id: str, students: int) -> None:
+        """Staff reading a page of a course's progress leave one entry in the audit trail."""
+        audit.record_class_read(
+            actor, "ListCourseProgress", f"progress/courses/{course_id}/students", students=students
+        )
+
     # ------------------------------------------------------------ consumer: state
 
     def load_progress(self, institution_id: str, student_id: str, course_id: str) -> LearnerProgress | None:

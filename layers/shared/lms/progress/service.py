@@ -59,6 +59,7 @@ class ProgressRepository(Protocol):
         self, institution_id: str, student_id: str, limit: int, cursor: str | None
     ) -> tuple[list[EarnedAchievement], str | None]: ...
     def record_read(self, actor: Principal, course_id: str, student_id: str) -> None: ...
+    def record_class_read(self, actor: Principal, course_id: str, students: int) -> None: ...
 
 
 class ProgressService:
@@ -127,7 +128,9 @@ class ProgressService:
         authz.authorize(principal, policy.LIST_COURSE_PROGRESS)
         outline = self._staff_outline(principal, course_id)
         learners, next_cursor = self._repo.list_learners(principal.institution_id, course_id, limit, cursor)
-        return [learner_view(outline, learner) for learner in learners], next_cursor
+        views = [learner_view(outline, learner) for learner in learners]
+        self._repo.record_class_read(principal, course_id, len(views))
+        return views, next_cursor
 
     def my_achievements(
         self, principal: Principal, limit: int, cursor: str | None

@@ -311,6 +311,12 @@ class DynamoGradebookRepository:
         )
         entry.save(condition=audit.APPEND_ONLY)
 
+    def record_class_read(self, actor: Principal, action: str, course_id: str, students: int) -> None:
+        """Staff reading a page of the class's grades leave one entry in the audit trail."""
+        audit.record_class_read(
+            actor, action, f"assessments/gradebook/courses/{course_id}/students", students=students
+        )
+
     # ------------------------------------------------------------ the consumer's state
 
     def columns(self, institution_id: str, course_id: str) -> tuple[dict[str, Column], int]:

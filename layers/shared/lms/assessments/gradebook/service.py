@@ -51,6 +51,7 @@ class GradebookRepository(Protocol):
     ) -> tuple[list[GradebookRow], str | None]: ...
     def every_enrolled_row(self, institution_id: str, course_id: str) -> Iterator[GradebookRow]: ...
     def record_read(self, actor: Principal, action: str, course_id: str, student_id: str | None) -> None: ...
+    def record_class_read(self, actor: Principal, action: str, course_id: str, students: int) -> None: ...
 
 
 class ExportFiles(Protocol):
@@ -173,12 +174,14 @@ class GradebookService:
         self._staff_course(principal, course_id)
         parts = self._repo.parts(principal.institution_id, course_id)
         rows, next_cursor = self._repo.enrolled_rows(principal.institution_id, course_id, limit, cursor)
-        return ClassGradesPage(
+        page = ClassGradesPage(
             course_id=course_id,
             columns=[column_view(c) for c in domain.ordered_columns(parts.columns.values())],
             items=[grades_view(course_id, parts.settings, parts.columns, row) for row in rows],
             next_cursor=next_cursor,
         )
+        self._repo.record_class_read(principal, policy.LIST_COURSE_GRADES.name, course_id, len(rows))
+        return page
 
     def export(self, principal: Principal, course_id: str) -> GradebookExport:
         """The whole class as CSV (every page read here); recorded as one read in the audit trail.
