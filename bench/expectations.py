@@ -274,10 +274,12 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
         scenario_key("GET", "/assessments/assignments/{assignment_id}/submissions"): _expect(
             TARGET_LIST_PAGE,
             "Staff: the assignment, the course (who teaches it), a Query of the students' records and a "
-            "BatchGetItem of their latest versions (data-model.md: 4 per page).",
+            "BatchGetItem of their latest versions, then a PutItem of the audit entry for the page read "
+            "(data-model.md: 5 per page).",
             GetItem=2,
             Query=1,
             BatchGetItem=1,
+            PutItem=1,
         ),
         scenario_key("GET", "/assessments/assignments/{assignment_id}/submissions/{submission_id}"): _expect(
             TARGET_READ, BatchGetItem=1
@@ -382,9 +384,11 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
         ),
         scenario_key("GET", "/assessments/quizzes/{quiz_id}/attempts"): _expect(
             TARGET_LIST_PAGE,
-            "Reads the quiz and the course (who teaches it) beside one Query page (data-model.md: 3).",
+            "Reads the quiz and the course (who teaches it) beside one Query page, then a PutItem of the "
+            "audit entry for the page read (data-model.md: 4).",
             GetItem=2,
             Query=1,
+            PutItem=1,
         ),
         scenario_key("GET", "/assessments/quizzes/{quiz_id}/statistics"): _expect(
             TARGET_LIST_PAGE,

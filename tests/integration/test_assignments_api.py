@@ -510,7 +510,7 @@ def test_a_student_submits_and_resubmits_and_every_version_is_kept(
     assert student.last_calls == {"GetItem": 1, "Query": 1}
     staff = instructor.get(f"{ASSIGNMENTS}/{made['id']}/submissions")
     assert [(s["id"], s["release_pending"]) for s in staff.json()["items"]] == [(second["id"], False)]
-    assert instructor.last_calls == {"GetItem": 2, "Query": 1, "BatchGetItem": 1}
+    assert instructor.last_calls == {"GetItem": 2, "Query": 1, "BatchGetItem": 1, "PutItem": 1}
 
 
 def test_a_retried_submission_is_stored_once(tenant: Tenant, classroom: tuple[Caller, Caller, str]) -> None:
@@ -616,6 +616,34 @@ def test_students_read_only_their_own_submissions_and_staff_reads_are_audited(
     problem(tenant.instructor().get(path), 403, "not-course-staff")
     problem(tenant.instructor().get(f"{ASSIGNMENTS}/{made['id']}/submissions"), 403, "not-course-staff")
     problem(instructor.get(f"{ASSIGNMENTS}/{made['id']}/submissions/01NOSUCH"), 404, "submission-not-found")
+
+
+def test_a_staff_list_of_submissions_is_audited_once_per_page_and_a_students_own_list_is_not(
+    tenant: Tenant, classroom: tuple[Caller, Caller, str]
+) -> None:
+    instructor, student, course_id = classroom
+    made = published(instructor, course_id)
+    classmate = tenant.student()
+    enroll(tenant, course_id, classmate)
+    submitted(student, made["id"])
+    submitted(student, made["id"], {"text": "Draft two."})
+    submitted(classmate, made["id"])
+    path = f"{ASSIGNMENTS}/{made['id']}/submissions"
+    assert len(student.get(path).json()["items"]) == 2
+    problem(tenant.instructor().get(path), 403, "not-course-staff")
+    problem(instructor.get(f"{ASSIGNMENTS}/01NOSUCH/submissions"), 404, "assignment-not-found")
+    assert of_entity(tenant, "audit") == []
+    listed = instructor.get(path)
+    assert listed.status == 200, listed.body
+    assert len(listed.json()["items"]) == 2
+    [entry] = of_entity(tenant, "audit")
+    assert (entry["action"], entry["actor_id"], entry["resource"]) == (
+        "ListSubmissions",
+        instructor.user_id,
+        f"assessments/assignments/{made['id']}/submissions",
+    )
+    assert json.loads(entry["details"]) == {"students": 2}
+    assert entry.get("subject_user_id") is None
 
 
 # ---------------------------------------------------------------- grading and release

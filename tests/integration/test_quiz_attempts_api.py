@@ -405,7 +405,7 @@ def test_staff_list_every_attempt_with_scores_and_students_their_own(tenant: Ten
     theirs = start(classmate, quiz["id"])["id"]
     first = instructor.get(attempts_path(quiz["id"]), query={"limit": "2"})
     assert first.status == 200, first.body
-    assert instructor.last_calls == {"GetItem": 2, "Query": 1}
+    assert instructor.last_calls == {"GetItem": 2, "Query": 1, "PutItem": 1}
     rest = instructor.get(attempts_path(quiz["id"]), query={"cursor": first.json()["next_cursor"]})
     listed = first.json()["items"] + rest.json()["items"]
     assert sorted(a["id"] for a in listed) == sorted([*mine, theirs])
@@ -417,6 +417,37 @@ def test_staff_list_every_attempt_with_scores_and_students_their_own(tenant: Ten
     assert first.json()["quiz_score"] is None
     assert student.last_calls == {"BatchGetItem": 1, "Query": 1}
     problem(tenant.instructor().get(attempts_path(quiz["id"])), 403, "not-course-staff")
+
+
+def test_a_staff_list_of_attempts_is_audited_once_per_page_and_a_students_own_list_is_not(
+    tenant: Tenant,
+) -> None:
+    instructor, student, course_id = classroom(tenant)
+    quiz = published_quiz(instructor, course_id, max_attempts=2)
+    classmate = tenant.student()
+    enroll(tenant, course_id, classmate)
+    take(student, quiz["id"], PARTIAL)
+    take(student, quiz["id"], PERFECT)
+    start(classmate, quiz["id"])
+
+    def audit() -> list[dict[str, Any]]:
+        return [i for i in tenant.items() if i["entity"] == "audit"]
+
+    assert student.get(attempts_path(quiz["id"])).status == 200
+    problem(tenant.instructor().get(attempts_path(quiz["id"])), 403, "not-course-staff")
+    problem(instructor.get(attempts_path("01NOSUCHQUIZ")), 404, "quiz-not-found")
+    assert audit() == []
+    listed = instructor.get(attempts_path(quiz["id"]))
+    assert listed.status == 200, listed.body
+    assert len(listed.json()["items"]) == 3
+    [entry] = audit()
+    assert (entry["action"], entry["actor_id"], entry["resource"]) == (
+        "ListQuizAttempts",
+        instructor.user_id,
+        f"assessments/quizzes/{quiz['id']}/attempts",
+    )
+    assert json.loads(entry["details"]) == {"students": 2}
+    assert entry.get("subject_user_id") is None
 
 
 # ---------------------------------------------------------------- statistics and regrade

@@ -387,6 +387,15 @@ class DynamoAssignmentRepository:
             subject_user_id=submission.student_id,
         )
 
+    def record_list_read(self, actor: Principal, assignment_id: str, students: int) -> None:
+        """Staff reading a page of an assignment's submissions leave one entry in the audit trail."""
+        audit.record_class_read(
+            actor,
+            "ListSubmissions",
+            f"assessments/assignments/{assignment_id}/submissions",
+            students=students,
+        )
+
     def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None:
         item = find_response(institution_id, user_id, key)
         if item is None:

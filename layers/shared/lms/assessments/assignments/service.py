@@ -106,6 +106,7 @@ class AssignmentRepository(Protocol):
     ) -> StudentRecord | None: ...
     def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None: ...
     def record_read(self, actor: Principal, assignment_id: str, submission: Submission) -> None: ...
+    def record_list_read(self, actor: Principal, assignment_id: str, students: int) -> None: ...
     def save_assignment(
         self,
         institution_id: str,
@@ -464,6 +465,7 @@ class AssignmentService:
             return [SubmissionRead(s, assignment.points, staff=False) for s in found], next_cursor
         self._ensure_teaches(principal, assignment.course_id)
         latest, next_cursor = self._repo.latest_submissions(inst, assignment.id, limit, cursor)
+        self._repo.record_list_read(principal, assignment.id, len(latest))
         return [SubmissionRead(s, assignment.points, staff=True) for _, s in latest], next_cursor
 
     def get_submission(self, principal: Principal, assignment_id: str, submission_id: str) -> SubmissionRead:

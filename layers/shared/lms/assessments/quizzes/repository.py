@@ -342,6 +342,12 @@ class DynamoQuizRepository:
             subject_user_id=attempt.student_id,
         )
 
+    def record_list_read(self, actor: Principal, quiz_id: str, students: int) -> None:
+        """Staff reading a page of a quiz's attempts leave one entry in the audit trail."""
+        audit.record_class_read(
+            actor, "ListQuizAttempts", f"assessments/quizzes/{quiz_id}/attempts", students=students
+        )
+
     # ------------------------------------------------------------ writes
 
     def save_quiz(

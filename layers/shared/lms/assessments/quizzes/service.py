@@ -477,6 +477,7 @@ class QuizService:
             quiz = self._quiz(self._repo.read(principal.institution_id, quiz_id), quiz_id)
             self._ensure_teaches(principal, quiz.course_id)
             found, next_cursor = self._repo.list_attempts(principal.institution_id, quiz_id, limit, cursor)
+            self._repo.record_list_read(principal, quiz_id, len({a.student_id for a in found}))
             return AttemptPage(items=[AttemptSummaryView.of(a) for a in found], next_cursor=next_cursor)
         loaded = self._repo.read(principal.institution_id, quiz_id, student_id=principal.user_id)
         if not self._quiz(loaded, quiz_id).published:
