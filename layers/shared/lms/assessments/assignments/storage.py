@@ -9,36 +9,14 @@ the stored object with HeadObject (size and content type) before it refers to it
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-if TYPE_CHECKING:
-    from mypy_boto3_s3 import S3Client
+from lms.persistence.files import files_bucket, files_client
 
 SSE = "AES256"
-
-
-@cache
-def _client() -> S3Client:
-    """Made once per container, on first use. With an endpoint override (the local stack's moto
-    server) URLs are path-style, so a client on localhost can use them."""
-    override = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
-    if override:
-        return boto3.client("s3", config=Config(signature_version="s3v4", s3={"addressing_style": "path"}))
-    return boto3.client("s3", config=Config(signature_version="s3v4"))
-
-
-def _bucket() -> str:
-    bucket = os.environ.get("FILES_BUCKET", "")
-    if not bucket:
-        raise RuntimeError("FILES_BUCKET is not set (template.yaml sets it from !Ref FilesBucket)")
-    return bucket
 
 
 @dataclass(frozen=True)
@@ -61,8 +39,8 @@ def presigned_upload(key: str, content_type: str, size: int, expires_in_seconds:
         {"x-amz-server-side-encryption": SSE},
         ["content-length-range", size, size],
     ]
-    post = _client().generate_presigned_post(
-        _bucket(), key, Fields=fields, Conditions=conditions, ExpiresIn=expires_in_seconds
+    post = files_client().generate_presigned_post(
+        files_bucket(), key, Fields=fields, Conditions=conditions, ExpiresIn=expires_in_seconds
     )
     return PresignedPost(url=post["url"], fields={k: str(v) for k, v in post["fields"].items()})
 
@@ -70,7 +48,7 @@ def presigned_upload(key: str, content_type: str, size: int, expires_in_seconds:
 def stored_object(key: str) -> StoredObject | None:
     """The object's size and content type (HeadObject), or None when nothing was uploaded."""
     try:
-        head = _client().head_object(Bucket=_bucket(), Key=key)
+        head = files_client().head_object(Bucket=files_bucket(), Key=key)
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
             return None
@@ -80,10 +58,10 @@ def stored_object(key: str) -> StoredObject | None:
 
 def download_url(key: str, file_name: str, expires_in_seconds: int) -> str:
     """A presigned GET that downloads the file under its name."""
-    return _client().generate_presigned_url(
+    return files_client().generate_presigned_url(
         "get_object",
         Params={
-            "Bucket": _bucket(),
+            "Bucket": files_bucket(),
             "Key": key,
             "ResponseContentDisposition": f'attachment; filename="{file_name}"',
         },
@@ -95,8 +73,8 @@ def delete_objects(keys: list[str]) -> None:
     """Delete these objects; deleting one that is gone succeeds."""
     for start in range(0, len(keys), 1000):
         chunk = keys[start : start + 1000]
-        _client().delete_objects(
-            Bucket=_bucket(), Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True}
+        files_client().delete_objects(
+            Bucket=files_bucket(), Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True}
         )
 
 

@@ -2,37 +2,12 @@
 
 An export too large for a Lambda response (6 MB) is written under `exports/gradebook/…` (the
 bucket's lifecycle rule expires `exports/`) and handed out as a short-lived presigned GET, so
-the API never answers more than its inline limit. The client is made once per container.
+the API never answers more than its inline limit. The client comes from lms.persistence.files.
 """
 
 from __future__ import annotations
 
-import os
-from functools import cache
-from typing import TYPE_CHECKING
-
-import boto3
-from botocore.config import Config
-
-if TYPE_CHECKING:
-    from mypy_boto3_s3 import S3Client
-
-
-@cache
-def _client() -> S3Client:
-    """Made on first use. With an endpoint override (the local stack's emulation) URLs are
-    path-style, so a client on localhost can use them."""
-    override = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
-    if override:
-        return boto3.client("s3", config=Config(signature_version="s3v4", s3={"addressing_style": "path"}))
-    return boto3.client("s3", config=Config(signature_version="s3v4"))
-
-
-def _bucket() -> str:
-    bucket = os.environ.get("FILES_BUCKET", "")
-    if not bucket:
-        raise RuntimeError("FILES_BUCKET is not set (template.yaml sets it from !Ref FilesBucket)")
-    return bucket
+from lms.persistence.files import files_bucket, files_client
 
 
 class BucketExports:
@@ -40,8 +15,8 @@ class BucketExports:
 
     def put_csv(self, key: str, body: bytes) -> None:
         """One PutObject, encrypted, typed as UTF-8 CSV."""
-        _client().put_object(
-            Bucket=_bucket(),
+        files_client().put_object(
+            Bucket=files_bucket(),
             Key=key,
             Body=body,
             ContentType="text/csv; charset=utf-8",
@@ -50,10 +25,10 @@ class BucketExports:
 
     def download_url(self, key: str, file_name: str, expires_in_seconds: int) -> str:
         """A presigned GET that downloads the file under its name; computed locally (no request)."""
-        return _client().generate_presigned_url(
+        return files_client().generate_presigned_url(
             "get_object",
             Params={
-                "Bucket": _bucket(),
+                "Bucket": files_bucket(),
                 "Key": key,
                 "ResponseContentDisposition": f'attachment; filename="{file_name}"',
             },
