@@ -1,0 +1,1 @@
+"""The communication context: announcements, discussions and direct messages."""

@@ -1,0 +1,1 @@
+"""Discussions of a course: topics, threaded posts, subscriptions, likes and moderation."""
