@@ -14,6 +14,7 @@ from lms.privacy import Contributor
 CONTRIBUTOR_MODULES = (
     "lms.progress.privacy",
     "lms.assessments.privacy",
+    "lms.communication.privacy",
     "lms.courses.privacy",
     "lms.users.privacy",
 )

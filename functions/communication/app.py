@@ -1,0 +1,24 @@
+"""Communication API: announcements, discussions and direct messages; the rules live in lms.communication.
+
+Each part registers its routes on the shared resolver when its module is imported below.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from communication_api import app, logger, metrics, tracer
+
+from lms.correlation import correlation_id
+
+__all__ = ["app", "handler"]
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    correlation_id.set(event.get("requestContext", {}).get("requestId"))
+    return app.resolve(event, context)

@@ -1,0 +1,133 @@
+"""What communication needs to know of a course: that it exists, who teaches it, who studies in it.
+
+Cross-context reads, named here and nowhere else in the context: the catalog owns the course, its
+instructors and its roster. A request reads them with one GetItem or BatchGetItem (`load`), and a
+change repeats the rule it relies on as a ConditionCheck in its own transaction (`check_teaches`,
+`check_member`), so the rule holds at commit time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pynamodb.attributes import ListAttribute, UnicodeAttribute
+
+from lms import keys
+from lms.auth import Principal, Role
+from lms.persistence.table import Item
+from lms.persistence.transactions import Transaction
+
+PUBLISHED = "published"
+ENROLLED = "enrolled"
+
+
+class CatalogCourse(Item):
+    """The parts of a courses-context course item that communication reads (never written here)."""
+
+    status = UnicodeAttribute(null=True)
+    instructor_ids = ListAttribute(of=UnicodeAttribute, null=True)
+
+
+class CatalogEnrollment(Item):
+    """The `status` of a courses-context enrollment item (never written here)."""
+
+    status = UnicodeAttribute(null=True)
+
+
+@dataclass(frozen=True)
+class CourseAccess:
+    """A course as the catalog holds it, and where the caller stands in it."""
+
+    course_id: str
+    status: str
+    instructor_ids: frozenset[str]
+    student_enrolled: bool = False
+
+    @property
+    def published(self) -> bool:
+        return self.status == PUBLISHED
+
+    def teaches(self, principal: Principal) -> bool:
+        """Its instructors, and the institution's admins, speak for the course."""
+        return principal.is_institution_admin or (
+            Role.INSTRUCTOR in principal.roles and principal.user_id in self.instructor_ids
+        )
+
+    def is_member(self, principal: Principal) -> bool:
+        """Its staff, and its students while enrolled (a dropped or waitlisted student is not)."""
+        return self.teaches(principal) or (Role.STUDENT in principal.roles and self.student_enrolled)
+
+
+def load(institution_id: str, course_id: str, student_id: str | None = None) -> CourseAccess | None:
+    """The course (None when unknown) and, when a student is named, whether they are enrolled.
+
+    One GetItem, or one BatchGetItem with the student's enrollment; both consistent reads.
+    """
+    pk = keys.course_pk(institution_id, course_id)
+    if student_id is None:
+        try:
+            course = CatalogCourse.get(
+                pk,
+                keys.COURSE_SK,
+                consistent_read=True,
+                attributes_to_get=["PK", "SK", "status", "instructor_ids"],
+            )
+        except CatalogCourse.DoesNotExist:
+            return None
+        return _access(course_id, course, enrolled=False)
+    found: dict[str, CatalogCourse] = {}
+    for item in CatalogCourse.batch_get(
+        [(pk, keys.COURSE_SK), (pk, keys.enrollment_sk(student_id))],
+        consistent_read=True,
+        attributes_to_get=["PK", "SK", "status", "instructor_ids"],
+    ):
+        found[item.SK] = item
+    course_found = found.get(keys.COURSE_SK)
+    if course_found is None:
+        return None
+    enrollment = found.get(keys.enrollment_sk(student_id))
+    return _access(course_id, course_found, enrolled=enrollment is not None and enrollment.status == ENROLLED)
+
+
+def load_for(principal: Principal, course_id: str) -> CourseAccess | None:
+    """The course as the caller stands in it: a student's enrollment is read in the same request."""
+    student = principal.user_id if Role.STUDENT in principal.roles else None
+    return load(principal.institution_id, course_id, student)
+
+
+def _access(course_id: str, course: CatalogCourse, *, enrolled: bool) -> CourseAccess:
+    return CourseAccess(
+        course_id=course_id,
+        status=course.status or "",
+        instructor_ids=frozenset(str(user_id) for user_id in course.instructor_ids or ()),
+        student_enrolled=enrolled,
+    )
+
+
+def check_teaches(
+    tx: Transaction, institution_id: str, course_id: str, principal: Principal, refusal: Exception
+) -> None:
+    """The course exists and, unless the caller is an institution admin, lists them as instructor."""
+    pk = keys.course_pk(institution_id, course_id)
+    if principal.is_institution_admin:
+        tx.check(CatalogCourse, pk, keys.COURSE_SK, CatalogCourse.PK.exists(), refusal)
+    else:
+        tx.check(
+            CatalogCourse,
+            pk,
+            keys.COURSE_SK,
+            CatalogCourse.instructor_ids.contains(principal.user_id),
+            refusal,
+        )
+
+
+def check_member(
+    tx: Transaction, institution_id: str, course_id: str, principal: Principal, refusal: Exception
+) -> None:
+    """The caller teaches the course, or is enrolled in it, when the transaction commits."""
+    if Role.STUDENT in principal.roles and not principal.has_any({Role.INSTRUCTOR, Role.INSTITUTION_ADMIN}):
+        pk = keys.course_pk(institution_id, course_id)
+        condition = CatalogEnrollment.status == ENROLLED
+        tx.check(CatalogEnrollment, pk, keys.enrollment_sk(principal.user_id), condition, refusal)
+    else:
+        check_teaches(tx, institution_id, course_id, principal, refusal)

@@ -1,0 +1,55 @@
+"""The communication context's personal data, one part per kind of conversation (see lms.privacy).
+
+Announcements, discussions and direct messages each add a `Part` to `PARTS` (its export sections
+and its erasure) and declare their item types that carry a user id in `EXPORTED` or `NOT_PERSONAL`.
+Erasure runs the parts in order; each is idempotent on its own, so a retried erasure repeats
+nothing that already happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lms.auth import Principal
+from lms.communication.course_access import CatalogCourse
+from lms.persistence.table import Item
+from lms.privacy import Contributor, ExportSections
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part's export sections (names unique within the context) and its erasure."""
+
+    export: Callable[[str, str], ExportSections]
+    erase: Callable[[str, str, Principal], None]
+
+
+PARTS: tuple[Part, ...] = ()
+
+EXPORTED: tuple[type[Item], ...] = ()
+
+NOT_PERSONAL: dict[type[Item], str] = {
+    CatalogCourse: "a read-only view of the courses context's course item, which that context declares",
+}
+
+
+def export(institution_id: str, user_id: str) -> ExportSections:
+    sections: ExportSections = {}
+    for part in PARTS:
+        sections.update(part.export(institution_id, user_id))
+    return sections
+
+
+def erase(institution_id: str, user_id: str, actor: Principal) -> None:
+    for part in PARTS:
+        part.erase(institution_id, user_id, actor)
+
+
+CONTRIBUTOR = Contributor(
+    name="communication",
+    exported=EXPORTED,
+    not_personal=NOT_PERSONAL,
+    export=export,
+    erase=erase,
+)

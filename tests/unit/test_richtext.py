@@ -1,0 +1,151 @@
+"""The rich-text sanitiser keeps what an editor makes and nothing a browser could run."""
+
+from __future__ import annotations
+
+import html
+from html.parser import HTMLParser
+
+import pytest
+from pydantic import TypeAdapter, ValidationError
+
+from lms.richtext import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    ALLOWED_URL_SCHEMES,
+    MAX_RICH_TEXT_LENGTH,
+    RichText,
+    preview,
+    sanitize,
+)
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    "<scr<script>ipt>alert(1)</scr</script>ipt>",
+    "<img src=x onerror=alert(1)>",
+    "<p onclick='alert(1)' onmouseover=alert(1)>hi</p>",
+    "<body onload=alert(1)>",
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href=" JaVaScRiPt:alert(1)">x</a>',
+    '<a href="jav&#x61;script:alert(1)">x</a>',
+    '<a href="jav&#97;script&colon;alert(1)">x</a>',
+    '<a href="java\tscript:alert(1)">x</a>',
+    '<a href="vbscript:msgbox(1)">x</a>',
+    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
+    '<img src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+">',
+    '<p style="background:url(javascript:alert(1))">s</p>',
+    "<style>*{background:url(javascript:alert(1))}</style>",
+    "<svg onload=alert(1)><script>alert(1)</script></svg>",
+    '<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>',
+    "<svg><animate onbegin=alert(1) attributeName=x dur=1s>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
+    '<iframe src="javascript:alert(1)"></iframe>',
+    "<iframe srcdoc='&lt;script&gt;alert(1)&lt;/script&gt;'></iframe>",
+    '<object data="javascript:alert(1)"></object><embed src="javascript:alert(1)">',
+    '<form action="javascript:alert(1)"><button>go</button></form>',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    "<!--<script>alert(1)</script>-->",
+    "<![CDATA[<script>alert(1)</script>]]>",
+    '<div><a href="https://ok.example" onfocus="alert(1)" autofocus>x</a></div>',
+    "<template><script>alert(1)</script></template>",
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+]
+
+
+class _Markup(HTMLParser):
+    """Every tag and attribute a browser would build from the output."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attributes: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attributes.extend((tag, name, value or "") for name, value in attrs)
+
+
+def markup_of(text: str) -> _Markup:
+    parser = _Markup()
+    parser.feed(text)
+    parser.close()
+    return parser
+
+
+def assert_harmless(text: str) -> None:
+    found = markup_of(text)
+    assert set(found.tags) <= ALLOWED_TAGS, found.tags
+    for tag, name, value in found.attributes:
+        assert name in ALLOWED_ATTRIBUTES.get(tag, set()) | {"rel"}, (tag, name)
+        if name == "href":
+            scheme = html.unescape(value).split(":", 1)[0].strip().lower()
+            assert ":" not in html.unescape(value) or scheme in ALLOWED_URL_SCHEMES, value
+    lowered = text.lower()
+    for needle in ("<script", "onerror", "onload", "javascript:", "data:", "style=", "<svg", "<iframe"):
+        assert needle not in lowered, needle
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_nothing_runnable_survives_sanitising(hostile: str) -> None:
+    assert_harmless(sanitize(hostile))
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_sanitising_twice_changes_nothing_more(hostile: str) -> None:
+    once = sanitize(hostile)
+    assert sanitize(once) == once
+
+
+def test_what_an_editor_makes_is_kept() -> None:
+    body = (
+        "<h2>Week 3</h2><p>Read <strong>chapter 4</strong> and <em>try</em> the "
+        '<a href="https://example.org/notes" title="notes">notes</a>.</p>'
+        "<ul><li>one</li><li>two</li></ul><blockquote>quote</blockquote><pre><code>x = 1</code></pre>"
+    )
+
+    clean = sanitize(body)
+
+    assert clean == body.replace('title="notes"', 'title="notes" rel="noopener noreferrer nofollow"')
+
+
+def test_a_mailto_link_is_kept_and_every_link_opens_without_an_opener() -> None:
+    assert sanitize('<a href="mailto:tutor@example.org">mail</a>') == (
+        '<a href="mailto:tutor@example.org" rel="noopener noreferrer nofollow">mail</a>'
+    )
+
+
+def test_escaped_markup_stays_text() -> None:
+    assert sanitize("1 &lt; 2 &amp;&amp; <b>x</b>") == "1 &lt; 2 &amp;&amp; <b>x</b>"
+
+
+def test_a_preview_is_plain_words_without_angle_brackets() -> None:
+    assert preview("<p>Exam   <b>moved</b></p><script>alert(1)</script> &amp; &lt;b&gt;") == "Exam moved & b"
+
+
+def test_a_long_preview_is_cut_with_an_ellipsis() -> None:
+    cut = preview("<p>" + "word " * 100 + "</p>", length=20)
+
+    assert len(cut) == 20
+    assert cut.endswith("…")
+
+
+RICH_TEXT: TypeAdapter[str] = TypeAdapter(RichText)
+
+
+def test_a_rich_text_field_is_stored_sanitised() -> None:
+    assert RICH_TEXT.validate_python('<p onclick="x()">Hi <script>alert(1)</script></p>') == "<p>Hi </p>"
+
+
+@pytest.mark.parametrize(
+    "empty", ["", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<p> </p>"]
+)
+def test_a_rich_text_field_without_text_is_refused(empty: str) -> None:
+    with pytest.raises(ValidationError):
+        RICH_TEXT.validate_python(empty)
+
+
+def test_a_rich_text_field_over_the_size_limit_is_refused() -> None:
+    RICH_TEXT.validate_python("x" * MAX_RICH_TEXT_LENGTH)
+    with pytest.raises(ValidationError):
+        RICH_TEXT.validate_python("x" * (MAX_RICH_TEXT_LENGTH + 1))
