@@ -177,8 +177,10 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
         ),
         scenario_key("GET", "/courses/{course_id}/enrollments"): _expect(
             TARGET_LIST_PAGE,
-            "Reads the course first: only its instructors and the institution's admins read its roster "
-            "(data-model.md: 2 per page).",
+            "Reads the course first: only its instructors and the institution's admins read its roster; "
+            "the students' display names are the identity context's answer, one BatchGetItem of "
+            "profiles per page (lms.users.queries; data-model.md: 3 per page).",
+            BatchGetItem=1,
             GetItem=1,
             Query=1,
         ),
@@ -213,7 +215,9 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
         scenario_key("GET", "/progress/courses/{course_id}/students"): _expect(
             TARGET_LIST_PAGE,
             "Reads the course's outline first: who teaches it, and the lessons a percentage counts; "
-            "the page read goes on the audit trail (data-model.md: 3 per page).",
+            "the students' display names are one BatchGetItem of profiles (lms.users.queries); the "
+            "page read goes on the audit trail (data-model.md: 4 per page).",
+            BatchGetItem=1,
             GetItem=1,
             PutItem=1,
             Query=1,
@@ -423,9 +427,9 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
         scenario_key("GET", "/assessments/gradebook/courses/{course_id}/students"): _expect(
             TARGET_LIST_PAGE,
             "Reads the course (who teaches it) and the settings and columns the grades are computed "
-            "with, beside one Query page of rows; the page read goes on the audit trail "
-            "(data-model.md: 4 per page).",
-            BatchGetItem=1,
+            "with, beside one Query page of rows and one BatchGetItem of the students' display names "
+            "(lms.users.queries); the page read goes on the audit trail (data-model.md: 5 per page).",
+            BatchGetItem=2,
             GetItem=1,
             PutItem=1,
             Query=1,
@@ -440,9 +444,10 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
         ),
         scenario_key("GET", "/assessments/gradebook/courses/{course_id}/export"): _expect(
             TARGET_LIST_PAGE,
-            "Reads the course, settings and columns, every page of rows (one here), and records the "
-            "export as one read in the audit trail (data-model.md: 3 + 1 per page).",
-            BatchGetItem=1,
+            "Reads the course, settings and columns, every page of rows (one here) and the students' "
+            "display names (one BatchGetItem per 100), and records the export as one read in the "
+            "audit trail (data-model.md: 3 + 1 per page + 1 per 100 students).",
+            BatchGetItem=2,
             GetItem=1,
             PutItem=1,
             Query=1,

@@ -22,6 +22,7 @@ from lms.courses.enrollment.schemas import (
     EnrollmentView,
     MyEnrollmentPage,
     MyEnrollmentView,
+    RosterEntryView,
 )
 from lms.courses.enrollment.service import EnrollmentService, RosterQuery
 from lms.courses.repository import DynamoCourseRepository
@@ -54,6 +55,7 @@ from lms.http import (
 from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from lms.progress.queries import percent_by_course
 from lms.settings import METRICS_NAMESPACE
+from lms.users.queries import display_names
 
 logger = Logger()
 tracer = Tracer()
@@ -307,10 +309,17 @@ def list_enrollments(
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> EnrollmentPage:
     query = RosterQuery(status=status, limit=limit, cursor=cursor)
-    found, next_cursor = enrollments().list_roster(principal(app), path_id(course_id, "course"), query)
-    return EnrollmentPage(
-        items=[EnrollmentView.of(e.enrollment, e.position) for e in found], next_cursor=next_cursor
-    )
+    caller = principal(app)
+    found, next_cursor = enrollments().list_roster(caller, path_id(course_id, "course"), query)
+    names = display_names(caller.institution_id, [e.enrollment.student_id for e in found])
+    items = [
+        RosterEntryView(
+            **EnrollmentView.of(e.enrollment, e.position).model_dump(),
+            display_name=names.get(e.enrollment.student_id),
+        )
+        for e in found
+    ]
+    return EnrollmentPage(items=items, next_cursor=next_cursor)
 
 
 @app.get(

@@ -24,6 +24,7 @@ from lms.progress.schemas import (
 )
 from lms.progress.service import ProgressService
 from lms.settings import METRICS_NAMESPACE
+from lms.users.queries import display_names
 
 logger = Logger()
 tracer = Tracer()
@@ -97,8 +98,13 @@ def course_progress(
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> LearnerPage:
     course_id = path_id(course_id, "course")
-    learners, next_cursor = progress().course_progress(principal(app), course_id, limit, cursor)
-    return LearnerPage(course_id=course_id, items=learners, next_cursor=next_cursor)
+    caller = principal(app)
+    learners, next_cursor = progress().course_progress(caller, course_id, limit, cursor)
+    names = display_names(caller.institution_id, [learner.student_id for learner in learners])
+    items = [
+        learner.model_copy(update={"display_name": names.get(learner.student_id)}) for learner in learners
+    ]
+    return LearnerPage(course_id=course_id, items=items, next_cursor=next_cursor)
 
 
 @app.get(

@@ -346,6 +346,7 @@ def test_the_course_s_instructor_lists_students_progress_one_query_per_page(
     for student in others:
         enroll(tenant, course_id, student)
     first.request("PUT", lesson_path(course_id, lessons[0]))
+    assert others[0].patch("/users/me", {"display_name": "Lise M."}, version=0).status == 200
     settle(progress_stack)
     seen: dict[str, dict[str, Any]] = {}
     cursor = None
@@ -353,8 +354,9 @@ def test_the_course_s_instructor_lists_students_progress_one_query_per_page(
         query = {"limit": "2", **({"cursor": cursor} if cursor else {})}
         response = instructor.get(f"/progress/courses/{course_id}/students", query=query)
         assert response.status == 200, response.body
-        # The outline, one page of summaries, and the page's read on the audit trail.
-        assert instructor.last_calls == {"GetItem": 1, "Query": 1, "PutItem": 1}
+        # The outline, one page of summaries, its students' display names (lms.users.queries), and
+        # the page's read on the audit trail.
+        assert instructor.last_calls == {"GetItem": 1, "Query": 1, "BatchGetItem": 1, "PutItem": 1}
         page = response.json()
         assert len(page["items"]) <= 2
         seen.update({item["student_id"]: item for item in page["items"]})
@@ -366,6 +368,7 @@ def test_the_course_s_instructor_lists_students_progress_one_query_per_page(
     assert seen[first.user_id]["completed_lesson_count"] == 1
     assert seen[others[0].user_id]["percent"] == 0
     assert seen[others[0].user_id]["last_activity_at"] is None
+    assert (seen[others[0].user_id]["display_name"], seen[first.user_id]["display_name"]) == ("Lise M.", None)
     reads = [i for i in tenant.items() if i.get("entity") == "audit" and i["action"] == "ListCourseProgress"]
     assert {(r["actor_id"], r["resource"]) for r in reads} == {
         (instructor.user_id, f"progress/courses/{course_id}/students")

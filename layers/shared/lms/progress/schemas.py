@@ -63,6 +63,11 @@ class LearnerProgressView(BaseModel):
     """One enrolled student's progress, as the course's staff see it in the class list."""
 
     student_id: str
+    display_name: str | None = Field(
+        default=None,
+        description="The student's display name (an erased student's pseudonym); null for an account"
+        " without a profile.",
+    )
     completed_lesson_count: int
     lesson_count: int
     passed_assessment_count: int = Field(

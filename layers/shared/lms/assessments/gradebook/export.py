@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from lms.assessments.gradebook.domain import Column, CourseGrade, GradebookRow, display_percent
 
@@ -18,9 +18,11 @@ def safe_cell(value: str) -> str:
 
 
 def header(columns: Sequence[Column], categories: Sequence[str]) -> list[str]:
-    """`student_id`, each assessment as `title (id)`, each category as `name (%)`, final, letter."""
+    """`student_id`, `display_name`, each assessment as `title (id)`, each category as `name (%)`,
+    final, letter."""
     return [
         "student_id",
+        "display_name",
         *(f"{c.title} ({c.assessment_id})" for c in columns),
         *(f"{name} (%)" for name in categories),
         "final (%)",
@@ -28,7 +30,7 @@ def header(columns: Sequence[Column], categories: Sequence[str]) -> list[str]:
     ]
 
 
-def line(row: GradebookRow, grade: CourseGrade, columns: Sequence[Column]) -> list[str]:
+def line(row: GradebookRow, name: str, grade: CourseGrade, columns: Sequence[Column]) -> list[str]:
     """A student's cells: scores as counted (empty when none), percents as displayed."""
     scores = [
         str(row.scores[c.assessment_id].score) if c.assessment_id in row.scores else "" for c in columns
@@ -37,6 +39,7 @@ def line(row: GradebookRow, grade: CourseGrade, columns: Sequence[Column]) -> li
     final = display_percent(grade.percent)
     return [
         row.student_id,
+        name,
         *scores,
         *("" if p is None else str(p) for p in percents),
         "" if final is None else str(final),
@@ -45,14 +48,20 @@ def line(row: GradebookRow, grade: CourseGrade, columns: Sequence[Column]) -> li
 
 
 def class_csv(
-    columns: Sequence[Column], categories: Sequence[str], rows: Iterable[tuple[GradebookRow, CourseGrade]]
+    columns: Sequence[Column],
+    categories: Sequence[str],
+    rows: Iterable[tuple[GradebookRow, CourseGrade]],
+    names: Mapping[str, str],
 ) -> str:
-    """The whole export: the header row, then one line per student, CRLF line ends, quoted as needed."""
+    """The whole export: the header row, then one line per student, CRLF line ends, quoted as needed.
+
+    A student without a profile (an account made outside the API) has an empty name."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([safe_cell(cell) for cell in header(columns, categories)])
     for row, grade in rows:
-        writer.writerow([safe_cell(cell) for cell in line(row, grade, columns)])
+        name = names.get(row.student_id, "")
+        writer.writerow([safe_cell(cell) for cell in line(row, name, grade, columns)])
     return out.getvalue()
 
 

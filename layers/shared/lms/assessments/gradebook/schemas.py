@@ -87,6 +87,11 @@ class StudentGradesView(BaseModel):
 
     course_id: str
     student_id: str
+    display_name: str | None = Field(
+        default=None,
+        description="The student's display name in class lists (an erased student's pseudonym); null"
+        " in a student's own view and for an account without a profile.",
+    )
     status: GradebookRowStatus
     scores: list[ScoreView]
     categories: list[CategoryView]

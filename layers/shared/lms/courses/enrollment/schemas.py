@@ -40,8 +40,15 @@ class EnrollmentView(BaseModel):
         return cls(**data, position=position if enrollment.status == EnrollmentStatus.WAITLISTED else None)
 
 
+class RosterEntryView(EnrollmentView):
+    display_name: str | None = Field(
+        description="The student's display name (an erased student's pseudonym); null for an account"
+        " without a profile."
+    )
+
+
 class EnrollmentPage(BaseModel):
-    items: list[EnrollmentView]
+    items: list[RosterEntryView]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
