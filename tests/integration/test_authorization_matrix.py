@@ -451,6 +451,41 @@ def _submission_path(w: World, fresh: bool, suffix: str = "", *, graded: bool = 
     return f"{ASSIGNMENTS}/{assignment}/submissions/{submission}{suffix}"
 
 
+def _course_board(w: World) -> str:
+    """The announcements of the world's course, its student enrolled."""
+    w.student.post(f"/courses/{w.course['course']}/enrollments", {})  # already enrolled is fine too
+    return f"/communication/courses/{w.course['course']}/announcements"
+
+
+def _course_reads(w: World) -> str:
+    _course_board(w)
+    return f"/communication/courses/{w.course['course']}/announcement-reads"
+
+
+def _course_announcement(w: World, fresh: bool = False) -> str:
+    """The path of a published announcement of the world's course (a new one when fresh)."""
+    if not fresh and "_course_announcement" in w.__dict__:
+        found: str = w.__dict__["_course_announcement"]
+        return found
+    made = ok(w.instructor.post(_course_board(w), {"title": "Matrix", "body": "<p>Every cell.</p>"}))
+    path = f"{_course_board(w)}/{made['id']}"
+    if not fresh:
+        w.__dict__["_course_announcement"] = path
+    return path
+
+
+def _institution_announcement(w: World, fresh: bool = False) -> str:
+    """The path of an institution-wide announcement to everyone (a new one when fresh)."""
+    if not fresh and "_institution_announcement" in w.__dict__:
+        found: str = w.__dict__["_institution_announcement"]
+        return found
+    made = ok(w.admin.post("/communication/announcements", {"title": "Matrix", "body": "<p>All.</p>"}))
+    path = f"/communication/announcements/{made['id']}"
+    if not fresh:
+        w.__dict__["_institution_announcement"] = path
+    return path
+
+
 EXAMPLES: dict[str, Example] = {
     # ---------------------------------------------------------------- courses
     "ListCourses": lambda w, c, fresh: Call("/courses"),
@@ -583,6 +618,29 @@ EXAMPLES: dict[str, Example] = {
     "UpdateMyProfile": lambda w, c, fresh: Call(
         "/users/me", {"bio": "Checked by the matrix."}, {"If-Match": w.profile_version(c)}
     ),
+    # ---------------------------------------------------------------- announcements
+    "CreateCourseAnnouncement": lambda w, c, fresh: Call(
+        _course_board(w), {"title": "T", "body": "<p>B</p>"}
+    ),
+    "ListCourseAnnouncements": lambda w, c, fresh: Call(_course_board(w)),
+    "GetCourseAnnouncement": lambda w, c, fresh: Call(_course_announcement(w)),
+    "UpdateCourseAnnouncement": lambda w, c, fresh: Call(
+        _course_announcement(w, fresh), {"title": "Renamed"}, if_match(1)
+    ),
+    "DeleteCourseAnnouncement": lambda w, c, fresh: Call(_course_announcement(w, fresh)),
+    "GetCourseAnnouncementReads": lambda w, c, fresh: Call(_course_reads(w)),
+    "MarkCourseAnnouncementsRead": lambda w, c, fresh: Call(_course_reads(w)),
+    "CreateInstitutionAnnouncement": lambda w, c, fresh: Call(
+        "/communication/announcements", {"title": "T", "body": "<p>B</p>"}
+    ),
+    "ListInstitutionAnnouncements": lambda w, c, fresh: Call("/communication/announcements"),
+    "GetInstitutionAnnouncement": lambda w, c, fresh: Call(_institution_announcement(w)),
+    "UpdateInstitutionAnnouncement": lambda w, c, fresh: Call(
+        _institution_announcement(w, fresh), {"title": "Renamed"}, if_match(1)
+    ),
+    "DeleteInstitutionAnnouncement": lambda w, c, fresh: Call(_institution_announcement(w, fresh)),
+    "GetInstitutionAnnouncementReads": lambda w, c, fresh: Call("/communication/announcement-reads"),
+    "MarkInstitutionAnnouncementsRead": lambda w, c, fresh: Call("/communication/announcement-reads"),
 }
 
 

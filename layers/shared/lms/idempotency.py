@@ -42,6 +42,10 @@ class Replay(Exception):
         self.response = response
 
 
+class DuplicateRequest(Exception):
+    """Raised by a commit whose Idempotency-Key was used meanwhile: the stored response answers the retry."""
+
+
 class IdempotencyKeyReused(Problem):
     """The `Idempotency-Key` was used before with a different body."""
 

@@ -334,3 +334,83 @@ def student_assignment_work_pk(institution_id: str, student_id: str) -> str:
 
 def is_safe_part(value: str) -> bool:
     return bool(_SAFE.match(value))
+
+
+# ---------------------------------------------------------------- communication: announcements
+
+
+def announcements_pk(institution_id: str, course_id: str | None) -> str:
+    """A board of announcements: a course's, or the institution's (course_id None)."""
+    if course_id is None:
+        return f"{tenant(institution_id)}#ANNOUNCEMENTS"
+    return f"{course_pk(institution_id, course_id)}#ANNOUNCEMENTS"
+
+
+def announcement_sk(announcement_id: str) -> str:
+    return f"ANNOUNCEMENT#{_part(announcement_id)}"
+
+
+def announcement_feed_pk(institution_id: str, course_id: str | None) -> str:
+    """GSI1 partition of a board's published and scheduled announcements."""
+    return f"{announcements_pk(institution_id, course_id)}#FEED"
+
+
+def announcement_feed_sk(pinned: bool, visible_from: str, announcement_id: str) -> str:
+    """Read backwards: pinned ones first, then newest first (scheduled ones by their time)."""
+    return f"{1 if pinned else 0}#{visible_from}#{_part(announcement_id)}"
+
+
+def announcement_feed_range(visible_after: str | None, visible_by: str) -> tuple[str, str]:
+    """GSI1SK bounds from unpinned ones after `visible_after` to pinned ones up to `visible_by`."""
+    return f"0#{visible_after or ''}", f"1#{visible_by}#~"  # "~" sorts after every id character
+
+
+def announcement_drafts_pk(institution_id: str, course_id: str | None) -> str:
+    """GSI1 partition of a board's drafts."""
+    return f"{announcements_pk(institution_id, course_id)}#DRAFTS"
+
+
+def announcement_draft_sk(created_at: str, announcement_id: str) -> str:
+    return f"{created_at}#{_part(announcement_id)}"
+
+
+def announcement_due_sk(announcement_id: str) -> str:
+    """The marker of a scheduled announcement, beside it, until its publication is announced."""
+    return f"DUE#{_part(announcement_id)}"
+
+
+DUE_ANNOUNCEMENT_SHARDS = 4
+"""GSI1 partitions of scheduled announcements, read by the announcement scheduler."""
+
+
+def due_announcements_pk(shard: int) -> str:
+    """GSI1 partition of scheduled announcements of every institution: the scheduler's sparse index."""
+    return f"{PLATFORM}#ANNOUNCEMENTS#DUE#{shard}"
+
+
+def due_announcement_shard(announcement_id: str) -> int:
+    return sum(_part(announcement_id).encode()) % DUE_ANNOUNCEMENT_SHARDS
+
+
+def due_announcement_sk(publish_at: str, announcement_id: str) -> str:
+    """Earliest first: the scheduler reads each partition up to the time it runs for."""
+    return f"{publish_at}#{_part(announcement_id)}"
+
+
+def due_announcements_until(moment: str) -> str:
+    """The GSI1SK bound of every marker due at `moment` or before."""
+    return f"{moment}#~"
+
+
+def announcement_reads_pk(institution_id: str, user_id: str) -> str:
+    """One person's read state of every board: how far they have read each."""
+    return f"{tenant(institution_id)}#USER#{_part(user_id)}#ANNOUNCEMENT-READS"
+
+
+def announcement_board_sk(course_id: str | None) -> str:
+    return "INSTITUTION" if course_id is None else f"COURSE#{_part(course_id)}"
+
+
+def authored_announcements_pk(institution_id: str, user_id: str) -> str:
+    """The announcements one person wrote (privacy export and erasure)."""
+    return f"{tenant(institution_id)}#USER#{_part(user_id)}#ANNOUNCEMENTS"

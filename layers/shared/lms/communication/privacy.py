@@ -12,6 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from lms.auth import Principal
+from lms.communication.announcements import personal_data as announcements
+from lms.communication.announcements.repository import (
+    AnnouncementItem,
+    AuthoredAnnouncementItem,
+    ReadMarkerItem,
+)
 from lms.communication.course_access import CatalogCourse
 from lms.persistence.table import Item
 from lms.privacy import Contributor, ExportSections
@@ -25,9 +31,9 @@ class Part:
     erase: Callable[[str, str, Principal], None]
 
 
-PARTS: tuple[Part, ...] = ()
+PARTS: tuple[Part, ...] = (Part(export=announcements.export, erase=announcements.erase),)
 
-EXPORTED: tuple[type[Item], ...] = ()
+EXPORTED: tuple[type[Item], ...] = (AnnouncementItem, AuthoredAnnouncementItem, ReadMarkerItem)
 
 NOT_PERSONAL: dict[type[Item], str] = {
     CatalogCourse: "a read-only view of the courses context's course item, which that context declares",
