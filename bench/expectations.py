@@ -231,6 +231,78 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
             Query=1,
         ),
         scenario_key("GET", "/progress/achievements"): _expect(TARGET_LIST_PAGE, Query=1),
+        # ------------------------------------------------------------ announcements (CommunicationFunction)
+        scenario_key("POST", "/communication/courses/{course_id}/announcements"): _expect(
+            TARGET_WRITE,
+            "Reads the course first (only its staff post: lms.communication.course_access) and checks "
+            "it again at commit; nothing is written per student (data-model.md: 2).",
+            GetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("GET", "/communication/courses/{course_id}/announcements"): _expect(
+            TARGET_LIST_PAGE,
+            "Reads the course with the student's enrollment, and the reader's read marker for each "
+            "item's `unread` (data-model.md: 3 per page).",
+            BatchGetItem=1,
+            GetItem=1,
+            Query=1,
+        ),
+        scenario_key("GET", "/communication/courses/{course_id}/announcements/{announcement_id}"): _expect(
+            TARGET_READ,
+            "Reads the course with the student's enrollment, and the reader's read marker "
+            "(data-model.md: 3).",
+            BatchGetItem=1,
+            GetItem=2,
+        ),
+        scenario_key("PATCH", "/communication/courses/{course_id}/announcements/{announcement_id}"): _expect(
+            TARGET_WRITE,
+            "Reads the course (only its staff edit) and the announcement (data-model.md: 3).",
+            GetItem=2,
+            TransactWriteItems=1,
+        ),
+        scenario_key("DELETE", "/communication/courses/{course_id}/announcements/{announcement_id}"): _expect(
+            TARGET_WRITE,
+            "Reads the course (only its staff delete) and the announcement (data-model.md: 3).",
+            GetItem=2,
+            TransactWriteItems=1,
+        ),
+        scenario_key("GET", "/communication/courses/{course_id}/announcement-reads"): _expect(
+            TARGET_LIST_PAGE,
+            "Reads the course with the student's enrollment and the reader's marker, then counts "
+            "the feed after it in one Query, whatever the class size (data-model.md: 3).",
+            BatchGetItem=1,
+            GetItem=1,
+            Query=1,
+        ),
+        scenario_key("PUT", "/communication/courses/{course_id}/announcement-reads"): _expect(
+            TARGET_WRITE,
+            "Reads the course with the student's enrollment (only members mark read) (data-model.md: 2).",
+            BatchGetItem=1,
+            PutItem=1,
+        ),
+        scenario_key("POST", "/communication/announcements"): _expect(TARGET_WRITE, TransactWriteItems=1),
+        scenario_key("GET", "/communication/announcements"): _expect(
+            TARGET_LIST_PAGE,
+            "Reads the reader's read marker for each item's `unread` (data-model.md: 2 per page).",
+            GetItem=1,
+            Query=1,
+        ),
+        scenario_key("GET", "/communication/announcements/{announcement_id}"): _expect(
+            TARGET_READ, "Reads the reader's read marker too (data-model.md: 2).", GetItem=2
+        ),
+        scenario_key("PATCH", "/communication/announcements/{announcement_id}"): _expect(
+            TARGET_WRITE, GetItem=1, TransactWriteItems=1
+        ),
+        scenario_key("DELETE", "/communication/announcements/{announcement_id}"): _expect(
+            TARGET_WRITE, GetItem=1, TransactWriteItems=1
+        ),
+        scenario_key("GET", "/communication/announcement-reads"): _expect(
+            TARGET_LIST_PAGE,
+            "The reader's marker, then one counting Query (data-model.md: 2).",
+            GetItem=1,
+            Query=1,
+        ),
+        scenario_key("PUT", "/communication/announcement-reads"): _expect(TARGET_WRITE, PutItem=1),
         # ---------------------------------------------------------------- assignments (AssessmentsFunction)
         scenario_key("POST", "/assessments/assignments"): _expect(
             TARGET_WRITE,

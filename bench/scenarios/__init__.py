@@ -6,6 +6,7 @@ expected requests in bench/expectations.py.
 
 from __future__ import annotations
 
+from bench.scenarios.announcements import ANNOUNCEMENT_SCENARIOS
 from bench.scenarios.assignments import ASSIGNMENT_SCENARIOS
 from bench.scenarios.base import Scenario
 from bench.scenarios.courses import COURSES
@@ -23,6 +24,7 @@ SCENARIOS: tuple[type[Scenario], ...] = (
     *QUIZ_SCENARIOS,
     *GRADEBOOK_SCENARIOS,
     *ASSIGNMENT_SCENARIOS,
+    *ANNOUNCEMENT_SCENARIOS,
 )
 
 __all__ = ["SCENARIOS", "Scenario"]
