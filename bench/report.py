@@ -125,8 +125,10 @@ def students_section(rows: Sequence[ScaleRow], settings: Settings) -> list[str]:
         "with batch writes through the repositories' own item mappings, the course's progress outline "
         "through the progress repository: what enrolling through the API and the progress consumer "
         "store. The instructor of the course reads the roster, an enrollment, the class list and a "
-        "student's progress; one of the students reads their enrollments and their progress. A page "
-        "is one Query whatever the class's size; the next page starts at a cursor from a page of 2.",
+        "student's progress, and posts an announcement to the course; one of the students reads their "
+        "enrollments, their progress and their count of unread announcements. A page is one Query "
+        "whatever the class's size; the next page starts at a cursor from a page of 2. Posting writes "
+        "nothing per student, so it costs the same for a class of any size.",
         "",
         *scale_table(rows, returned="items"),
         "",

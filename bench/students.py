@@ -38,6 +38,8 @@ ENROLLMENT = ENROLLMENTS + "/{student_id}"
 COURSE_PROGRESS = "/progress/courses/{course_id}"
 CLASS_LIST = COURSE_PROGRESS + "/students"
 STUDENT_PROGRESS = CLASS_LIST + "/{student_id}"
+ANNOUNCEMENTS = "/communication/courses/{course_id}/announcements"
+ANNOUNCEMENT_READS = "/communication/courses/{course_id}/announcement-reads"
 
 
 def student(serial: int) -> Caller:
@@ -151,6 +153,27 @@ class GetMyProgress(_ClassRead):
         return student(0)
 
 
+class CreateCourseAnnouncement(_ClassRead):
+    """Posting to the whole class: one transaction, nothing written per student."""
+
+    name = "CreateCourseAnnouncement"
+    method, path, status = "POST", ANNOUNCEMENTS, 201
+
+    def next_call(self, index: int) -> ApiCall:
+        body = {"title": f"Notice {index}", "body": "<p>The lab is closed on Friday.</p>"}
+        return ApiCall(self.method, self.path, self.caller(), self.params(), body)
+
+
+class GetCourseAnnouncementReads(_ClassRead):
+    """A student's unread count of the course's announcements (those the instructor just posted)."""
+
+    name = "GetCourseAnnouncementReads"
+    path = ANNOUNCEMENT_READS
+
+    def caller(self) -> Caller:
+        return student(0)
+
+
 READS: tuple[type[_ClassRead], ...] = (
     ListEnrollmentsFirst,
     ListEnrollmentsNext,
@@ -160,6 +183,8 @@ READS: tuple[type[_ClassRead], ...] = (
     ListCourseProgressNext,
     GetStudentProgress,
     GetMyProgress,
+    CreateCourseAnnouncement,
+    GetCourseAnnouncementReads,
 )
 
 
