@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.template import TEMPLATE, TemplateError
+from lms.settings import get_settings
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 
@@ -239,6 +240,7 @@ def _function_environment(spec: FunctionSpec) -> Iterator[None]:
         key: os.environ.get(key) for key, value in spec.environment.items() if os.environ.get(key) != value
     }
     os.environ.update({key: spec.environment[key] for key in changed})
+    get_settings.cache_clear()
     sys.path.insert(0, str(spec.code_dir))
     try:
         yield
@@ -249,6 +251,7 @@ def _function_environment(spec: FunctionSpec) -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = previous
+        get_settings.cache_clear()
 
 
 class LambdaContext:

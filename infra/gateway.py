@@ -37,6 +37,7 @@ from urllib.parse import parse_qs, unquote
 import jwt
 
 from infra.functions import ACCOUNT_ID, FunctionSpec, LambdaContext, Route, load_handler
+from lms.settings import get_settings
 
 if TYPE_CHECKING:
     from infra.provision import Stack
@@ -574,7 +575,12 @@ class ApiGateway:
     def _handler(self, spec: FunctionSpec) -> Callable[[dict[str, Any], Any], Any]:
         # Functions share this process: an invocation sees the stack's and its own function's variables.
         with self._env_lock:
-            for name, value in {**self.stack.env, **spec.environment}.items():
-                if os.environ.get(name) != value:
-                    os.environ[name] = value
+            changed = {
+                name: value
+                for name, value in {**self.stack.env, **spec.environment}.items()
+                if os.environ.get(name) != value
+            }
+            if changed:
+                os.environ.update(changed)
+                get_settings.cache_clear()
         return load_handler(spec)

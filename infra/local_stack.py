@@ -34,6 +34,7 @@ from infra.gateway import ApiGateway, ApiResponse, TokenVerifier
 from infra.provision import Stack, provision
 from infra.pump import EventPump
 from infra.seed import DemoUser, seed_demo
+from lms.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -387,6 +388,7 @@ class LocalStack:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+        get_settings.cache_clear()
 
     def _write_state(self, path: Path) -> None:
         stack = self.stack
@@ -436,6 +438,7 @@ class LocalStack:
             else:
                 os.environ[name] = value
         self._saved_env.clear()
+        get_settings.cache_clear()
 
 
 # ---------------------------------------------------------------------------------------------- cli

@@ -23,6 +23,7 @@ from botocore.config import Config
 
 from infra.functions import FunctionSpec, invoke
 from infra.provision import Stack, StreamPosition
+from lms.settings import get_settings
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -443,9 +444,10 @@ def _advance(position: StreamPosition, sequence_number: str) -> None:
 
 
 def _export(env: Mapping[str, str]) -> None:
-    for key, value in env.items():
-        if os.environ.get(key) != value:
-            os.environ[key] = value
+    changed = {key: value for key, value in env.items() if os.environ.get(key) != value}
+    if changed:
+        os.environ.update(changed)
+        get_settings.cache_clear()
 
 
 def _json_safe(value: Any) -> Any:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from typing import Annotated, Any
 
@@ -21,6 +20,7 @@ from lms.assessments.gradebook.schemas import (
 from lms.assessments.gradebook.service import EXPORT_INLINE_MAX_BYTES, GradebookService
 from lms.http import expected_version, path_id, principal, respond
 from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from lms.settings import get_settings
 
 SETTINGS = "/assessments/gradebook/courses/<course_id>/settings"
 CSV = "text/csv"
@@ -32,8 +32,8 @@ def gradebook() -> GradebookService:
 
 def _export_inline_max_bytes() -> int:
     """Exports up to this many bytes are answered inline; GRADEBOOK_EXPORT_INLINE_MAX_BYTES may lower it."""
-    configured = os.environ.get("GRADEBOOK_EXPORT_INLINE_MAX_BYTES", "")
-    return min(int(configured), EXPORT_INLINE_MAX_BYTES) if configured else EXPORT_INLINE_MAX_BYTES
+    configured = get_settings().gradebook_export_inline_max_bytes
+    return min(configured, EXPORT_INLINE_MAX_BYTES) if configured else EXPORT_INLINE_MAX_BYTES
 
 
 @cache
@@ -47,7 +47,7 @@ def _gradebook(export_inline_max_bytes: int) -> GradebookService:
     tags=["gradebook"],
     operation_id="GetGradebookSettings",
 )
-def get_settings(course_id: str) -> Response[GradebookSettingsView]:
+def get_gradebook_settings(course_id: str) -> Response[GradebookSettingsView]:
     view = gradebook().settings(principal(app), path_id(course_id, "course"))
     return respond(view, version=view.version)
 

@@ -8,21 +8,17 @@ A message that keeps failing goes to the DLQ (alarmed); an export is then marked
 
 from __future__ import annotations
 
-import json
-import os
 from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from lms.consumer import EventConsumer, SideEffect
 from lms.events import EventEnvelope
 from lms.events.users import UserErased, UserExportRequested
-from lms.persistence.inbox import record_handled, was_handled
 from lms.privacy.files import S3Documents
 from lms.privacy.registry import contributors
 from lms.privacy.repository import DynamoPrivacyRepository
@@ -31,12 +27,9 @@ from lms.settings import METRICS_NAMESPACE
 from lms.users.cognito import CognitoDirectory
 from lms.users.repository import DynamoIdentityRepository
 
-CONSUMER = "privacy-worker"
-
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics(namespace=METRICS_NAMESPACE)
-processor = BatchProcessor(event_type=EventType.SQS)
 
 
 @cache
@@ -46,44 +39,30 @@ def privacy() -> PrivacyService:
     )
 
 
-def _max_attempts() -> int:
-    """The queue's maxReceiveCount (template.yaml passes it): the attempt after which the DLQ follows."""
-    return int(os.environ.get("PRIVACY_MAX_ATTEMPTS", "5"))
-
-
-def _export(envelope: EventEnvelope, requested: UserExportRequested, receive_count: int) -> None:
-    inst = envelope.institution_id
-    try:
-        privacy().build_export(inst, requested.user_id, requested.export_id)
-    except Exception as error:
-        if receive_count >= _max_attempts():
-            failure = f"The export stopped: {type(error).__name__}."
-            privacy().export_failed(inst, requested.user_id, requested.export_id, failure)
-            metrics.add_metric(name="UserExportsFailed", unit=MetricUnit.Count, value=1)
-        raise
+def _export(envelope: EventEnvelope, requested: UserExportRequested) -> None:
+    privacy().build_export(envelope.institution_id, requested.user_id, requested.export_id)
     metrics.add_metric(name="UserExportsReady", unit=MetricUnit.Count, value=1)
 
 
-def record_handler(record: SQSRecord) -> None:
-    envelope = EventEnvelope.model_validate(json.loads(record.body)["detail"])
-    event = envelope.parse_data()
-    if was_handled(CONSUMER, envelope):
-        metrics.add_metric(name="DuplicatesIgnored", unit=MetricUnit.Count, value=1)
-        return
-    if isinstance(event, UserExportRequested):
-        _export(envelope, event, int(record.attributes.approximate_receive_count))
-    elif isinstance(event, UserErased):
-        privacy().complete_erasure(envelope.institution_id, event.user_id)
-        metrics.add_metric(name="UserErasuresCompleted", unit=MetricUnit.Count, value=1)
-    else:
-        raise ValueError(f"unexpected event {envelope.type}")
-    record_handled(CONSUMER, envelope)
+def _export_failed(envelope: EventEnvelope, requested: UserExportRequested, error: Exception) -> None:
+    failure = f"The export stopped: {type(error).__name__}."
+    privacy().export_failed(envelope.institution_id, requested.user_id, requested.export_id, failure)
+    metrics.add_metric(name="UserExportsFailed", unit=MetricUnit.Count, value=1)
+
+
+def _erase(envelope: EventEnvelope, erased: UserErased) -> None:
+    privacy().complete_erasure(envelope.institution_id, erased.user_id)
+    metrics.add_metric(name="UserErasuresCompleted", unit=MetricUnit.Count, value=1)
+
+
+consumer = EventConsumer(
+    "privacy-worker",
+    {UserExportRequested: SideEffect(_export, give_up=_export_failed), UserErased: SideEffect(_erase)},
+)
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+    return consumer.process(event, context, metrics)

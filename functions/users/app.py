@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from datetime import timedelta
 from functools import cache
 from typing import Annotated, Any
@@ -34,7 +33,7 @@ from lms.privacy.registry import contributors
 from lms.privacy.repository import DynamoPrivacyRepository
 from lms.privacy.schemas import ErasureView, ExportJobView
 from lms.privacy.service import PrivacyService
-from lms.settings import METRICS_NAMESPACE
+from lms.settings import METRICS_NAMESPACE, get_settings
 from lms.users.cognito import CognitoDirectory
 from lms.users.domain import UserProfile, UserRole, UserStatus
 from lms.users.imports.repository import DynamoImportRepository
@@ -81,8 +80,8 @@ def privacy() -> PrivacyService:
 
 @cache
 def roster_imports() -> RosterImports:
-    # IMPORT_RETENTION_DAYS: template parameter ImportRetentionDays (rosters hold emails and names).
-    retention = timedelta(days=int(os.environ.get("IMPORT_RETENTION_DAYS", "30")))
+    # Template parameter ImportRetentionDays: rosters hold emails and names.
+    retention = timedelta(days=get_settings().import_retention_days)
     return RosterImports(DynamoImportRepository(), identity(), CognitoDirectory(), retention=retention)
 
 

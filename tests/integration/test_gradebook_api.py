@@ -27,6 +27,7 @@ from lms.events import DomainEvent
 from lms.events.assessments import AssignmentPublished, GradeReleased, QuizGraded, QuizPublished
 from lms.events.courses import StudentDropped, StudentEnrolled
 from lms.persistence.outbox import outbox_item
+from lms.settings import get_settings
 from tests.harness import Caller, Tenant
 from tests.integration.test_courses_api import problem
 from tests.integration.test_progress_api import course_with_lessons, enroll
@@ -558,6 +559,7 @@ def test_an_export_too_large_for_a_response_is_stored_and_answered_with_a_downlo
     inline_calls = graded.instructor.last_calls
     before = len(audit_entries(graded.tenant))
     monkeypatch.setenv("GRADEBOOK_EXPORT_INLINE_MAX_BYTES", "64")
+    get_settings.cache_clear()
     response = graded.instructor.get(graded.path("export"))
     assert response.status == 303, response.body
     assert graded.instructor.last_calls == inline_calls  # the same DynamoDB requests, plus one PutObject
@@ -588,6 +590,7 @@ def test_a_refused_export_stores_no_file(
     graded: GradedCourse, other_tenant: Tenant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GRADEBOOK_EXPORT_INLINE_MAX_BYTES", "64")
+    get_settings.cache_clear()
     s3 = boto3.client("s3", region_name=graded.tenant.stack.region)
     prefix = f"exports/gradebook/{graded.tenant.institution_id}/{graded.course_id}/"
     problem(graded.bob.get(graded.path("export")), 403, "forbidden")

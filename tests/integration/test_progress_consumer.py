@@ -28,7 +28,7 @@ from lms.events.courses import (
 )
 from lms.events.envelope import Actor
 from lms.events.progress import LessonCompleted, LessonCompletionUndone
-from lms.progress.consumer import handle
+from lms.progress.consumer import consumer
 from lms.progress.errors import EventArrivedEarly
 from tests.integration.test_progress_api import progress_stack
 
@@ -212,7 +212,7 @@ def deliver(envelopes: list[EventEnvelope], max_passes: int = 30) -> list[bool]:
         retry = []
         for envelope in pending:
             try:
-                answers.append(handle(envelope))
+                answers.append(consumer.handle(envelope))
             except EventArrivedEarly:
                 retry.append(envelope)
         if not retry:
@@ -252,7 +252,7 @@ def test_a_duplicate_of_every_event_type_changes_nothing(scene: Scene) -> None:
     history = scene.history()
     deliver(history)
     before = scene.items()
-    assert [handle(envelope) for envelope in history] == [False] * len(history)
+    assert [consumer.handle(envelope) for envelope in history] == [False] * len(history)
     assert scene.items() == before
 
 
@@ -313,10 +313,10 @@ def test_a_completion_before_the_enrollment_is_retried_not_lost(scene: Scene) ->
     )
     deliver(publication)
     with pytest.raises(EventArrivedEarly):
-        handle(completion)
+        consumer.handle(completion)
     assert not any(i["entity"] == "progress-summary" for i in scene.items())
-    handle(history[6])  # StudentEnrolled
-    assert handle(completion) is True
+    consumer.handle(history[6])  # StudentEnrolled
+    assert consumer.handle(completion) is True
     assert scene.summary(scene.student)["document"]["marks"][scene.lessons[0]]["done"] is True
 
 
@@ -325,9 +325,9 @@ def test_a_completion_before_the_publication_is_retried(scene: Scene) -> None:
     deliver([history[6]])  # enrolled, course unknown
     completion = history[8]
     with pytest.raises(EventArrivedEarly):
-        handle(completion)
+        consumer.handle(completion)
     deliver(history[:6])
-    assert handle(completion) is True
+    assert consumer.handle(completion) is True
 
 
 def test_a_late_lesson_added_does_not_bring_back_a_removed_lesson(scene: Scene) -> None:
@@ -358,10 +358,10 @@ def test_removing_the_last_lesson_left_completes_the_course_once(scene: Scene) -
     done_l2 = scene.envelope(LessonCompleted(student_id=s, course_id=c, lesson_id=scene.lessons[1]), 20, s)
     deliver([done_l2])
     removal = scene.envelope(LessonRemoved(course_id=c, lesson_id=scene.lessons[2]), 21, "i-1")
-    assert handle(removal) is True
+    assert consumer.handle(removal) is True
     assert scene.summary(s)["completed_at"] == "2026-03-02T09:21:00.000Z"
     assert scene.emitted() == EXPECTED_EVENTS
-    assert handle(removal) is False
+    assert consumer.handle(removal) is False
     assert scene.emitted() == EXPECTED_EVENTS
 
 

@@ -17,7 +17,7 @@ from lms.auth import Principal, Role
 from lms.events import EventEnvelope
 from lms.events.courses import CourseUpdated, LessonRemoved, LessonUpdated
 from lms.persistence.outbox import outbox_item
-from lms.progress.consumer import handle
+from lms.progress.consumer import consumer
 from lms.progress.errors import EventArrivedEarly
 from tests.integration.test_progress_api import progress_stack
 from tests.integration.test_progress_consumer import (
@@ -62,11 +62,11 @@ def test_a_moved_lesson_takes_its_new_place_and_an_older_move_arriving_late_chan
     l1, l2, l3, _ = scene.lessons
     deliver(scene.history()[:6])  # published, from events that carried no order
     newer, older = _moved(scene, 10, [l3, l1, l2], 30), _moved(scene, 9, [l2, l1, l3], 20)
-    assert handle(newer) is True
+    assert consumer.handle(newer) is True
     assert _lesson_ids(scene) == [l3, l1, l2]
     before = scene.items()
-    assert handle(older) is True
-    assert handle(newer) is False
+    assert consumer.handle(older) is True
+    assert consumer.handle(newer) is False
     assert [i for i in scene.items() if i["entity"] != "inbox"] == [
         i for i in before if i["entity"] != "inbox"
     ]
@@ -109,7 +109,7 @@ def test_a_required_quiz_keeps_the_course_open_until_the_student_passes_it(scene
     assert summary["document"]["quizzes"] == {scene.quiz_id: {"passed": False, "revision": 1}}
     assert scene.outline()["required_quizzes"][0]["id"] == scene.quiz_id
     assert "CourseCompleted/" not in scene.emitted()
-    assert handle(history[-1]) is True
+    assert consumer.handle(history[-1]) is True
     summary = scene.summary(scene.student)
     assert summary["completed_at"] == "2026-03-02T09:20:00.000Z"
     assert summary["document"]["quizzes"] == {scene.quiz_id: {"passed": True, "revision": 2}}
@@ -121,7 +121,7 @@ def test_a_duplicate_of_each_quiz_event_changes_nothing(scene: Scene) -> None:
     deliver(history)
     before = scene.items()
     quiz_events = [e for e in history if e.source == "lms.assessments"]
-    assert [handle(e) for e in quiz_events] == [False, False, False]
+    assert [consumer.handle(e) for e in quiz_events] == [False, False, False]
     assert scene.items() == before
 
 
@@ -145,10 +145,10 @@ def test_quiz_events_in_reverse_reach_the_same_state_and_complete_once(progress_
 def test_a_grade_before_the_enrollment_is_retried_not_lost(scene: Scene) -> None:
     graded = scene.quiz_graded(12.5, passed=True, revision=1)
     with pytest.raises(EventArrivedEarly):
-        handle(graded)
+        consumer.handle(graded)
     assert scene.items() == []
     deliver([scene.history()[6]])  # StudentEnrolled
-    assert handle(graded) is True
+    assert consumer.handle(graded) is True
     assert scene.summary(scene.student)["document"]["quizzes"][scene.quiz_id]["passed"] is True
 
 
@@ -162,11 +162,11 @@ def test_a_pass_graded_before_the_quiz_s_publication_counts_once_it_is_required(
 
 def test_a_regrade_that_fails_the_quiz_leaves_the_completed_course_completed(scene: Scene) -> None:
     deliver(scene.quiz_history())
-    assert handle(scene.quiz_graded(30, passed=False, revision=3)) is True
+    assert consumer.handle(scene.quiz_graded(30, passed=False, revision=3)) is True
     summary = scene.summary(scene.student)
     assert summary["completed_at"] == "2026-03-02T09:20:00.000Z"
     assert summary["document"]["quizzes"] == {scene.quiz_id: {"passed": False, "revision": 3}}
-    assert handle(scene.quiz_graded(25, passed=True, revision=2)) is True  # older: changes nothing
+    assert consumer.handle(scene.quiz_graded(25, passed=True, revision=2)) is True  # older: changes nothing
     assert scene.summary(scene.student)["document"]["quizzes"][scene.quiz_id]["revision"] == 3
     assert scene.emitted() == EXPECTED_EVENTS
 

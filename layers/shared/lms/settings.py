@@ -1,31 +1,61 @@
-"""Settings read once from the function's environment (see template.yaml Globals)."""
+"""Every environment variable the code reads, in one model parsed on first use (template.yaml sets them).
+
+Nothing reads `os.environ` elsewhere. Parsing is lazy, so a handler module imports cleanly with no
+environment at all; a process that changes its environment on purpose (the local stack running
+several functions in one process, tests) calls `get_settings.cache_clear()` after the change.
+"""
 
 from __future__ import annotations
 
 import os
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 # Named in code, not read from the environment at import: a handler module imports cleanly anywhere.
 METRICS_NAMESPACE = "LMS"
 
 
 class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
-    table_name: str = Field(min_length=1)
-    event_bus_name: str = Field(min_length=1)
-    outbox_retention_hours: int = Field(default=24, ge=1, le=168)
-    stage: str = "dev"
+    table_name: str = Field(min_length=1, validation_alias="TABLE_NAME")
+    event_bus_name: str = Field(min_length=1, validation_alias="EVENT_BUS_NAME")
+    outbox_retention_hours: int = Field(default=24, ge=1, le=168, validation_alias="OUTBOX_RETENTION_HOURS")
+    stage: str = Field(default="dev", validation_alias="STAGE")
+    region: str = Field(
+        default="us-east-1", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION")
+    )
+    files_bucket_name: str = Field(default="", validation_alias="FILES_BUCKET")
+    # Set only by the local stack: presigned URLs must then be path-style to reach the emulation.
+    s3_endpoint_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
+    )
+    user_pool: str = Field(default="", validation_alias="USER_POOL_ID")
+    # Set only by the local stack, which has no email to send temporary passwords with.
+    expose_temporary_passwords: bool = Field(default=False, validation_alias="EXPOSE_TEMPORARY_PASSWORDS")
+    import_retention_days: int = Field(default=30, ge=1, validation_alias="IMPORT_RETENTION_DAYS")
+    # A worker's queue's maxReceiveCount: the attempt after which a message goes to the DLQ.
+    max_receive_count: int = Field(default=5, ge=1, validation_alias="MAX_RECEIVE_COUNT")
+    # Lowers the largest gradebook export answered inline (tests make small classes go to the bucket).
+    gradebook_export_inline_max_bytes: int | None = Field(
+        default=None, ge=1, validation_alias="GRADEBOOK_EXPORT_INLINE_MAX_BYTES"
+    )
+
+    @property
+    def files_bucket(self) -> str:
+        if not self.files_bucket_name:
+            raise RuntimeError("FILES_BUCKET is not set (template.yaml sets it from !Ref FilesBucket)")
+        return self.files_bucket_name
+
+    @property
+    def user_pool_id(self) -> str:
+        if not self.user_pool:
+            raise RuntimeError("USER_POOL_ID is not set (template.yaml sets it from !Ref UserPool)")
+        return self.user_pool
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """Parse the environment on first use, never at import time."""
-    return Settings(
-        table_name=os.environ.get("TABLE_NAME", ""),
-        event_bus_name=os.environ.get("EVENT_BUS_NAME", ""),
-        outbox_retention_hours=int(os.environ.get("OUTBOX_RETENTION_HOURS", "24")),
-        stage=os.environ.get("STAGE", "dev"),
-    )
+    """Parse the environment on first use, never at import time; an empty variable counts as unset."""
+    return Settings.model_validate({name: value for name, value in os.environ.items() if value})

@@ -18,9 +18,9 @@ from lms.courses.domain import Course, CourseStatus, Lesson
 from lms.courses.enrollment.domain import Roster, WaitlistEntry
 from lms.courses.enrollment.repository import DynamoEnrollmentRepository, add_roster_plan
 from lms.courses.errors import ConcurrentModification, InvalidPrerequisites
-from lms.courses.service import CatalogQuery, CourseChange, DuplicateRequest
+from lms.courses.service import CatalogQuery, CourseChange
 from lms.errors import Conflict, PreconditionFailed
-from lms.idempotency import StoredResponse
+from lms.idempotency import DuplicateRequest, StoredResponse
 from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item

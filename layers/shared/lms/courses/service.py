@@ -42,7 +42,7 @@ from lms.events.courses import (
     LessonRemoved,
     LessonUpdated,
 )
-from lms.idempotency import IdempotentRequest, StoredResponse
+from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
 
 
 @dataclass
@@ -71,10 +71,6 @@ class CatalogQuery:
     taught_by: str | None = None
     limit: int = 20
     cursor: str | None = None
-
-
-class DuplicateRequest(Exception):
-    """The Idempotency-Key was already used; the stored response answers the retry."""
 
 
 class CourseRepository(Protocol):

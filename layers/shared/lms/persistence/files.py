@@ -7,12 +7,13 @@ are path-style, so a client on localhost can use them.
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from typing import TYPE_CHECKING
 
 import boto3
 from botocore.config import Config
+
+from lms.settings import get_settings
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -21,14 +22,10 @@ if TYPE_CHECKING:
 @cache
 def files_client() -> S3Client:
     """Made once per container, on first use."""
-    override = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
-    if override:
+    if get_settings().s3_endpoint_url:
         return boto3.client("s3", config=Config(signature_version="s3v4", s3={"addressing_style": "path"}))
     return boto3.client("s3", config=Config(signature_version="s3v4"))
 
 
 def files_bucket() -> str:
-    bucket = os.environ.get("FILES_BUCKET", "")
-    if not bucket:
-        raise RuntimeError("FILES_BUCKET is not set (template.yaml sets it from !Ref FilesBucket)")
-    return bucket
+    return get_settings().files_bucket

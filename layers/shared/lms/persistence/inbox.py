@@ -10,9 +10,14 @@ from pynamodb.exceptions import PutError
 from lms import clock, keys
 from lms.events import EventEnvelope
 from lms.persistence.table import Item
+from lms.persistence.transactions import Transaction
 
 INBOX_ENTITY = "inbox"
 RETENTION_SECONDS = 14 * 24 * 3600  # longer than any queue's retention plus its DLQ's redrive window
+
+
+class DuplicateEvent(Exception):
+    """The consumer handled this event before: its inbox record exists."""
 
 
 class InboxItem(Item):
@@ -32,6 +37,11 @@ def inbox_item(consumer: str, envelope: EventEnvelope) -> InboxItem:
         handled_at=clock.rfc3339(clock.now()),
         expires_at=int(time.time()) + RETENTION_SECONDS,
     )
+
+
+def record_in(tx: Transaction, consumer: str, envelope: EventEnvelope) -> None:
+    """The inbox record in the transaction of the change the event makes; DuplicateEvent if it exists."""
+    tx.put(inbox_item(consumer, envelope), InboxItem.PK.does_not_exist(), DuplicateEvent())
 
 
 def record_handled(consumer: str, envelope: EventEnvelope) -> bool:

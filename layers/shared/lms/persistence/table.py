@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any, ClassVar
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -36,12 +35,10 @@ class Item(Model):
     @classmethod
     def _get_connection(cls) -> Any:
         # Bind to the table named by the environment on first use, not at import time.
-        table = get_settings().table_name
-        if cls.Meta.table_name != table:
-            cls.Meta.table_name = table
-            cls.Meta.region = (
-                os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-            )
+        settings = get_settings()
+        if cls.Meta.table_name != settings.table_name:
+            cls.Meta.table_name = settings.table_name
+            cls.Meta.region = settings.region
         if "_connection" not in cls.__dict__:
             # Each item type needs its own connection: its schema names the indexes it queries.
             cls._connection = None

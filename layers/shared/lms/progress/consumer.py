@@ -10,14 +10,11 @@ queue, never dropped in silence.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from functools import cache
-from typing import Any
 
-from lms.auth import Principal, Role
-from lms.correlation import correlation_id
-from lms.events import DomainEvent, EventEnvelope
+from lms.consumer import EventConsumer, actor
+from lms.events import EventEnvelope
 from lms.events import assessments as assessment_events
 from lms.events import courses as course_events
 from lms.events import progress as progress_events
@@ -25,17 +22,7 @@ from lms.persistence.inbox import record_handled
 from lms.progress import domain
 from lms.progress.domain import CatalogOrder, CourseOutline, Enrollment, LearnerProgress, LearningActivity
 from lms.progress.errors import EventArrivedEarly
-from lms.progress.repository import CONSUMER, DuplicateEvent, DynamoProgressRepository, ProgressChange
-
-__all__ = ["CONSUMER", "envelope_from_eventbridge", "handle"]
-
-
-def envelope_from_eventbridge(body: str) -> EventEnvelope:
-    """The envelope in an EventBridge event delivered through SQS; refuses unknown event types."""
-    event: dict[str, Any] = json.loads(body)
-    envelope = EventEnvelope.model_validate(event["detail"])
-    envelope.parse_data()
-    return envelope
+from lms.progress.repository import CONSUMER, DynamoProgressRepository, ProgressChange
 
 
 @cache
@@ -43,17 +30,8 @@ def _store() -> DynamoProgressRepository:
     return DynamoProgressRepository()
 
 
-def _actor(envelope: EventEnvelope) -> Principal:
-    """Events this consumer emits are made on behalf of whoever caused the event it handles."""
-    roles = frozenset(Role(r) for r in envelope.actor.roles if r in Role._value2member_map_)
-    return Principal(user_id=envelope.actor.user_id, institution_id=envelope.institution_id, roles=roles)
-
-
 def _commit(change: ProgressChange) -> bool:
-    try:
-        _store().commit(change)
-    except DuplicateEvent:
-        return False
+    _store().commit(change)
     return True
 
 
@@ -66,7 +44,7 @@ def _outline_change(
     inst = envelope.institution_id
     outline = _store().get_outline(inst, course_id) or CourseOutline(course_id=course_id)
     updated = apply(outline)
-    change = ProgressChange(inst, _actor(envelope), envelope, at=envelope.occurred_at)
+    change = ProgressChange(inst, actor(envelope), envelope, at=envelope.occurred_at)
     if updated != outline:
         change.outline = updated
     return _commit(change)
@@ -167,7 +145,7 @@ def _enrollment(envelope: EventEnvelope, course_id: str, student_id: str, status
         student_id=student_id, course_id=course_id
     )
     updated = domain.change_enrollment(progress, status, envelope.occurred_at)
-    change = ProgressChange(inst, _actor(envelope), envelope, at=envelope.occurred_at)
+    change = ProgressChange(inst, actor(envelope), envelope, at=envelope.occurred_at)
     if updated != progress:
         change.progress = updated
     return _commit(change)
@@ -209,7 +187,7 @@ def _learned_change(
     """The writes of what one event taught: changed state only, the completion and achievements."""
     change = ProgressChange(
         envelope.institution_id,
-        _actor(envelope),
+        actor(envelope),
         envelope if record else None,
         outline_read=outline,
         at=envelope.occurred_at,
@@ -297,32 +275,20 @@ def _quiz_graded(envelope: EventEnvelope, event: assessment_events.QuizGraded) -
     return _commit(_learned_change(envelope, event.student_id, progress, outline, activity, learned))
 
 
-_Handler = Callable[[EventEnvelope, Any], bool]
-
-_HANDLERS: dict[type[DomainEvent], _Handler] = {
-    course_events.CoursePublished: _course_published,
-    course_events.CourseUpdated: _course_updated,
-    course_events.CourseArchived: _course_archived,
-    course_events.LessonAdded: _lesson_added,
-    course_events.LessonUpdated: _lesson_updated,
-    course_events.LessonRemoved: _lesson_removed,
-    course_events.StudentEnrolled: _student_enrolled,
-    course_events.StudentDropped: _student_dropped,
-    progress_events.LessonCompleted: _lesson_completed,
-    progress_events.LessonCompletionUndone: _lesson_undone,
-    assessment_events.QuizPublished: _quiz_published,
-    assessment_events.QuizGraded: _quiz_graded,
-}
-
-
-def handle(envelope: EventEnvelope) -> bool:
-    """Handle one event once; False for a duplicate delivery (nothing changes)."""
-    event = envelope.parse_data()
-    handler = _HANDLERS.get(type(event))
-    token = correlation_id.set(envelope.correlation_id or envelope.id)
-    try:
-        if handler is None:
-            return record_handled(CONSUMER, envelope)
-        return handler(envelope, event)
-    finally:
-        correlation_id.reset(token)
+consumer = EventConsumer(
+    CONSUMER,
+    {
+        course_events.CoursePublished: _course_published,
+        course_events.CourseUpdated: _course_updated,
+        course_events.CourseArchived: _course_archived,
+        course_events.LessonAdded: _lesson_added,
+        course_events.LessonUpdated: _lesson_updated,
+        course_events.LessonRemoved: _lesson_removed,
+        course_events.StudentEnrolled: _student_enrolled,
+        course_events.StudentDropped: _student_dropped,
+        progress_events.LessonCompleted: _lesson_completed,
+        progress_events.LessonCompletionUndone: _lesson_undone,
+        assessment_events.QuizPublished: _quiz_published,
+        assessment_events.QuizGraded: _quiz_graded,
+    },
+)

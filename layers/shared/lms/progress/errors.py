@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lms import consumer
 from lms.errors import Conflict, Forbidden, NotFound
 
 
@@ -33,6 +34,6 @@ class ProgressNotFound(NotFound):
     title = "No progress recorded"
 
 
-class EventArrivedEarly(Exception):
+class EventArrivedEarly(consumer.EventArrivedEarly):
     """An event needs state an earlier event brings (the enrollment, the published course, the
     lesson); raised so the message returns to the queue and is retried once that event is handled."""

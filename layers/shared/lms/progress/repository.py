@@ -15,7 +15,7 @@ from lms.errors import Conflict
 from lms.events import DomainEvent, EventEnvelope
 from lms.events.progress import LessonCompleted, LessonCompletionUndone
 from lms.pagination import decode_cursor, encode_cursor
-from lms.persistence.inbox import InboxItem, inbox_item
+from lms.persistence.inbox import record_in
 from lms.persistence.outbox import outbox_item
 from lms.persistence.table import GSI1, Item, VersionedItem
 from lms.persistence.transactions import Transaction
@@ -98,10 +98,6 @@ class _AlreadyCompleted(Exception):
 
 class _NotCompleted(Exception):
     """No completion to undo: the request is a repeat."""
-
-
-class DuplicateEvent(Exception):
-    """The consumer handled this event before (its inbox record exists)."""
 
 
 class StateChanged(Exception):
@@ -371,7 +367,7 @@ class DynamoProgressRepository:
                 StateChanged(),
             )
         if change.envelope is not None:
-            tx.put(inbox_item(CONSUMER, change.envelope), InboxItem.PK.does_not_exist(), DuplicateEvent())
+            record_in(tx, CONSUMER, change.envelope)
         if change.outline is not None:
             outline = change.outline
             tx.put(

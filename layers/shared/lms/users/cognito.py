@@ -8,7 +8,6 @@ suppresses the message and hands the password back to the API's answer.
 
 from __future__ import annotations
 
-import os
 import secrets
 import string
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from lms.auth import Role
+from lms.settings import get_settings
 from lms.users.errors import AccountRefused, EmailTaken
 
 if TYPE_CHECKING:
@@ -48,14 +48,11 @@ def _client() -> CognitoIdentityProviderClient:
 
 
 def _pool_id() -> str:
-    pool_id = os.environ.get("USER_POOL_ID", "")
-    if not pool_id:
-        raise RuntimeError("USER_POOL_ID is not set (template.yaml sets it from !Ref UserPool)")
-    return pool_id
+    return get_settings().user_pool_id
 
 
 def exposes_temporary_passwords() -> bool:
-    return os.environ.get("EXPOSE_TEMPORARY_PASSWORDS", "").lower() == "true"
+    return get_settings().expose_temporary_passwords
 
 
 def temporary_password() -> str:

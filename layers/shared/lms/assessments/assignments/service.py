@@ -66,7 +66,7 @@ from lms.events.assessments import (
     GradeReleased,
     SubmissionGraded,
 )
-from lms.idempotency import IdempotentRequest, StoredResponse
+from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
 
 UPLOAD_SECONDS = 15 * 60
 """How long a presigned upload can be used."""
@@ -75,10 +75,6 @@ DOWNLOAD_SECONDS = 10 * 60
 RELEASES_PER_TRANSACTION = 25  # 3 items each (submission, student record, outbox): within 100
 RELEASES_PER_CALL = 250
 """Releasing every grade of an assignment stops after this many; the answer says to call again."""
-
-
-class DuplicateRequest(Exception):
-    """The Idempotency-Key was used meanwhile; the stored response answers the retry."""
 
 
 class AssignmentRepository(Protocol):

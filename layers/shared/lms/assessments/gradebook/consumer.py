@@ -17,37 +17,17 @@ soon as its column arrives. Nothing has to wait, so nothing is sent back to the 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from functools import cache
-from typing import Any
 
 from lms.assessments.gradebook import domain
 from lms.assessments.gradebook.domain import Column, GradebookRow, GradebookRowStatus, Score
-from lms.assessments.gradebook.repository import (
-    CONSUMER,
-    DuplicateEvent,
-    DynamoGradebookRepository,
-    StateChanged,
-)
-from lms.correlation import correlation_id
-from lms.events import DomainEvent, EventEnvelope
+from lms.assessments.gradebook.repository import CONSUMER, DynamoGradebookRepository, StateChanged
+from lms.consumer import EventConsumer
+from lms.events import EventEnvelope
 from lms.events import assessments as assessment_events
 from lms.events import courses as course_events
 from lms.persistence.inbox import record_handled
-
-__all__ = ["CONSUMER", "envelope_from_eventbridge", "handle"]
-
-_ATTEMPTS = 3
-"""Re-read and apply again when another event changed the same item meanwhile (then SQS retries)."""
-
-
-def envelope_from_eventbridge(body: str) -> EventEnvelope:
-    """The envelope in an EventBridge event delivered through SQS; refuses unknown event types."""
-    event: dict[str, Any] = json.loads(body)
-    envelope = EventEnvelope.model_validate(event["detail"])
-    envelope.parse_data()
-    return envelope
 
 
 @cache
@@ -63,10 +43,7 @@ def _row_change(
     updated = apply(row)
     if updated == row:  # stale, or nothing to change: the inbox record alone
         return record_handled(CONSUMER, envelope)
-    try:
-        _store().commit_row(inst, course_id, updated, envelope)
-    except DuplicateEvent:
-        return False
+    _store().commit_row(inst, course_id, updated, envelope)
     return True
 
 
@@ -76,10 +53,7 @@ def _column(envelope: EventEnvelope, course_id: str, column: Column) -> bool:
     updated = domain.publish_column(columns, column)
     if updated == columns:
         return record_handled(CONSUMER, envelope)
-    try:
-        _store().commit_columns(inst, course_id, updated, version, envelope)
-    except DuplicateEvent:
-        return False
+    _store().commit_columns(inst, course_id, updated, version, envelope)
     return True
 
 
@@ -166,31 +140,16 @@ def _student_dropped(envelope: EventEnvelope, event: course_events.StudentDroppe
     )
 
 
-_Handler = Callable[[EventEnvelope, Any], bool]
-
-_HANDLERS: dict[type[DomainEvent], _Handler] = {
-    assessment_events.QuizPublished: _quiz_published,
-    assessment_events.AssignmentPublished: _assignment_published,
-    assessment_events.QuizGraded: _quiz_graded,
-    assessment_events.GradeReleased: _grade_released,
-    course_events.StudentEnrolled: _student_enrolled,
-    course_events.StudentDropped: _student_dropped,
-}
-
-
-def handle(envelope: EventEnvelope) -> bool:
-    """Handle one event once; False for a duplicate delivery (nothing changes)."""
-    event = envelope.parse_data()
-    handler = _HANDLERS.get(type(event))
-    token = correlation_id.set(envelope.correlation_id or envelope.id)
-    try:
-        if handler is None:
-            return record_handled(CONSUMER, envelope)
-        for _ in range(_ATTEMPTS - 1):
-            try:
-                return handler(envelope, event)
-            except StateChanged:
-                continue  # another event changed the item: read it again
-        return handler(envelope, event)
-    finally:
-        correlation_id.reset(token)
+consumer = EventConsumer(
+    CONSUMER,
+    {
+        assessment_events.QuizPublished: _quiz_published,
+        assessment_events.AssignmentPublished: _assignment_published,
+        assessment_events.QuizGraded: _quiz_graded,
+        assessment_events.GradeReleased: _grade_released,
+        course_events.StudentEnrolled: _student_enrolled,
+        course_events.StudentDropped: _student_dropped,
+    },
+    # Another event changed the same item meanwhile: read it again (then SQS retries the message).
+    conflicts=(StateChanged,),
+)

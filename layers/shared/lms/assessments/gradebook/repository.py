@@ -31,7 +31,7 @@ from lms.assessments.gradebook.domain import (
 from lms.auth import Principal
 from lms.events import DomainEvent, EventEnvelope
 from lms.pagination import decode_cursor, encode_cursor
-from lms.persistence.inbox import InboxItem, inbox_item
+from lms.persistence.inbox import record_in
 from lms.persistence.outbox import outbox_item
 from lms.persistence.table import GSI1, VersionedItem
 from lms.persistence.transactions import Transaction
@@ -76,10 +76,6 @@ class StaffCheckFailed(Exception):
 
 class SettingsVersionChanged(Exception):
     """The stored settings are not at the version the change was made against."""
-
-
-class DuplicateEvent(Exception):
-    """The consumer handled this event before (its inbox record exists)."""
 
 
 class StateChanged(Exception):
@@ -356,7 +352,7 @@ class DynamoGradebookRepository:
     ) -> None:
         tx = Transaction()
         if envelope is not None:
-            tx.put(inbox_item(CONSUMER, envelope), InboxItem.PK.does_not_exist(), DuplicateEvent())
+            record_in(tx, CONSUMER, envelope)
         item = GradebookColumnsItem(
             keys.gradebook_pk(institution_id, course_id),
             keys.GRADEBOOK_COLUMNS_SK,
@@ -374,6 +370,6 @@ class DynamoGradebookRepository:
         """The row, conditional on the version read, with the event's inbox record (if any)."""
         tx = Transaction()
         if envelope is not None:
-            tx.put(inbox_item(CONSUMER, envelope), InboxItem.PK.does_not_exist(), DuplicateEvent())
+            record_in(tx, CONSUMER, envelope)
         tx.put(_row_item(institution_id, course_id, row), _versioned(row.version), StateChanged())
         tx.commit()

@@ -20,7 +20,7 @@ from lms.assessments.quizzes.domain import Attempt, AttemptStatus, Quiz, QuizKey
 from lms.assessments.quizzes.errors import NotEnrolledInCourse, QuizChangedMeanwhile, QuizClosed
 from lms.auth import Principal
 from lms.events import DomainEvent
-from lms.idempotency import IdempotentRequest, StoredResponse
+from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
 from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
@@ -77,10 +77,6 @@ class QuizScoreItem(VersionedItem):
 
 class Raced(Exception):
     """An item changed between this request's read and its write: read again."""
-
-
-class DuplicateRequest(Exception):
-    """The Idempotency-Key was used meanwhile; its stored answer answers the retry."""
 
 
 @dataclass

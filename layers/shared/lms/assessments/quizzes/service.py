@@ -36,7 +36,7 @@ from lms.assessments.quizzes.questions import (
     parse_answer,
     question_type,
 )
-from lms.assessments.quizzes.repository import DuplicateRequest, DynamoQuizRepository, Loaded, Raced
+from lms.assessments.quizzes.repository import DynamoQuizRepository, Loaded, Raced
 from lms.assessments.quizzes.schemas import (
     AttemptPage,
     AttemptSummaryView,
@@ -52,7 +52,7 @@ from lms.auth import STAFF, Principal
 from lms.errors import Forbidden, check_version
 from lms.events import DomainEvent
 from lms.events.assessments import QuizAttemptSubmitted, QuizGraded, QuizPublished
-from lms.idempotency import IdempotentRequest, StoredResponse
+from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
 
 RETRIES = 3
 """Re-reads after a concurrent change of the same student's counter or attempt."""

@@ -35,9 +35,8 @@ from lms.courses.enrollment.service import (
     RosterChanged,
     RosterQuery,
 )
-from lms.courses.service import DuplicateRequest
 from lms.events import DomainEvent
-from lms.idempotency import StoredResponse
+from lms.idempotency import DuplicateRequest, StoredResponse
 from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item

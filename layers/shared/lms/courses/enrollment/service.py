@@ -19,11 +19,10 @@ from lms.courses.enrollment.domain import Enrollment, EnrollmentStatus, Placemen
 from lms.courses.enrollment.errors import AlreadyEnrolled, CourseFull, EnrollmentNotFound, RosterBusy
 from lms.courses.enrollment.schemas import EnrollmentView
 from lms.courses.errors import CourseNotFound
-from lms.courses.service import DuplicateRequest
 from lms.errors import Forbidden
 from lms.events import DomainEvent
 from lms.events.courses import StudentDropped, StudentEnrolled, StudentWaitlisted
-from lms.idempotency import IdempotentRequest, StoredResponse
+from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
 
 MAX_ATTEMPTS = 8
 """Attempts at a roster change that keeps meeting concurrent changes before answering roster-busy."""
