@@ -9,22 +9,22 @@ from decimal import Decimal
 from typing import Any
 
 from infra.local_stack import LocalStack
-from tests.e2e.test_courses_over_http import Http, demo, eventually, signed_in
-from tests.e2e.test_gradebook import SETTINGS, csv_of
-from tests.e2e.test_learning_journey import new_student, published_course
-from tests.e2e.test_quiz_journey import QUESTIONS, attempt
+from tests.support.client import Caller
+from tests.support.courses import course_with_lessons
+from tests.support.gradebook import WEIGHTED_SETTINGS, csv_of
+from tests.support.local import demo, eventually, new_student, signed_in
+from tests.support.quizzes import LIGHT_QUESTIONS, QUIZZES, attempt
 
-QUIZZES = "/assessments/quizzes"
 ASSIGNMENTS = "/assessments/assignments"
 
 
-def authored_quiz(instructor: Http, course_id: str) -> dict[str, Any]:
+def authored_quiz(instructor: Caller, course_id: str) -> dict[str, Any]:
     body = {
         "course_id": course_id,
         "title": "Light check",
         "max_attempts": 2,
         "scoring_policy": "highest",
-        "questions": QUESTIONS,
+        "questions": LIGHT_QUESTIONS,
     }
     status, quiz = instructor.call("POST", QUIZZES, body)
     assert status == 201, quiz
@@ -33,7 +33,7 @@ def authored_quiz(instructor: Http, course_id: str) -> dict[str, Any]:
     return published
 
 
-def authored_assignment(instructor: Http, course_id: str) -> dict[str, Any]:
+def authored_assignment(instructor: Caller, course_id: str) -> dict[str, Any]:
     body = {
         "course_id": course_id,
         "title": "Essay on colour",
@@ -51,11 +51,11 @@ def authored_assignment(instructor: Http, course_id: str) -> dict[str, Any]:
 def test_quiz_and_assignment_grades_make_the_weighted_course_grade_and_the_export(local: LocalStack) -> None:
     instructor = signed_in(local, demo(local, "instructors"))
     student = new_student(local)
-    course_id, _ = published_course(instructor, "Colour and light", 1)
+    course_id, _ = course_with_lessons(instructor, 1, title="Colour and light")
     status, enrollment = student.call("POST", f"/courses/{course_id}/enrollments", {})
     assert status == 201, enrollment
     gradebook = f"/assessments/gradebook/courses/{course_id}"
-    status, saved = instructor.call("PUT", f"{gradebook}/settings", SETTINGS)
+    status, saved = instructor.call("PUT", f"{gradebook}/settings", WEIGHTED_SETTINGS)
     assert status == 200, saved
     quiz = authored_quiz(instructor, course_id)
     essay = authored_assignment(instructor, course_id)
@@ -89,7 +89,7 @@ def test_quiz_and_assignment_grades_make_the_weighted_course_grade_and_the_expor
     assert Decimal(me["final_percent"]) == expected
     assert (me["final_percent"], me["letter"]) == ("82.32", "B")
 
-    content_type, table = csv_of(local, instructor, f"{gradebook}/export")
+    content_type, table = csv_of(instructor, f"{gradebook}/export")
     assert content_type.startswith("text/csv")
     header, *rows = table
     assert len(rows) == 1

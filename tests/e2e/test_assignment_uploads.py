@@ -9,8 +9,8 @@ import urllib.request
 import requests
 
 from infra.local_stack import LocalStack
-from tests.e2e.test_courses_over_http import demo, signed_in
-from tests.e2e.test_learning_journey import new_student, published_course
+from tests.support.courses import course_with_lessons
+from tests.support.local import demo, new_student, signed_in
 
 ASSIGNMENTS = "/assessments/assignments"
 ESSAY = b"%PDF-1.7\n" + b"An essay about light. " * 40
@@ -21,7 +21,7 @@ def test_a_file_goes_to_the_bucket_and_back_and_the_released_grade_reaches_the_s
 ) -> None:
     instructor = signed_in(local, demo(local, "instructors"))
     student = new_student(local)
-    course_id, _ = published_course(instructor, "Optics essays", 1)
+    course_id, _ = course_with_lessons(instructor, 1, title="Optics essays")
     status, _ = student.call("POST", f"/courses/{course_id}/enrollments", {})
     assert status == 201
 

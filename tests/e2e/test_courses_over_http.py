@@ -3,55 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
-import urllib.error
-import urllib.request
-import uuid
-from typing import Any
 
 import boto3
 import pytest
 
 from infra.local_stack import LocalStack
-from infra.seed import DemoUser, create_user, sign_in
-
-
-class Http:
-    """A signed-in client of the local API (token from USER_PASSWORD_AUTH against the local pool)."""
-
-    def __init__(self, local: LocalStack, token: str | None) -> None:
-        self.base = local.api_url
-        self.token = token
-
-    def call(
-        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
-    ) -> tuple[int, Any]:
-        sent = {"Content-Type": "application/json", **(headers or {})}
-        if self.token:
-            sent["Authorization"] = f"Bearer {self.token}"
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.base + path, data=data, method=method, headers=sent)  # noqa: S310
-        try:
-            with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
-                raw = response.read()
-                return response.status, json.loads(raw) if raw else None
-        except urllib.error.HTTPError as error:
-            raw = error.read()
-            return error.code, json.loads(raw) if raw else None
-
-
-def demo(local: LocalStack, role: str, index: int = 0) -> DemoUser:
-    return [u for u in local.users if u.role == role][index]
-
-
-def signed_in(local: LocalStack, user: DemoUser) -> Http:
-    cognito = boto3.client("cognito-idp", region_name=local.region, endpoint_url=local.aws_endpoint_url)
-    result = cognito.initiate_auth(
-        ClientId=local.stack.user_pool_client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": user.username, "PASSWORD": user.password},
-    )
-    return Http(local, result["AuthenticationResult"]["IdToken"])
+from tests.support.local import demo, eventually, new_user, over_http, signed_in
 
 
 def handled_by_progress(local: LocalStack, event_type: str, course_id: str) -> bool:
@@ -69,15 +26,6 @@ def handled_by_progress(local: LocalStack, event_type: str, course_id: str) -> b
     }
     handled = {str(i["PK"]).rsplit("#", 1)[1] for i in items if i.get("entity") == "inbox"}
     return bool(ids) and ids <= handled
-
-
-def eventually(check: Any, seconds: float = 15.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_an_instructor_builds_and_publishes_a_course_a_student_reads_it_and_progress_hears_of_it(
@@ -151,18 +99,7 @@ def test_another_institution_cannot_see_the_demo_courses(local: LocalStack) -> N
         {"title": "Private", "category": "computing", "level": "beginner", "language": "en"},
     )
     assert status == 201
-    username = f"outsider-{uuid.uuid4().hex[:8]}@elsewhere.example"
-    create_user(
-        local.stack,
-        username=username,
-        password="Outsider-Password-1",
-        role="institution-admins",
-        institution_id="elsewhere-college",
-        endpoint_url=local.aws_endpoint_url,
-    )
-    outsider = Http(
-        local, sign_in(local.stack, username, "Outsider-Password-1", endpoint_url=local.aws_endpoint_url)
-    )
+    outsider = new_user(local, "institution-admins", "elsewhere-college")
     assert outsider.call("GET", f"/courses/{course['id']}")[0] == 404
     assert (
         outsider.call("PATCH", f"/courses/{course['id']}", {"title": "Mine"}, {"If-Match": '"1"'})[0] == 404
@@ -176,6 +113,6 @@ def test_another_institution_cannot_see_the_demo_courses(local: LocalStack) -> N
     "token", [None, "not-a-jwt", "eyJhbGciOiJSUzI1NiIsImtpZCI6ImR1bW15In0.e30.c2lnbmF0dXJl"]
 )
 def test_calls_without_a_valid_token_are_401_over_http(local: LocalStack, token: str | None) -> None:
-    status, problem = Http(local, token).call("POST", "/courses", {"title": "x"})
+    status, problem = over_http(local, token).call("POST", "/courses", {"title": "x"})
     assert status == 401
     assert problem["status"] == 401

@@ -12,57 +12,17 @@ import boto3
 import pytest
 
 from infra.local_stack import LocalStack
-from infra.seed import create_user, sign_in
 from lms import keys
-from tests.e2e.test_courses_over_http import Http
+from tests.support.client import Caller
+from tests.support.courses import published_course
+from tests.support.local import new_user
 
 SEATS = 50
 REQUESTS = 200
 THREADS = 24
-PASSWORD = "E2e-Password-2026"
 
 
-def new_user(local: LocalStack, institution_id: str, role: str) -> tuple[str, Http]:
-    username = f"{role}-{uuid.uuid4().hex[:10]}@{institution_id}.example"
-    endpoint = local.aws_endpoint_url
-    user_id = create_user(
-        local.stack,
-        username=username,
-        password=PASSWORD,
-        role=role,
-        institution_id=institution_id,
-        endpoint_url=endpoint,
-    )
-    return user_id, Http(local, sign_in(local.stack, username, PASSWORD, endpoint_url=endpoint))
-
-
-def published_course(instructor: Http, **extra: Any) -> str:
-    body = {
-        "title": "Popular",
-        "category": "computing",
-        "level": "beginner",
-        "language": "en",
-        "learning_objectives": ["Arrive early"],
-        **extra,
-    }
-    status, course = instructor.call("POST", "/courses", body)
-    assert status == 201, course
-    cid = course["id"]
-    status, section = instructor.call("POST", f"/courses/{cid}/sections", {"title": "One"})
-    assert status == 201, section
-    lesson = {
-        "section_id": section["id"],
-        "title": "Welcome",
-        "content_type": "text",
-        "content": "Hello.",
-        "duration_minutes": 5,
-    }
-    assert instructor.call("POST", f"/courses/{cid}/lessons", lesson)[0] == 201
-    assert instructor.call("POST", f"/courses/{cid}/publish")[0] == 200
-    return str(cid)
-
-
-def roster(instructor: Http, cid: str, status: str) -> list[dict[str, Any]]:
+def roster(instructor: Caller, cid: str, status: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     query = f"/courses/{cid}/enrollments?status={status}&limit=100"
     code, page = instructor.call("GET", query)
@@ -85,8 +45,8 @@ def counter(local: LocalStack, institution_id: str, cid: str) -> dict[str, int]:
 @dataclass(frozen=True)
 class School:
     institution_id: str
-    instructor: Http
-    students: list[Http]
+    instructor: Caller
+    students: list[Caller]
 
 
 @pytest.fixture(scope="module")
@@ -94,8 +54,8 @@ def school(local: LocalStack) -> School:
     """An institution with an instructor and 200 signed-in students (one at a time: moto's Cognito is
     not safe for concurrent writes)."""
     institution_id = f"inst-{uuid.uuid4().hex[:12]}"
-    _, instructor = new_user(local, institution_id, "instructors")
-    students = [new_user(local, institution_id, "students")[1] for _ in range(REQUESTS)]
+    instructor = new_user(local, "instructors", institution_id)
+    students = [new_user(local, "students", institution_id) for _ in range(REQUESTS)]
     return School(institution_id, instructor, students)
 
 
@@ -104,7 +64,9 @@ def test_two_hundred_simultaneous_enrollments_fill_fifty_seats_exactly(
     local: LocalStack, school: School, waitlist_enabled: bool
 ) -> None:
     instructor = school.instructor
-    cid = published_course(instructor, capacity=SEATS, waitlist_enabled=waitlist_enabled)
+    cid = published_course(instructor, title="Popular", capacity=SEATS, waitlist_enabled=waitlist_enabled)[
+        "id"
+    ]
     with ThreadPoolExecutor(THREADS) as pool:
         answers = list(pool.map(lambda s: s.call("POST", f"/courses/{cid}/enrollments", {}), school.students))
 

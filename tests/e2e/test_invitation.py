@@ -3,42 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
-
-import boto3
 
 from infra.local_stack import LocalStack
-from tests.e2e.test_courses_over_http import Http, demo, signed_in
-
-NEW_PASSWORD = "Chosen-Password-2026"
-
-
-def cognito(local: LocalStack) -> Any:
-    return boto3.client("cognito-idp", region_name=local.region, endpoint_url=local.aws_endpoint_url)
-
-
-def first_sign_in(local: LocalStack, email: str, temporary_password: str) -> Http:
-    """Sign in with the temporary password, answer NEW_PASSWORD_REQUIRED, sign in with the new one."""
-    client = cognito(local)
-    challenge = client.initiate_auth(
-        ClientId=local.stack.user_pool_client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": email, "PASSWORD": temporary_password},
-    )
-    assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
-    answered = client.respond_to_auth_challenge(
-        ClientId=local.stack.user_pool_client_id,
-        ChallengeName="NEW_PASSWORD_REQUIRED",
-        Session=challenge["Session"],
-        ChallengeResponses={"USERNAME": email, "NEW_PASSWORD": NEW_PASSWORD},
-    )
-    assert answered["AuthenticationResult"]["IdToken"]
-    again = client.initiate_auth(
-        ClientId=local.stack.user_pool_client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": email, "PASSWORD": NEW_PASSWORD},
-    )
-    return Http(local, again["AuthenticationResult"]["IdToken"])
+from tests.support.local import demo, first_sign_in, signed_in
 
 
 def test_an_invited_student_signs_in_sets_a_password_and_calls_the_api(local: LocalStack) -> None:

@@ -10,44 +10,31 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
-from typing import Any
 
 import boto3
 import pytest
 
 from infra.local_stack import REPO_ROOT, LocalStack, PortInUse, main, serialize_dynamodb_transactions
 from infra.seed import DEMO_INSTITUTION_ID
-
-
-def call(
-    url: str, *, method: str = "GET", headers: dict[str, str] | None = None, body: Any = None
-) -> tuple[int, Any]:
-    assert url.startswith("http://127.0.0.1:")
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
+from tests.support.client import Caller, OverHttp
+from tests.support.local import over_http
 
 
 def id_token_over_http(local: LocalStack, username: str, password: str) -> str:
     """Sign in exactly as the printed curl recipe does: InitiateAuth against moto's endpoint."""
-    status, result = call(
-        local.aws_endpoint_url + "/",
-        method="POST",
-        headers={
-            "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth",
-            "Content-Type": "application/x-amz-json-1.1",
-        },
-        body={
+    moto = Caller(OverHttp(local.aws_endpoint_url), None)
+    status, result = moto.call(
+        "POST",
+        "/",
+        {
             "AuthFlow": "USER_PASSWORD_AUTH",
             "ClientId": local.stack.user_pool_client_id,
             "AuthParameters": {"USERNAME": username, "PASSWORD": password},
+        },
+        {
+            "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth",
+            "Content-Type": "application/x-amz-json-1.1",
         },
     )
     assert status == 200, result
@@ -108,9 +95,10 @@ def test_the_state_file_describes_the_running_stack_and_its_demo_users(
 
 
 def test_health_is_public_and_a_protected_route_needs_a_token(local: LocalStack) -> None:
-    assert call(local.api_url + "/health") == (200, {"status": "ok"})
+    anonymous = over_http(local, None)
+    assert anonymous.call("GET", "/health") == (200, {"status": "ok"})
 
-    status, problem = call(local.api_url + "/courses")
+    status, problem = anonymous.call("GET", "/courses")
 
     assert status == 401
     assert problem["title"] == "Authentication is required"
@@ -120,7 +108,7 @@ def test_a_demo_user_s_token_from_the_running_pool_opens_the_api(local: LocalSta
     admin = next(user for user in local.users if user.role == "institution-admins")
     token = id_token_over_http(local, admin.username, admin.password)
 
-    status, body = call(local.api_url + "/courses", headers={"Authorization": f"Bearer {token}"})
+    status, body = over_http(local, token).call("GET", "/courses")
 
     assert status == 200
     assert "items" in body
@@ -128,15 +116,15 @@ def test_a_demo_user_s_token_from_the_running_pool_opens_the_api(local: LocalSta
 
 def test_the_demo_course_comes_with_a_published_quiz_and_assignment(local: LocalStack) -> None:
     instructor = next(user for user in local.users if user.role == "instructors")  # teaches the catalog
-    auth = {"Authorization": f"Bearer {id_token_over_http(local, instructor.username, instructor.password)}"}
-    status, courses = call(local.api_url + "/courses?search=introduction", headers=auth)
+    caller = over_http(local, id_token_over_http(local, instructor.username, instructor.password))
+    status, courses = caller.call("GET", "/courses?search=introduction")
     assert status == 200, courses
     [course] = courses["items"]
 
-    status, quizzes = call(local.api_url + f"/assessments/quizzes?course_id={course['id']}", headers=auth)
+    status, quizzes = caller.call("GET", f"/assessments/quizzes?course_id={course['id']}")
     assert status == 200, quizzes
     assert [(q["title"], q["status"]) for q in quizzes["items"]] == [("Check your basics", "published")]
-    status, work = call(local.api_url + f"/assessments/assignments?course_id={course['id']}", headers=auth)
+    status, work = caller.call("GET", f"/assessments/assignments?course_id={course['id']}")
     assert status == 200, work
     assert [(a["title"], a["status"]) for a in work["items"]] == [("Write a greeting program", "published")]
 
@@ -252,7 +240,8 @@ def test_the_command_serves_until_sigterm_then_exits_0_and_removes_its_state_fil
     try:
         banner = read_banner(process)
         assert f"http://127.0.0.1:{port}" in banner
-        assert call(f"http://127.0.0.1:{port}/health") == (200, {"status": "ok"})
+        served = Caller(OverHttp(f"http://127.0.0.1:{port}"), None)
+        assert served.call("GET", "/health") == (200, {"status": "ok"})
         assert json.loads(state.read_text())["api_url"] == f"http://127.0.0.1:{port}"
 
         process.send_signal(signal.SIGTERM)

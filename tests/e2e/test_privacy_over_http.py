@@ -8,11 +8,11 @@ import uuid
 from typing import Any
 
 from infra.local_stack import LocalStack
-from tests.e2e.test_courses_over_http import Http, demo, eventually, signed_in
-from tests.e2e.test_invitation import first_sign_in
+from tests.support.client import Caller
+from tests.support.local import demo, eventually, first_sign_in, signed_in
 
 
-def invited_student(local: LocalStack, admin: Http) -> tuple[Http, dict[str, Any]]:
+def invited_student(local: LocalStack, admin: Caller) -> tuple[Caller, dict[str, Any]]:
     email = f"private-{uuid.uuid4().hex[:8]}@demo.example"
     body = {"email": email, "given_name": "Pia", "family_name": "Private", "role": "student"}
     status, invited = admin.call("POST", "/users", body)

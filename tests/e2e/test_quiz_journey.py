@@ -3,64 +3,16 @@ and the highest of the two scores is the quiz score."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from infra.local_stack import LocalStack
-from tests.e2e.test_courses_over_http import Http, demo, signed_in
-from tests.e2e.test_learning_journey import new_student, published_course
-
-QUIZZES = "/assessments/quizzes"
-
-QUESTIONS = [
-    {
-        "id": "wave",
-        "type": "single_choice",
-        "prompt": "Light is a...",
-        "points": "4",
-        "options": [{"id": "a", "text": "wave"}, {"id": "b", "text": "rock"}],
-        "key": {"correct_option_id": "a"},
-    },
-    {
-        "id": "speed",
-        "type": "numeric",
-        "prompt": "Speed of light in km/s (rounded to thousands)?",
-        "points": "4",
-        "key": {"value": "300000", "tolerance": "1000"},
-    },
-    {
-        "id": "colors",
-        "type": "multiple_choice",
-        "prompt": "Which are primary colors of light?",
-        "points": "2",
-        "options": [
-            {"id": "r", "text": "red"},
-            {"id": "g", "text": "green"},
-            {"id": "y", "text": "yellow"},
-            {"id": "b", "text": "blue"},
-        ],
-        "key": {"correct_option_ids": ["r", "g", "b"]},
-    },
-]
-
-
-def attempt(student: Http, quiz_id: str, answers: dict[str, Any], key: str) -> dict[str, Any]:
-    status, started = student.call("POST", f"{QUIZZES}/{quiz_id}/attempts")
-    assert status == 201, started
-    assert all("key" not in q for q in started["questions"])
-    path = f"{QUIZZES}/{quiz_id}/attempts/{started['id']}"
-    status, saved = student.call("PUT", f"{path}/answers", {"answers": answers})
-    assert status == 200, saved
-    status, submitted = student.call("POST", f"{path}/submit", headers={"Idempotency-Key": key})
-    assert status == 200, submitted
-    status, again = student.call("POST", f"{path}/submit", headers={"Idempotency-Key": key})
-    assert (status, again) == (200, submitted)
-    return submitted
+from tests.support.courses import course_with_lessons
+from tests.support.local import demo, new_student, signed_in
+from tests.support.quizzes import LIGHT_QUESTIONS, QUIZZES, attempt
 
 
 def test_a_student_attempts_a_quiz_twice_and_the_highest_score_counts(local: LocalStack) -> None:
     instructor = signed_in(local, demo(local, "instructors"))
     student = new_student(local)
-    course_id, _ = published_course(instructor, "Light and colour", 1)
+    course_id, _ = course_with_lessons(instructor, 1, title="Light and colour")
     status, enrollment = student.call("POST", f"/courses/{course_id}/enrollments", {})
     assert status == 201, enrollment
 
@@ -71,7 +23,7 @@ def test_a_student_attempts_a_quiz_twice_and_the_highest_score_counts(local: Loc
         "scoring_policy": "highest",
         "show_correct_answers": "after_submission",
         "passing_score": "6",
-        "questions": QUESTIONS,
+        "questions": LIGHT_QUESTIONS,
     }
     status, quiz = instructor.call("POST", QUIZZES, body)
     assert status == 201, quiz

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.error
-import urllib.request
 import uuid
 from typing import Any
 
 from infra.local_stack import LocalStack
-from tests.e2e.test_courses_over_http import Http, demo, signed_in
-from tests.e2e.test_invitation import first_sign_in
+from tests.support.client import Caller
+from tests.support.local import demo, first_sign_in, signed_in
 
 DEADLINE_SECONDS = 120  # not a performance claim: how long to wait for the background pump at most
 
 
-def finished(admin: Http, job_id: str) -> dict[str, Any]:
+def finished(admin: Caller, job_id: str) -> dict[str, Any]:
     deadline = time.monotonic() + DEADLINE_SECONDS
     while True:
         status, job = admin.call("GET", f"/users/imports/{job_id}")
@@ -26,17 +23,10 @@ def finished(admin: Http, job_id: str) -> dict[str, Any]:
         time.sleep(0.2)
 
 
-def upload_csv(local: LocalStack, admin: Http, text: str) -> tuple[int, Any]:
+def upload_csv(admin: Caller, text: str) -> tuple[int, Any]:
     """The roster as a spreadsheet exports it: UTF-8 with a BOM, CRLF, sent as text/csv."""
-    headers = {"Content-Type": "text/csv", "Authorization": f"Bearer {admin.token}"}
-    data = ("\ufeff" + text).encode()
-    url = local.api_url + "/users/imports"
-    request = urllib.request.Request(url, data=data, method="POST", headers=headers)  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+    response = admin.post("/users/imports", body="\ufeff" + text, headers={"Content-Type": "text/csv"})
+    return response.status, response.json()
 
 
 def test_an_admin_imports_twenty_people_and_one_of_them_signs_in(local: LocalStack) -> None:
@@ -69,7 +59,7 @@ def test_an_admin_imports_twenty_people_and_one_of_them_signs_in(local: LocalSta
 
     # The same people again, uploaded as a CSV file: nobody is created twice.
     lines = ["Email,Given_Name,Family_Name,Role", *(",".join(r.values()) for r in rows)]
-    status, again = upload_csv(local, admin, "\r\n".join(lines) + "\r\n")
+    status, again = upload_csv(admin, "\r\n".join(lines) + "\r\n")
     assert status == 202, again
     assert again["rows"] == 20
     assert finished(admin, again["id"])["counts"] == {"created": 0, "skipped": 20, "failed": 0}

@@ -15,7 +15,7 @@ from infra.gateway import ApiGateway, TokenVerifier, authorizer_claims
 from infra.provision import Stack
 from infra.template import load_template
 from lms.auth import Role, principal_from_claims
-from tests.gateway.conftest import INSTITUTION, forge, id_claims, tamper
+from tests.support.tokens import INSTITUTION, forge, id_claims, tamper
 
 # Answers with the event it received, and notes every invocation, so tests see what the function saw.
 PROBE = """

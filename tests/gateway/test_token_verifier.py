@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from infra.gateway import InsufficientScope, InvalidToken, TokenVerifier, bearer_token, moto_jwks
 from infra.provision import Stack
-from tests.gateway.conftest import INSTITUTION, PASSWORD, forge, id_claims, other_client_token, tamper
+from tests.support.tokens import INSTITUTION, PASSWORD, forge, id_claims, other_client_token, tamper
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from infra.local_stack import serialize_dynamodb_transactions
 from infra.provision import Stack, provision
 from lms.settings import get_settings
 from lms.users.access import gate
-from tests.harness import Tenant
+from tests.support.tenant import Tenant
 
 
 # A stack per test module: moto's TransactWriteItems copies the whole table, so one table shared

@@ -12,13 +12,12 @@ import boto3
 import pytest
 import requests
 
-from infra.instrument import AwsCallRecorder
 from lms import keys
 from lms.assessments import privacy
 from lms.auth import Principal, Role
-from tests.harness import Caller, Tenant
-from tests.integration.test_courses_api import problem
-from tests.integration.test_progress_api import course_with_lessons, enroll
+from tests.support.client import Caller, problem
+from tests.support.courses import course_with_lessons, enroll
+from tests.support.tenant import Tenant
 
 ASSIGNMENTS = "/assessments/assignments"
 RUBRIC = [
@@ -380,13 +379,11 @@ def test_a_presigned_upload_round_trip_stores_the_file_and_staff_download_it(
     assert upload["fields"]["x-amz-server-side-encryption"] == "AES256"
     assert upload_file(upload, b"%PDF-1.7 ok") == 204
 
-    recorder = AwsCallRecorder()
-    body = json.dumps({"upload_ids": [upload["upload_id"]]})
-    headers = {"Authorization": str(student.token), "Content-Type": "application/json"}
-    with recorder.recording():
-        answer = student.gateway.handle("POST", f"{ASSIGNMENTS}/{made['id']}/submissions", headers, {}, body)
+    submission = {"upload_ids": [upload["upload_id"]]}
+    raw_token = {"Authorization": str(student.token)}  # without the `Bearer ` prefix, as apps may send it
+    answer = student.post(f"{ASSIGNMENTS}/{made['id']}/submissions", submission, headers=raw_token)
     assert answer.status == 201, answer.body
-    assert recorder.operations("s3") == {"HeadObject": 1}
+    assert student.last_calls_of("s3") == {"HeadObject": 1}
     [file] = answer.json()["files"]
     assert (file["file_name"], file["content_type"], file["size"]) == (
         "My_Essay_final_.pdf",

@@ -29,8 +29,9 @@ from infra.pump import EventPump
 from infra.template import load_template
 from lms.auth import Role
 from lms.authz import OPERATIONS
-from tests.harness import PASSWORD, Caller, Tenant
-from tests.integration.test_progress_api import enroll
+from tests.support.client import Caller, InProcess
+from tests.support.courses import enroll
+from tests.support.tenant import PASSWORD, Tenant
 
 _DOCUMENT = docs.openapi_document(docs.api_functions(load_template()), docs.project_version())
 ROUTES = docs.operation_routes(_DOCUMENT)
@@ -108,7 +109,7 @@ class World:
         if kind == SUSPENDED:
             return self._suspended(member_role)
         if kind == ANONYMOUS:
-            return Caller(self.gateway, None, "", "", "")
+            return Caller(InProcess(self.gateway), None, "", "", "")
         return {
             Role.INSTITUTION_ADMIN.value: self.admin,
             Role.INSTRUCTOR.value: self.instructor,
@@ -335,60 +336,6 @@ GRADEBOOK_SETTINGS = {
     "categories": [{"name": "quizzes", "weight": "100"}],
     "letters": [{"letter": "P", "min_percent": "50"}, {"letter": "F", "min_percent": "0"}],
 }
-
-
-QUIZZES = "/assessments/quizzes"
-
-
-def _quiz_body(w: World) -> dict[str, Any]:
-    return {
-        "course_id": w.course["course"],
-        "title": "Matrix quiz",
-        "max_attempts": 100,
-        "questions": [
-            {
-                "id": "q1",
-                "type": "true_false",
-                "prompt": "Is every cell checked?",
-                "points": "1",
-                "key": {"correct": True},
-            }
-        ],
-    }
-
-
-def _new_quiz(w: World, *, published: bool = True) -> str:
-    """A quiz of the world's course (its student enrolled), published unless asked."""
-    w.student.post(f"/courses/{w.course['course']}/enrollments", {})  # already enrolled is fine too
-    made: str = ok(w.instructor.post(QUIZZES, _quiz_body(w)))["id"]
-    if published:
-        ok(w.instructor.post(f"{QUIZZES}/{made}/publish"))
-    return made
-
-
-def _quiz(w: World, fresh: bool = False, *, published: bool = True) -> str:
-    if fresh or not published:
-        return _new_quiz(w, published=published)
-    if "_quiz" not in w.__dict__:
-        w.__dict__["_quiz"] = _new_quiz(w)
-    shared: str = w.__dict__["_quiz"]
-    return shared
-
-
-def _quiz_attempt(w: World, fresh: bool = False, *, submitted: bool = False) -> str:
-    """The path of an attempt of the world's student at the shared quiz (a new one when fresh)."""
-    name = "_quiz_attempt_submitted" if submitted else "_quiz_attempt"
-    if not fresh and name in w.__dict__:
-        found: str = w.__dict__[name]
-        return found
-    quiz = _quiz(w)
-    attempt = ok(w.student.post(f"{QUIZZES}/{quiz}/attempts"))["id"]
-    path = f"{QUIZZES}/{quiz}/attempts/{attempt}"
-    if submitted:
-        ok(w.student.post(f"{path}/submit"))
-    if not fresh:
-        w.__dict__[name] = path
-    return path
 
 
 ASSIGNMENTS = "/assessments/assignments"

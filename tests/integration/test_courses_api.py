@@ -6,71 +6,9 @@ from typing import Any
 
 import pytest
 
-from tests.harness import Caller, Tenant
-
-
-def course_body(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "title": "Linear Algebra",
-        "description": "Vectors, matrices and the maps between them.",
-        "category": "mathematics",
-        "level": "beginner",
-        "language": "en",
-        "learning_objectives": ["Solve linear systems"],
-    }
-    body.update(overrides)
-    return body
-
-
-def create_course(instructor: Caller, **overrides: Any) -> dict[str, Any]:
-    response = instructor.post("/courses", course_body(**overrides))
-    assert response.status == 201, response.body
-    created: dict[str, Any] = response.json()
-    return created
-
-
-def add_section(instructor: Caller, course_id: str, title: str = "Week 1", **extra: Any) -> dict[str, Any]:
-    response = instructor.post(f"/courses/{course_id}/sections", {"title": title, **extra})
-    assert response.status == 201, response.body
-    section: dict[str, Any] = response.json()
-    return section
-
-
-def add_lesson(
-    instructor: Caller, course_id: str, section_id: str, title: str = "Lesson", **extra: Any
-) -> dict:
-    body = {
-        "section_id": section_id,
-        "title": title,
-        "content_type": "text",
-        "content": "Read me.",
-        "duration_minutes": 10,
-        **extra,
-    }
-    response = instructor.post(f"/courses/{course_id}/lessons", body)
-    assert response.status == 201, response.body
-    lesson: dict[str, Any] = response.json()
-    return lesson
-
-
-def published_course(instructor: Caller, **overrides: Any) -> dict[str, Any]:
-    course = create_course(instructor, **overrides)
-    section = add_section(instructor, course["id"])
-    add_lesson(instructor, course["id"], section["id"])
-    response = instructor.post(f"/courses/{course['id']}/publish")
-    assert response.status == 200, response.body
-    published: dict[str, Any] = response.json()
-    return published
-
-
-def problem(response: Any, status: int, slug: str) -> dict[str, Any]:
-    assert response.status == status, response.body
-    assert response.header("Content-Type") == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["type"].endswith(slug), body
-    assert body["status"] == status
-    return body
-
+from tests.support.client import Caller, InProcess, problem
+from tests.support.courses import add_lesson, add_section, course_body, create_course, published_course
+from tests.support.tenant import Tenant
 
 # ---------------------------------------------------------------- create
 
@@ -318,9 +256,13 @@ def test_a_tenant_header_or_body_field_cannot_redirect_a_request(
     assert tenant.items() == []
 
 
-@pytest.mark.parametrize("course_id", ["01DOESNOTEXIST", "has%23hash", "x" * 80])
-def test_unknown_course_ids_are_not_found(tenant: Tenant, course_id: str) -> None:
-    problem(tenant.student().get(f"/courses/{course_id}"), 404, "not-found")
+# An id that cannot be a course id is refused before the course is looked for.
+UNKNOWN_IDS = [("01DOESNOTEXIST", "course-not-found"), ("has%23hash", "not-found"), ("x" * 80, "not-found")]
+
+
+@pytest.mark.parametrize(("course_id", "slug"), UNKNOWN_IDS, ids=[i for i, _ in UNKNOWN_IDS])
+def test_unknown_course_ids_are_not_found(tenant: Tenant, course_id: str, slug: str) -> None:
+    problem(tenant.student().get(f"/courses/{course_id}"), 404, slug)
 
 
 def test_unknown_lesson_ids_are_not_found(tenant: Tenant) -> None:
@@ -331,10 +273,10 @@ def test_unknown_lesson_ids_are_not_found(tenant: Tenant) -> None:
 
 
 def test_calls_without_a_valid_token_are_unauthorized(tenant: Tenant) -> None:
-    anonymous = Caller(tenant.gateway, None, "", "", tenant.institution_id)
+    anonymous = Caller(InProcess(tenant.gateway), None, "", "", tenant.institution_id)
     assert anonymous.get("/courses").status == 401
     assert anonymous.post("/courses", course_body()).status == 401
-    forged = Caller(tenant.gateway, "eyJhbGciOiJSUzI1NiJ9.e30.c2ln", "", "", tenant.institution_id)
+    forged = Caller(InProcess(tenant.gateway), "eyJhbGciOiJSUzI1NiJ9.e30.c2ln", "", "", tenant.institution_id)
     assert forged.get("/courses").status == 401
     assert tenant.items() == []
     assert anonymous.get("/health").status == 200

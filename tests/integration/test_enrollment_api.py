@@ -8,8 +8,9 @@ import boto3
 import pytest
 
 from lms import keys
-from tests.harness import Caller, Tenant
-from tests.integration.test_courses_api import create_course, problem, published_course
+from tests.support.client import Caller, problem
+from tests.support.courses import create_course, published_course
+from tests.support.tenant import Tenant
 
 
 def enroll(caller: Caller, course_id: str, body: Any = None, **kw: Any) -> Any:

@@ -3,35 +3,19 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
-import boto3
 import pytest
 
 from infra.provision import Stack
 from infra.pump import EventPump
 from lms.settings import get_settings
-from tests.harness import Tenant
-from tests.integration.test_courses_api import add_lesson, add_section, create_course, published_course
+from tests.support.courses import add_lesson, add_section, create_course, published_course
+from tests.support.events import put_on_bus
+from tests.support.tenant import Tenant
 
 
 def handled_types(tenant: Tenant) -> list[str]:
     return sorted(str(i["event_type"]).split(".")[2] for i in tenant.items() if i["entity"] == "inbox")
-
-
-def put_on_bus(stack: Stack, *details: dict[str, Any], detail_type: str = "LessonAdded") -> None:
-    events = boto3.client("events", region_name=stack.region)
-    entries = [
-        {
-            "EventBusName": stack.bus_name,
-            "Source": "lms.courses",
-            "DetailType": detail_type,
-            "Detail": json.dumps(d),
-        }
-        for d in details
-    ]
-    result = events.put_events(Entries=entries)
-    assert result["FailedEntryCount"] == 0
 
 
 def test_catalog_events_reach_the_progress_consumer(stack: Stack, tenant: Tenant) -> None:

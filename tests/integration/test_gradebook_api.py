@@ -10,8 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -22,17 +20,19 @@ from infra.gateway import ApiGateway, ApiResponse, TokenVerifier
 from infra.provision import Stack
 from infra.pump import EventPump
 from lms import ids, keys
-from lms.auth import Principal, Role
-from lms.events import DomainEvent
-from lms.events.assessments import AssignmentPublished, GradeReleased, QuizGraded, QuizPublished
-from lms.events.courses import StudentDropped, StudentEnrolled
-from lms.persistence.outbox import outbox_item
+from lms.events.courses import StudentDropped
 from lms.settings import get_settings
-from tests.harness import Caller, Tenant
-from tests.integration.test_courses_api import problem
-from tests.integration.test_progress_api import course_with_lessons, enroll
+from tests.support.client import Caller, problem
+from tests.support.courses import course_with_lessons, enroll
+from tests.support.events import (
+    assignment_published,
+    emit,
+    grade_released,
+    quiz_graded,
+    quiz_published,
+)
+from tests.support.tenant import Tenant
 
-GRADED_AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SETTINGS_BODY = {
     "categories": [
         {"name": "quizzes", "weight": "40", "drop_lowest": 1},
@@ -64,80 +64,10 @@ def other_tenant(stack: Stack, gradebook_gateway: ApiGateway) -> Tenant:
 # ---------------------------------------------------------------- producing events
 
 
-def emit(institution_id: str, *events: DomainEvent, actor: str = "producer") -> None:
-    """Write the events to the outbox, as the producing context's transaction does."""
-    principal = Principal(user_id=actor, institution_id=institution_id, roles=frozenset({Role.INSTRUCTOR}))
-    for event in events:
-        outbox_item(event, institution_id, principal).save()
-
-
 def settle(stack: Stack) -> None:
     report = EventPump(stack).drain(max_rounds=50)
     assert report.settled
     assert report.failures == 0
-
-
-def quiz(
-    course_id: str, quiz_id: str, title: str = "Quiz", points: str = "10", **extra: Any
-) -> QuizPublished:
-    return QuizPublished(
-        course_id=course_id,
-        quiz_id=quiz_id,
-        title=title,
-        points=Decimal(points),
-        gradebook_category=extra.pop("category", "quizzes"),
-        required_for_completion=False,
-        **extra,
-    )
-
-
-def assignment(
-    course_id: str, assignment_id: str, title: str = "Essay", points: str = "100"
-) -> AssignmentPublished:
-    return AssignmentPublished(
-        course_id=course_id,
-        assignment_id=assignment_id,
-        title=title,
-        points=Decimal(points),
-        gradebook_category="assignments",
-    )
-
-
-def quiz_grade(
-    course_id: str, quiz_id: str, student_id: str, score: str, revision: int = 1, points: str = "10"
-) -> QuizGraded:
-    return QuizGraded(
-        course_id=course_id,
-        quiz_id=quiz_id,
-        student_id=student_id,
-        attempt_id=ids.new_id(),
-        attempt_score=Decimal(score),
-        score=Decimal(score),
-        points=Decimal(points),
-        passed=True,
-        required_for_completion=False,
-        revision=revision,
-        graded_at=GRADED_AT,
-    )
-
-
-def release(
-    course_id: str, assignment_id: str, student_id: str, score: str, revision: int = 1, points: str = "100"
-) -> GradeReleased:
-    return GradeReleased(
-        course_id=course_id,
-        assessment_id=assignment_id,
-        kind="assignment",
-        student_id=student_id,
-        score=Decimal(score),
-        points=Decimal(points),
-        revision=revision,
-        released_at=GRADED_AT,
-    )
-
-
-def enrolled(course_id: str, *student_ids: str) -> list[DomainEvent]:
-    return [StudentEnrolled(course_id=course_id, student_id=s, enrolled_by=s) for s in student_ids]
 
 
 # ---------------------------------------------------------------- a graded class
@@ -163,13 +93,13 @@ class GradedCourse:
         c, a, b = self.course_id, self.ada.user_id, self.bob.user_id
         emit(
             tenant.institution_id,
-            quiz(c, self.quiz1, "Quiz 1"),
-            quiz(c, self.quiz2, '=HYPERLINK("http://evil")'),
-            assignment(c, self.essay, "Essay, final"),
-            quiz_grade(c, self.quiz1, a, "8"),
-            quiz_grade(c, self.quiz2, a, "4"),
-            release(c, self.essay, a, "90"),
-            quiz_grade(c, self.quiz1, b, "10"),
+            quiz_published(c, self.quiz1, "Quiz 1"),
+            quiz_published(c, self.quiz2, '=HYPERLINK("http://evil")'),
+            assignment_published(c, self.essay, "Essay, final"),
+            quiz_graded(c, self.quiz1, a, "8"),
+            quiz_graded(c, self.quiz2, a, "4"),
+            grade_released(c, self.essay, a, "90"),
+            quiz_graded(c, self.quiz1, b, "10"),
         )
         settle(tenant.stack)
         assert self.instructor.request("PUT", self.path("settings"), json_body=SETTINGS_BODY).status == 200
@@ -455,8 +385,8 @@ def test_the_class_read_makes_the_same_requests_for_3_and_30_students(tenant: Te
         # A grade makes the student's row (enrolled) even before the enrollment reaches the gradebook.
         emit(
             tenant.institution_id,
-            quiz(course_id, quiz_id),
-            *(quiz_grade(course_id, quiz_id, s, str(n % 11)) for n, s in enumerate(students)),
+            quiz_published(course_id, quiz_id),
+            *(quiz_graded(course_id, quiz_id, s, str(n % 11)) for n, s in enumerate(students)),
         )
         settle(tenant.stack)
         path = f"/assessments/gradebook/courses/{course_id}/students"

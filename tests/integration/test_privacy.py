@@ -5,61 +5,25 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from infra.provision import Stack
 from infra.pump import EventPump
 from lms.privacy.registry import contributors
-from tests.harness import Caller, Tenant
-from tests.integration.test_courses_api import published_course
-from tests.integration.test_progress_api import enroll
-from tests.integration.test_users_imports import Faults
-from tests.integration.test_users_people import cognito, problem
+from tests.support.client import Caller, problem
+from tests.support.courses import enroll, published_course
+from tests.support.events import drained, put_on_bus
+from tests.support.faults import Faults
+from tests.support.people import cognito, export_document, request_export
+from tests.support.tenant import Tenant
 
 ALL_STEPS = ["account", *(c.name for c in contributors())]
 """The steps of an erasure, in order: the account, then each context's contributor."""
 
 
-def drain(stack: Stack) -> None:
-    assert EventPump(stack).drain(max_rounds=50).settled
-
-
-def redeliver(stack: Stack, *envelopes: dict[str, Any]) -> None:
-    """Put identity events on the bus again, as a redrive or a duplicate delivery would."""
-    entries = [
-        {
-            "EventBusName": stack.bus_name,
-            "Source": "lms.users",
-            "DetailType": e["type"].split(".")[2],
-            "Detail": json.dumps(e),
-        }
-        for e in envelopes
-    ]
-    assert (
-        boto3.client("events", region_name=stack.region).put_events(Entries=entries)["FailedEntryCount"] == 0
-    )
-
-
 def items_of(tenant: Tenant, entity: str) -> list[dict[str, Any]]:
     return [i for i in tenant.items() if i["entity"] == entity]
-
-
-def request_export(caller: Caller, user_id: str, **kw: Any) -> dict[str, Any]:
-    response = caller.post(f"/users/{user_id}/exports", **kw)
-    assert response.status == 202, response.body
-    job: dict[str, Any] = response.json()
-    if response.header("Idempotent-Replayed") is None:
-        assert response.header("Location") == f"/users/{user_id}/exports/{job['export_id']}"
-    return job
-
-
-def document(stack: Stack, tenant: Tenant, user_id: str, export_id: str) -> dict[str, Any]:
-    key = f"exports/{tenant.institution_id}/{user_id}/{export_id}.json"
-    body = boto3.client("s3", region_name=stack.region).get_object(Bucket=stack.files_bucket, Key=key)["Body"]
-    found: dict[str, Any] = json.loads(body.read())
-    return found
 
 
 @pytest.fixture
@@ -79,7 +43,7 @@ def learner(stack: Stack, tenant: Tenant) -> tuple[Caller, Caller, dict[str, Any
     )
     full = published_course(instructor, capacity=1, waitlist_enabled=True)
     enroll(tenant, full["id"], student, status="waitlisted")
-    drain(stack)
+    drained(stack)
     return admin, student, {"course": course["id"], "full": full["id"]}
 
 
@@ -98,7 +62,7 @@ def test_a_person_exports_everything_the_platform_holds_about_them(
     assert job["download_url"] is None
     requested = [e for e in tenant.events() if e["type"].endswith("UserExportRequested.v1")]
     assert [e["data"] for e in requested] == [{"user_id": student.user_id, "export_id": job["export_id"]}]
-    drain(stack)
+    drained(stack)
     ready = student.get(f"/users/{student.user_id}/exports/{job['export_id']}")
     assert ready.status == 200, ready.body
     assert student.last_calls == {"GetItem": 1}  # a read of one's own export is not audited
@@ -106,7 +70,7 @@ def test_a_person_exports_everything_the_platform_holds_about_them(
     assert view["status"] == "ready"
     assert view["download_url"].startswith("https://")
     assert view["expires_at"] is not None
-    doc = document(stack, tenant, student.user_id, job["export_id"])
+    doc = export_document(stack, tenant, student.user_id, job["export_id"])
     assert doc["format"] == "lms.user-export.v1"
     contexts = doc["contexts"]
     assert contexts["users"]["profile"][0]["family_name"] == "Invited"
@@ -130,7 +94,7 @@ def test_an_admin_exports_a_person_and_reading_it_is_audited(stack: Stack, tenan
 
     job = request_export(admin, student.user_id)
     assert admin.last_calls == {"GetItem": 1, "TransactWriteItems": 1}
-    drain(stack)
+    drained(stack)
     assert admin.get(f"/users/{student.user_id}/exports/{job['export_id']}").json()["status"] == "ready"
 
     assert admin.last_calls == {"GetItem": 1, "PutItem": 1}
@@ -178,7 +142,7 @@ def test_another_institutions_person_and_unknown_ids_are_not_found(
 def test_an_export_that_keeps_failing_is_marked_failed_and_goes_to_the_dlq(
     stack: Stack, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    drain(stack)  # what earlier tests left in the queue
+    drained(stack)  # what earlier tests left in the queue
     student = tenant.student()
     job = request_export(student, student.user_id)
     pump = EventPump(stack)
@@ -222,7 +186,7 @@ def test_an_admin_erases_a_person_in_every_context(
     problem(student.get("/users/me"), 403, "account-erased")
     problem(student.get(f"/progress/courses/{courses['course']}"), 403, "account-erased")
 
-    drain(stack)
+    drained(stack)
 
     with pytest.raises(ClientError):
         cognito(stack).admin_get_user(UserPoolId=stack.user_pool_id, Username=student.user_id)
@@ -256,7 +220,7 @@ def test_erasing_frees_a_seat_for_the_head_of_the_waitlist(stack: Stack, tenant:
     waiting = tenant.student()
     assert waiting.post(f"/courses/{course['id']}/enrollments", {}).json()["status"] == "waitlisted"
     assert admin.delete(f"/users/{student.user_id}").status == 202
-    drain(stack)
+    drained(stack)
     seated = next(i for i in items_of(tenant, "enrollment") if i["student_id"] == waiting.user_id)
     assert seated["status"] == "enrolled"
     roster = next(i for i in items_of(tenant, "roster"))
@@ -268,11 +232,11 @@ def test_a_duplicate_erasure_event_changes_nothing(stack: Stack, tenant: Tenant)
     admin = tenant.admin()
     student = tenant.invited(admin)
     assert admin.delete(f"/users/{student.user_id}").status == 202
-    drain(stack)
+    drained(stack)
     before = tenant.items()
     erased = next(e for e in tenant.events() if e["type"].endswith("UserErased.v1"))
-    redeliver(stack, erased, {**erased, "id": erased["id"][:-4] + "ZZZZ"})
-    drain(stack)
+    put_on_bus(stack, erased, {**erased, "id": erased["id"][:-4] + "ZZZZ"})
+    drained(stack)
     after = tenant.items()
     assert [i for i in after if i["entity"] != "inbox"] == [i for i in before if i["entity"] != "inbox"]
 
@@ -282,7 +246,7 @@ def test_an_erasure_that_fails_is_retried_then_dead_lettered_and_resumes_where_i
 ) -> None:
     admin = tenant.admin()
     student = tenant.invited(admin)
-    drain(stack)  # what earlier tests left in the queue
+    drained(stack)  # what earlier tests left in the queue
     assert admin.delete(f"/users/{student.user_id}").status == 202
     pump = EventPump(stack)
     throttled = ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow"}}, "Query")
@@ -297,7 +261,7 @@ def test_an_erasure_that_fails_is_retried_then_dead_lettered_and_resumes_where_i
     assert (record["status"], record["done"]) == ("pending", ["account"])
 
     # An operator redrives the message: the erasure resumes after the account step.
-    redeliver(stack, erased)
+    put_on_bus(stack, erased)
     with Faults().active(monkeypatch) as faults:
         pump.drain(max_rounds=50)
         assert faults.calls["AdminDeleteUser"] == 0

@@ -15,17 +15,11 @@ from infra.provision import Stack
 from infra.pump import EventPump
 from infra.seed import sign_in
 from lms import keys
-from lms.auth import Principal
-from lms.events import DomainEvent
-from lms.events.assessments import QuizGraded, QuizPublished
-from lms.persistence.outbox import outbox_item
-from tests.harness import PASSWORD, Caller, Tenant
-from tests.integration.test_courses_api import (
-    add_lesson,
-    add_section,
-    create_course,
-    problem,
-)
+from lms.events.assessments import QuizPublished
+from tests.support.client import Caller, problem
+from tests.support.courses import add_lesson, add_section, course_with_lessons, create_course, enroll
+from tests.support.events import emit, quiz_graded, quiz_published
+from tests.support.tenant import PASSWORD, Tenant
 
 
 @pytest.fixture(scope="module")
@@ -47,28 +41,6 @@ def tenant(progress_stack: Stack, progress_gateway: ApiGateway) -> Tenant:
 @pytest.fixture
 def other_tenant(progress_stack: Stack, progress_gateway: ApiGateway) -> Tenant:
     return Tenant(progress_stack, progress_gateway)
-
-
-def course_with_lessons(instructor: Caller, count: int = 3, **overrides: Any) -> tuple[str, list[str]]:
-    """A published course with `count` lessons in one section; returns its id and lesson ids in order."""
-    course = create_course(instructor, **overrides)
-    section = add_section(instructor, course["id"])
-    lessons = [add_lesson(instructor, course["id"], section["id"], f"Lesson {i}")["id"] for i in range(count)]
-    response = instructor.post(f"/courses/{course['id']}/publish")
-    assert response.status == 200, response.body
-    return course["id"], lessons
-
-
-def enroll(tenant: Tenant, course_id: str, student: Caller, status: str = "enrolled") -> None:
-    """Put the student on the course's roster through the enrollment API (enrolled, dropped or waitlisted)."""
-    if status == "waitlisted":
-        assert tenant.student().post(f"/courses/{course_id}/enrollments", {}).status == 201  # the last seat
-    response = student.post(f"/courses/{course_id}/enrollments", {})
-    assert response.status == 201, response.body
-    assert response.json()["status"] == ("waitlisted" if status == "waitlisted" else "enrolled")
-    if status == "dropped":
-        dropped = student.delete(f"/courses/{course_id}/enrollments/{student.user_id}")
-        assert dropped.status == 204, dropped.body
 
 
 def lesson_path(course_id: str, lesson_id: str) -> str:
@@ -235,7 +207,7 @@ def test_an_anonymous_caller_is_refused_by_the_gateway(
     tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]
 ) -> None:
     _, student, course_id, lessons = learning
-    anonymous = Caller(student.gateway, None, "", "", tenant.institution_id)
+    anonymous = Caller(student.transport, None, "", "", tenant.institution_id)
     assert anonymous.request("PUT", lesson_path(course_id, lessons[0])).status == 401
 
 
@@ -483,50 +455,43 @@ def test_my_enrollments_show_the_progress_percent_once_progress_knows(
 # ---------------------------------------------------------------- required quizzes and moved lessons
 
 
-def assessments_event(tenant: Tenant, event: DomainEvent) -> None:
-    """An event of the assessments context, written to the outbox as its own transactions write it."""
-    instructor = Principal(user_id="quiz-author", institution_id=tenant.institution_id, roles=frozenset())
-    outbox_item(event, tenant.institution_id, instructor).save()
-
-
 def required_quiz(course_id: str, quiz_id: str) -> QuizPublished:
-    return QuizPublished(
-        course_id=course_id,
-        quiz_id=quiz_id,
-        title="Check your algebra",
-        points=Decimal("10"),
-        gradebook_category="quizzes",
+    return quiz_published(
+        course_id,
+        quiz_id,
+        "Check your algebra",
         required_for_completion=True,
         passing_score=Decimal("6"),
     )
 
 
-def quiz_grade(course_id: str, quiz_id: str, student_id: str, *, passed: bool, revision: int) -> QuizGraded:
-    score = Decimal("7.5") if passed else Decimal("2")
-    return QuizGraded(
-        course_id=course_id,
-        quiz_id=quiz_id,
-        student_id=student_id,
-        attempt_id=f"attempt-{revision}",
-        attempt_score=score,
-        score=score,
-        points=Decimal("10"),
+def quiz_attempt_graded(
+    tenant: Tenant, course_id: str, student: Caller, *, passed: bool, revision: int
+) -> None:
+    """The student's attempt graded by the assessments context (7.5 or 2 of 10), in its outbox."""
+    graded = quiz_graded(
+        course_id,
+        "quiz-1",
+        student.user_id,
+        "7.5" if passed else "2",
         passed=passed,
-        required_for_completion=True,
+        required=True,
         revision=revision,
+        attempt_id=f"attempt-{revision}",
         graded_at=datetime(2026, 3, 2, 9, revision, tzinfo=UTC),
     )
+    emit(tenant.institution_id, graded, actor="quiz-author")
 
 
 def test_a_required_quiz_counts_in_every_progress_view_and_completes_the_course_once_passed(
     progress_stack: Stack, tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]
 ) -> None:
     instructor, student, course_id, lessons = learning
-    assessments_event(tenant, required_quiz(course_id, "quiz-1"))
+    emit(tenant.institution_id, required_quiz(course_id, "quiz-1"), actor="quiz-author")
     settle(progress_stack)
     for lesson in lessons:
         assert student.request("PUT", lesson_path(course_id, lesson)).status == 200
-    assessments_event(tenant, quiz_grade(course_id, "quiz-1", student.user_id, passed=False, revision=1))
+    quiz_attempt_graded(tenant, course_id, student, passed=False, revision=1)
     settle(progress_stack)
 
     body = student.get(f"/progress/courses/{course_id}").json()
@@ -540,7 +505,7 @@ def test_a_required_quiz_counts_in_every_progress_view_and_completes_the_course_
     assert (row["required_assessment_count"], row["passed_assessment_count"], row["percent"]) == (1, 0, 75)
     assert "CourseCompleted" not in tenant.event_types()
 
-    assessments_event(tenant, quiz_grade(course_id, "quiz-1", student.user_id, passed=True, revision=2))
+    quiz_attempt_graded(tenant, course_id, student, passed=True, revision=2)
     settle(progress_stack)
     body = student.get(f"/progress/courses/{course_id}").json()
     assert (body["passed_assessments"], body["percent"]) == (["quiz-1"], 100)
@@ -557,7 +522,7 @@ def test_a_required_quiz_counts_in_every_progress_view_and_completes_the_course_
     assert tenant.event_types().count("CourseCompleted") == 1
 
     # A regrade that fails the quiz takes the pass back, not the completion.
-    assessments_event(tenant, quiz_grade(course_id, "quiz-1", student.user_id, passed=False, revision=3))
+    quiz_attempt_graded(tenant, course_id, student, passed=False, revision=3)
     settle(progress_stack)
     body = student.get(f"/progress/courses/{course_id}").json()
     assert (body["passed_assessments"], body["percent"]) == ([], 75)
@@ -570,7 +535,7 @@ def test_a_course_without_required_quizzes_shows_none(
 ) -> None:
     _, student, course_id, _ = learning
     optional = required_quiz(course_id, "quiz-2").model_copy(update={"required_for_completion": False})
-    assessments_event(tenant, optional)
+    emit(tenant.institution_id, optional, actor="quiz-author")
     settle(progress_stack)
     body = student.get(f"/progress/courses/{course_id}").json()
     assert (body["required_assessments"], body["passed_assessments"]) == ([], [])

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import uuid
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
-from typing import Any
+from datetime import timedelta
 
 import boto3
 import pytest
@@ -15,222 +11,25 @@ import pytest
 from infra.provision import Stack
 from infra.pump import EventPump
 from lms import ids, keys
-from lms.events import DomainEvent, EventEnvelope
-from lms.events.assessments import QuizGraded, QuizPublished
+from lms.events import EventEnvelope
 from lms.events.courses import (
-    CourseArchived,
     CoursePublished,
     CourseUpdated,
     LessonAdded,
     LessonRemoved,
-    StudentDropped,
     StudentEnrolled,
 )
 from lms.events.envelope import Actor
-from lms.events.progress import LessonCompleted, LessonCompletionUndone
+from lms.events.progress import LessonCompleted
 from lms.progress.consumer import consumer
 from lms.progress.errors import EventArrivedEarly
-from tests.integration.test_progress_api import progress_stack
-
-__all__ = ["progress_stack"]
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-@dataclass
-class Scene:
-    """One institution's course as events describe it, with the envelopes delivered so far."""
-
-    stack: Stack
-    institution_id: str = field(default_factory=lambda: f"inst-{uuid.uuid4().hex[:12]}")
-    course_id: str = field(default_factory=ids.new_id)
-    lessons: list[str] = field(default_factory=lambda: [ids.new_id() for _ in range(4)])
-    section_id: str = field(default_factory=ids.new_id)
-    instructor: str = "instructor-1"
-    student: str = "student-1"
-    classmate: str = "student-2"
-    quiz_id: str = field(default_factory=ids.new_id)
-
-    def envelope(self, event: DomainEvent, minutes: float, actor: str = "someone") -> EventEnvelope:
-        return EventEnvelope(
-            id=ids.new_id(),
-            type=event.type_name(),
-            occurred_at=T0 + timedelta(minutes=minutes),
-            institution_id=self.institution_id,
-            actor=Actor(user_id=actor, roles=["students"]),
-            data=event.model_dump(mode="json"),
-        )
-
-    def history(self) -> list[EventEnvelope]:
-        """Every event type the consumer handles, in the order they happened.
-
-        Lesson 4 is removed before publication; the student completes lessons 1-3 (undoing and
-        redoing lesson 2), which completes the course; the classmate enrolls and drops.
-        """
-        c, (l1, l2, l3, l4) = self.course_id, self.lessons
-        s = self.student
-        added = [
-            self.envelope(LessonAdded(**self._lesson(lesson, i + 1)), i)
-            for i, lesson in enumerate(self.lessons)
-        ]
-        return [
-            *added,
-            self.envelope(LessonRemoved(course_id=c, lesson_id=l4), 5),
-            self.envelope(
-                CoursePublished(course_id=c, title="Optics", lesson_ids=[l1, l2, l3], instructor_ids=["i-1"]),
-                6,
-            ),
-            self.envelope(StudentEnrolled(course_id=c, student_id=s, enrolled_by=s), 7),
-            self.envelope(StudentEnrolled(course_id=c, student_id=self.classmate, enrolled_by="i-1"), 7.5),
-            self.envelope(LessonCompleted(student_id=s, course_id=c, lesson_id=l1), 8, s),
-            self.envelope(LessonCompleted(student_id=s, course_id=c, lesson_id=l2), 9, s),
-            self.envelope(LessonCompletionUndone(student_id=s, course_id=c, lesson_id=l2), 10, s),
-            self.envelope(LessonCompleted(student_id=s, course_id=c, lesson_id=l2), 11, s),
-            self.envelope(
-                CourseUpdated(
-                    course_id=c, version=9, changed_fields=["instructor_ids"], instructor_ids=["i-1", "i-2"]
-                ),
-                12,
-            ),
-            self.envelope(LessonCompleted(student_id=s, course_id=c, lesson_id=l3), 13, s),
-            self.envelope(StudentDropped(course_id=c, student_id=self.classmate, dropped_by="i-1"), 14),
-            self.envelope(CourseArchived(course_id=c), 15),
-        ]
-
-    def quiz_published(self, minutes: float, *, required: bool = True) -> EventEnvelope:
-        published = QuizPublished(
-            course_id=self.course_id,
-            quiz_id=self.quiz_id,
-            lesson_id=self.lessons[2],
-            title="Check your optics",
-            points=Decimal("10"),
-            gradebook_category="quizzes",
-            required_for_completion=required,
-            passing_score=Decimal("6"),
-        )
-        return self.envelope(published, minutes, self.instructor)
-
-    def quiz_graded(
-        self, minutes: float, *, passed: bool, revision: int, student: str = "", required: bool = True
-    ) -> EventEnvelope:
-        score = Decimal("8.5") if passed else Decimal("3.25")
-        graded = QuizGraded(
-            course_id=self.course_id,
-            quiz_id=self.quiz_id,
-            student_id=student or self.student,
-            attempt_id=ids.new_id(),
-            attempt_score=score,
-            score=score,
-            points=Decimal("10"),
-            passed=passed,
-            required_for_completion=required,
-            revision=revision,
-            regrade=revision > 1,
-            graded_at=T0 + timedelta(minutes=minutes),
-        )
-        return self.envelope(graded, minutes, student or self.student)
-
-    def quiz_history(self) -> list[EventEnvelope]:
-        """The history (not archived) with a required quiz: failed before the last lesson, passed
-        at 20 minutes, which completes the course."""
-        history = self.history()[:-1]
-        return [
-            *history[:6],
-            self.quiz_published(6.5),
-            *history[6:13],
-            self.quiz_graded(12.5, passed=False, revision=1),
-            *history[13:],
-            self.quiz_graded(20, passed=True, revision=2),
-        ]
-
-    def _lesson(self, lesson_id: str, position: int) -> dict[str, Any]:
-        return {
-            "course_id": self.course_id,
-            "lesson_id": lesson_id,
-            "section_id": self.section_id,
-            "title": f"Lesson {position}",
-            "content_type": "text",
-            "position": position,
-            "duration_minutes": 5,
-        }
-
-    # ------------------------------------------------------------ what is stored
-
-    def items(self) -> list[dict[str, Any]]:
-        table = boto3.resource("dynamodb", region_name=self.stack.region).Table(self.stack.table_name)
-        prefix = f"INST#{self.institution_id}#"
-        found, kwargs = [], {}
-        while True:
-            page = table.scan(**kwargs)
-            found.extend(i for i in page["Items"] if str(i["PK"]).startswith(prefix))
-            if "LastEvaluatedKey" not in page:
-                for item in found:
-                    if "document" in item:  # JSON documents are stored as strings
-                        item["document"] = json.loads(str(item["document"]))
-                return sorted(found, key=lambda i: (str(i["PK"]), str(i["SK"])))
-            kwargs = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
-
-    def state(self) -> list[dict[str, Any]]:
-        """The progress state without what depends on delivery order (times, versions, ids)."""
-        kept = []
-        for item in self.items():
-            if item["entity"] in ("inbox", "outbox"):
-                continue
-            document = item.get("document")
-            if item["entity"] == "progress-summary":
-                document = {**document, "completed_at": bool(document["completed_at"])}
-            kept.append(
-                {
-                    "SK": item["SK"],
-                    "PK": item["PK"],
-                    "document": document,
-                    "GSI1PK": item.get("GSI1PK"),
-                    "completed": bool(item.get("completed_at")),
-                }
-            )
-        return kept
-
-    def emitted(self) -> list[str]:
-        events = [json.loads(str(i["detail"])) for i in self.items() if i["entity"] == "outbox"]
-        return sorted(e["type"].split(".")[2] + "/" + str(e["data"].get("achievement", "")) for e in events)
-
-    def summary(self, student: str) -> dict[str, Any]:
-        pk = keys.course_progress_pk(self.institution_id, student, self.course_id)
-        return next(i for i in self.items() if i["PK"] == pk and i["SK"] == keys.PROGRESS_SUMMARY_SK)
-
-    def outline(self) -> dict[str, Any]:
-        pk = keys.progress_outline_pk(self.institution_id, self.course_id)
-        item = next(i for i in self.items() if i["PK"] == pk)
-        document: dict[str, Any] = item["document"]
-        return document
-
-
-def deliver(envelopes: list[EventEnvelope], max_passes: int = 30) -> list[bool]:
-    """Deliver in the given order; an event that arrived early goes back to the end, as SQS retries it."""
-    pending, answers = list(envelopes), []
-    for _ in range(max_passes):
-        retry = []
-        for envelope in pending:
-            try:
-                answers.append(consumer.handle(envelope))
-            except EventArrivedEarly:
-                retry.append(envelope)
-        if not retry:
-            return answers
-        pending = retry
-    raise AssertionError(f"never handled: {[e.type for e in pending]}")
+from tests.support.events import put_on_bus
+from tests.support.progress import EXPECTED_EVENTS, T0, Scene, comparable, deliver
 
 
 @pytest.fixture
-def scene(progress_stack: Stack) -> Scene:
-    return Scene(progress_stack)
-
-
-EXPECTED_EVENTS = [
-    "AchievementEarned/course-completed",
-    "AchievementEarned/first-lesson-completed",
-    "CourseCompleted/",
-]
+def scene(stack: Stack) -> Scene:
+    return Scene(stack)
 
 
 def test_the_history_in_order_builds_progress_completion_and_achievements(scene: Scene) -> None:
@@ -265,39 +64,15 @@ def test_a_duplicate_delivered_before_the_rest_is_still_handled_once(scene: Scen
     assert scene.emitted() == EXPECTED_EVENTS
 
 
-def test_reversed_delivery_reaches_the_same_state(progress_stack: Stack) -> None:
-    in_order = Scene(progress_stack)
+def test_reversed_delivery_reaches_the_same_state(stack: Stack) -> None:
+    in_order = Scene(stack)
     reversed_order = Scene(
-        progress_stack, course_id=in_order.course_id, lessons=in_order.lessons, section_id=in_order.section_id
+        stack, course_id=in_order.course_id, lessons=in_order.lessons, section_id=in_order.section_id
     )
     deliver(in_order.history())
     deliver(list(reversed(reversed_order.history())))
-    assert _comparable(reversed_order) == _comparable(in_order)
+    assert comparable(reversed_order) == comparable(in_order)
     assert reversed_order.emitted() == EXPECTED_EVENTS
-
-
-def _comparable(scene: Scene) -> list[dict[str, Any]]:
-    return [
-        {
-            **item,
-            "PK": item["PK"].replace(scene.institution_id, "I"),
-            "GSI1PK": (item["GSI1PK"] or "").replace(scene.institution_id, "I"),
-            "document": _without_times(item["document"]),
-        }
-        for item in scene.state()
-    ]
-
-
-def _without_times(document: Any) -> Any:
-    if isinstance(document, dict):
-        return {
-            k: _without_times(v)
-            for k, v in document.items()
-            if not (k.endswith("_at") and k not in ("completed_at",)) and k not in ("event_id", "at")
-        }
-    if isinstance(document, list):
-        return [_without_times(v) for v in document]
-    return document
 
 
 # ---------------------------------------------------------------- early events wait
@@ -433,24 +208,8 @@ def test_seven_days_in_a_row_in_the_student_s_time_zone_earn_a_streak(scene: Sce
 # ---------------------------------------------------------------- through the queue
 
 
-def _put_on_bus(stack: Stack, envelopes: list[EventEnvelope]) -> None:
-    """Publish as the outbox relay does, ten per call."""
-    events = boto3.client("events", region_name=stack.region)
-    entries = [
-        {
-            "EventBusName": stack.bus_name,
-            "Source": e.source,
-            "DetailType": e.detail_type,
-            "Detail": e.model_dump_json(),
-        }
-        for e in envelopes
-    ]
-    for start in range(0, len(entries), 10):
-        assert events.put_events(Entries=entries[start : start + 10])["FailedEntryCount"] == 0
-
-
 def test_every_event_type_reaches_the_consumer_through_its_rules(scene: Scene) -> None:
-    _put_on_bus(scene.stack, scene.history())
+    put_on_bus(scene.stack, *scene.history())
     report = EventPump(scene.stack).drain(max_rounds=50)
     assert report.settled
     assert scene.emitted() == EXPECTED_EVENTS
@@ -463,7 +222,7 @@ def test_a_course_update_of_neither_instructors_nor_sections_is_not_delivered(sc
     details_only = scene.envelope(
         CourseUpdated(course_id=scene.course_id, version=2, changed_fields=["title", "description"]), 1
     )
-    _put_on_bus(scene.stack, [details_only])
+    put_on_bus(scene.stack, details_only)
     EventPump(scene.stack).drain()
     assert scene.items() == []
 
@@ -475,7 +234,7 @@ def test_an_event_that_never_becomes_handleable_ends_in_the_dlq_while_the_rest_p
         20,
     )
     poison = {"id": "poison-1", "type": "lms.progress.LessonCompleted.v1", "data": {"nonsense": True}}
-    _put_on_bus(scene.stack, [*history[:10], orphan])
+    put_on_bus(scene.stack, *history[:10], orphan)
     events = boto3.client("events", region_name=scene.stack.region)
     events.put_events(
         Entries=[

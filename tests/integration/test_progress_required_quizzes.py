@@ -19,21 +19,13 @@ from lms.events.courses import CourseUpdated, LessonRemoved, LessonUpdated
 from lms.persistence.outbox import outbox_item
 from lms.progress.consumer import consumer
 from lms.progress.errors import EventArrivedEarly
-from tests.integration.test_progress_api import progress_stack
-from tests.integration.test_progress_consumer import (
-    EXPECTED_EVENTS,
-    Scene,
-    _comparable,
-    _put_on_bus,
-    deliver,
-)
-
-__all__ = ["progress_stack"]
+from tests.support.events import put_on_bus
+from tests.support.progress import EXPECTED_EVENTS, Scene, comparable, deliver
 
 
 @pytest.fixture
-def scene(progress_stack: Stack) -> Scene:
-    return Scene(progress_stack)
+def scene(stack: Stack) -> Scene:
+    return Scene(stack)
 
 
 # ---------------------------------------------------------------- lessons and sections moved
@@ -90,9 +82,11 @@ def test_moves_reach_the_consumer_through_the_rules(scene: Scene) -> None:
     sections_moved = CourseUpdated(
         course_id=scene.course_id, version=11, changed_fields=["sections"], lesson_ids=[l2, l3, l1]
     )
-    _put_on_bus(
+    put_on_bus(
         scene.stack,
-        [*scene.history()[:6], _moved(scene, 10, [l3, l1, l2], 30), scene.envelope(sections_moved, 31)],
+        *scene.history()[:6],
+        _moved(scene, 10, [l3, l1, l2], 30),
+        scene.envelope(sections_moved, 31),
     )
     assert EventPump(scene.stack).drain(max_rounds=50).settled
     assert _lesson_ids(scene) == [l2, l3, l1]
@@ -125,10 +119,10 @@ def test_a_duplicate_of_each_quiz_event_changes_nothing(scene: Scene) -> None:
     assert scene.items() == before
 
 
-def test_quiz_events_in_reverse_reach_the_same_state_and_complete_once(progress_stack: Stack) -> None:
-    in_order = Scene(progress_stack)
+def test_quiz_events_in_reverse_reach_the_same_state_and_complete_once(stack: Stack) -> None:
+    in_order = Scene(stack)
     reversed_order = Scene(
-        progress_stack,
+        stack,
         course_id=in_order.course_id,
         lessons=in_order.lessons,
         section_id=in_order.section_id,
@@ -136,7 +130,7 @@ def test_quiz_events_in_reverse_reach_the_same_state_and_complete_once(progress_
     )
     deliver(in_order.quiz_history())
     deliver(list(reversed(reversed_order.quiz_history())))
-    assert _comparable(reversed_order) == _comparable(in_order)
+    assert comparable(reversed_order) == comparable(in_order)
     assert reversed_order.emitted() == EXPECTED_EVENTS
     document = reversed_order.summary(reversed_order.student)["document"]
     assert document["quizzes"] == {in_order.quiz_id: {"passed": True, "revision": 2}}
@@ -186,7 +180,7 @@ def test_a_quiz_not_required_for_completion_is_ignored(scene: Scene) -> None:
 def test_required_quiz_events_reach_the_consumer_through_the_rules_and_others_do_not(scene: Scene) -> None:
     history = scene.quiz_history()
     optional = scene.quiz_graded(21, passed=False, revision=3, required=False)
-    _put_on_bus(scene.stack, [*history, optional])
+    put_on_bus(scene.stack, *history, optional)
     assert EventPump(scene.stack).drain(max_rounds=60).settled
     assert scene.emitted() == EXPECTED_EVENTS
     handled = {i["PK"].rsplit("#", 1)[1] for i in scene.items() if "#INBOX#progress#" in i["PK"]}
@@ -208,7 +202,7 @@ def test_quiz_events_written_through_the_outbox_complete_the_course(scene: Scene
         assert EventPump(scene.stack).drain(max_rounds=60).settled
 
     through_the_outbox([published])
-    _put_on_bus(scene.stack, [e for e in history if e.source != "lms.assessments"])
+    put_on_bus(scene.stack, *[e for e in history if e.source != "lms.assessments"])
     assert EventPump(scene.stack).drain(max_rounds=60).settled
     assert "CourseCompleted/" not in scene.emitted()
     through_the_outbox(grades)
@@ -223,7 +217,7 @@ def test_a_malformed_quiz_grade_ends_in_the_dlq_while_the_rest_proceed(scene: Sc
         "type": "lms.assessments.QuizGraded.v1",
         "data": {"required_for_completion": True, "passed": "perhaps"},
     }
-    _put_on_bus(scene.stack, history)
+    put_on_bus(scene.stack, *history)
     boto3.client("events", region_name=scene.stack.region).put_events(
         Entries=[
             {

@@ -11,8 +11,10 @@ import pytest
 
 from lms.assessments import privacy
 from lms.auth import Principal, Role
-from tests.harness import Caller, Tenant
-from tests.integration.quizzes import (
+from tests.support.client import Caller, problem
+from tests.support.clock import moved_clock
+from tests.support.courses import enroll
+from tests.support.quizzes import (
     PARTIAL,
     PARTIAL_SCORE,
     PERFECT,
@@ -23,7 +25,6 @@ from tests.integration.quizzes import (
     create_quiz,
     in_minutes,
     key_material_in,
-    moved_clock,
     published_quiz,
     questions,
     quiz_items,
@@ -32,8 +33,7 @@ from tests.integration.quizzes import (
     submit_path,
     take,
 )
-from tests.integration.test_courses_api import problem
-from tests.integration.test_progress_api import enroll
+from tests.support.tenant import Tenant
 
 
 def attempts_path(quiz_id: str) -> str:

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from tests.harness import Tenant
-from tests.integration.quizzes import (
+from tests.support.client import problem
+from tests.support.courses import course_with_lessons, create_course, enroll
+from tests.support.quizzes import (
     QUIZZES,
     classroom,
     create_quiz,
@@ -18,8 +19,7 @@ from tests.integration.quizzes import (
     quiz_items,
     snapshot,
 )
-from tests.integration.test_courses_api import create_course, problem
-from tests.integration.test_progress_api import course_with_lessons, enroll
+from tests.support.tenant import Tenant
 
 # ---------------------------------------------------------------- create
 

@@ -8,7 +8,7 @@ from pynamodb.exceptions import PutError
 from lms import audit
 from lms.auth import Principal, Role
 from lms.correlation import correlation_id
-from tests.harness import Tenant
+from tests.support.tenant import Tenant
 
 
 def principal(tenant: Tenant, user_id: str, role: Role) -> Principal:

@@ -14,13 +14,16 @@ from botocore.client import BaseClient
 
 from infra.gateway import ApiGateway
 from infra.provision import Stack
-from tests.harness import Caller, Tenant
-from tests.integration.test_users_institutions import create_institution, institution_body
-from tests.integration.test_users_people import accounts_with_email, entities, invitation, problem
-
-
-def key() -> dict[str, str]:
-    return {"Idempotency-Key": f"invite-{uuid.uuid4().hex[:12]}"}
+from tests.support.client import Caller, InProcess, problem
+from tests.support.people import (
+    accounts_with_email,
+    create_institution,
+    entities,
+    idempotency_key,
+    institution_body,
+    invitation,
+)
+from tests.support.tenant import Tenant
 
 
 @contextmanager
@@ -51,7 +54,7 @@ def test_a_retried_invitation_answers_the_first_response_without_a_second_accoun
     tenant: Tenant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     admin = tenant.admin()
-    body, headers = invitation(tenant, "instructor"), key()
+    body, headers = invitation(tenant, "instructor"), idempotency_key()
     first = admin.post("/users", body, headers=headers)
     assert first.status == 201, first.body
     assert admin.last_calls == {"GetItem": 1, "PutItem": 1, "TransactWriteItems": 1}
@@ -75,7 +78,7 @@ def test_a_retried_invitation_answers_the_first_response_without_a_second_accoun
 
 def test_the_same_key_with_another_body_is_refused_and_invites_nobody(tenant: Tenant) -> None:
     admin = tenant.admin()
-    headers = key()
+    headers = idempotency_key()
     assert admin.post("/users", invitation(tenant), headers=headers).status == 201
     stored = entities(tenant)
     other = invitation(tenant)
@@ -88,7 +91,7 @@ def test_the_same_key_with_another_body_is_refused_and_invites_nobody(tenant: Te
 
 
 def test_a_key_belongs_to_its_caller_and_institution(tenant: Tenant, other_tenant: Tenant) -> None:
-    headers = key()
+    headers = idempotency_key()
     first = tenant.admin().post("/users", invitation(tenant), headers=headers)
     assert first.status == 201
 
@@ -107,7 +110,7 @@ def test_a_key_belongs_to_its_caller_and_institution(tenant: Tenant, other_tenan
 def test_a_refused_invitation_stores_no_answer_so_a_retry_is_evaluated_again(tenant: Tenant) -> None:
     admin = tenant.admin()
     taken = admin.post("/users", invitation(tenant)).json()["email"]
-    headers = key()
+    headers = idempotency_key()
     problem(admin.post("/users", invitation(tenant, email=taken), headers=headers), 409, "email-taken")
     assert "idempotency" not in entities(tenant)
     problem(admin.post("/users", invitation(tenant, email=taken), headers=headers), 409, "email-taken")
@@ -118,9 +121,9 @@ def test_a_retry_racing_the_first_attempt_never_leaves_an_account_without_its_pr
     tenant: Tenant, gateway: ApiGateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     admin = tenant.admin()
-    body, headers = invitation(tenant), key()
+    body, headers = invitation(tenant), idempotency_key()
     # The retry arrives while the first attempt has made the account but not yet committed.
-    racer = Caller(gateway, admin.token, admin.user_id, admin.role, admin.institution_id)
+    racer = Caller(InProcess(gateway), admin.token, admin.user_id, admin.role, admin.institution_id)
     raced: list[Any] = []
     original = BaseClient._make_api_call  # type: ignore[attr-defined]
 
@@ -151,7 +154,7 @@ def test_a_retry_after_a_lost_answer_is_told_apart_from_a_second_invitation(tena
     body = invitation(tenant)
     assert admin.post("/users", body).status == 201
     problem(admin.post("/users", body), 409, "email-taken")
-    body, headers = invitation(tenant), key()
+    body, headers = invitation(tenant), idempotency_key()
     first = admin.post("/users", body, headers=headers)
     assert admin.post("/users", body, headers=headers).json() == first.json()
 
@@ -169,7 +172,7 @@ def test_an_unusable_idempotency_key_is_refused_before_any_account(tenant: Tenan
 
 def test_a_retried_institution_is_created_once(tenant: Tenant, stack: Stack) -> None:
     platform = tenant.platform_admin()
-    body, headers = institution_body(), key()
+    body, headers = institution_body(), idempotency_key()
     first = platform.post("/institutions", body, headers=headers)
     assert first.status == 201, first.body
     assert platform.last_calls == {"GetItem": 1, "TransactWriteItems": 1}
@@ -193,7 +196,7 @@ def test_a_retried_institution_is_created_once(tenant: Tenant, stack: Stack) -> 
 
 
 def test_platform_admins_keys_are_their_own(tenant: Tenant) -> None:
-    headers = key()
+    headers = idempotency_key()
     first = tenant.platform_admin().post("/institutions", institution_body(), headers=headers)
     second = tenant.platform_admin().post("/institutions", institution_body(), headers=headers)
     assert (first.status, second.status) == (201, 201)
@@ -207,7 +210,7 @@ def test_a_retried_first_admin_is_invited_once_and_the_key_names_one_institution
     platform = tenant.platform_admin()
     one, two = create_institution(platform), create_institution(platform)
     body = {"email": f"first-{uuid.uuid4().hex[:8]}@example.org", "given_name": "Fay", "family_name": "First"}
-    headers = key()
+    headers = idempotency_key()
     first = platform.post(f"/institutions/{one['id']}/admins", body, headers=headers)
     assert first.status == 201, first.body
 

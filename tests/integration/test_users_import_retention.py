@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,20 +10,20 @@ import pytest
 
 from infra.provision import Stack
 from infra.template import load_template
-from lms import clock
-from tests.harness import Tenant
-from tests.integration.test_privacy import document, drain, request_export
-from tests.integration.test_users_imports import job_after_processing, person, problem, roster, submit
+from tests.support.client import problem
+from tests.support.clock import moved_clock
+from tests.support.events import drained
+from tests.support.people import (
+    export_document,
+    job_after_processing,
+    person,
+    request_export,
+    roster,
+    submit_roster,
+)
+from tests.support.tenant import Tenant
 
 RETENTION = timedelta(days=30)  # template.yaml: ImportRetentionDays' default
-
-
-@contextmanager
-def moved_clock(monkeypatch: pytest.MonkeyPatch, by: timedelta) -> Iterator[None]:
-    real = clock.now
-    with monkeypatch.context() as patched:
-        patched.setattr(clock, "now", lambda: real() + by)
-        yield
 
 
 def import_items(tenant: Tenant) -> list[dict[str, Any]]:
@@ -39,7 +37,7 @@ def chunk_rows(tenant: Tenant) -> list[dict[str, Any]]:
 
 def test_a_job_says_when_it_and_every_row_is_deleted(stack: Stack, tenant: Tenant) -> None:
     admin = tenant.admin()
-    job = submit(admin, roster(tenant, 30))
+    job = submit_roster(admin, roster(tenant, 30))
 
     created_at = datetime.fromisoformat(job["created_at"])
     expires_at = datetime.fromisoformat(job["expires_at"])
@@ -56,7 +54,7 @@ def test_a_job_past_its_retention_is_not_found(
     stack: Stack, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     admin = tenant.admin()
-    job = submit(admin, roster(tenant, 2))
+    job = submit_roster(admin, roster(tenant, 2))
 
     with moved_clock(monkeypatch, RETENTION - timedelta(minutes=1)):
         assert admin.get(f"/users/imports/{job['id']}").status == 200
@@ -76,9 +74,9 @@ def test_institutions_set_the_retention_in_the_template() -> None:
 def test_a_skipped_row_names_the_person_already_there(stack: Stack, tenant: Tenant) -> None:
     admin = tenant.admin()
     rows = roster(tenant, 2)
-    first = job_after_processing(stack, admin, submit(admin, rows)["id"])
+    first = job_after_processing(stack, admin, submit_roster(admin, rows)["id"])
 
-    again = job_after_processing(stack, admin, submit(admin, rows)["id"])
+    again = job_after_processing(stack, admin, submit_roster(admin, rows)["id"])
 
     assert [r["status"] for r in again["results"]] == ["skipped", "skipped"]
     assert [r["user_id"] for r in again["results"]] == [r["user_id"] for r in first["results"]]
@@ -87,14 +85,14 @@ def test_a_skipped_row_names_the_person_already_there(stack: Stack, tenant: Tena
 def test_a_persons_export_holds_the_roster_rows_that_name_them(stack: Stack, tenant: Tenant) -> None:
     admin = tenant.admin()
     mine = person(tenant, "instructor", given_name="Rosa", family_name="Roster")
-    job = job_after_processing(stack, admin, submit(admin, [person(tenant), mine])["id"])
+    job = job_after_processing(stack, admin, submit_roster(admin, [person(tenant), mine])["id"])
     user_id = job["results"][1]["user_id"]
-    again = job_after_processing(stack, admin, submit(admin, [mine])["id"])
+    again = job_after_processing(stack, admin, submit_roster(admin, [mine])["id"])
 
     export = request_export(admin, user_id)
-    drain(stack)
+    drained(stack)
 
-    rows = document(stack, tenant, user_id, export["export_id"])["contexts"]["users"]["roster_rows"]
+    rows = export_document(stack, tenant, user_id, export["export_id"])["contexts"]["users"]["roster_rows"]
     assert all(r.pop("recorded_at") for r in rows)
     submitted = {"email": mine["email"], "given_name": "Rosa", "family_name": "Roster", "role": "instructor"}
     assert sorted(rows, key=lambda r: str(r["status"])) == [
@@ -112,11 +110,11 @@ def test_a_persons_export_holds_the_roster_rows_that_name_them(stack: Stack, ten
 def test_erasure_blanks_the_persons_rows_and_leaves_the_others(stack: Stack, tenant: Tenant) -> None:
     admin = tenant.admin()
     other, mine = person(tenant), person(tenant, given_name="Rosa", family_name="Roster")
-    job = job_after_processing(stack, admin, submit(admin, [other, mine])["id"])
+    job = job_after_processing(stack, admin, submit_roster(admin, [other, mine])["id"])
     user_id = job["results"][1]["user_id"]
 
     assert admin.delete(f"/users/{user_id}").status == 202
-    drain(stack)
+    drained(stack)
 
     assert mine["email"] not in json.dumps(tenant.items(), default=str)
     assert "Roster" not in json.dumps(import_items(tenant), default=str)

@@ -5,85 +5,28 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import boto3
 import pytest
-from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from infra.provision import Stack
 from infra.pump import EventPump
-from tests.harness import Caller, Tenant
-from tests.integration.test_users_people import accounts_with_email, cognito, entities, groups_of, problem
-
-
-def person(tenant: Tenant, role: str = "student", **overrides: Any) -> dict[str, Any]:
-    row = {
-        "email": f"{uuid.uuid4().hex[:10]}@{tenant.institution_id}.example",
-        "given_name": "Ada",
-        "family_name": "Lovelace",
-        "role": role,
-    }
-    row.update(overrides)
-    return row
-
-
-def roster(tenant: Tenant, size: int) -> list[dict[str, Any]]:
-    return [person(tenant) for _ in range(size)]
-
-
-def submit(admin: Caller, rows: list[Any], **kw: Any) -> dict[str, Any]:
-    response = admin.post("/users/imports", {"rows": rows}, **kw)
-    assert response.status == 202, response.body
-    job: dict[str, Any] = response.json()
-    assert response.header("Location") == f"/users/imports/{job['id']}"
-    return job
-
-
-def job_after_processing(stack: Stack, admin: Caller, job_id: str) -> dict[str, Any]:
-    assert EventPump(stack).drain(max_rounds=50).settled
-    response = admin.get(f"/users/imports/{job_id}")
-    assert response.status == 200, response.body
-    job: dict[str, Any] = response.json()
-    return job
-
-
-def profiles(tenant: Tenant) -> dict[str, dict[str, Any]]:
-    return {str(i["email"]): i for i in tenant.items() if i["entity"] == "user"}
-
-
-class Faults:
-    """Makes chosen AWS calls fail, as a dying worker or a refusing service would; counts every call."""
-
-    def __init__(self) -> None:
-        self.calls: Counter[str] = Counter()
-        self._rules: list[tuple[str, Callable[[int, dict[str, Any]], bool], Exception]] = []
-
-    def fail(self, operation: str, when: Callable[[int, dict[str, Any]], bool], error: Exception) -> None:
-        self._rules.append((operation, when, error))
-
-    @contextmanager
-    def active(self, monkeypatch: pytest.MonkeyPatch) -> Iterator[Faults]:
-        original = BaseClient._make_api_call  # type: ignore[attr-defined]
-
-        def failing(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
-            self.calls[operation] += 1
-            for name, when, error in self._rules:
-                if name == operation and when(self.calls[operation], params):
-                    raise error
-            return original(client, operation, params)
-
-        with monkeypatch.context() as patched:
-            patched.setattr(BaseClient, "_make_api_call", failing)
-            yield self
-
-
-class WorkerDied(Exception):
-    """What a Lambda timeout or an out-of-memory kill looks like from inside the batch."""
-
+from tests.support.client import problem
+from tests.support.faults import Faults, WorkerDied
+from tests.support.people import (
+    accounts_with_email,
+    cognito,
+    entities,
+    groups_of,
+    job_after_processing,
+    person,
+    profiles,
+    roster,
+    submit_roster,
+)
+from tests.support.tenant import Tenant
 
 # ---------------------------------------------------------------- submit
 
@@ -92,7 +35,7 @@ def test_an_admin_submits_a_roster_and_gets_a_queued_job_in_one_transaction(tena
     admin = tenant.admin()
     rows = roster(tenant, 26)
 
-    job = submit(admin, rows)
+    job = submit_roster(admin, rows)
 
     assert admin.last_calls == {"TransactWriteItems": 1}
     assert job["status"] == "queued"
@@ -115,7 +58,7 @@ def test_an_admin_submits_a_roster_and_gets_a_queued_job_in_one_transaction(tena
 
 def test_the_job_is_read_in_one_query(tenant: Tenant) -> None:
     admin = tenant.admin()
-    job = submit(admin, roster(tenant, 3))
+    job = submit_roster(admin, roster(tenant, 3))
     response = admin.get(f"/users/imports/{job['id']}")
     assert response.status == 200
     assert admin.last_calls == {"Query": 1}
@@ -154,7 +97,7 @@ def test_an_oversize_roster_is_refused_with_nothing_stored(tenant: Tenant) -> No
 @pytest.mark.parametrize("role", ["instructors", "students"])
 def test_only_institution_admins_import_and_read_imports(tenant: Tenant, role: str) -> None:
     admin = tenant.admin()
-    job = submit(admin, roster(tenant, 1))
+    job = submit_roster(admin, roster(tenant, 1))
     caller = tenant.user(role)
     before = entities(tenant)
     problem(caller.post("/users/imports", {"rows": roster(tenant, 1)}), 403, "forbidden")
@@ -163,7 +106,7 @@ def test_only_institution_admins_import_and_read_imports(tenant: Tenant, role: s
 
 
 def test_another_institutions_job_is_not_found(tenant: Tenant, other_tenant: Tenant) -> None:
-    job = submit(tenant.admin(), roster(tenant, 1))
+    job = submit_roster(tenant.admin(), roster(tenant, 1))
     other_admin = other_tenant.admin()
     problem(other_admin.get(f"/users/imports/{job['id']}"), 404, "import-job-not-found")
     problem(other_admin.get("/users/imports/01UNKNOWNJOB"), 404, "import-job-not-found")
@@ -174,7 +117,7 @@ def test_a_retry_with_the_same_idempotency_key_answers_the_first_job(tenant: Ten
     admin = tenant.admin()
     rows = roster(tenant, 2)
     key = {"Idempotency-Key": f"roster-{uuid.uuid4().hex[:8]}"}
-    first = submit(admin, rows, headers=key)
+    first = submit_roster(admin, rows, headers=key)
     retry = admin.post("/users/imports", {"rows": rows}, headers=key)
     assert retry.status == 202
     assert retry.header("Idempotent-Replayed") == "true"
@@ -189,7 +132,7 @@ def test_a_retry_with_the_same_idempotency_key_answers_the_first_job(tenant: Ten
 def test_the_worker_invites_everyone_and_the_job_completes(stack: Stack, tenant: Tenant) -> None:
     admin = tenant.admin()
     rows = [person(tenant), person(tenant, "instructor"), person(tenant, "institution-admin")]
-    job = submit(admin, rows)
+    job = submit_roster(admin, rows)
 
     done = job_after_processing(stack, admin, job["id"])
 
@@ -216,10 +159,10 @@ def test_the_worker_invites_everyone_and_the_job_completes(stack: Stack, tenant:
 def test_reimporting_the_same_roster_creates_nobody_twice(stack: Stack, tenant: Tenant) -> None:
     admin = tenant.admin()
     rows = roster(tenant, 4)
-    first = job_after_processing(stack, admin, submit(admin, rows)["id"])
+    first = job_after_processing(stack, admin, submit_roster(admin, rows)["id"])
     before = profiles(tenant)
 
-    again = job_after_processing(stack, admin, submit(admin, rows)["id"])
+    again = job_after_processing(stack, admin, submit_roster(admin, rows)["id"])
 
     assert again["status"] == "completed"
     assert again["counts"] == {"created": 0, "skipped": 4, "failed": 0}
@@ -241,7 +184,7 @@ def test_malformed_rows_fail_alone_with_their_reasons(stack: Stack, tenant: Tena
         person(tenant, email=good["email"].upper()),
         person(tenant, given_name=42, family_name="  "),
     ]
-    job = submit(admin, rows)
+    job = submit_roster(admin, rows)
 
     done = job_after_processing(stack, admin, job["id"])
 
@@ -264,10 +207,12 @@ def test_someone_with_an_account_elsewhere_fails_with_a_reason(
 ) -> None:
     elsewhere = person(other_tenant)
     other_admin = other_tenant.admin()
-    job_after_processing(stack, other_admin, submit(other_admin, [elsewhere])["id"])
+    job_after_processing(stack, other_admin, submit_roster(other_admin, [elsewhere])["id"])
     admin = tenant.admin()
 
-    done = job_after_processing(stack, admin, submit(admin, [person(tenant, email=elsewhere["email"])])["id"])
+    done = job_after_processing(
+        stack, admin, submit_roster(admin, [person(tenant, email=elsewhere["email"])])["id"]
+    )
 
     assert done["counts"] == {"created": 0, "skipped": 0, "failed": 1}
     assert "another institution" in done["results"][0]["reason"]
@@ -280,7 +225,7 @@ def test_an_account_made_outside_the_api_is_not_taken_over(stack: Stack, tenant:
     account = cognito(stack).admin_get_user(UserPoolId=stack.user_pool_id, Username=seeded.user_id)
     email = next(a["Value"] for a in account["UserAttributes"] if a["Name"] == "email")
 
-    done = job_after_processing(stack, admin, submit(admin, [person(tenant, email=email)])["id"])
+    done = job_after_processing(stack, admin, submit_roster(admin, [person(tenant, email=email)])["id"])
 
     assert done["counts"] == {"created": 0, "skipped": 0, "failed": 1}
     assert "without a profile" in done["results"][0]["reason"]
@@ -292,7 +237,7 @@ def test_an_account_the_user_pool_refuses_fails_its_row_only(
 ) -> None:
     admin = tenant.admin()
     rows = roster(tenant, 3)
-    job = submit(admin, rows)
+    job = submit_roster(admin, rows)
     refused = ClientError(
         {"Error": {"Code": "InvalidParameterException", "Message": "undeliverable"}}, "AdminCreateUser"
     )
@@ -311,7 +256,7 @@ def test_a_worker_that_dies_midway_resumes_after_the_last_row_done(
 ) -> None:
     admin = tenant.admin()
     rows = roster(tenant, 20)
-    job = submit(admin, rows)
+    job = submit_roster(admin, rows)
     faults = Faults()
     faults.fail("AdminCreateUser", lambda n, params: n == 11, WorkerDied())
     with faults.active(monkeypatch):
@@ -336,7 +281,7 @@ def test_an_account_left_without_its_profile_is_finished_on_retry(
 ) -> None:
     admin = tenant.admin()
     rows = roster(tenant, 3)
-    job = submit(admin, rows)
+    job = submit_roster(admin, rows)
     faults = Faults()
     # The worker dies after the account of row 2 was made and before its profile was written, so
     # badly that its compensation (deleting the account) does not run either.
@@ -358,7 +303,7 @@ def test_an_account_left_without_its_profile_is_finished_on_retry(
 
 def test_a_redelivered_message_changes_nothing(stack: Stack, tenant: Tenant) -> None:
     admin = tenant.admin()
-    job = submit(admin, roster(tenant, 2))
+    job = submit_roster(admin, roster(tenant, 2))
     pump = EventPump(stack)
     pump.drain(max_rounds=50)
     before = sorted(entities(tenant))
@@ -386,7 +331,7 @@ def test_a_job_that_keeps_failing_is_marked_failed_and_dead_lettered(
 ) -> None:
     admin = tenant.admin()
     rows = roster(tenant, 3)
-    job = submit(admin, rows)
+    job = submit_roster(admin, rows)
     faults = Faults()
     faults.fail("AdminCreateUser", lambda n, params: params["Username"] == rows[1]["email"], WorkerDied())
     pump = EventPump(stack)
@@ -407,7 +352,7 @@ def test_a_job_that_keeps_failing_is_marked_failed_and_dead_lettered(
 # processed (that would take moto minutes); processing is what the tests above check, on small rosters.
 def test_the_largest_roster_is_one_transaction_and_its_job_one_query(tenant: Tenant) -> None:
     admin = tenant.admin()
-    job = submit(admin, roster(tenant, 1000))
+    job = submit_roster(admin, roster(tenant, 1000))
     assert admin.last_calls == {"TransactWriteItems": 1}
     assert Counter(entities(tenant))["import-chunk"] == 40
     assert job["rows"] == 1000

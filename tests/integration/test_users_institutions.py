@@ -10,26 +10,9 @@ import pytest
 
 from infra.gateway import ApiGateway
 from infra.provision import Stack
-from tests.harness import PASSWORD, Caller, Tenant
-from tests.integration.test_users_people import invite, problem
-
-
-def institution_body(**overrides: Any) -> dict[str, Any]:
-    body = {
-        "name": "Open University of Somewhere",
-        "slug": f"open-{uuid.uuid4().hex[:10]}",
-        "timezone": "Europe/Lisbon",
-        "default_locale": "pt-PT",
-    }
-    body.update(overrides)
-    return body
-
-
-def create_institution(platform: Caller, **overrides: Any) -> dict[str, Any]:
-    response = platform.post("/institutions", institution_body(**overrides))
-    assert response.status == 201, response.body
-    created: dict[str, Any] = response.json()
-    return created
+from tests.support.client import Caller, InProcess, problem
+from tests.support.people import create_institution, institution_body, invite
+from tests.support.tenant import PASSWORD, Tenant
 
 
 def tenant_of(stack: Stack, gateway: ApiGateway, institution_id: str) -> Tenant:
@@ -208,7 +191,7 @@ def test_a_platform_admin_invites_the_first_admin_who_then_runs_the_institution(
         AuthFlow="ADMIN_USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD},
     )["AuthenticationResult"]["IdToken"]
-    first_admin = Caller(gateway, token, admin_view["id"], "institution-admins", created["id"])
+    first_admin = Caller(InProcess(gateway), token, admin_view["id"], "institution-admins", created["id"])
     assert first_admin.get(f"/institutions/{created['id']}").status == 200
     new = tenant_of(stack, gateway, created["id"])
     invited = invite(first_admin, new, "instructor")

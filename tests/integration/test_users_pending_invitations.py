@@ -1,6 +1,6 @@
 """An invitation that dies between the account and the profile is finished by the next one.
 
-The failure is injected at the AWS boundary (tests.integration.test_users_imports.Faults): the
+The failure is injected at the AWS boundary (tests.support.faults.Faults): the
 transaction that saves the profile dies, and so does the compensation that would delete the
 account, as when the function times out or is killed.
 """
@@ -8,8 +8,6 @@ account, as when the function times out or is killed.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -17,31 +15,22 @@ import pytest
 from botocore.exceptions import ClientError
 
 from infra.template import load_template
-from lms import clock
 from lms.users.domain import INVITATION_LEASE
-from tests.harness import Caller, Tenant
-from tests.integration.test_users_idempotency import key
-from tests.integration.test_users_imports import Faults, WorkerDied
-from tests.integration.test_users_institutions import create_institution
-from tests.integration.test_users_people import (
+from tests.support.client import Caller, problem
+from tests.support.clock import moved_clock
+from tests.support.faults import Faults, WorkerDied
+from tests.support.people import (
     accounts_with_email,
     cognito,
+    create_institution,
     entities,
     groups_of,
+    idempotency_key,
     invitation,
-    problem,
 )
+from tests.support.tenant import Tenant
 
 AFTER_THE_LEASE = INVITATION_LEASE + timedelta(seconds=1)
-
-
-@contextmanager
-def moved_clock(monkeypatch: pytest.MonkeyPatch, by: timedelta) -> Iterator[None]:
-    """Run the API `by` later than now, as a retry that comes once the lease is over."""
-    real = clock.now
-    with monkeypatch.context() as patched:
-        patched.setattr(clock, "now", lambda: real() + by)
-        yield
 
 
 def claims(tenant: Tenant) -> list[dict[str, Any]]:
@@ -163,7 +152,7 @@ def test_a_retry_with_its_idempotency_key_finishes_it_then_answers_as_it_did(
     tenant: Tenant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     admin = tenant.admin()
-    body, headers = invitation(tenant), key()
+    body, headers = invitation(tenant), idempotency_key()
     account = dying_invitation(tenant, admin, body, monkeypatch, headers=headers)
 
     with moved_clock(monkeypatch, AFTER_THE_LEASE):

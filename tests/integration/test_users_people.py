@@ -2,61 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-import boto3
 import pytest
 
 from infra.provision import Stack
 from infra.template import TEMPLATE
-from tests.harness import PASSWORD, Caller, Tenant
-
-
-def problem(response: Any, status: int, slug: str) -> dict[str, Any]:
-    assert response.status == status, response.body
-    assert response.header("Content-Type") == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["type"] == f"urn:lms:problem:{slug}", body
-    return body
-
-
-def invitation(tenant: Tenant, role: str = "student", **overrides: Any) -> dict[str, Any]:
-    body = {
-        "email": f"{uuid.uuid4().hex[:10]}@{tenant.institution_id}.example",
-        "given_name": "Grace",
-        "family_name": "Hopper",
-        "role": role,
-    }
-    body.update(overrides)
-    return body
-
-
-def invite(admin: Caller, tenant: Tenant, role: str = "student", **overrides: Any) -> dict[str, Any]:
-    response = admin.post("/users", invitation(tenant, role, **overrides))
-    assert response.status == 201, response.body
-    created: dict[str, Any] = response.json()
-    return created
-
-
-def cognito(stack: Stack) -> Any:
-    return boto3.client("cognito-idp", region_name=stack.region)
-
-
-def accounts_with_email(stack: Stack, email: str) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = cognito(stack).list_users(
-        UserPoolId=stack.user_pool_id, Filter=f'email = "{email}"'
-    )["Users"]
-    return found
-
-
-def groups_of(stack: Stack, user_id: str) -> list[str]:
-    groups = cognito(stack).admin_list_groups_for_user(UserPoolId=stack.user_pool_id, Username=user_id)
-    return sorted(g["GroupName"] for g in groups["Groups"])
-
-
-def entities(tenant: Tenant) -> list[str]:
-    return sorted(str(i["entity"]) for i in tenant.items())
+from tests.support.client import problem
+from tests.support.people import accounts_with_email, cognito, entities, groups_of, invitation, invite
+from tests.support.tenant import PASSWORD, Tenant
 
 
 def audit_actions(tenant: Tenant) -> list[str]:

@@ -12,9 +12,9 @@ import pytest
 
 from infra.gateway import ApiResponse
 from infra.provision import Stack
-from tests.harness import Caller, Tenant
-from tests.integration.test_users_imports import job_after_processing, person, profiles
-from tests.integration.test_users_people import accounts_with_email, entities, problem
+from tests.support.client import Caller, problem
+from tests.support.people import accounts_with_email, entities, job_after_processing, person, profiles
+from tests.support.tenant import Tenant
 
 HEADER = "email,given_name,family_name,role"
 

@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from lms.courses import domain
-from lms.courses.domain import ContentType, Course, LessonSummary, Section
+from lms.courses.domain import ContentType, LessonSummary, Section
 from lms.courses.errors import CourseArchived, InvalidPosition, LessonNotFound, SectionNotEmpty
-
-AT = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def a_course(**overrides: object) -> Course:
-    fields: dict[str, object] = {
-        "id": "C1",
-        "institution_id": "I1",
-        "title": "Algebra",
-        "description": "",
-        "category": "math",
-        "level": "beginner",
-        "language": "en",
-        "learning_objectives": ["solve equations"],
-        "prerequisites": [],
-        "instructor_ids": ["T1"],
-        "created_at": AT,
-        "updated_at": AT,
-    }
-    fields.update(overrides)
-    return Course.model_validate(fields)
+from tests.support.domain import AT, a_course
 
 
 def a_lesson(lesson_id: str) -> LessonSummary:

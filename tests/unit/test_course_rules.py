@@ -19,7 +19,7 @@ from lms.courses.errors import (
     InvalidStatusTransition,
 )
 from lms.errors import Forbidden
-from tests.unit.test_course_outline import AT, a_course
+from tests.support.domain import AT, a_course
 
 
 def who(user_id: str, *roles: Role) -> Principal:

@@ -43,7 +43,7 @@ from lms.courses.enrollment.service import (
     EnrollmentStatus as Status,
 )
 from lms.idempotency import StoredResponse
-from tests.unit.test_course_outline import AT, a_course
+from tests.support.domain import AT, a_course
 
 STUDENTS = [f"S{i}" for i in range(8)]
 

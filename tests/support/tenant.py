@@ -1,77 +1,20 @@
-"""Test callers: real Cognito users of a fresh institution, calling through the API Gateway emulation."""
+"""Tenants of the in-process stack: real Cognito users of a fresh institution, calling through the
+API Gateway emulation."""
 
 from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 
-from infra.gateway import ApiGateway, ApiResponse
-from infra.instrument import AwsCallRecorder, ScanInRequestPath
+from infra.gateway import ApiGateway
 from infra.provision import Stack
 from infra.seed import create_user, sign_in
+from tests.support.client import Caller, InProcess
 
 PASSWORD = "Test-Password-2026"
-
-
-@dataclass
-class Caller:
-    """One signed-in user (or an anonymous caller when token is None)."""
-
-    gateway: ApiGateway
-    token: str | None
-    user_id: str
-    role: str
-    institution_id: str
-    last_calls: dict[str, int] = field(default_factory=dict)
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json_body: Any = None,
-        body: str | None = None,
-        headers: dict[str, str] | None = None,
-        query: dict[str, str] | None = None,
-    ) -> ApiResponse:
-        sent = dict(headers or {})
-        if self.token:
-            sent.setdefault("Authorization", self.token)
-        if json_body is not None:
-            body = json.dumps(json_body)
-            sent.setdefault("Content-Type", "application/json")
-        recorder = AwsCallRecorder()
-        with recorder.recording():
-            response = self.gateway.handle(
-                method, path, sent, {k: [v] for k, v in (query or {}).items()}, body
-            )
-        self.last_calls = recorder.operations()
-        if recorder.scans:
-            raise ScanInRequestPath(f"{method} {path} scanned {recorder.scans}")
-        return response
-
-    @property
-    def dynamodb_requests(self) -> int:
-        return sum(self.last_calls.values())
-
-    def get(self, path: str, **kw: Any) -> ApiResponse:
-        return self.request("GET", path, **kw)
-
-    def post(self, path: str, json_body: Any = None, **kw: Any) -> ApiResponse:
-        return self.request("POST", path, json_body=json_body, **kw)
-
-    def patch(self, path: str, json_body: Any, version: int | str | None = None, **kw: Any) -> ApiResponse:
-        headers = dict(kw.pop("headers", None) or {})
-        if version is not None:
-            headers["If-Match"] = f'"{version}"'
-        return self.request("PATCH", path, json_body=json_body, headers=headers, **kw)
-
-    def delete(self, path: str, **kw: Any) -> ApiResponse:
-        return self.request("DELETE", path, **kw)
 
 
 class Tenant:
@@ -99,7 +42,7 @@ class Tenant:
             endpoint_url=None,
         )
         token = sign_in(self.stack, username, PASSWORD, endpoint_url=None)
-        caller = Caller(self.gateway, token, user_id, role, self.institution_id)
+        caller = Caller(InProcess(self.gateway), token, user_id, role, self.institution_id)
         if warm:
             assert caller.get("/users/me").status == 200
         return caller
@@ -116,7 +59,7 @@ class Tenant:
             endpoint_url=None,
         )
         token = sign_in(self.stack, username, PASSWORD, endpoint_url=None)
-        return Caller(self.gateway, token, user_id, "platform-admins", "")
+        return Caller(InProcess(self.gateway), token, user_id, "platform-admins", "")
 
     def invited(self, admin: Caller, role: str = "student") -> Caller:
         """A person invited through the API (so with a profile), who has chosen their password."""
@@ -130,7 +73,7 @@ class Tenant:
             UserPoolId=self.stack.user_pool_id, Username=user_id, Password=PASSWORD, Permanent=True
         )
         token = sign_in(self.stack, email, PASSWORD, endpoint_url=None)
-        return Caller(self.gateway, token, user_id, role, self.institution_id)
+        return Caller(InProcess(self.gateway), token, user_id, role, self.institution_id)
 
     def instructor(self) -> Caller:
         return self.user("instructors")

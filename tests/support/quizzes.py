@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-
-from lms import clock
-from tests.harness import Caller, Tenant
-from tests.integration.test_progress_api import course_with_lessons, enroll
+from tests.support.client import Caller
+from tests.support.courses import course_with_lessons, enroll
+from tests.support.tenant import Tenant
 
 QUIZZES = "/assessments/quizzes"
 
@@ -116,6 +113,53 @@ PARTIAL = {
 PARTIAL_SCORE = "4.33"  # 0 + 1 + 1 + 0 + 0 + 1 + 1.33
 
 
+# Light, in three questions (10 points): the quiz of the journeys over the local stack.
+LIGHT_QUESTIONS = [
+    {
+        "id": "wave",
+        "type": "single_choice",
+        "prompt": "Light is a...",
+        "points": "4",
+        "options": [{"id": "a", "text": "wave"}, {"id": "b", "text": "rock"}],
+        "key": {"correct_option_id": "a"},
+    },
+    {
+        "id": "speed",
+        "type": "numeric",
+        "prompt": "Speed of light in km/s (rounded to thousands)?",
+        "points": "4",
+        "key": {"value": "300000", "tolerance": "1000"},
+    },
+    {
+        "id": "colors",
+        "type": "multiple_choice",
+        "prompt": "Which are primary colors of light?",
+        "points": "2",
+        "options": [
+            {"id": "r", "text": "red"},
+            {"id": "g", "text": "green"},
+            {"id": "y", "text": "yellow"},
+            {"id": "b", "text": "blue"},
+        ],
+        "key": {"correct_option_ids": ["r", "g", "b"]},
+    },
+]
+
+
+def attempt(student: Caller, quiz_id: str, answers: dict[str, Any], key: str) -> dict[str, Any]:
+    status, started = student.call("POST", f"{QUIZZES}/{quiz_id}/attempts")
+    assert status == 201, started
+    assert all("key" not in q for q in started["questions"])
+    path = f"{QUIZZES}/{quiz_id}/attempts/{started['id']}"
+    status, saved = student.call("PUT", f"{path}/answers", {"answers": answers})
+    assert status == 200, saved
+    status, submitted = student.call("POST", f"{path}/submit", headers={"Idempotency-Key": key})
+    assert status == 200, submitted
+    status, again = student.call("POST", f"{path}/submit", headers={"Idempotency-Key": key})
+    assert (status, again) == (200, submitted)
+    return submitted
+
+
 def quiz_body(course_id: str, **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "course_id": course_id,
@@ -192,15 +236,6 @@ def snapshot(tenant: Tenant) -> list[dict[str, Any]]:
 
 def quiz_items(tenant: Tenant, entity: str) -> list[dict[str, Any]]:
     return [i for i in tenant.items() if i.get("entity") == entity]
-
-
-@contextmanager
-def moved_clock(monkeypatch: pytest.MonkeyPatch, by: timedelta) -> Iterator[None]:
-    """Run the API `by` later than now: every use of lms.clock sees the moved time."""
-    real = clock.now
-    with monkeypatch.context() as patched:
-        patched.setattr(clock, "now", lambda: real() + by)
-        yield
 
 
 def in_minutes(minutes: float) -> str:
