@@ -123,14 +123,18 @@ def api_functions(template: Mapping[str, Any]) -> list[ApiFunction]:
     for spec in template_functions(template):
         if not spec.routes:
             continue
-        module = _handler_module(spec)
-        resolvers = [v for v in vars(module).values() if isinstance(v, ApiGatewayResolver)]
+        resolvers = handler_resolvers(spec)
         if len(resolvers) != 1:
             raise DocsError(
                 f"{spec.logical_id}: expected one API resolver in its handler module, found {len(resolvers)}"
             )
         found.append(ApiFunction(spec, resolvers[0]))
     return found
+
+
+def handler_resolvers(spec: FunctionSpec) -> list[ApiGatewayResolver]:
+    """The API resolvers of the function's handler module (one for an API function, none otherwise)."""
+    return [v for v in vars(_handler_module(spec)).values() if isinstance(v, ApiGatewayResolver)]
 
 
 def _handler_module(spec: FunctionSpec) -> ModuleType:

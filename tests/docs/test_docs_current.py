@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -104,3 +105,16 @@ def test_a_template_route_without_a_handler_stops_generation() -> None:
 def test_check_mode_names_a_missing_document(tmp_path: Path) -> None:
     missing = tmp_path / "events.md"
     assert docs.stale({missing: "# Events\n"}) == [missing]
+
+
+def test_every_route_has_exactly_one_api_event_in_the_template() -> None:
+    specs = docs.template_functions(load_template())
+    declared = Counter((route.method, route.path) for spec in specs for route in spec.routes)
+    assert [route for route, events in declared.items() if events != 1] == []
+
+
+def test_a_function_without_api_events_serves_no_routes() -> None:
+    for spec in docs.template_functions(load_template()):
+        if not spec.routes:
+            resolvers = docs.handler_resolvers(spec)
+            assert resolvers == [], f"{spec.logical_id} has a resolver but no Api event in template.yaml"
