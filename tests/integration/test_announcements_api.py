@@ -9,9 +9,11 @@ import pytest
 
 from infra.gateway import ApiResponse
 from infra.provision import Stack
-from tests.harness import Caller, Tenant
-from tests.integration.test_privacy import document, drain
-from tests.integration.test_progress_api import course_with_lessons, enroll
+from tests.support.client import Caller
+from tests.support.courses import course_with_lessons, enroll
+from tests.support.events import drained
+from tests.support.people import export_document
+from tests.support.tenant import Tenant
 
 
 def board(course_id: str) -> str:
@@ -370,7 +372,7 @@ def test_a_person_s_announcements_and_read_state_are_exported_and_erased(stack: 
     assert [r["course_id"] for r in student_doc["announcements_read"]] == [course_id]
     for person in (author, student):
         assert admin.delete(f"/users/{person.user_id}").status == 202
-    drain(stack)
+    drained(stack)
     kept = admin.get(f"{board(course_id)}/{made['id']}").json()
     assert (kept["title"], kept["author_id"]) == ("Welcome", None)
     assert [i for i in tenant.items() if i["entity"] == "announcement-read"] == []
@@ -378,6 +380,6 @@ def test_a_person_s_announcements_and_read_state_are_exported_and_erased(stack: 
 
 def export_of(stack: Stack, tenant: Tenant, admin: Caller, user_id: str) -> dict[str, Any]:
     job = admin.post(f"/users/{user_id}/exports").json()
-    drain(stack)
-    found: dict[str, Any] = document(stack, tenant, user_id, job["export_id"])["contexts"]
+    drained(stack)
+    found: dict[str, Any] = export_document(stack, tenant, user_id, job["export_id"])["contexts"]
     return found

@@ -18,7 +18,6 @@ import pytest
 
 from infra.gateway import ApiGateway, ApiResponse, TokenVerifier
 from infra.provision import Stack
-from infra.pump import EventPump
 from lms import ids, keys
 from lms.events.courses import StudentDropped
 from lms.settings import get_settings
@@ -26,6 +25,7 @@ from tests.support.client import Caller, problem
 from tests.support.courses import course_with_lessons, enroll
 from tests.support.events import (
     assignment_published,
+    drained,
     emit,
     grade_released,
     quiz_graded,
@@ -64,12 +64,6 @@ def other_tenant(stack: Stack, gradebook_gateway: ApiGateway) -> Tenant:
 # ---------------------------------------------------------------- producing events
 
 
-def settle(stack: Stack) -> None:
-    report = EventPump(stack).drain(max_rounds=50)
-    assert report.settled
-    assert report.failures == 0
-
-
 # ---------------------------------------------------------------- a graded class
 
 
@@ -101,7 +95,7 @@ class GradedCourse:
             grade_released(c, self.essay, a, "90"),
             quiz_graded(c, self.quiz1, b, "10"),
         )
-        settle(tenant.stack)
+        assert drained(tenant.stack).failures == 0
         assert self.instructor.request("PUT", self.path("settings"), json_body=SETTINGS_BODY).status == 200
 
     def path(self, tail: str) -> str:
@@ -364,7 +358,7 @@ def test_staff_read_the_class_with_computed_grades_by_cursor(graded: GradedCours
 
 def test_a_dropped_student_leaves_the_class_views(graded: GradedCourse) -> None:
     assert graded.bob.delete(f"/courses/{graded.course_id}/enrollments/{graded.bob.user_id}").status == 204
-    settle(graded.tenant.stack)
+    assert drained(graded.tenant.stack).failures == 0
     everyone = graded.instructor.get(graded.path("students")).json()
     assert [r["student_id"] for r in everyone["items"]] == [graded.ada.user_id]
     exported = list(csv.reader(io.StringIO(graded.instructor.get(graded.path("export")).body)))
@@ -388,7 +382,7 @@ def test_the_class_read_makes_the_same_requests_for_3_and_30_students(tenant: Te
             quiz_published(course_id, quiz_id),
             *(quiz_graded(course_id, quiz_id, s, str(n % 11)) for n, s in enumerate(students)),
         )
-        settle(tenant.stack)
+        assert drained(tenant.stack).failures == 0
         path = f"/assessments/gradebook/courses/{course_id}/students"
         response = warm_get(instructor, path, query={"limit": "100"})
         assert len(response.json()["items"]) == size
@@ -554,5 +548,5 @@ def test_dropping_through_the_roster_and_events_agree(graded: GradedCourse) -> N
         graded.tenant.institution_id,
         StudentDropped(course_id=graded.course_id, student_id="waiting", dropped_by="x", was_waitlisted=True),
     )
-    settle(graded.tenant.stack)
+    assert drained(graded.tenant.stack).failures == 0
     assert not any(i["SK"] == keys.gradebook_row_sk("waiting") for i in gradebook_items(graded.tenant))

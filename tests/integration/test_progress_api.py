@@ -12,13 +12,12 @@ import pytest
 
 from infra.gateway import ApiGateway, TokenVerifier
 from infra.provision import Stack
-from infra.pump import EventPump
 from infra.seed import sign_in
 from lms import keys
 from lms.events.assessments import QuizPublished
 from tests.support.client import Caller, problem
 from tests.support.courses import add_lesson, add_section, course_with_lessons, create_course, enroll
-from tests.support.events import emit, quiz_graded, quiz_published
+from tests.support.events import drained, emit, quiz_graded, quiz_published
 from tests.support.tenant import PASSWORD, Tenant
 
 
@@ -45,12 +44,6 @@ def other_tenant(progress_stack: Stack, progress_gateway: ApiGateway) -> Tenant:
 
 def lesson_path(course_id: str, lesson_id: str) -> str:
     return f"/progress/courses/{course_id}/lessons/{lesson_id}"
-
-
-def settle(stack: Stack) -> None:
-    """Let the outbox relay and the progress consumer catch up."""
-    report = EventPump(stack).drain()
-    assert report.settled
 
 
 def progress_items(tenant: Tenant) -> list[dict[str, Any]]:
@@ -252,7 +245,7 @@ def test_a_completed_course_keeps_its_lessons_completed(
     _, student, course_id, lessons = learning
     for lesson in lessons:
         assert student.request("PUT", lesson_path(course_id, lesson)).status == 200
-    settle(progress_stack)
+    drained(progress_stack)
     before = snapshot(tenant)
     problem(student.delete(lesson_path(course_id, lessons[0])), 409, "course-already-completed")
     assert snapshot(tenant) == before
@@ -265,7 +258,7 @@ def test_a_student_reads_their_progress_in_two_requests(
     progress_stack: Stack, tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]
 ) -> None:
     _, student, course_id, lessons = learning
-    settle(progress_stack)
+    drained(progress_stack)
     student.request("PUT", lesson_path(course_id, lessons[0]))
     # Their own completions answer at once; the consumer has not run yet.
     response = student.get(f"/progress/courses/{course_id}")
@@ -288,7 +281,7 @@ def test_progress_of_a_completed_course(
     _, student, course_id, lessons = learning
     for lesson in reversed(lessons):
         student.request("PUT", lesson_path(course_id, lesson))
-    settle(progress_stack)
+    drained(progress_stack)
     body = student.get(f"/progress/courses/{course_id}").json()
     assert body["completed_lessons"] == lessons
     assert body["percent"] == 100
@@ -301,7 +294,7 @@ def test_reading_progress_without_any_is_refused(
     progress_stack: Stack, tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]
 ) -> None:
     instructor, _, course_id, _ = learning
-    settle(progress_stack)
+    drained(progress_stack)
     problem(tenant.student().get(f"/progress/courses/{course_id}"), 404, "progress-not-found")
     problem(tenant.student().get("/progress/courses/01NOSUCHCOURSE"), 404, "course-not-found")
     problem(instructor.get(f"/progress/courses/{course_id}"), 403, "forbidden")
@@ -319,7 +312,7 @@ def test_the_course_s_instructor_lists_students_progress_one_query_per_page(
         enroll(tenant, course_id, student)
     first.request("PUT", lesson_path(course_id, lessons[0]))
     assert others[0].patch("/users/me", {"display_name": "Lise M."}, version=0).status == 200
-    settle(progress_stack)
+    drained(progress_stack)
     seen: dict[str, dict[str, Any]] = {}
     cursor = None
     while True:
@@ -352,9 +345,9 @@ def test_a_dropped_student_leaves_the_class_list(
     progress_stack: Stack, tenant: Tenant, learning: tuple[Caller, Caller, str, list[str]]
 ) -> None:
     instructor, student, course_id, _ = learning
-    settle(progress_stack)
+    drained(progress_stack)
     assert student.delete(f"/courses/{course_id}/enrollments/{student.user_id}").status == 204
-    settle(progress_stack)
+    drained(progress_stack)
     page = instructor.get(f"/progress/courses/{course_id}/students").json()
     assert page["items"] == []
 
@@ -366,7 +359,7 @@ def test_only_the_course_s_staff_read_its_class(
     learning: tuple[Caller, Caller, str, list[str]],
 ) -> None:
     _, student, course_id, _ = learning
-    settle(progress_stack)
+    drained(progress_stack)
     path = f"/progress/courses/{course_id}/students"
     assert tenant.admin().get(path).status == 200
     problem(tenant.instructor().get(path), 403, "forbidden")
@@ -384,7 +377,7 @@ def test_an_admin_added_instructor_sees_the_class(
     version = instructor.get(f"/courses/{course_id}").json()["version"]
     body = {"instructor_ids": [instructor.user_id, colleague.user_id]}
     assert instructor.patch(f"/courses/{course_id}", body, version=version).status == 200
-    settle(progress_stack)
+    drained(progress_stack)
     assert colleague.get(f"/progress/courses/{course_id}/students").status == 200
 
 
@@ -393,7 +386,7 @@ def test_staff_read_one_student_s_progress(
 ) -> None:
     instructor, student, course_id, lessons = learning
     student.request("PUT", lesson_path(course_id, lessons[1]))
-    settle(progress_stack)
+    drained(progress_stack)
     response = instructor.get(f"/progress/courses/{course_id}/students/{student.user_id}")
     assert response.status == 200, response.body
     assert instructor.last_calls == {"GetItem": 1, "Query": 1, "PutItem": 1}
@@ -424,7 +417,7 @@ def test_a_student_lists_their_achievements_in_one_query(
     assert response.json() == {"items": [], "next_cursor": None}
     for lesson in lessons:
         student.request("PUT", lesson_path(course_id, lesson))
-    settle(progress_stack)
+    drained(progress_stack)
     response = student.get("/progress/achievements")
     assert student.last_calls == {"Query": 1}
     earned = {(a["achievement"], a["course_id"]) for a in response.json()["items"]}
@@ -446,7 +439,7 @@ def test_my_enrollments_show_the_progress_percent_once_progress_knows(
     assert before.status == 200
     assert [(e["course_id"], e["progress_percent"]) for e in before.json()["items"]] == [(course_id, None)]
     assert student.request("PUT", lesson_path(course_id, lessons[0])).status == 200
-    settle(progress_stack)
+    drained(progress_stack)
     after = student.get("/enrollments")
     assert [(e["course_id"], e["progress_percent"]) for e in after.json()["items"]] == [(course_id, 33)]
     assert student.last_calls == {"BatchGetItem": 2, "Query": 1}
@@ -488,11 +481,11 @@ def test_a_required_quiz_counts_in_every_progress_view_and_completes_the_course_
 ) -> None:
     instructor, student, course_id, lessons = learning
     emit(tenant.institution_id, required_quiz(course_id, "quiz-1"), actor="quiz-author")
-    settle(progress_stack)
+    drained(progress_stack)
     for lesson in lessons:
         assert student.request("PUT", lesson_path(course_id, lesson)).status == 200
     quiz_attempt_graded(tenant, course_id, student, passed=False, revision=1)
-    settle(progress_stack)
+    drained(progress_stack)
 
     body = student.get(f"/progress/courses/{course_id}").json()
     assert student.last_calls == {"GetItem": 1, "Query": 1}
@@ -506,7 +499,7 @@ def test_a_required_quiz_counts_in_every_progress_view_and_completes_the_course_
     assert "CourseCompleted" not in tenant.event_types()
 
     quiz_attempt_graded(tenant, course_id, student, passed=True, revision=2)
-    settle(progress_stack)
+    drained(progress_stack)
     body = student.get(f"/progress/courses/{course_id}").json()
     assert (body["passed_assessments"], body["percent"]) == (["quiz-1"], 100)
     assert body["completed_at"] is not None
@@ -523,7 +516,7 @@ def test_a_required_quiz_counts_in_every_progress_view_and_completes_the_course_
 
     # A regrade that fails the quiz takes the pass back, not the completion.
     quiz_attempt_graded(tenant, course_id, student, passed=False, revision=3)
-    settle(progress_stack)
+    drained(progress_stack)
     body = student.get(f"/progress/courses/{course_id}").json()
     assert (body["passed_assessments"], body["percent"]) == ([], 75)
     assert body["completed_at"] is not None
@@ -536,7 +529,7 @@ def test_a_course_without_required_quizzes_shows_none(
     _, student, course_id, _ = learning
     optional = required_quiz(course_id, "quiz-2").model_copy(update={"required_for_completion": False})
     emit(tenant.institution_id, optional, actor="quiz-author")
-    settle(progress_stack)
+    drained(progress_stack)
     body = student.get(f"/progress/courses/{course_id}").json()
     assert (body["required_assessments"], body["passed_assessments"]) == ([], [])
 
@@ -546,11 +539,11 @@ def test_a_lesson_moved_in_the_catalog_moves_the_next_lesson(
 ) -> None:
     instructor, student, course_id, lessons = learning
     assert student.request("PUT", lesson_path(course_id, lessons[0])).status == 200
-    settle(progress_stack)
+    drained(progress_stack)
     assert student.get(f"/progress/courses/{course_id}").json()["next_lesson_id"] == lessons[1]
     moved = instructor.patch(f"/courses/{course_id}/lessons/{lessons[2]}", {"position": 1}, version=1)
     assert moved.status == 200, moved.body
-    settle(progress_stack)
+    drained(progress_stack)
     body = student.get(f"/progress/courses/{course_id}").json()
     assert body["next_lesson_id"] == lessons[2]
     assert body["completed_lessons"] == [lessons[0]]
@@ -560,5 +553,5 @@ def test_a_lesson_moved_in_the_catalog_moves_the_next_lesson(
     assert instructor.patch(f"/courses/{course_id}/lessons/{lessons[1]}", into, version=1).status == 200
     first = instructor.patch(f"/courses/{course_id}/sections/{week_0['id']}", {"position": 1}, version=1)
     assert first.status == 200, first.body
-    settle(progress_stack)
+    drained(progress_stack)
     assert student.get(f"/progress/courses/{course_id}").json()["next_lesson_id"] == lessons[1]

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from infra.provision import Stack
-from tests.harness import Tenant
-from tests.integration.test_progress_api import course_with_lessons, enroll
-from tests.unit.test_richtext import HOSTILE, assert_harmless
+from tests.support.courses import course_with_lessons, enroll
+from tests.support.richtext import HOSTILE, assert_harmless
+from tests.support.tenant import Tenant
 
 
 @dataclass

@@ -148,13 +148,13 @@ days = st.integers(min_value=0, max_value=400)
 
 
 @st.composite
-def graded(draw: st.DrawFn) -> tuple[Decimal, Decimal, LatePolicy]:
+def graded_submissions(draw: st.DrawFn) -> tuple[Decimal, Decimal, LatePolicy]:
     worth = draw(points)
     raw = draw(st.decimals(min_value=0, max_value=worth, places=2, allow_nan=False, allow_infinity=False))
     return worth, raw, policy(str(draw(percents)), str(draw(percents)))
 
 
-@given(graded(), days)
+@given(graded_submissions(), days)
 def test_the_final_score_stays_within_zero_and_the_points(
     case: tuple[Decimal, Decimal, LatePolicy], late: int
 ) -> None:
@@ -162,7 +162,7 @@ def test_the_final_score_stays_within_zero_and_the_points(
     assert D(0) <= domain.final_score(raw, late_policy, late) <= worth
 
 
-@given(graded(), days, days)
+@given(graded_submissions(), days, days)
 def test_more_days_late_never_raise_the_score(
     case: tuple[Decimal, Decimal, LatePolicy], a: int, b: int
 ) -> None:
@@ -171,7 +171,7 @@ def test_more_days_late_never_raise_the_score(
     assert domain.final_score(raw, late_policy, more) <= domain.final_score(raw, late_policy, fewer)
 
 
-@given(graded(), days)
+@given(graded_submissions(), days)
 def test_a_late_submission_keeps_at_least_the_floor(
     case: tuple[Decimal, Decimal, LatePolicy], late: int
 ) -> None:

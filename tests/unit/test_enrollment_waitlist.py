@@ -15,15 +15,9 @@ from hypothesis import strategies as st
 
 from lms.auth import Principal, Role
 from lms.courses.domain import Course, CourseStatus
-from lms.courses.enrollment import capacity as capacity_edits
 from lms.courses.enrollment.domain import (
-    Enrollment,
     EnrollmentStatus,
-    Placement,
     Roster,
-    RosterAction,
-    RosterPlan,
-    WaitlistEntry,
 )
 from lms.courses.enrollment.errors import (
     AlreadyEnrolled,
@@ -32,121 +26,12 @@ from lms.courses.enrollment.errors import (
     EnrollmentNotFound,
 )
 from lms.courses.enrollment.service import (
-    DropChange,
-    EnrollmentChange,
     EnrollmentService,
-    Listed,
-    RosterChanged,
-    RosterQuery,
 )
-from lms.courses.enrollment.service import (
-    EnrollmentStatus as Status,
-)
-from lms.idempotency import StoredResponse
 from tests.support.domain import AT, a_course
+from tests.support.fakes import InMemoryRoster
 
 STUDENTS = [f"S{i}" for i in range(8)]
-
-
-@dataclass
-class InMemoryRoster:
-    """One course's roster items, changed all-or-nothing under the same conditions as the table's."""
-
-    course: Course
-    roster: Roster | None
-    enrollments: dict[str, Enrollment] = field(default_factory=dict)
-    waitlist: dict[str, WaitlistEntry] = field(default_factory=dict)  # by ticket
-
-    def get_course(self, institution_id: str, course_id: str) -> Course | None:
-        return self.course
-
-    def get_roster(self, institution_id: str, course_id: str) -> Roster | None:
-        return self.roster
-
-    def waitlist_head(self, institution_id: str, course_id: str, count: int) -> list[WaitlistEntry]:
-        return [self.waitlist[t] for t in sorted(self.waitlist)][:count]
-
-    def waitlist_position(self, institution_id: str, course_id: str, ticket: str) -> int:
-        return sorted(self.waitlist).index(ticket) + 1
-
-    def get_enrollment(self, institution_id: str, course_id: str, student_id: str) -> Enrollment | None:
-        return self.enrollments.get(student_id)
-
-    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None:
-        return None
-
-    def list_roster(
-        self, course: Course, institution_id: str, query: RosterQuery
-    ) -> tuple[list[Listed], str | None]:
-        raise NotImplementedError
-
-    def list_for_student(
-        self, institution_id: str, student_id: str, status: Status | None, limit: int, cursor: str | None
-    ) -> tuple[list[Enrollment], str | None]:
-        raise NotImplementedError
-
-    def enroll(self, change: EnrollmentChange) -> None:
-        new = change.enrollment
-        current = self.enrollments.get(new.student_id)
-        if current is not None and current.status != EnrollmentStatus.DROPPED:
-            raise AlreadyEnrolled("already")
-        roster = self.roster
-        if change.capped:
-            assert roster is not None
-            full = roster.enrolled >= roster.capacity
-            if full != (change.placement == Placement.WAITLIST):
-                raise RosterChanged
-        self.enrollments[new.student_id] = new
-        if change.placement == Placement.WAITLIST:
-            assert new.waitlist_ticket is not None
-            self.waitlist[new.waitlist_ticket] = WaitlistEntry(
-                new.waitlist_ticket, new.student_id, new.enrolled_by, new.requested_at
-            )
-        if roster is not None:
-            seat = change.placement == Placement.SEAT
-            self.roster = Roster(roster.capacity, roster.enrolled + seat, roster.waitlisted + (not seat))
-
-    def _promote(self, entries: list[WaitlistEntry] | tuple[WaitlistEntry, ...]) -> None:
-        for entry in entries:
-            current = self.enrollments[entry.student_id]
-            assert entry.ticket in self.waitlist
-            assert current.status == EnrollmentStatus.WAITLISTED
-            del self.waitlist[entry.ticket]
-            self.enrollments[entry.student_id] = current.model_copy(
-                update={"status": EnrollmentStatus.ENROLLED, "waitlist_ticket": None, "via_waitlist": True}
-            )
-
-    def drop(self, change: DropChange) -> None:
-        before, roster = change.before, self.roster
-        if self.enrollments[before.student_id].status != before.status or roster != change.roster:
-            raise RosterChanged
-        if before.waitlist_ticket is not None:
-            del self.waitlist[before.waitlist_ticket]
-        self.enrollments[before.student_id] = change.after
-        self._promote(change.promote)
-        if roster is not None:
-            was_enrolled = before.status == EnrollmentStatus.ENROLLED
-            seated = len(change.promote)
-            self.roster = Roster(
-                roster.capacity,
-                roster.enrolled - was_enrolled + seated,
-                roster.waitlisted - (not was_enrolled) - seated,
-            )
-
-    def edit_capacity(self, capacity: int) -> None:
-        after = self.course.model_copy(update={"capacity": capacity})
-        plan = capacity_edits.plan_capacity_change(self, self.course, after)
-        self.course = after
-        if plan is not None:
-            self.apply(plan)
-
-    def apply(self, plan: RosterPlan) -> None:
-        assert plan.action == RosterAction.SET_CAPACITY
-        assert self.roster is not None
-        assert plan.capacity is not None
-        self._promote(plan.promote)
-        seated = len(plan.promote)
-        self.roster = Roster(plan.capacity, self.roster.enrolled + seated, self.roster.waitlisted - seated)
 
 
 @dataclass

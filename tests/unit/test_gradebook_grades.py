@@ -210,13 +210,13 @@ points = st.decimals(min_value=Decimal("0.5"), max_value=Decimal(1000), places=2
 
 
 @st.composite
-def graded(draw: st.DrawFn) -> Score:
+def scores(draw: st.DrawFn) -> Score:
     total = draw(points)
     score = draw(st.decimals(min_value=Decimal(0), max_value=total, places=2))
     return s(str(score), str(total))
 
 
-grade_maps = st.dictionaries(st.text("abcdef", min_size=1, max_size=3), graded(), max_size=8)
+grade_maps = st.dictionaries(st.text("abcdef", min_size=1, max_size=3), scores(), max_size=8)
 
 
 @given(grade_maps, st.integers(min_value=0, max_value=10))
