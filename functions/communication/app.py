@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import announcement_routes  # noqa: F401 - registers its routes on the resolver
+import discussion_routes  # noqa: F401 - registers its routes on the resolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from communication_api import app, logger, metrics, tracer

@@ -162,6 +162,39 @@ class World:
         assert EventPump(self.stack).drain(max_rounds=50).settled
         return made
 
+    # ------------------------------------------------------------ discussions
+
+    @cached_property
+    def discussions(self) -> str:
+        """The progress course's discussions (its student is enrolled), open to students' topics."""
+        path = f"/communication/courses/{self.progress['course']}"
+        allow = {"students_may_create_topics": True}
+        ok(
+            self.instructor.request(
+                "PUT", f"{path}/discussion-settings", json_body=allow, headers=if_match(0)
+            )
+        )
+        return path
+
+    def new_topic(self, author: Caller | None = None) -> str:
+        body = {"title": "Matrix topic", "body": "<p>Checked by the matrix.</p>"}
+        topic: str = ok((author or self.instructor).post(f"{self.discussions}/topics", body))["id"]
+        return f"{self.discussions}/topics/{topic}"
+
+    @cached_property
+    def topic(self) -> str:
+        return self.new_topic()
+
+    def new_post(self, author: Caller | None = None) -> str:
+        post: str = ok((author or self.instructor).post(f"{self.topic}/posts", {"body": "<p>A post.</p>"}))[
+            "id"
+        ]
+        return f"{self.topic}/posts/{post}"
+
+    @cached_property
+    def post(self) -> str:
+        return self.new_post()
+
     # ------------------------------------------------------------ people and institutions
 
     def new_person(self, *, suspended: bool = False) -> str:
@@ -433,6 +466,10 @@ def _institution_announcement(w: World, fresh: bool = False) -> str:
     return path
 
 
+def _settings_version(w: World) -> dict[str, str]:
+    return {"If-Match": w.instructor.get(f"{w.discussions}/discussion-settings").header("ETag") or '"0"'}
+
+
 EXAMPLES: dict[str, Example] = {
     # ---------------------------------------------------------------- courses
     "ListCourses": lambda w, c, fresh: Call("/courses"),
@@ -561,6 +598,35 @@ EXAMPLES: dict[str, Example] = {
     ),
     "ReleaseGrade": lambda w, c, fresh: Call(_submission_path(w, fresh, "/release", graded=True)),
     "ReleaseAssignmentGrades": lambda w, c, fresh: Call(f"{ASSIGNMENTS}/{_assignment(w)}/release"),
+    # ---------------------------------------------------------------- discussions
+    "GetDiscussionSettings": lambda w, c, fresh: Call(f"{w.discussions}/discussion-settings"),
+    "UpdateDiscussionSettings": lambda w, c, fresh: Call(
+        f"{w.discussions}/discussion-settings",
+        {"students_may_create_topics": True},
+        _settings_version(w) if fresh else if_match(0),
+    ),
+    "CreateTopic": lambda w, c, fresh: Call(
+        f"{w.discussions}/topics", {"title": "Asked by the matrix", "body": "<p>Why?</p>"}
+    ),
+    "ListTopics": lambda w, c, fresh: Call(f"{w.discussions}/topics"),
+    "GetTopic": lambda w, c, fresh: Call(w.topic),
+    "UpdateTopic": lambda w, c, fresh: Call(
+        w.new_topic(c) if fresh else w.topic, {"title": "Renamed"}, if_match(1)
+    ),
+    "MarkTopicRead": lambda w, c, fresh: Call(f"{w.topic}/read"),
+    "SetTopicSubscription": lambda w, c, fresh: Call(f"{w.topic}/subscription", {"subscribed": True}),
+    "ListPosts": lambda w, c, fresh: Call(f"{w.topic}/posts"),
+    "CreatePost": lambda w, c, fresh: Call(f"{w.topic}/posts", {"body": "<p>A reply.</p>"}),
+    "UpdatePost": lambda w, c, fresh: Call(
+        w.new_post(c) if fresh else w.post, {"body": "<p>Edited.</p>"}, if_match(1)
+    ),
+    "DeletePost": lambda w, c, fresh: Call(w.new_post(c) if fresh else w.post),
+    "ReactToPost": lambda w, c, fresh: Call(f"{w.post}/reaction", {"liked": True}),
+    "ReportPost": lambda w, c, fresh: Call(
+        f"{w.new_post() if fresh else w.post}/reports", {"reason": "spam"}
+    ),
+    "SetPostVisibility": lambda w, c, fresh: Call(f"{w.post}/visibility", {"hidden": False}),
+    "ListReportedPosts": lambda w, c, fresh: Call(f"{w.discussions}/reported-posts"),
     "GetMyProfile": lambda w, c, fresh: Call("/users/me"),
     "UpdateMyProfile": lambda w, c, fresh: Call(
         "/users/me", {"bio": "Checked by the matrix."}, {"If-Match": w.profile_version(c)}

@@ -332,6 +332,73 @@ def student_assignment_work_pk(institution_id: str, student_id: str) -> str:
     return f"{tenant(institution_id)}#STUDENT#{_part(student_id)}#ASSIGNMENT-WORK"
 
 
+def course_discussions_pk(institution_id: str, course_id: str) -> str:
+    """A course's discussion settings and its moderation queue (reported posts)."""
+    return f"{tenant(institution_id)}#COURSE#{_part(course_id)}#DISCUSSIONS"
+
+
+DISCUSSION_SETTINGS_SK = "SETTINGS"
+REPORTED_POST_PREFIX = "REPORTED#"
+
+
+def reported_post_sk(post_id: str) -> str:
+    return f"{REPORTED_POST_PREFIX}{_part(post_id)}"
+
+
+def course_topics_pk(institution_id: str, course_id: str) -> str:
+    """GSI1 partition: a course's discussion topics, `<pinned 1|0>#<topic>` (pinned, then newest first)."""
+    return f"{tenant(institution_id)}#COURSE#{_part(course_id)}#TOPICS"
+
+
+def course_topics_sk(pinned: bool, topic_id: str) -> str:
+    return f"{1 if pinned else 0}#{_part(topic_id)}"
+
+
+def topic_pk(institution_id: str, topic_id: str) -> str:
+    """A discussion topic with its posts, their like counters, likes, memberships and reports."""
+    return f"{tenant(institution_id)}#TOPIC#{_part(topic_id)}"
+
+
+TOPIC_SK = "TOPIC"
+POST_PREFIX = "POST#"
+
+
+def post_sk(post_id: str) -> str:
+    return f"{POST_PREFIX}{_part(post_id)}"
+
+
+def like_counter_sk(post_id: str, shard: int) -> str:
+    """One of a post's like counters; it sorts right after the post (`#` before any id character)."""
+    return f"{post_sk(post_id)}#LIKES#{shard}"
+
+
+def like_sk(post_id: str, user_id: str) -> str:
+    return f"LIKE#{_part(post_id)}#{_part(user_id)}"
+
+
+def topic_member_sk(user_id: str) -> str:
+    """A person's membership of a topic: subscription, whether they posted, replies read."""
+    return f"MEMBER#{_part(user_id)}"
+
+
+TOPIC_MEMBER_PREFIX = "MEMBER#"
+
+
+def post_report_sk(post_id: str, user_id: str) -> str:
+    return f"REPORT#{_part(post_id)}#{_part(user_id)}"
+
+
+def person_discussions_pk(institution_id: str, user_id: str) -> str:
+    """GSI1 partition: everything of one person in discussions (posts, likes, memberships, reports)."""
+    return f"{tenant(institution_id)}#DISCUSSIONS#PERSON#{_part(user_id)}"
+
+
+def person_discussions_sk(kind: str, topic_id: str, post_id: str | None = None) -> str:
+    """`<KIND>#<topic>[#<post>]`, for the person's index (kind: POST, LIKE, MEMBER, REPORT)."""
+    suffix = f"#{_part(post_id)}" if post_id else ""
+    return f"{kind}#{_part(topic_id)}{suffix}"
+
+
 def is_safe_part(value: str) -> bool:
     return bool(_SAFE.match(value))
 

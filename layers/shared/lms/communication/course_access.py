@@ -8,7 +8,9 @@ change repeats the rule it relies on as a ConditionCheck in its own transaction 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pynamodb.attributes import ListAttribute, UnicodeAttribute
 
@@ -93,6 +95,42 @@ def load_for(principal: Principal, course_id: str) -> CourseAccess | None:
     """The course as the caller stands in it: a student's enrollment is read in the same request."""
     student = principal.user_id if Role.STUDENT in principal.roles else None
     return load(principal.institution_id, course_id, student)
+
+
+def load_with(
+    principal: Principal, course_id: str, extra: Sequence[tuple[str, str]], attributes: Iterable[str]
+) -> tuple[CourseAccess | None, list[dict[str, Any]]]:
+    """`load_for`, and the context's own items named by (PK, SK) in `extra`, in one BatchGetItem.
+
+    `attributes` names what to read of the extra items (a course item holds its whole outline, so
+    the read asks for named attributes only). The course and the enrollment come back as a
+    CourseAccess, the other items raw, as found.
+    """
+    pk = keys.course_pk(principal.institution_id, course_id)
+    student = Role.STUDENT in principal.roles
+    catalog = [(pk, keys.COURSE_SK)] + ([(pk, keys.enrollment_sk(principal.user_id))] if student else [])
+    connection = CatalogCourse._get_connection()
+    table = CatalogCourse.Meta.table_name
+    names = sorted({"PK", "SK", "status", "instructor_ids", *attributes})
+    wanted: list[Any] = [{"PK": {"S": p}, "SK": {"S": s}} for p, s in dict.fromkeys([*catalog, *extra])]
+    found: list[dict[str, Any]] = []
+    while wanted:
+        answer = connection.batch_get_item(wanted, consistent_read=True, attributes_to_get=names)
+        found.extend(answer.get("Responses", {}).get(table, []))
+        wanted = answer.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+    course = enrollment = None
+    rest = []
+    for raw in found:
+        if raw["PK"]["S"] != pk:
+            rest.append(raw)
+        elif raw["SK"]["S"] == keys.COURSE_SK:
+            course = CatalogCourse.from_raw_data(raw)
+        elif student and raw["SK"]["S"] == keys.enrollment_sk(principal.user_id):
+            enrollment = CatalogEnrollment.from_raw_data(raw)
+    if course is None:
+        return None, rest
+    enrolled = enrollment is not None and enrollment.status == ENROLLED
+    return _access(course_id, course, enrolled=enrolled), rest
 
 
 def _access(course_id: str, course: CatalogCourse, *, enrolled: bool) -> CourseAccess:

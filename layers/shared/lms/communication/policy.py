@@ -46,3 +46,24 @@ GET_INSTITUTION_ANNOUNCEMENT_READS = operation(
 MARK_INSTITUTION_ANNOUNCEMENTS_READ = operation(
     "MarkInstitutionAnnouncementsRead", MEMBERS, "mark institution-wide announcements read"
 )
+
+# ---------------------------------------------------------------- discussions
+
+GET_DISCUSSION_SETTINGS = operation("GetDiscussionSettings", MEMBERS, "read a course's discussion settings")
+UPDATE_DISCUSSION_SETTINGS = operation(
+    "UpdateDiscussionSettings", STAFF, "change a course's discussion settings"
+)
+CREATE_TOPIC = operation("CreateTopic", MEMBERS, "start discussion topics")
+LIST_TOPICS = operation("ListTopics", MEMBERS, "list a course's discussion topics")
+GET_TOPIC = operation("GetTopic", MEMBERS, "read discussion topics")
+UPDATE_TOPIC = operation("UpdateTopic", MEMBERS, "change discussion topics")
+MARK_TOPIC_READ = operation("MarkTopicRead", MEMBERS, "mark discussion topics read")
+SET_TOPIC_SUBSCRIPTION = operation("SetTopicSubscription", MEMBERS, "subscribe to discussion topics")
+LIST_POSTS = operation("ListPosts", MEMBERS, "read discussion posts")
+CREATE_POST = operation("CreatePost", MEMBERS, "reply in discussions")
+UPDATE_POST = operation("UpdatePost", MEMBERS, "edit discussion posts")
+DELETE_POST = operation("DeletePost", MEMBERS, "delete discussion posts")
+REACT_TO_POST = operation("ReactToPost", MEMBERS, "like discussion posts")
+REPORT_POST = operation("ReportPost", MEMBERS, "report discussion posts")
+SET_POST_VISIBILITY = operation("SetPostVisibility", STAFF, "hide or restore discussion posts")
+LIST_REPORTED_POSTS = operation("ListReportedPosts", STAFF, "read the moderation queue")

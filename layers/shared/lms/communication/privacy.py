@@ -19,6 +19,8 @@ from lms.communication.announcements.repository import (
     ReadMarkerItem,
 )
 from lms.communication.course_access import CatalogCourse
+from lms.communication.discussions import personal_data as discussions
+from lms.communication.discussions import repository as discussion_items
 from lms.persistence.table import Item
 from lms.privacy import Contributor, ExportSections
 
@@ -31,12 +33,27 @@ class Part:
     erase: Callable[[str, str, Principal], None]
 
 
-PARTS: tuple[Part, ...] = (Part(export=announcements.export, erase=announcements.erase),)
+PARTS: tuple[Part, ...] = (
+    Part(export=announcements.export, erase=announcements.erase),
+    Part(export=discussions.export, erase=discussions.erase),
+)
 
-EXPORTED: tuple[type[Item], ...] = (AnnouncementItem, AuthoredAnnouncementItem, ReadMarkerItem)
+EXPORTED: tuple[type[Item], ...] = (
+    AnnouncementItem,
+    AuthoredAnnouncementItem,
+    ReadMarkerItem,
+    discussion_items.TopicItem,
+    discussion_items.PostItem,
+    discussion_items.LikeItem,
+    discussion_items.MemberItem,
+    discussion_items.ReportItem,
+)
 
 NOT_PERSONAL: dict[type[Item], str] = {
     CatalogCourse: "a read-only view of the courses context's course item, which that context declares",
+    discussion_items.ReportedPostItem: (
+        "`resolved_by` names the staff member who hid or restored a post: the course's moderation record"
+    ),
 }
 
 

@@ -68,3 +68,107 @@ class AnnouncementDeleted(AnnouncementEvent):
     """An announcement was deleted: it is gone for every reader."""
 
     name: ClassVar[str] = "AnnouncementDeleted"
+
+
+# ---------------------------------------------------------------- discussions
+
+
+class DiscussionEvent(CommunicationEvent):
+    """Something happened in a course's discussions; the topic's subscribers are found by the
+    notification service (memberships with `subscribed`), never listed here."""
+
+    course_id: str
+    topic_id: str
+
+
+class DiscussionSettingsChanged(CommunicationEvent):
+    """The course's staff changed whether students may start topics."""
+
+    name: ClassVar[str] = "DiscussionSettingsChanged"
+
+    course_id: str
+    students_may_create_topics: bool
+
+
+class DiscussionTopicCreated(DiscussionEvent):
+    """A topic was started in a course: its members may want to hear of it."""
+
+    name: ClassVar[str] = "DiscussionTopicCreated"
+
+    title: str
+    mode: str = Field(description="`standard` or `question-answer`.")
+    author_id: str
+    preview: str = Field(description="The opening post's first words, as plain text.")
+
+
+class DiscussionTopicChanged(DiscussionEvent):
+    """Staff pinned, locked or closed a topic, or its title changed."""
+
+    name: ClassVar[str] = "DiscussionTopicChanged"
+
+    changed: list[str] = Field(description="The fields changed: title, pinned, locked, closes_at.")
+    pinned: bool
+    locked: bool
+    closes_at: datetime | None = None
+
+
+class DiscussionReplyPosted(DiscussionEvent):
+    """Someone replied in a topic: its subscribers, and the author of the post answered, may be told."""
+
+    name: ClassVar[str] = "DiscussionReplyPosted"
+
+    post_id: str
+    parent_id: str = Field(description="The post answered (the topic's id for its opening post).")
+    parent_author_id: str | None = Field(description="null when the answered post's author was erased.")
+    author_id: str
+    author_role: str = Field(description="`staff` or `student`.")
+    preview: str = Field(description="The reply's first words, as plain text.")
+
+
+class DiscussionPostEdited(DiscussionEvent):
+    name: ClassVar[str] = "DiscussionPostEdited"
+
+    post_id: str
+    author_id: str
+
+
+class DiscussionPostDeleted(DiscussionEvent):
+    """A post became a tombstone (by its author, or by the course's staff: `deleted_by`)."""
+
+    name: ClassVar[str] = "DiscussionPostDeleted"
+
+    post_id: str
+    author_id: str
+    deleted_by: str
+
+
+class PostReported(DiscussionEvent):
+    """A member reported a post: the course's staff may be told to look at the moderation queue.
+
+    The reporter is not named: staff see who reported only in the queue's reports.
+    """
+
+    name: ClassVar[str] = "PostReported"
+
+    post_id: str
+    author_id: str
+    reason: str
+    preview: str = Field(description="The reported post's first words, as plain text.")
+
+
+class PostHidden(DiscussionEvent):
+    """Staff hid a post from students."""
+
+    name: ClassVar[str] = "PostHidden"
+
+    post_id: str
+    author_id: str
+
+
+class PostRestored(DiscussionEvent):
+    """Staff made a hidden post visible again."""
+
+    name: ClassVar[str] = "PostRestored"
+
+    post_id: str
+    author_id: str

@@ -99,6 +99,7 @@ class Topic(BaseModel):
     closes_at: datetime | None = None
     reply_count: int = 0
     last_post_at: datetime
+    author_erased: bool = False
     version: int = 1
 
 
@@ -147,7 +148,7 @@ class Membership(BaseModel):
 
 
 class ModerationEntry(BaseModel):
-    """A reported post in its course's moderation queue."""
+    """A reported (or hidden) post in its course's moderation queue."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -155,12 +156,26 @@ class ModerationEntry(BaseModel):
     topic_id: str
     post_id: str
     status: ModerationStatus
-    reports: int
-    last_reason: ReportReason
-    first_reported_at: datetime
-    last_reported_at: datetime
+    reports: int = 0
+    last_reason: ReportReason | None = None
+    first_reported_at: datetime | None = None
+    last_reported_at: datetime | None = None
     resolved_by: str | None = None
     resolved_at: datetime | None = None
+
+
+class Report(BaseModel):
+    """One person's report of a post (one per person and post)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    course_id: str
+    topic_id: str
+    post_id: str
+    reporter_id: str
+    reason: ReportReason
+    note: str = ""
+    reported_at: datetime
 
 
 # ---------------------------------------------------------------- topics
