@@ -38,6 +38,11 @@ _READS_COURSE_FIRST = (
     "and the write is conditional on the version read (data-model.md, the note under Access patterns)."
 )
 
+_DISCUSSION_READ = (
+    "Reads the course, the caller's enrollment and {what} in one BatchGetItem: who may do it and on "
+    "what state (lms.communication.course_access, data-model.md: Discussions)."
+)
+
 
 @dataclass(frozen=True)
 class Expectation:
@@ -591,6 +596,94 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
             other=_cognito("AdminEnableUser"),
             GetItem=1,
             TransactWriteItems=1,
+        ),
+        # ---------------------------------------------------------------- discussions (CommunicationFunction)
+        scenario_key("GET", "/communication/courses/{course_id}/discussion-settings"): _expect(
+            TARGET_READ, BatchGetItem=1
+        ),
+        scenario_key("PUT", "/communication/courses/{course_id}/discussion-settings"): _expect(
+            TARGET_WRITE,
+            _DISCUSSION_READ.format(what="the settings (If-Match)"),
+            BatchGetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("POST", "/communication/courses/{course_id}/topics"): _expect(
+            TARGET_WRITE,
+            _DISCUSSION_READ.format(what="the settings (may students start topics?)"),
+            BatchGetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("GET", "/communication/courses/{course_id}/topics"): _expect(
+            TARGET_LIST_PAGE,
+            "Reads the course and the caller's enrollment (one BatchGetItem) before one Query page of "
+            "topics, then the caller's memberships of the page's topics (one BatchGetItem: unread counts "
+            "and subscriptions) (data-model.md: 3 per page).",
+            BatchGetItem=2,
+            Query=1,
+        ),
+        scenario_key("GET", "/communication/courses/{course_id}/topics/{topic_id}"): _expect(
+            TARGET_READ, BatchGetItem=1
+        ),
+        scenario_key("PATCH", "/communication/courses/{course_id}/topics/{topic_id}"): _expect(
+            TARGET_WRITE, _DISCUSSION_READ.format(what="the topic"), BatchGetItem=1, TransactWriteItems=1
+        ),
+        scenario_key("POST", "/communication/courses/{course_id}/topics/{topic_id}/read"): _expect(
+            TARGET_WRITE,
+            _DISCUSSION_READ.format(what="the topic's reply count"),
+            BatchGetItem=1,
+            UpdateItem=1,
+        ),
+        scenario_key("PUT", "/communication/courses/{course_id}/topics/{topic_id}/subscription"): _expect(
+            TARGET_WRITE, _DISCUSSION_READ.format(what="the topic"), BatchGetItem=1, UpdateItem=1
+        ),
+        scenario_key("GET", "/communication/courses/{course_id}/topics/{topic_id}/posts"): _expect(
+            TARGET_LIST_PAGE,
+            "Reads the course, the caller's enrollment, the topic and their membership (one BatchGetItem: "
+            "question-and-answer visibility) before one Query page of posts with their like counters, "
+            "then whether the caller likes the page's posts (one BatchGetItem) (data-model.md: 3 per page).",
+            BatchGetItem=2,
+            Query=1,
+        ),
+        scenario_key("POST", "/communication/courses/{course_id}/topics/{topic_id}/posts"): _expect(
+            TARGET_WRITE,
+            _DISCUSSION_READ.format(what="the topic and the post answered"),
+            BatchGetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key(
+            "PATCH", "/communication/courses/{course_id}/topics/{topic_id}/posts/{post_id}"
+        ): _expect(
+            TARGET_WRITE, _DISCUSSION_READ.format(what="the post"), BatchGetItem=1, TransactWriteItems=1
+        ),
+        scenario_key(
+            "DELETE", "/communication/courses/{course_id}/topics/{topic_id}/posts/{post_id}"
+        ): _expect(
+            TARGET_WRITE, _DISCUSSION_READ.format(what="the post"), BatchGetItem=1, TransactWriteItems=1
+        ),
+        scenario_key(
+            "PUT", "/communication/courses/{course_id}/topics/{topic_id}/posts/{post_id}/reaction"
+        ): _expect(
+            TARGET_WRITE,
+            _DISCUSSION_READ.format(what="the post and the caller's like"),
+            BatchGetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key(
+            "POST", "/communication/courses/{course_id}/topics/{topic_id}/posts/{post_id}/reports"
+        ): _expect(
+            TARGET_WRITE, _DISCUSSION_READ.format(what="the post"), BatchGetItem=1, TransactWriteItems=1
+        ),
+        scenario_key(
+            "PUT", "/communication/courses/{course_id}/topics/{topic_id}/posts/{post_id}/visibility"
+        ): _expect(
+            TARGET_WRITE, _DISCUSSION_READ.format(what="the post"), BatchGetItem=1, TransactWriteItems=1
+        ),
+        scenario_key("GET", "/communication/courses/{course_id}/reported-posts"): _expect(
+            TARGET_LIST_PAGE,
+            "Reads the course (who teaches it) before one Query page of the moderation queue, then the "
+            "page's posts (one BatchGetItem) (data-model.md: 3 per page).",
+            BatchGetItem=2,
+            Query=1,
         ),
     }
 )

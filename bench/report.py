@@ -112,7 +112,7 @@ def scale_table(rows: Sequence[ScaleRow], returned: str = "courses") -> list[str
 
 
 def students_section(rows: Sequence[ScaleRow], settings: Settings) -> list[str]:
-    """The enrollment and progress reads of one course at two class sizes (empty without rows)."""
+    """The enrollment, progress and discussion reads of one course at two class sizes (empty without rows)."""
     if not rows:
         return []
     sizes = " and ".join(f"{s:,}" for s in sorted({r.size for r in rows}))
@@ -126,9 +126,12 @@ def students_section(rows: Sequence[ScaleRow], settings: Settings) -> list[str]:
         "through the progress repository: what enrolling through the API and the progress consumer "
         "store. The instructor of the course reads the roster, an enrollment, the class list and a "
         "student's progress, and posts an announcement to the course; one of the students reads their "
-        "enrollments, their progress and their count of unread announcements. A page is one Query "
-        "whatever the class's size; the next page starts at a cursor from a page of 2. Posting writes "
-        "nothing per student, so it costs the same for a class of any size.",
+        "enrollments, their progress and their count of unread announcements. Each student also "
+        "replied once in one discussion topic (every third reply liked), so the thread is as long as "
+        "the class: the first student reads its pages (with their like counts), the topic's unread "
+        "count and the course's topics. A page is one Query whatever the class's size or the thread's "
+        "length; the next page starts at a cursor from a page of 2. Posting writes nothing per "
+        "student, so it costs the same for a class of any size.",
         "",
         *scale_table(rows, returned="items"),
         "",

@@ -1,9 +1,12 @@
-"""Enrollment and progress reads at two class sizes: the request count must not grow with the students.
+"""Enrollment, progress and discussion reads at two class sizes: the request count must not grow
+with the students.
 
 One published, uncapped course; its students' enrollment items and progress summaries (with the
 class list's index keys) are written with batch writes through the repositories' own item mappings,
 the progress outline through the progress repository's commit: what the API and the progress
-consumer would have stored, without ten thousand transactions through the emulator.
+consumer would have stored, without ten thousand transactions through the emulator. Each student
+also replied once in one discussion topic (every third reply liked), so the thread is as long as
+the class is large.
 """
 
 from __future__ import annotations
@@ -16,12 +19,20 @@ from bench.operations import Progress, format_requests, measure_scenario, routes
 from bench.scale import ScaleRow
 from bench.scenarios import Scenario
 from bench.seed import Seeder
-from lms import clock
+from lms import clock, keys
 from lms.auth import Principal, Role
-from lms.courses.domain import Course, CourseStatus
-from lms.courses.enrollment.domain import Enrollment, EnrollmentStatus
 
 # The repositories' item mappings are private to them; the benchmark needs them to seed at scale.
+from lms.communication.discussions.domain import AuthorRole, Post, Topic, like_shard
+from lms.communication.discussions.repository import (
+    LIKE_COUNTER_ENTITY,
+    LikeCounterItem,
+    PostItem,
+    _post_item,
+    _topic_item,
+)
+from lms.courses.domain import Course, CourseStatus
+from lms.courses.enrollment.domain import Enrollment, EnrollmentStatus
 from lms.courses.enrollment.repository import EnrollmentItem, _enrollment_item
 from lms.progress import domain as progress
 from lms.progress.repository import DynamoProgressRepository, ProgressChange, SummaryItem, _summary_item
@@ -40,6 +51,10 @@ CLASS_LIST = COURSE_PROGRESS + "/students"
 STUDENT_PROGRESS = CLASS_LIST + "/{student_id}"
 ANNOUNCEMENTS = "/communication/courses/{course_id}/announcements"
 ANNOUNCEMENT_READS = "/communication/courses/{course_id}/announcement-reads"
+TOPICS = "/communication/courses/{course_id}/topics"
+TOPIC = TOPICS + "/{topic_id}"
+POSTS = TOPIC + "/posts"
+TOPIC_ID = "bench-class-topic"
 
 
 def student(serial: int) -> Caller:
@@ -174,6 +189,46 @@ class GetCourseAnnouncementReads(_ClassRead):
         return student(0)
 
 
+class _ThreadRead(_ClassRead):
+    """A student's read of the course's discussion, whose thread has one reply per student."""
+
+    def caller(self) -> Caller:
+        return student(0)
+
+    def params(self) -> dict[str, str]:
+        return {"course_id": self.course.id, "topic_id": TOPIC_ID}
+
+
+class ListPostsFirst(_ThreadRead):
+    name = "ListPosts first page"
+    path = POSTS
+    query = {"limit": PAGE_LIMIT}
+
+
+class ListPostsNewest(_ThreadRead):
+    name = "ListPosts newest first"
+    path = POSTS
+    query = {"limit": PAGE_LIMIT, "order": "newest"}
+
+
+class ListPostsNext(_NextPage, _ThreadRead):
+    name = "ListPosts next page"
+    path = POSTS
+
+
+class GetTopicUnread(_ThreadRead):
+    name = "GetTopic (unread count)"
+    path = TOPIC
+
+
+class ListTopicsUnread(_ThreadRead):
+    name = "ListTopics (unread counts)"
+    path = TOPICS
+
+    def params(self) -> dict[str, str]:
+        return {"course_id": self.course.id}
+
+
 READS: tuple[type[_ClassRead], ...] = (
     ListEnrollmentsFirst,
     ListEnrollmentsNext,
@@ -185,6 +240,11 @@ READS: tuple[type[_ClassRead], ...] = (
     GetMyProgress,
     CreateCourseAnnouncement,
     GetCourseAnnouncementReads,
+    ListPostsFirst,
+    ListPostsNewest,
+    ListPostsNext,
+    GetTopicUnread,
+    ListTopicsUnread,
 )
 
 
@@ -229,6 +289,53 @@ def _enroll(course: Course, serials: range) -> None:
             summaries.save(_summary_item(INSTITUTION, summary))
 
 
+def _discuss(course: Course, serials: range, replies: int) -> None:
+    """The topic, now with `replies` replies: one by each student of `serials`, every third liked."""
+    at = clock.now()
+    topic = Topic(
+        id=TOPIC_ID,
+        course_id=course.id,
+        title="Week 1 questions",
+        author_id=INSTRUCTOR.user_id,
+        created_at=at,
+        last_post_at=at,
+        reply_count=replies,
+    )
+    opening = Post(
+        id=TOPIC_ID,
+        topic_id=TOPIC_ID,
+        course_id=course.id,
+        author_id=INSTRUCTOR.user_id,
+        author_role=AuthorRole.STAFF,
+        body="<p>Ask anything about week 1.</p>",
+        created_at=at,
+    )
+    _topic_item(INSTITUTION, topic).save()
+    with PostItem.batch_write() as posts, LikeCounterItem.batch_write() as counters:
+        posts.save(_post_item(INSTITUTION, opening))
+        for serial in serials:
+            author = student(serial).user_id
+            reply = opening.model_copy(
+                update={
+                    "id": f"P{serial:08d}",
+                    "parent_id": TOPIC_ID,
+                    "depth": 1,
+                    "author_id": author,
+                    "author_role": AuthorRole.STUDENT,
+                    "body": f"<p>Answer {serial}: the eigenvalues are the roots.</p>",
+                }
+            )
+            posts.save(_post_item(INSTITUTION, reply))
+            if serial % 3 == 0:
+                pk = keys.topic_pk(INSTITUTION, TOPIC_ID)
+                counter = LikeCounterItem(
+                    pk, keys.like_counter_sk(reply.id, like_shard(author)), entity=LIKE_COUNTER_ENTITY
+                )
+                counter.post_id = reply.id
+                counter.likes = 1
+                counters.save(counter)
+
+
 def run_students(
     aws: EmulatedAws,
     *,
@@ -248,6 +355,7 @@ def run_students(
     seeded = 0
     for size in sorted(sizes):
         _enroll(course, range(seeded, size))
+        _discuss(course, range(seeded, size), size)
         seeded = size
         for read_type in READS:
             api = routes[scenario_key(read_type.method, read_type.path)]

@@ -10,6 +10,7 @@ from bench.scenarios.announcements import ANNOUNCEMENT_SCENARIOS
 from bench.scenarios.assignments import ASSIGNMENT_SCENARIOS
 from bench.scenarios.base import Scenario
 from bench.scenarios.courses import COURSES
+from bench.scenarios.discussions import DISCUSSION_SCENARIOS
 from bench.scenarios.enrollment import ENROLLMENT_SCENARIOS
 from bench.scenarios.gradebook import GRADEBOOK_SCENARIOS
 from bench.scenarios.progress import PROGRESS
@@ -25,6 +26,7 @@ SCENARIOS: tuple[type[Scenario], ...] = (
     *GRADEBOOK_SCENARIOS,
     *ASSIGNMENT_SCENARIOS,
     *ANNOUNCEMENT_SCENARIOS,
+    *DISCUSSION_SCENARIOS,
 )
 
 __all__ = ["SCENARIOS", "Scenario"]
