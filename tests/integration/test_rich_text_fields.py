@@ -58,9 +58,46 @@ def _institution_announcement(room: Classroom, value: str) -> list[str]:
     return [made.body, room.student.get(path).body, room.student.get("/communication/announcements").body]
 
 
+def _topic(room: Classroom, value: str) -> tuple[str, list[str]]:
+    topics = f"/communication/courses/{room.course_id}/topics"
+    made = room.instructor.post(topics, {"title": "Hostile", "body": f"<p>safe text</p>{value}"})
+    assert made.status == 201, made.body
+    return f"{topics}/{made.json()['id']}/posts", [made.body]
+
+
+def _discussion_topic(room: Classroom, value: str) -> list[str]:
+    posts, answers = _topic(room, value)
+    topics = f"/communication/courses/{room.course_id}/topics"
+    return [*answers, room.student.get(posts).body, room.student.get(topics).body]
+
+
+def _discussion_reply(room: Classroom, value: str) -> list[str]:
+    posts, _ = _topic(room, "<p>A question.</p>")
+    made = room.student.post(posts, {"body": f"{value}<p>safe text</p>"})
+    assert made.status == 201, made.body
+    reports = f"{posts}/{made.json()['id']}/reports"
+    assert room.instructor.post(reports, {"reason": "spam"}).status == 201
+    queue = room.instructor.get(f"/communication/courses/{room.course_id}/reported-posts")
+    return [made.body, room.student.get(posts).body, room.instructor.get(posts).body, queue.body]
+
+
+def _discussion_edit(room: Classroom, value: str) -> list[str]:
+    posts, _ = _topic(room, "<p>A question.</p>")
+    made = room.student.post(posts, {"body": "<p>first</p>"})
+    assert made.status == 201, made.body
+    edited = room.student.patch(
+        f"{posts}/{made.json()['id']}", {"body": f"<p>safe text</p>{value}"}, version=1
+    )
+    assert edited.status == 200, edited.body
+    return [edited.body, room.student.get(posts).body]
+
+
 FIELDS = [
     RichTextField("CreateCourseAnnouncement", "body", _course_announcement),
     RichTextField("CreateInstitutionAnnouncement", "body", _institution_announcement),
+    RichTextField("CreateTopic", "body", _discussion_topic),
+    RichTextField("CreatePost", "body", _discussion_reply),
+    RichTextField("UpdatePost", "body", _discussion_edit),
 ]
 
 
