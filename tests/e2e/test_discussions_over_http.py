@@ -6,14 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from infra.local_stack import LocalStack
-from tests.e2e.test_courses_over_http import Http, demo, signed_in
-from tests.e2e.test_learning_journey import new_student, published_course
+from tests.support.client import Caller
+from tests.support.courses import course_with_lessons
+from tests.support.local import demo, new_student, signed_in
 
 
-def enrolled_class(local: LocalStack, title: str) -> tuple[Http, str, Http, Http]:
+def enrolled_class(local: LocalStack, title: str) -> tuple[Caller, str, Caller, Caller]:
     """The demo instructor's new published course with two new students enrolled in it."""
     instructor = signed_in(local, demo(local, "instructors"))
-    course_id, _ = published_course(instructor, title, 1)
+    course_id, _ = course_with_lessons(instructor, 1, title=title)
     students = new_student(local), new_student(local)
     for student in students:
         status, body = student.call("POST", f"/courses/{course_id}/enrollments", {})
@@ -21,13 +22,13 @@ def enrolled_class(local: LocalStack, title: str) -> tuple[Http, str, Http, Http
     return instructor, course_id, *students
 
 
-def authors(client: Http, posts: str) -> list[str]:
+def authors(client: Caller, posts: str) -> list[str]:
     status, page = client.call("GET", posts)
     assert status == 200, page
     return [post["author_role"] + ":" + post["body"] for post in page["items"]]
 
 
-def posted(client: Http, path: str, body: dict[str, Any], expect: int = 201) -> Any:
+def posted(client: Caller, path: str, body: dict[str, Any], expect: int = 201) -> Any:
     status, answer = client.call("POST", path, body)
     assert status == expect, answer
     return answer

@@ -15,9 +15,9 @@ from lms.auth import Principal, Role
 from lms.communication import privacy
 from lms.communication.discussions.domain import MAX_DEPTH
 from lms.privacy import Contributor
-from tests.harness import Caller, Tenant
-from tests.integration.test_courses_api import problem
-from tests.integration.test_progress_api import course_with_lessons, enroll
+from tests.support.client import Caller, problem
+from tests.support.courses import course_with_lessons, enroll
+from tests.support.tenant import Tenant
 
 
 @dataclass
