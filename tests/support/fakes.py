@@ -7,6 +7,8 @@ hold), so a unit test exercises the real service and its rules.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from lms.courses.domain import Course
 from lms.courses.enrollment import capacity as capacity_edits
@@ -29,6 +31,9 @@ from lms.courses.enrollment.service import (
 )
 from lms.courses.enrollment.service import EnrollmentStatus as Status
 from lms.idempotency import StoredResponse
+from lms.privacy.domain import Erasure, ErasureStatus, ExportJob
+from lms.privacy.repository import ErasureRequest, ExportRequest
+from lms.users.domain import UserProfile
 
 
 @dataclass
@@ -130,3 +135,58 @@ class InMemoryRoster:
         self._promote(plan.promote)
         seated = len(plan.promote)
         self.roster = Roster(plan.capacity, self.roster.enrolled + seated, self.roster.waitlisted - seated)
+
+
+@dataclass
+class InMemoryPrivacy:
+    """The privacy ports: erasure records with their finished steps, and the user pool's accounts."""
+
+    erasures: dict[tuple[str, str], Erasure] = field(default_factory=dict)
+    accounts: set[str] = field(default_factory=set)
+    deleted_accounts: list[str] = field(default_factory=list)
+
+    def get_erasure(self, institution_id: str, user_id: str) -> Erasure | None:
+        return self.erasures.get((institution_id, user_id))
+
+    def step_done(self, erasure: Erasure, step: str) -> None:
+        stored = self.erasures[(erasure.institution_id, erasure.user_id)]
+        self.erasures[(erasure.institution_id, erasure.user_id)] = stored.model_copy(
+            update={"done": [*stored.done, step]}
+        )
+
+    def erasure_complete(self, erasure: Erasure, at: datetime) -> None:
+        stored = self.erasures[(erasure.institution_id, erasure.user_id)]
+        self.erasures[(erasure.institution_id, erasure.user_id)] = stored.model_copy(
+            update={"status": ErasureStatus.COMPLETE, "completed_at": at}
+        )
+
+    def delete_account(self, user_id: str) -> None:
+        self.accounts.discard(user_id)  # a missing account is already deleted
+        self.deleted_accounts.append(user_id)
+
+    def get_user(self, institution_id: str, user_id: str) -> UserProfile | None:
+        return None
+
+    def put_document(self, key: str, document: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def download_url(self, key: str, expires_in_seconds: int) -> str:
+        raise NotImplementedError
+
+    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None:
+        return None
+
+    def request_export(self, request: ExportRequest) -> None:
+        raise NotImplementedError
+
+    def get_export(self, institution_id: str, user_id: str, export_id: str) -> ExportJob | None:
+        return None
+
+    def export_ready(self, job: ExportJob, object_key: str, at: datetime) -> None:
+        raise NotImplementedError
+
+    def export_failed(self, job: ExportJob, failure: str, at: datetime) -> None:
+        raise NotImplementedError
+
+    def erase(self, request: ErasureRequest) -> None:
+        raise NotImplementedError
