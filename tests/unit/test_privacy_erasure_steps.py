@@ -10,10 +10,7 @@ from lms.privacy.domain import Erasure, ErasureStatus
 from lms.privacy.service import ACCOUNT_STEP, PrivacyService
 from tests.support.domain import AT
 from tests.support.fakes import InMemoryPrivacy
-
-
-class WorkerDied(Exception):
-    """The function timed out in the middle of a context's erasure."""
+from tests.support.faults import WorkerDied
 
 
 def test_a_retried_erasure_runs_each_step_once_and_completes_once() -> None:
