@@ -642,8 +642,9 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
             TARGET_LIST_PAGE,
             "Reads the course, the caller's enrollment, the topic and their membership (one BatchGetItem: "
             "question-and-answer visibility) before one Query page of posts with their like counters, "
-            "then whether the caller likes the page's posts (one BatchGetItem) (data-model.md: 3 per page).",
-            BatchGetItem=2,
+            "then whether the caller likes the page's posts and the authors' names (one BatchGetItem "
+            "each) (data-model.md: 4 per page).",
+            BatchGetItem=3,
             Query=1,
         ),
         scenario_key("POST", "/communication/courses/{course_id}/topics/{topic_id}/posts"): _expect(

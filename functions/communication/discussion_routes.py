@@ -175,7 +175,9 @@ def list_posts(
     found, next_cursor = discussions().list_posts(
         principal(app), *_ids(course_id, topic_id), order == "newest", limit, cursor
     )
-    return PostPage(items=[PostView.of(r.post, r.likes, r.liked) for r in found], next_cursor=next_cursor)
+    return PostPage(
+        items=[PostView.of(r.post, r.likes, r.liked, r.author_name) for r in found], next_cursor=next_cursor
+    )
 
 
 @app.post(

@@ -124,7 +124,7 @@ def test_a_topic_opens_with_its_post_and_replies_nest_to_the_bounded_depth(cours
     assert problem(too_deep, 422, "reply-too-deep")["max_depth"] == MAX_DEPTH
     oldest = thread(course, course.ben, tid)
     assert [p["depth"] for p in oldest] == [0, 1, 2, 3]
-    assert course.ben.dynamodb_requests == 3  # read, Query, my likes
+    assert course.ben.dynamodb_requests == 4  # read, Query, my likes, the authors' names
     assert [p["id"] for p in thread(course, course.ben, tid, order="newest")] == [p["id"] for p in oldest][
         ::-1
     ]
@@ -147,7 +147,7 @@ def test_a_thread_reads_in_whole_pages_with_their_like_counts(course: Course) ->
     while True:
         response = course.ben.get(course.posts(tid), query=query)
         assert response.status == 200, response.body
-        assert course.ben.dynamodb_requests <= 3
+        assert course.ben.dynamodb_requests <= 4
         page = response.json()
         assert len(page["items"]) <= 2
         seen += [(p["id"], p["likes"]) for p in page["items"]]
@@ -155,6 +155,16 @@ def test_a_thread_reads_in_whole_pages_with_their_like_counts(course: Course) ->
             break
         query = {"limit": "2", "cursor": page["next_cursor"]}
     assert seen == [(tid, 0)] + [(post_id, 3 if n % 2 == 0 else 0) for n, post_id in enumerate(posts)]
+
+
+def test_thread_pages_name_the_authors(course: Course) -> None:
+    invited = course.tenant.invited(course.admin)
+    enroll(course.tenant, course.id, invited)
+    tid = new_topic(course)["id"]
+    reply(course, invited, tid, "Hello, I am new here")
+    profile = course.admin.get(f"/users/{invited.user_id}").json()
+    named = {p["author_id"]: p["author_name"] for p in thread(course, course.ana, tid)}
+    assert named[invited.user_id] == profile["display_name"]
 
 
 def test_in_question_and_answer_a_student_sees_classmates_replies_only_after_posting(course: Course) -> None:

@@ -135,6 +135,9 @@ class InMemoryDiscussions:
     def liked(self, institution_id: str, topic_id: str, user_id: str, post_ids: list[str]) -> set[str]:
         return {post_id for post_id in post_ids if (post_id, user_id) in self.likes}
 
+    def display_names(self, institution_id: str, user_ids: list[str]) -> dict[str, str]:
+        return {user_id: user_id.title() for user_id in user_ids}
+
     def list_reported(
         self,
         institution_id: str,
@@ -389,7 +392,7 @@ def test_one_like_per_person_and_post(service: DiscussionService) -> None:
         service.react(ANA, COURSE, made, answer, True)
     service.react(TEACHER, COURSE, made, answer, True)
     page, _ = service.list_posts(ANA, COURSE, made, True, 20, None)
-    assert (page[0].post.id, page[0].likes, page[0].liked) == (answer, 2, True)
+    assert (page[0].post.id, page[0].likes, page[0].liked, page[0].author_name) == (answer, 2, True, "Ben")
 
 
 def test_reports_fill_the_queue_and_staff_hide_and_restore(

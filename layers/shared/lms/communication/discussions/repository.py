@@ -49,6 +49,7 @@ from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
 from lms.persistence.table import GSI1, Item, VersionedItem
 from lms.persistence.transactions import Transaction
+from lms.users import queries
 
 SETTINGS_ENTITY = "discussion-settings"
 REPORTED_ENTITY = "discussion-reported-post"
@@ -456,6 +457,10 @@ class DynamoDiscussionRepository:
         pk = keys.topic_pk(institution_id, topic_id)
         raws = _batch_get([(pk, keys.like_sk(post_id, user_id)) for post_id in post_ids])
         return {LikeItem.from_raw_data(raw).post_id for raw in raws}
+
+    def display_names(self, institution_id: str, user_ids: list[str]) -> dict[str, str]:
+        """The authors' names, as the identity context answers them (one BatchGetItem per 100)."""
+        return queries.display_names(institution_id, user_ids)
 
     def list_reported(
         self,

@@ -154,6 +154,9 @@ class PostView(BaseModel):
     depth: int = Field(description=f"0 for the opening post, 1 to {MAX_DEPTH} for replies.")
     author_id: str | None = Field(description="null once the author's account was erased.")
     author_deleted: bool
+    author_name: str | None = Field(
+        default=None, description="The author's display name (in thread pages; null when unknown or erased)."
+    )
     author_role: AuthorRole
     body: str = Field(description="Sanitised HTML; empty once deleted.")
     created_at: datetime
@@ -165,7 +168,7 @@ class PostView(BaseModel):
     version: int
 
     @classmethod
-    def of(cls, post: Post, likes: int = 0, liked: bool = False) -> PostView:
+    def of(cls, post: Post, likes: int = 0, liked: bool = False, author_name: str | None = None) -> PostView:
         return cls(
             id=post.id,
             topic_id=post.topic_id,
@@ -173,6 +176,7 @@ class PostView(BaseModel):
             depth=post.depth,
             author_id=None if post.author_erased else post.author_id,
             author_deleted=post.author_erased,
+            author_name=None if post.author_erased else author_name,
             author_role=post.author_role,
             body=post.body,
             created_at=post.created_at,

@@ -92,11 +92,12 @@ class CountedPost:
 
 @dataclass(frozen=True)
 class PostRead:
-    """A post as its reader sees it: its like count and whether they like it."""
+    """A post as its reader sees it: its like count, whether they like it, its author's name."""
 
     post: Post
     likes: int = 0
     liked: bool = False
+    author_name: str | None = None
 
 
 class DiscussionRepository(Protocol):
@@ -119,6 +120,7 @@ class DiscussionRepository(Protocol):
         self, institution_id: str, topic_id: str, newest_first: bool, limit: int, cursor: str | None
     ) -> tuple[list[CountedPost], str | None]: ...
     def liked(self, institution_id: str, topic_id: str, user_id: str, post_ids: list[str]) -> set[str]: ...
+    def display_names(self, institution_id: str, user_ids: list[str]) -> dict[str, str]: ...
     def list_reported(
         self,
         institution_id: str,
@@ -339,12 +341,15 @@ class DiscussionService:
             principal.institution_id, topic_id, newest_first, limit, cursor
         )
         visible = [c for c in counted if domain.can_see(c.post, me, topic, loaded.membership)]
-        liked = (
-            self._repo.liked(principal.institution_id, topic_id, me.user_id, [c.post.id for c in visible])
-            if visible
-            else set()
-        )
-        return [PostRead(c.post, c.likes, c.post.id in liked) for c in visible], next_cursor
+        if not visible:
+            return [], next_cursor
+        liked = self._repo.liked(principal.institution_id, topic_id, me.user_id, [c.post.id for c in visible])
+        # An erased author is shown as a deleted user: no name is asked for them.
+        authors = sorted({c.post.author_id for c in visible if not c.post.author_erased})
+        names = self._repo.display_names(principal.institution_id, authors)
+        return [
+            PostRead(c.post, c.likes, c.post.id in liked, names.get(c.post.author_id)) for c in visible
+        ], next_cursor
 
     def reply(
         self,
