@@ -27,6 +27,7 @@ from lms.http import (
     respond,
 )
 from lms.idempotency import IdempotentRequest
+from lms.keys import SAFE_PART_PATTERN
 from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from lms.privacy.files import S3Documents
 from lms.privacy.registry import contributors
@@ -335,7 +336,8 @@ def get_user_export(user_id: str, export_id: str) -> ExportJobView:
 def erase_user(
     user_id: str,
     institution_id: Annotated[
-        str | None, Query(max_length=64, description="The person's institution (platform admins only)")
+        str | None,
+        Query(pattern=SAFE_PART_PATTERN, description="The person's institution (platform admins only)"),
     ] = None,
 ) -> Response[ErasureView]:
     erasure = privacy().erase_user(principal(app), path_id(user_id, "user"), institution_id)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from lms import keys
 from lms.auth import Role, principal_from_claims
-from lms.errors import Forbidden, InvalidCursor, Unauthenticated
+from lms.errors import Forbidden, InvalidCursor, NotFound, Unauthenticated
 from lms.pagination import decode_cursor, encode_cursor
 
 
@@ -39,7 +40,12 @@ def test_unknown_groups_give_no_role() -> None:
 
 
 def test_a_cursor_round_trips_within_its_partition() -> None:
-    key = {"GSI1PK": {"S": "INST#a#CATALOG#published"}, "PK": {"S": "INST#a#COURSE#1"}}
+    key = {
+        "GSI1PK": {"S": "INST#a#CATALOG#published"},
+        "GSI1SK": {"S": "x#y#2026#1"},
+        "PK": {"S": "INST#a#COURSE#1"},
+        "SK": {"S": "COURSE"},
+    }
     cursor = encode_cursor(key)
     assert decode_cursor(cursor, partition_attr="GSI1PK", partition="INST#a#CATALOG#published") == key
 
@@ -54,3 +60,8 @@ def test_a_cursor_of_another_partition_is_refused() -> None:
 def test_a_malformed_or_tampered_cursor_is_refused(cursor: str) -> None:
     with pytest.raises(InvalidCursor):
         decode_cursor(cursor, partition_attr="GSI1PK", partition="INST#a#CATALOG#published")
+
+
+def test_a_value_that_cannot_be_a_key_part_names_nothing() -> None:
+    with pytest.raises(NotFound):
+        keys.course_pk("inst-1", "}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 PROBLEM_BASE = "urn:lms:problem:"
@@ -92,6 +93,17 @@ class Conflict(Problem):
     title = "The request conflicts with the resource's state"
 
 
+class ChangedMeanwhile(Conflict):
+    """Another request changed the resource between this one's read and its write; read it again and retry.
+
+    Answered as 412 instead when the request carried If-Match (lms.http): its precondition failed
+    at the commit rather than at the read.
+    """
+
+    slug = "changed-meanwhile"
+    title = "The resource changed while this request was applied"
+
+
 class PreconditionFailed(Problem):
     """`If-Match` names an older version; read the resource again (`current_version`)."""
 
@@ -108,9 +120,18 @@ class UnsupportedMediaType(Problem):
     title = "The request body's media type is not supported"
 
 
-def check_version(what: str, current: int, expected: int) -> None:
-    """If-Match semantics: refuse a change made against an older version (412, `current_version`)."""
+def check_version(
+    what: str, current: int, expected: int, *, may_change: Callable[[], object] | None = None
+) -> None:
+    """If-Match semantics: refuse a change made against an older version (412, `current_version`).
+
+    `may_change` confirms that the caller may change the resource at all, raising its refusal, where
+    the operation otherwise decides that at the commit: the current version is disclosed only to
+    those who may act on it.
+    """
     if current != expected:
+        if may_change is not None:
+            may_change()
         raise PreconditionFailed(
             f"The {what} is at version {current}, not {expected}.", current_version=current
         )
@@ -122,3 +143,19 @@ class PreconditionRequired(Problem):
     status = 428
     slug = "if-match-required"
     title = "An If-Match header with the resource's version is required"
+
+
+class MalformedBody(Problem):
+    """The body is not JSON an operation can take: nested too deep, a number out of range, not UTF-8."""
+
+    status = 400
+    slug = "malformed-body"
+    title = "The request body cannot be read"
+
+
+class PayloadTooLarge(Problem):
+    """The body is larger than any operation reads (`max_bytes`)."""
+
+    status = 413
+    slug = "payload-too-large"
+    title = "The request body is too large"

@@ -9,7 +9,6 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
-    RequestUnsupportedContentType,
     RequestValidationError,
 )
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
@@ -18,14 +17,16 @@ from pydantic import BaseModel
 from lms.auth import Principal, principal_from_claims
 from lms.errors import (
     BadRequest,
+    ChangedMeanwhile,
     NotFound,
+    PreconditionFailed,
     PreconditionRequired,
     Problem,
-    UnsupportedMediaType,
     ValidationFailed,
 )
 from lms.idempotency import IdempotentRequest, Replay
 from lms.keys import is_safe_part
+from lms.request_body import JsonBodies, read_json
 from lms.users.access import gate
 
 PROBLEM_JSON = "application/problem+json"
@@ -66,10 +67,14 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
 
 def create_resolver() -> APIGatewayRestResolver:
     """A resolver that validates with pydantic and answers every refusal as an RFC 9457 problem."""
-    app = APIGatewayRestResolver(enable_validation=True)
+    app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=read_json)
+    app._request_validation_middleware = JsonBodies()
 
     @app.exception_handler(Problem)
     def _problem(exc: Problem) -> Response[Any]:
+        if isinstance(exc, ChangedMeanwhile) and _if_match(app) is not None:
+            # RFC 9110 13.1.1: a failed If-Match is 412, whether it fails at the read or the commit.
+            exc = PreconditionFailed(exc.detail)
         return problem_response(exc, app.current_event.path)
 
     @app.exception_handler(Replay)
@@ -89,12 +94,6 @@ def create_resolver() -> APIGatewayRestResolver:
         return problem_response(
             ValidationFailed(f"Invalid or missing fields: {names}.", errors=errors), app.current_event.path
         )
-
-    @app.exception_handler(RequestUnsupportedContentType)
-    def _unsupported(exc: RequestUnsupportedContentType) -> Response[Any]:
-        content_type = app.current_event.headers.get("content-type", "")
-        problem = UnsupportedMediaType(f"Cannot read a body of type {content_type!r}; send application/json.")
-        return problem_response(problem, app.current_event.path)
 
     @app.exception_handler(NotFoundError)
     def _no_route(exc: NotFoundError) -> Response[Any]:
@@ -127,13 +126,19 @@ def path_id(value: str, name: str) -> str:
 
 def expected_version(app: APIGatewayRestResolver) -> int:
     """The version the caller read, from If-Match (428 without it, 400 when it is not a version)."""
-    raw = app.current_event.headers.get("If-Match") or app.current_event.headers.get("if-match")
+    raw = _if_match(app)
     if raw is None:
         raise PreconditionRequired("Send If-Match with the version you read (the ETag).")
     text = raw.strip().removeprefix("W/").strip('"')
     if not text.isdigit():
         raise BadRequest("If-Match must be the resource version, as in its ETag.", field="If-Match")
     return int(text)
+
+
+def _if_match(app: APIGatewayRestResolver) -> str | None:
+    headers = app.current_event.headers
+    raw: str | None = headers.get("If-Match") or headers.get("if-match")
+    return raw
 
 
 def idempotent_request(app: APIGatewayRestResolver, body: BaseModel) -> IdempotentRequest | None:

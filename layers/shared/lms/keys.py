@@ -7,14 +7,22 @@ from __future__ import annotations
 
 import re
 
+from lms.errors import NotFound
+
 SAFE_PART_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 """What an id, key part or Idempotency-Key may look like."""
 _SAFE = re.compile(SAFE_PART_PATTERN)
 
 
+# Handlers check path ids first (lms.http.path_id); this is the guarantee for every other input
+# that reaches a key (a query parameter, an id in a body), so none can answer 500.
+class UnsafeKeyPart(NotFound):
+    """No such resource: the id cannot name one."""
+
+
 def _part(value: str) -> str:
     if not _SAFE.match(value):
-        raise ValueError(f"unsafe key part {value!r}")
+        raise UnsafeKeyPart(f"No resource is named {value[:64]!r}.")
     return value
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -15,28 +16,80 @@ DEFAULT_LIMIT = 20
 
 # Tampering is caught by the partition check below; the MAC only makes cursors opaque and stable.
 _MAC_KEY = b"lms-cursor-v1"
+_MAC_BYTES = 8
+_MAX_CURSOR_CHARS = 2048
+
+# The attributes of a last evaluated key, by the partition attribute the list queries: the table's
+# keys, and for an index also the index's keys. All of them are strings (template.yaml).
+_KEY_ATTRIBUTES = {
+    "PK": frozenset({"PK", "SK"}),
+    "GSI1PK": frozenset({"PK", "SK", "GSI1PK", "GSI1SK"}),
+}
 
 
 def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
     if not last_key:
         return None
     payload = json.dumps(last_key, sort_keys=True, separators=(",", ":")).encode()
-    mac = hmac.new(_MAC_KEY, payload, hashlib.sha256).digest()[:8]
+    mac = _mac(_MAC_KEY, payload)
     return base64.urlsafe_b64encode(mac + payload).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, *, partition_attr: str, partition: str) -> dict[str, Any] | None:
-    """Return the start key, refusing cursors that are malformed or point at another partition."""
+def decode_cursor(
+    cursor: str | None,
+    *,
+    partition_attr: str,
+    partition: str,
+    numbers: frozenset[str] = frozenset(),
+) -> dict[str, Any] | None:
+    """Return the start key, refusing cursors that are malformed or point at another partition.
+
+    The key must have exactly the attributes a page of this list ends with, each a string of the
+    table's keys, plus `numbers` (the list's own counters, e.g. a waitlist position) as digits.
+    """
     if not cursor:
         return None
+    key = _signed_payload(cursor)
+    expected = _KEY_ATTRIBUTES[partition_attr] | numbers
+    shaped = isinstance(key, dict) and set(key) == expected
+    if not shaped or not all(_typed(key, name, numbers) for name in key):
+        raise InvalidCursor("The cursor is malformed.", field="cursor")
+    if key[partition_attr]["S"] != partition:
+        raise InvalidCursor("The cursor does not belong to this list.", field="cursor")
+    start: dict[str, Any] = key
+    return start
+
+
+def _signed_payload(cursor: str) -> Any:
+    if len(cursor) > _MAX_CURSOR_CHARS:
+        raise InvalidCursor("The cursor is malformed.", field="cursor")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        mac, payload = raw[:8], raw[8:]
-        if not hmac.compare_digest(mac, hmac.new(_MAC_KEY, payload, hashlib.sha256).digest()[:8]):
-            raise ValueError("mac")
-        key = json.loads(payload)
-    except (ValueError, json.JSONDecodeError) as exc:
+    except (ValueError, binascii.Error) as exc:
         raise InvalidCursor("The cursor is malformed.", field="cursor") from exc
-    if not isinstance(key, dict) or key.get(partition_attr, {}).get("S") != partition:
-        raise InvalidCursor("The cursor does not belong to this list.", field="cursor")
-    return key
+    mac, payload = raw[:_MAC_BYTES], raw[_MAC_BYTES:]
+    if not _signed_by((_MAC_KEY,), mac, payload):
+        raise InvalidCursor("The cursor is malformed.", field="cursor")
+    try:
+        return json.loads(payload)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidCursor("The cursor is malformed.", field="cursor") from exc
+
+
+def _mac(key: bytes, payload: bytes) -> bytes:
+    return hmac.new(key, payload, hashlib.sha256).digest()[:_MAC_BYTES]
+
+
+def _signed_by(keys: tuple[bytes, ...], mac: bytes, payload: bytes) -> bool:
+    return any(hmac.compare_digest(mac, _mac(key, payload)) for key in keys)
+
+
+def _typed(key: dict[str, Any], name: str, numbers: frozenset[str]) -> bool:
+    value = key[name]
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    if name in numbers:
+        number = value.get("N")
+        return isinstance(number, str) and number.isascii() and number.isdigit() and len(number) <= 9
+    text = value.get("S")
+    return isinstance(text, str) and 0 < len(text) <= 1024

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lms.errors import Conflict, NotFound, Problem
+from lms.errors import ChangedMeanwhile, Conflict, NotFound, Problem
 
 
 class CourseNotFound(NotFound):
@@ -93,7 +93,7 @@ class OutlineFull(Conflict):
     title = "The course has reached its maximum number of sections or lessons"
 
 
-class ConcurrentModification(Conflict):
+class ConcurrentModification(ChangedMeanwhile):
     """Someone changed the course between your read and your write; retry."""
 
     slug = "concurrent-modification"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lms.errors import Conflict, Forbidden, NotFound, Problem
+from lms.errors import ChangedMeanwhile, Conflict, Forbidden, NotFound, Problem
 
 
 class InstitutionNotFound(NotFound):
@@ -85,7 +85,7 @@ class AccountErased(Forbidden):
     title = "This account was erased"
 
 
-class ConcurrentUserChange(Conflict):
+class ConcurrentUserChange(ChangedMeanwhile):
     """Someone changed the person or institution between your read and your write; retry."""
 
     slug = "concurrent-user-change"

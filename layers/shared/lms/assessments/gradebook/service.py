@@ -35,7 +35,7 @@ from lms.assessments.gradebook.schemas import (
 )
 from lms.auth import Principal
 from lms.courses.errors import CourseNotFound
-from lms.errors import Conflict, PreconditionRequired, ValidationFailed, check_version
+from lms.errors import PreconditionFailed, PreconditionRequired, ValidationFailed, check_version
 from lms.events import DomainEvent
 from lms.events.assessments import GradebookSettingsChanged
 from lms.users import queries as users_queries
@@ -136,6 +136,7 @@ class GradebookService:
             self._staff_course(principal, course_id)  # raises the refusal that applies
             raise
         except SettingsVersionChanged:
+            self._staff_course(principal, course_id)  # the version is disclosed to the course's staff only
             current = self._repo.settings(principal.institution_id, course_id).version
             if expected is None:
                 raise PreconditionRequired(
@@ -143,7 +144,9 @@ class GradebookService:
                     "send If-Match with the version you read."
                 ) from None
             check_version("gradebook settings", current, version)
-            raise Conflict("The gradebook settings changed while this request was applied; retry.") from None
+            raise PreconditionFailed(
+                "The gradebook settings changed while this request was applied."
+            ) from None
         return settings_view(course_id, saved)
 
     # ------------------------------------------------------------ grades

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lms.errors import Conflict, Forbidden, NotFound, Problem
+from lms.errors import ChangedMeanwhile, Conflict, Forbidden, NotFound, Problem
 
 
 class QuizNotFound(NotFound):
@@ -143,7 +143,7 @@ class AttemptSubmitted(Conflict):
     title = "The attempt is already submitted"
 
 
-class QuizChangedMeanwhile(Conflict):
+class QuizChangedMeanwhile(ChangedMeanwhile):
     """The quiz, its key or the student's attempts changed while the request was applied; retry."""
 
     slug = "quiz-changed-meanwhile"

@@ -50,6 +50,7 @@ ROSTER_ENTITY = "roster"
 WAITLIST_ENTITY = "waitlist-entry"
 STUDENT_ROLE = "student"  # the identity context's name of the role on a profile
 _OFFSET = "offset"  # carried in a waitlist page's cursor: the position of its first entry, minus one
+_OFFSETS = frozenset({_OFFSET})
 
 
 class EnrollmentItem(Item):
@@ -388,9 +389,10 @@ class DynamoEnrollmentRepository:
         self, course: Course, institution_id: str, query: RosterQuery
     ) -> tuple[list[Listed], str | None]:
         partition = keys.course_pk(institution_id, course.id)
-        start = decode_cursor(query.cursor, partition_attr="PK", partition=partition)
         if query.status == EnrollmentStatus.WAITLISTED:
+            start = decode_cursor(query.cursor, partition_attr="PK", partition=partition, numbers=_OFFSETS)
             return self._waitlist_page(course, partition, start, query.limit)
+        start = decode_cursor(query.cursor, partition_attr="PK", partition=partition)
         results = EnrollmentItem.query(
             partition,
             EnrollmentItem.SK.startswith("ENROLLMENT#"),
