@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sqs import SQSClient
 
 # Types the local stack does not create: functions run in-process, the API is served by the
@@ -268,6 +269,7 @@ class _Builder:
             "AWS::Cognito::UserPoolClient": self._user_pool_client,
             "AWS::Cognito::UserPoolGroup": self._user_pool_group,
             "AWS::S3::Bucket": self._bucket,
+            "AWS::SecretsManager::Secret": self._secret,
         }
 
     def create(self, logical_id: str, resource_type: str, properties: dict[str, Any]) -> None:
@@ -304,6 +306,10 @@ class _Builder:
     @cached_property
     def _cognito(self) -> CognitoIdentityProviderClient:
         return boto3.client("cognito-idp", region_name=self._region, endpoint_url=self._endpoint_url)
+
+    @cached_property
+    def _secretsmanager(self) -> SecretsManagerClient:
+        return boto3.client("secretsmanager", region_name=self._region, endpoint_url=self._endpoint_url)
 
     @cached_property
     def _s3(self) -> S3Client:
@@ -395,6 +401,17 @@ class _Builder:
         for url in props["Queues"]:
             self._sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})
         self._bind("AWS::SQS::QueuePolicy", logical_id, f"{self._prefix}-{logical_id}")
+
+    def _secret(self, logical_id: str, props: dict[str, Any]) -> None:
+        """A secret generated as CloudFormation generates it (GetRandomPassword with the same options)."""
+        name = props.pop("Name", f"{self._prefix}-{logical_id}")
+        generate = props.pop("GenerateSecretString", None)
+        if generate is not None:
+            if "SecretStringTemplate" in generate or "GenerateStringKey" in generate:
+                raise ProvisionError(f"{logical_id}: only plain generated strings are emulated")
+            props["SecretString"] = self._secretsmanager.get_random_password(**generate)["RandomPassword"]
+        arn = self._secretsmanager.create_secret(Name=name, **props)["ARN"]
+        self._bind("AWS::SecretsManager::Secret", logical_id, arn, Id=arn)
 
     def _user_pool(self, logical_id: str, props: dict[str, Any]) -> None:
         props["PoolName"] = props.pop("UserPoolName", f"{self._prefix}-{logical_id}")

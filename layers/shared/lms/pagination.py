@@ -10,13 +10,14 @@ import json
 from typing import Any
 
 from lms.errors import InvalidCursor
+from lms.persistence.cursor_keys import cursor_keys
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
 
-# Tampering is caught by the partition check below; the MAC only makes cursors opaque and stable.
-_MAC_KEY = b"lms-cursor-v1"
-_MAC_BYTES = 8
+# A cursor names a key of the table: the MAC (a key of the stack's own, lms.persistence.cursor_keys)
+# makes sure the API issued it, and the partition check that it is a page of the list asked for.
+_MAC_BYTES = 16
 _MAX_CURSOR_CHARS = 2048
 
 # The attributes of a last evaluated key, by the partition attribute the list queries: the table's
@@ -31,7 +32,7 @@ def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
     if not last_key:
         return None
     payload = json.dumps(last_key, sort_keys=True, separators=(",", ":")).encode()
-    mac = _mac(_MAC_KEY, payload)
+    mac = _mac(cursor_keys.signing(), payload)
     return base64.urlsafe_b64encode(mac + payload).decode().rstrip("=")
 
 
@@ -68,8 +69,10 @@ def _signed_payload(cursor: str) -> Any:
     except (ValueError, binascii.Error) as exc:
         raise InvalidCursor("The cursor is malformed.", field="cursor") from exc
     mac, payload = raw[:_MAC_BYTES], raw[_MAC_BYTES:]
-    if not _signed_by((_MAC_KEY,), mac, payload):
-        raise InvalidCursor("The cursor is malformed.", field="cursor")
+    if not _signed_by(cursor_keys.accepted(), mac, payload):
+        keys = cursor_keys.refreshed()  # rotated since this container read the keys?
+        if keys is None or not _signed_by(keys, mac, payload):
+            raise InvalidCursor("The cursor is malformed.", field="cursor")
     try:
         return json.loads(payload)
     except (ValueError, RecursionError) as exc:

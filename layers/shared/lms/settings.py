@@ -32,6 +32,8 @@ class Settings(BaseModel):
         default=None, validation_alias=AliasChoices("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
     )
     user_pool: str = Field(default="", validation_alias="USER_POOL_ID")
+    # The secret that signs pagination cursors (lms.persistence.cursor_keys).
+    cursor_secret: str = Field(default="", validation_alias="CURSOR_SECRET_ARN")
     # Set only by the local stack, which has no email to send temporary passwords with.
     expose_temporary_passwords: bool = Field(default=False, validation_alias="EXPOSE_TEMPORARY_PASSWORDS")
     import_retention_days: int = Field(default=30, ge=1, validation_alias="IMPORT_RETENTION_DAYS")
@@ -47,6 +49,12 @@ class Settings(BaseModel):
         if not self.files_bucket_name:
             raise RuntimeError("FILES_BUCKET is not set (template.yaml sets it from !Ref FilesBucket)")
         return self.files_bucket_name
+
+    @property
+    def cursor_secret_arn(self) -> str:
+        if not self.cursor_secret:
+            raise RuntimeError("CURSOR_SECRET_ARN is not set (template.yaml sets it from !Ref CursorSecret)")
+        return self.cursor_secret
 
     @property
     def user_pool_id(self) -> str:
