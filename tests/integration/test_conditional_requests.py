@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 
 from infra.gateway import ApiResponse
-from tests.harness import Caller, Tenant
-from tests.integration.quizzes import create_quiz
-from tests.integration.test_assignments_api import ASSIGNMENTS, published, submitted
-from tests.integration.test_courses_api import add_lesson, add_section, create_course
-from tests.integration.test_gradebook_api import SETTINGS_BODY, settings_path
-from tests.integration.test_progress_api import course_with_lessons, enroll
-from tests.integration.test_users_institutions import create_institution
+from tests.support.assignments import ASSIGNMENTS, published, submitted
+from tests.support.client import Caller
+from tests.support.courses import add_lesson, add_section, course_with_lessons, create_course, enroll
+from tests.support.gradebook import WEIGHTED_SETTINGS
+from tests.support.people import create_institution
+from tests.support.quizzes import create_quiz
+from tests.support.tenant import Tenant
 
 
 @dataclass
@@ -93,13 +93,19 @@ def _grade(tenant: Tenant) -> Conditional:
     return Conditional(instructor, tenant.instructor(), "PUT", path, {"score": "8"}, submission["revision"])
 
 
+def settings_path(course_id: str) -> str:
+    return f"/assessments/gradebook/courses/{course_id}/settings"
+
+
 def _gradebook_settings(tenant: Tenant) -> Conditional:
     instructor = tenant.instructor()
     course_id, _ = course_with_lessons(instructor, 1)
-    created = instructor.request("PUT", settings_path(course_id), json_body=SETTINGS_BODY)
+    created = instructor.request("PUT", settings_path(course_id), json_body=WEIGHTED_SETTINGS)
     assert created.status == 200, created.body
     path = settings_path(course_id)
-    return Conditional(instructor, tenant.instructor(), "PUT", path, SETTINGS_BODY, created.json()["version"])
+    return Conditional(
+        instructor, tenant.instructor(), "PUT", path, WEIGHTED_SETTINGS, created.json()["version"]
+    )
 
 
 def _institution(tenant: Tenant) -> Conditional:

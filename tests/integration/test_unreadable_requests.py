@@ -10,7 +10,8 @@ import pytest
 from infra.gateway import ApiResponse
 from lms.pagination import encode_cursor
 from lms.request_body import MAX_BODY_BYTES, MAX_DEPTH
-from tests.harness import Caller, Tenant
+from tests.support.client import Caller
+from tests.support.tenant import Tenant
 
 COURSE = {
     "title": "Linear Algebra",
