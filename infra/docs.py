@@ -42,6 +42,9 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 GENERATED = "<!-- Generated from the code by `make docs` (python -m infra.docs): do not edit by hand. -->"
 
 # Operations that read `Idempotency-Key` (lms.http.idempotency_key); every PATCH reads `If-Match`.
+# Operations other than PATCH that require If-Match (lms.http.expected_version).
+CONDITIONAL_OPERATIONS = frozenset({"GradeSubmission"})
+
 IDEMPOTENT_OPERATIONS = frozenset(
     {
         "CreateCourse",
@@ -77,6 +80,8 @@ PROBLEM_RESPONSES: dict[int, type[errors.Problem]] = {
     404: errors.NotFound,
     409: errors.Conflict,
     412: errors.PreconditionFailed,
+    413: errors.PayloadTooLarge,
+    415: errors.UnsupportedMediaType,
     422: errors.ValidationFailed,
     428: errors.PreconditionRequired,
 }
@@ -283,25 +288,37 @@ IDEMPOTENCY_KEY = _header(
 ETAG = {"description": "The resource's version, for If-Match.", "schema": {"type": "string"}}
 
 
-def _problem_statuses(method: str, operation: Mapping[str, Any], public: bool) -> set[int]:
+def _problem_statuses(
+    method: str, operation: Mapping[str, Any], public: bool, schemas: Mapping[str, Any]
+) -> set[int]:
     """Which problems an operation can answer, from what it takes; see the rules in each branch."""
     parameters = operation.get("parameters", [])
     where = {p["in"] for p in parameters}
-    names = {p["name"] for p in parameters}
+    names = {p["name"].lower() for p in parameters}
     statuses: set[int] = set()
     if not public:
         statuses |= {401, 403}  # no or unverifiable identity; a role the operation does not allow
-    if "path" in where:
-        statuses.add(404)  # the addressed resource, or one of another institution
-        if method != "get" and not public:
-            statuses.add(409)  # the resource's state refuses the change
-    if method == "patch":
+        if method != "get":
+            statuses.add(409)  # the state refuses the change (a resource's, a unique name's, a key's)
+    if "path" in where or _names_by_id(operation, schemas):
+        statuses.add(404)  # the addressed resource (by path or by an id in the body), or another tenant's
+    if "if-match" in names:
         statuses |= {412, 428}
-    if names & {"If-Match", "Idempotency-Key", "cursor"}:
+    if names & {"if-match", "idempotency-key", "cursor"}:
         statuses.add(400)  # a malformed header or cursor
+    if "requestBody" in operation:
+        statuses |= {400, 413, 415}  # lms.request_body: unreadable JSON, too large, another media type
     if parameters or "requestBody" in operation:
         statuses.add(422)
     return statuses
+
+
+def _names_by_id(operation: Mapping[str, Any], schemas: Mapping[str, Any]) -> bool:
+    """Whether the JSON body names another resource by id (a `*_id` field), which may not exist."""
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+    ref = body.get("$ref", "")
+    target = schemas.get(ref.rsplit("/", 1)[-1], {}) if ref else body
+    return any(name.endswith("_id") for name in target.get("properties", {}))
 
 
 def _document_operation(
@@ -309,7 +326,7 @@ def _document_operation(
 ) -> None:
     parameters: list[dict[str, Any]] = operation.setdefault("parameters", [])
     headers = []
-    if method == "patch":
+    if method == "patch" or operation.get("operationId") in CONDITIONAL_OPERATIONS:
         headers.append(IF_MATCH)
     if operation.get("operationId") in IDEMPOTENT_OPERATIONS:
         headers.append(IDEMPOTENCY_KEY)
@@ -324,10 +341,12 @@ def _document_operation(
         operation["security"] = []
     responses: dict[str, Any] = operation.setdefault("responses", {})
     responses.pop("422", None)  # Powertools' own validation body; lms.http answers a problem instead
-    for problem_status in _problem_statuses(method, operation, public):
+    for problem_status in _problem_statuses(method, operation, public, schemas):
         name = PROBLEM_RESPONSES[problem_status].__name__
         responses[str(problem_status)] = {"$ref": f"#/components/responses/{name}"}
     for status, response in responses.items():
+        if status == "204":
+            response.pop("content", None)  # no body, so no media type (Powertools declares one anyway)
         if status.startswith("2") and _returns_versioned(response, schemas):
             response.setdefault("headers", {})["ETag"] = ETAG
 
@@ -384,10 +403,11 @@ def openapi_document(functions: Iterable[ApiFunction], version: str) -> dict[str
     repeated = sorted({name for name in ids if ids.count(name) > 1})
     if repeated:
         raise DocsError(f"operationIds used by more than one route: {', '.join(repeated)}")
-    unknown = IDEMPOTENT_OPERATIONS - set(operation_routes({"paths": paths}))
+    unknown = (IDEMPOTENT_OPERATIONS | CONDITIONAL_OPERATIONS) - set(operation_routes({"paths": paths}))
     if unknown:
         raise DocsError(
-            f"IDEMPOTENT_OPERATIONS names operations no route serves: {', '.join(sorted(unknown))}"
+            f"IDEMPOTENT_OPERATIONS or CONDITIONAL_OPERATIONS name operations no route serves: "
+            f"{', '.join(sorted(unknown))}"
         )
     problem = _problem_components()
     _merge(schemas, problem["schemas"], "schema")

@@ -58,6 +58,10 @@ def get_gradebook_settings(course_id: str) -> Response[GradebookSettingsView]:
     tags=["gradebook"],
     operation_id="UpdateGradebookSettings",
     responses={
+        200: {
+            "description": "The settings as stored, with their new version (ETag).",
+            "content": {"application/json": {"model": GradebookSettingsView}},
+        },
         412: {"description": "If-Match names an older version (`version-mismatch`)."},
         428: {"description": "The settings exist and If-Match is missing (`if-match-required`)."},
     },
