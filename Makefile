@@ -31,11 +31,12 @@ function_dirs = $(foreach dir,$(wildcard functions/*/),$(if $(call has_python,$(
 export SAM_CLI_TELEMETRY := 0
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: help venv test lint format-check types template pytest e2e dev bench docs build layer clean
+.PHONY: help venv test lint format-check types template pytest e2e dev redrive bench docs build layer clean
 
 help:
 	@echo "make test    lint, types, template checks, then the test suites (what CI runs)"
 	@echo "make dev     run the local stack (emulated AWS from template.yaml)"
+	@echo "make redrive move dead letters back to their queues (STAGE=, ENDPOINT= for the local stack)"
 	@echo "make build   sam build for python3.13/arm64, without Docker, into .aws-sam/build"
 	@echo "make layer   build only the shared layer into build/layer/python"
 	@echo "make bench   measure and write docs/benchmarks.md"
@@ -105,6 +106,10 @@ e2e: venv
 
 dev: venv
 	$(PY) -m infra.local_stack
+
+# Against AWS: make redrive STAGE=prod. Against `make dev`: make redrive STAGE=local ENDPOINT=http://127.0.0.1:4566
+redrive: venv
+	$(PY) -m infra.redrive --stage $(or $(STAGE),dev) $(if $(ENDPOINT),--endpoint-url $(ENDPOINT)) $(QUEUES)
 
 bench: venv
 	$(PY) -m bench

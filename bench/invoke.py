@@ -27,7 +27,6 @@ from moto import mock_aws
 from infra.functions import FunctionSpec, LambdaContext, load_handler
 from infra.gateway import build_rest_event
 from infra.instrument import AwsCallRecorder
-from infra.local_stack import serialize_dynamodb_transactions
 from infra.provision import Stack, provision
 from lms.settings import get_settings
 from lms.users.access import AccountState, read_account_state
@@ -255,8 +254,9 @@ class EmulatedAws:
         self._warnings.__enter__()
         # Powertools warns on every call that adds no metric.
         warnings.filterwarnings("ignore", message="No application metrics to publish")
-        # Transactions rolled back from a copy of what they touch, as in the local stack (process-wide).
-        serialize_dynamodb_transactions()
+        # Transactions rolled back from a copy of what they touch, as in the local stack, and every
+        # client's calls counted: both process-wide, before the first client is made.
+        AwsCallRecorder.install()
         self._mock.start()
         self.fresh()
         return self

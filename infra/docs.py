@@ -17,7 +17,6 @@ import sys
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -26,6 +25,7 @@ from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
 
 import lms
 from infra.functions import FunctionSpec, function_specs
+from infra.patches import event_pattern
 from infra.template import TEMPLATE, load_template
 from lms import errors, keys
 from lms.auth import Role
@@ -565,36 +565,10 @@ def _get_att_target(value: Any) -> str | None:
     return str(argument[0]) if isinstance(argument, list) and argument else None
 
 
-def _matches(matchers: Any, value: str) -> bool:
-    """EventBridge's matching of one field: any matcher in the list may match."""
-    for matcher in matchers if isinstance(matchers, list) else [matchers]:
-        if isinstance(matcher, str) and matcher == value:
-            return True
-        if not isinstance(matcher, dict):
-            continue
-        ((kind, argument),) = matcher.items()
-        if kind == "prefix" and value.startswith(str(argument)):
-            return True
-        if kind == "suffix" and value.endswith(str(argument)):
-            return True
-        if kind == "wildcard" and fnmatchcase(value, str(argument)):
-            return True
-        if kind == "exists" and argument is True:
-            return True
-        if kind == "anything-but":
-            excluded = argument if isinstance(argument, list) else [argument]
-            if value not in excluded:
-                return True
-        if kind not in ("prefix", "suffix", "wildcard", "exists", "anything-but"):
-            raise DocsError(f"event pattern matcher {kind!r} is not understood by infra.docs")
-    return False
-
-
 def routes_event(delivery: Delivery, event: type[DomainEvent]) -> bool:
-    pattern = delivery.pattern
-    return ("source" not in pattern or _matches(pattern["source"], event.source)) and (
-        "detail-type" not in pattern or _matches(pattern["detail-type"], event.name)
-    )
+    # Which event types a rule can route: its conditions on the event's data depend on each event.
+    by_type = {key: value for key, value in delivery.pattern.items() if key in ("source", "detail-type")}
+    return event_pattern(by_type)({"source": event.source, "detail-type": event.name})
 
 
 def _delivery_line(delivery: Delivery) -> str:

@@ -14,6 +14,8 @@ Behaviour copied from the real REST API, and where it is deliberately different:
 - Errors of the gateway itself are rendered from the template's `GatewayResponses` (falling back to
   `DEFAULT_4XX`/`DEFAULT_5XX`, then to API Gateway's own `{"message": ...}`).
 - A function that raises or returns a malformed proxy response answers 502, like `DEFAULT_5XX`.
+- A function answers one request at a time (`infra.functions.invoke`), as one Lambda execution
+  environment does; Lambda would start more environments, the local stack queues the request.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import os
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -36,7 +38,7 @@ from urllib.parse import parse_qs, unquote
 
 import jwt
 
-from infra.functions import ACCOUNT_ID, FunctionSpec, LambdaContext, Route, load_handler
+from infra.functions import ACCOUNT_ID, FunctionSpec, Route, invoke
 from lms.settings import get_settings
 
 if TYPE_CHECKING:
@@ -557,8 +559,8 @@ class ApiGateway:
             region=self.stack.region,
         )
         try:
-            handler = self._handler(target.spec)
-            result = handler(event, LambdaContext.for_function(target.spec, region=self.stack.region))
+            self._export_environment(target.spec)
+            result = invoke(target.spec, event, region=self.stack.region)
             return _proxy_response(result, request_id)
         except Exception:
             logger.exception("%s failed on %s %s", target.spec.logical_id, method, path)
@@ -572,7 +574,7 @@ class ApiGateway:
                 return resource, params
         return None
 
-    def _handler(self, spec: FunctionSpec) -> Callable[[dict[str, Any], Any], Any]:
+    def _export_environment(self, spec: FunctionSpec) -> None:
         # Functions share this process: an invocation sees the stack's and its own function's variables.
         with self._env_lock:
             changed = {
@@ -583,4 +585,3 @@ class ApiGateway:
             if changed:
                 os.environ.update(changed)
                 get_settings.cache_clear()
-        return load_handler(spec)

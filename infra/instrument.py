@@ -1,7 +1,8 @@
-"""Counts AWS requests by instrumenting botocore, and refuses a DynamoDB Scan in a request path."""
+"""Counts AWS requests with botocore's event hooks, and refuses a DynamoDB Scan in a request path."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import Counter
@@ -9,7 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from botocore.client import BaseClient
+from infra import patches
+
+_STARTED = "lms_recorder_started"
 
 
 class ScanInRequestPath(AssertionError):
@@ -30,35 +33,46 @@ class AwsCallRecorder:
 
     @classmethod
     def install(cls) -> None:
-        """Wrap botocore once per process; recording is off unless a recorder is active."""
+        """Listen to every client once per process; recording is off unless a recorder is active."""
         with cls._lock:
             if cls._installed:
                 return
-            original = BaseClient._make_api_call  # type: ignore[attr-defined]
-
-            def _recorded(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
-                recorder: AwsCallRecorder | None = getattr(cls._local, "active", None)
-                if recorder is None:
-                    return original(client, operation, params)
-                service = client.meta.service_model.service_name
-                if service == "dynamodb" and operation == "Scan":
-                    # Recorded as well as raised: a handler's catch-all must not hide it.
-                    recorder.scans.append(str(params.get("TableName")))
-                    raise ScanInRequestPath(f"Scan of {params.get('TableName')} in a request path")
-                recorder.calls[(service, operation)] += 1
-                started = time.perf_counter()
-                try:
-                    return original(client, operation, params)
-                finally:
-                    recorder.seconds += time.perf_counter() - started
-
-            BaseClient._make_api_call = _recorded  # type: ignore[attr-defined]
+            patches.apply()
+            # before-call, not provide-client-params: presigning a URL emits the latter too.
+            patches.every_client.register("before-call", cls._on_call)
+            patches.every_client.register("after-call", cls._on_done)
+            patches.every_client.register("after-call-error", cls._on_done)
             cls._installed = True
+
+    @classmethod
+    def _active(cls) -> AwsCallRecorder | None:
+        return getattr(cls._local, "active", None)
+
+    @classmethod
+    def _on_call(cls, params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+        recorder = cls._active()
+        if recorder is None:
+            return
+        service, operation = model.service_model.service_name, model.name
+        if service == "dynamodb" and operation == "Scan":
+            table = str(json.loads(params.get("body") or b"{}").get("TableName"))
+            # Recorded as well as raised: a handler's catch-all must not hide it.
+            recorder.scans.append(table)
+            raise ScanInRequestPath(f"Scan of {table} in a request path")
+        recorder.calls[(service, operation)] += 1
+        context[_STARTED] = time.perf_counter()
+
+    @classmethod
+    def _on_done(cls, context: dict[str, Any], **_: Any) -> None:
+        recorder = cls._active()
+        started = context.pop(_STARTED, None)
+        if recorder is not None and started is not None:
+            recorder.seconds += time.perf_counter() - started
 
     @contextmanager
     def recording(self) -> Iterator[AwsCallRecorder]:
         self.install()
-        previous = getattr(self._local, "active", None)
+        previous = self._active()
         self._local.active = self
         try:
             yield self

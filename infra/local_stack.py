@@ -4,14 +4,17 @@
 
 Everything runs in this process: moto serves AWS on 127.0.0.1:<aws-port>, the functions' boto3 and
 pynamodb clients reach it through AWS_ENDPOINT_URL, the API answers on 127.0.0.1:<port>, and the event
-pump relays the table stream and feeds the consumer queues in the background. Tests use `LocalStack`.
+pump relays the table stream, feeds the consumer queues and runs the scheduled functions (the outbox
+sweeper) in the background. Tests use `LocalStack`.
+
+Like Lambda, one invocation runs at a time per execution environment; here the whole process is one
+(infra.functions.invoke says why and what it costs). A bus that refuses events is retried like
+Lambda's stream poller does, with backoff (infra.pump), and then swept (the outbox sweeper).
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
-import functools
 import json
 import logging
 import os
@@ -21,18 +24,16 @@ import sys
 import threading
 import time
 import warnings
-from collections import defaultdict
-from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from infra import demo_courses  # noqa: F401 - registers the demo catalog
+from infra import demo_courses, patches  # noqa: F401 - demo_courses registers the demo catalog
 from infra.gateway import ApiGateway, ApiResponse, TokenVerifier
 from infra.provision import Stack, provision
-from infra.pump import EventPump
+from infra.pump import EventPump, lambda_backoff
 from infra.seed import DemoUser, seed_demo
 from lms.settings import get_settings
 
@@ -45,99 +46,24 @@ DEFAULT_PORT = 3000
 DEFAULT_AWS_PORT = 4566
 EXIT_PORT_IN_USE = 2
 
-# ---------------------------------------------------------------------------------------------- moto
-
-_DYNAMODB_LOCK = threading.RLock()
-# moto applies TransactWriteItems to a copy of the table and swaps it back on failure: a write or read
-# interleaved with a transaction could be lost or see a rolled-back item. One lock orders them all.
-_SERIALIZED_DYNAMODB_CALLS = (
-    "transact_write_items",
-    "execute_transaction",
-    "put_item",
-    "update_item",
-    "delete_item",
-    "get_item",
-    "query",
-    "scan",
-)
+# ---------------------------------------------------------------------------------------------- clock
 
 
-def serialize_dynamodb_transactions() -> None:
-    """Make moto's DynamoDB transactions atomic under concurrent requests (idempotent, process-wide)."""
-    from moto.dynamodb.models import DynamoDBBackend
+class PumpClock:
+    """The pump's clock (schedules, stream retry backoff): monotonic time, which a test moves forward
+    instead of waiting."""
 
-    for name in _SERIALIZED_DYNAMODB_CALLS:
-        original = getattr(DynamoDBBackend, name)
-        if getattr(original, "__lms_serialized__", False):
-            continue
-        if name == "transact_write_items":
-            original = _with_cheap_rollback_copies(original)
-        setattr(DynamoDBBackend, name, _locked(original))
+    def __init__(self) -> None:
+        self._offset = 0.0
+        self._lock = threading.Lock()
 
+    def __call__(self) -> float:
+        with self._lock:
+            return time.monotonic() + self._offset
 
-def _with_cheap_rollback_copies(original: Callable[..., Any]) -> Callable[..., Any]:
-    """moto keeps a deep copy of the whole table (and its stream) to roll a failed transaction back,
-    so a transaction costs time in proportion to everything ever written. Under the lock, a copy of
-    the item index, of the stream's record list and of the items the transaction updates in place
-    rolls back exactly the same, whatever the table's size.
-    """
-    from moto.dynamodb.models.dynamo_type import DynamoType
-    from moto.dynamodb.models.table import Table
-
-    def snapshot(table: Any, updated: list[dict[str, Any]]) -> Any:
-        clone = copy.copy(table)
-        clone.items = defaultdict(dict)
-        for hash_key, value in table.items.items():
-            clone.items[hash_key] = dict(value) if isinstance(value, dict) else value
-        for key in updated:  # update_item changes the stored item object itself
-            hash_key = DynamoType(key[table.hash_key_attr])
-            stored = table.items.get(hash_key)
-            if table.range_key_attr is not None and isinstance(stored, dict):
-                range_key = DynamoType(key[table.range_key_attr])
-                if range_key in stored:
-                    clone.items[hash_key][range_key] = copy.deepcopy(stored[range_key])
-            elif stored is not None:
-                clone.items[hash_key] = copy.deepcopy(stored)
-        if table.stream_shard is not None:
-            shard = copy.copy(table.stream_shard)
-            shard.items = list(table.stream_shard.items)
-            shard.table = clone
-            clone.stream_shard = shard
-        return clone
-
-    @functools.wraps(original)
-    def call(backend: Any, transact_items: list[dict[str, Any]]) -> Any:
-        updated: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for item in transact_items:
-            op = item.get("Update")
-            if op is not None:
-                updated[op["TableName"]].append(op["Key"])
-        with _DYNAMODB_LOCK:
-            Table.__deepcopy__ = lambda table, memo: snapshot(table, updated[table.name])  # type: ignore[attr-defined]
-            try:
-                return original(backend, transact_items)
-            finally:
-                del Table.__deepcopy__  # type: ignore[attr-defined]
-
-    return call
-
-
-def _locked(original: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(original)
-    def call(*args: Any, **kwargs: Any) -> Any:
-        with _DYNAMODB_LOCK:
-            return original(*args, **kwargs)
-
-    call.__lms_serialized__ = True  # type: ignore[attr-defined]
-    return call
-
-
-def _reset_moto() -> None:
-    from moto.core.models import MockAWS
-    from moto.moto_api._internal.models import moto_api_backend
-
-    if not MockAWS._mocks_active:
-        moto_api_backend.reset()
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._offset += seconds
 
 
 # ---------------------------------------------------------------------------------------------- ports
@@ -282,6 +208,7 @@ class LocalStack:
         self._started = False
         self._stack: Stack | None = None
         self._pump: EventPump | None = None
+        self.clock = PumpClock()
         self.users: list[DemoUser] = []
         self.api_url = ""
         self.aws_endpoint_url = ""
@@ -340,7 +267,7 @@ class LocalStack:
                 "AWS_REGION": self.region,
             }
         )
-        serialize_dynamodb_transactions()
+        patches.apply()
         self._stack = provision(endpoint_url=self.aws_endpoint_url, region=self.region, stage=self.stage)
         self._set_environment(dict(self._stack.env))
 
@@ -351,7 +278,9 @@ class LocalStack:
         )
         self._api_thread.start()
 
-        self._pump = EventPump(self._stack, endpoint_url=self.aws_endpoint_url)
+        self._pump = EventPump(
+            self._stack, endpoint_url=self.aws_endpoint_url, clock=self.clock, retry_backoff=lambda_backoff
+        )
         self._pump_thread = threading.Thread(
             target=self._pump.run_forever,
             args=(self._pump_stop,),
@@ -429,7 +358,7 @@ class LocalStack:
             self._pump_thread.join(timeout=10)
         if self._moto is not None:
             self._moto.stop()
-            _reset_moto()
+            patches.reset_moto()
         if self.state_file is not None and self.state_file.exists():
             self.state_file.unlink()
         for name, value in self._saved_env.items():

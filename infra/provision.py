@@ -84,6 +84,7 @@ class StreamPosition:
     sequence_number: str | None = None  # None: from the trim horizon
     retry: bool = False
     attempts: int = 0
+    retry_at: float = 0.0  # on the pump's clock: a failed batch waits for it
 
 
 @dataclass

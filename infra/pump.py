@@ -2,7 +2,15 @@
 
 moto stores events but cannot run functions, so the pump polls what a Lambda poller would poll and
 invokes the handlers in-process with the events Lambda would build, honouring partial batch
-failures, retries, visibility and dead-letter queues.
+failures, retries, visibility and dead-letter queues. It also plays EventBridge's scheduler: a
+function's `Schedule` events (`rate(...)`) invoke it on the pump's clock, with a scheduled event.
+
+Where it differs from AWS, on purpose:
+- A failed stream batch is retried at once, unless the pump is given a `retry_backoff` (the
+  running local stack's is `lambda_backoff`: 1 s doubling up to 60 s, so the relay's 20 attempts
+  span about 15 minutes). Tests drive retries round by round instead.
+- A failed SQS message is made visible again at once, not when its visibility timeout ends.
+- Schedules run from `run_forever` (or `run_schedules`), first one period after the pump started.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ import json
 import logging
 import os
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +31,7 @@ import boto3
 from botocore.config import Config
 
 from infra.functions import FunctionSpec, invoke
+from infra.patches import event_pattern
 from infra.provision import Stack, StreamPosition
 from lms.settings import get_settings
 
@@ -31,6 +41,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ErrorHandler = Callable[[str, BaseException], None]
+Clock = Callable[[], float]
+Backoff = Callable[[int], float]
 
 _SQS_MAX_RECEIVE = 10
 _STREAM_READ_LIMIT = 1000
@@ -60,8 +72,14 @@ class EventPump:
         *,
         endpoint_url: str | None = None,
         on_error: ErrorHandler | None = None,
+        clock: Clock = time.monotonic,
+        retry_backoff: Backoff | None = None,
     ) -> None:
         self._stack = stack
+        self._clock = clock
+        self._retry_backoff = retry_backoff
+        self._next_runs: dict[tuple[str, int], float] = {}
+        self._started = clock()
         endpoint = endpoint_url if endpoint_url is not None else stack.endpoint_url
         # botocore routes DynamoDB Streams to "<account>.streams-ddb.<region>.amazonaws.com",
         # which moto's in-process mock does not recognise; the regional endpoint it does.
@@ -73,9 +91,12 @@ class EventPump:
         )
         self._sqs: SQSClient = boto3.client("sqs", region_name=stack.region, endpoint_url=endpoint)
         self._on_error = on_error if on_error is not None else _log_error
-        for spec in stack.functions:
-            if spec.stream_filter is not None:
-                check_filter(spec.stream_filter)
+        # Compiled up front: an invalid filter fails the pump's start, as it fails a deployment.
+        self._filters = {
+            spec.logical_id: event_pattern(spec.stream_filter)
+            for spec in stack.functions
+            if spec.stream_filter is not None
+        }
 
     def drain(self, max_rounds: int = 20) -> DrainReport:
         """Deliver until a round finds nothing to do or `max_rounds` rounds have run."""
@@ -95,13 +116,48 @@ class EventPump:
         return report
 
     def run_forever(self, stop: threading.Event, interval: float = 0.2) -> None:
-        """Drain every `interval` seconds until `stop` is set; errors go to `on_error`."""
+        """Drain and run what is scheduled every `interval` seconds until `stop` is set; errors go
+        to `on_error`."""
         while not stop.is_set():
             try:
                 self.drain()
+                self.run_schedules()
             except Exception as error:
                 self._on_error("pump", error)
             stop.wait(interval)
+
+    def run_schedules(self) -> list[str]:
+        """Invoke every function whose schedule is due on the pump's clock; their logical ids."""
+        now = self._clock()
+        invoked = []
+        for spec in self._stack.functions:
+            for index, period in enumerate(spec.schedules):
+                due = self._next_runs.setdefault((spec.logical_id, index), self._started + period)
+                if due <= now:
+                    # Runs missed while the pump was busy are not made up, as EventBridge's are not.
+                    self._next_runs[(spec.logical_id, index)] = now + period
+                    self.invoke_scheduled(spec.logical_id)
+                    invoked.append(spec.logical_id)
+        return invoked
+
+    def invoke_scheduled(self, logical_id: str) -> None:
+        """Invoke a function as its schedule would, once, now; an error goes to `on_error`."""
+        spec = next(spec for spec in self._stack.functions if spec.logical_id == logical_id)
+        stack = self._stack
+        event = {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": stack.account_id,
+            "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": stack.region,
+            "resources": [f"arn:aws:events:{stack.region}:{stack.account_id}:rule/{spec.name}-schedule"],
+            "detail": {},
+        }
+        with stack.delivery_lock:
+            _export(stack.env)
+            self._invoke(spec, event, [])
 
     def dead_letters(self, queue_logical_id: str) -> list[dict[str, Any]]:
         """The messages waiting in a queue's dead-letter queue (or in the queue, if it is one).
@@ -129,6 +185,8 @@ class EventPump:
         for shard in description["Shards"]:
             key = (spec.logical_id, shard["ShardId"])
             position = self._stack.stream_positions.setdefault(key, StreamPosition())
+            if position.retry and position.retry_at > self._clock():
+                continue
             while True:
                 records = self._read_shard(shard["ShardId"], position)
                 if not records:
@@ -169,7 +227,8 @@ class EventPump:
         batch: list[dict[str, Any]] = []
         for index, raw in enumerate(records):
             record = self._stream_record(raw)
-            if spec.stream_filter is None or matches(spec.stream_filter, record):
+            passes = self._filters.get(spec.logical_id)
+            if passes is None or passes(record):
                 batch.append(record)
             else:
                 report.filtered_records += 1
@@ -222,6 +281,8 @@ class EventPump:
         position.sequence_number = failed_sequence
         position.retry = True
         position.attempts = attempts
+        if self._retry_backoff is not None:
+            position.retry_at = self._clock() + self._retry_backoff(attempts)
 
     def _send_to_on_failure(
         self, spec: FunctionSpec, shard_id: str, records: Sequence[dict[str, Any]], attempts: int
@@ -375,66 +436,9 @@ class EventPump:
         return {str(identifier) for identifier in failed}
 
 
-def check_filter(pattern: Mapping[str, Any]) -> None:
-    """Refuse a filter pattern that uses something `matches` does not implement."""
-    for key, rule in pattern.items():
-        if key == "$or":
-            for alternative in rule:
-                check_filter(alternative)
-        elif isinstance(rule, dict):
-            check_filter(rule)
-        elif isinstance(rule, list):
-            for allowed in rule:
-                if isinstance(allowed, dict) and (len(allowed) != 1 or next(iter(allowed)) not in _OPERATORS):
-                    raise ValueError(f"filter rule {key}: {allowed!r} is not supported by the local stack")
-        else:
-            raise ValueError(f"filter rule {key}: expected a list of values or a nested pattern")
-
-
-def matches(pattern: Mapping[str, Any], event: Any) -> bool:
-    """Whether an event matches an EventBridge-style pattern (Lambda event filtering's syntax).
-
-    Supported: nested objects, lists of allowed values (any one matches; for an array value, any
-    element), `prefix`, `suffix`, `anything-but`, `exists`, and `$or` of patterns.
-    """
-    for key, rule in pattern.items():
-        if key == "$or":
-            if not any(matches(alternative, event) for alternative in rule):
-                return False
-            continue
-        present = isinstance(event, Mapping) and key in event
-        value = event[key] if present else None
-        if isinstance(rule, Mapping):
-            if not matches(rule, value if present else {}):
-                return False
-        elif not any(_allows(allowed, present, value) for allowed in rule):
-            return False
-    return True
-
-
-_OPERATORS = frozenset({"prefix", "suffix", "anything-but", "exists"})
-
-
-def _allows(allowed: Any, present: bool, value: Any) -> bool:
-    if isinstance(allowed, Mapping) and "exists" in allowed:
-        return present is bool(allowed["exists"])
-    if not present:
-        return False
-    values = value if isinstance(value, list) else [value]
-    return any(_allows_one(allowed, item) for item in values)
-
-
-def _allows_one(allowed: Any, value: Any) -> bool:
-    if not isinstance(allowed, Mapping):
-        return bool(allowed == value)
-    ((operator, operand),) = allowed.items()
-    if operator == "prefix":
-        return isinstance(value, str) and value.startswith(operand)
-    if operator == "suffix":
-        return isinstance(value, str) and value.endswith(operand)
-    if operator == "anything-but":
-        return value not in (operand if isinstance(operand, list) else [operand])
-    raise ValueError(f"filter operator {operator!r} is not supported by the local stack")
+def lambda_backoff(attempts: int) -> float:
+    """Seconds before retrying a stream batch that failed `attempts` times: 1 s doubling to 60 s."""
+    return float(min(2 ** (attempts - 1), 60))
 
 
 def _advance(position: StreamPosition, sequence_number: str) -> None:

@@ -1,10 +1,14 @@
-"""What every test needs: settings parsed from the environment the test runs in."""
+"""What every test needs: settings parsed from the environment the test runs in, and, before any AWS
+client exists, the library patches, so that every client's calls can be counted."""
 
 from __future__ import annotations
 
 import pytest
 
+from infra.instrument import AwsCallRecorder
 from lms.settings import get_settings
+
+AwsCallRecorder.install()
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""Outbox relay: publishes outbox items from the table stream to the event bus."""
+"""Outbox relay: publishes outbox items from the table stream to the event bus, and marks them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lms.relay import EventsClient, pending_events, publish
+from lms.persistence.outbox import DynamoOutbox
+from lms.relay import EventsClient, deliver, pending_events
 from lms.settings import METRICS_NAMESPACE, get_settings
 
 logger = Logger()
@@ -27,13 +28,13 @@ def events_client() -> EventsClient:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    pending = pending_events(event.get("Records", []), get_settings().event_bus_name)
-    resume_from = publish(pending, events_client())
-    published = (
-        len(pending) if resume_from is None else [p.sequence_number for p in pending].index(resume_from)
-    )
-    metrics.add_metric(name="EventsPublished", unit=MetricUnit.Count, value=published)
-    if resume_from is None:
+    pending = pending_events(event.get("Records", []))
+    delivery = deliver(pending, get_settings().event_bus_name, events_client(), DynamoOutbox())
+    metrics.add_metric(name="EventsPublished", unit=MetricUnit.Count, value=len(delivery.published))
+    if not delivery.refused:
         return {"batchItemFailures": []}
-    logger.warning("publishing failed; the batch resumes from this record", extra={"sequence": resume_from})
+    # The stream retries from the first refused record; after its last attempt the items stay in
+    # the index of unpublished events, for the sweeper.
+    resume_from = delivery.refused[0].sequence_number
+    logger.warning("the bus refused events; the batch resumes from here", extra={"sequence": resume_from})
     return {"batchItemFailures": [{"itemIdentifier": resume_from}]}

@@ -15,7 +15,8 @@ from pathlib import Path
 import boto3
 import pytest
 
-from infra.local_stack import REPO_ROOT, LocalStack, PortInUse, main, serialize_dynamodb_transactions
+from infra import patches
+from infra.local_stack import REPO_ROOT, LocalStack, PortInUse, main
 from infra.seed import DEMO_INSTITUTION_ID
 from tests.support.client import Caller, OverHttp
 from tests.support.local import over_http
@@ -135,7 +136,7 @@ def test_the_stack_s_clients_point_at_moto(local: LocalStack) -> None:
 
 
 def test_concurrent_transactions_never_undo_each_other(local: LocalStack) -> None:
-    serialize_dynamodb_transactions()  # idempotent: already applied by the running stack
+    patches.apply()  # idempotent: already applied by the running stack
     dynamodb = boto3.client("dynamodb")
     table = local.stack.table_name
     counter = {"PK": {"S": "TEST#tx"}, "SK": {"S": "COUNTER"}}

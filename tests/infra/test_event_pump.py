@@ -15,8 +15,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from infra.functions import FunctionSpec
+from infra.patches import event_pattern
 from infra.provision import Stack
-from infra.pump import EventPump, matches
+from infra.pump import EventPump
 
 WriteFunction = Callable[[str, str], Path]
 ModuleOf = Callable[[FunctionSpec], ModuleType]
@@ -397,18 +398,19 @@ def test_the_background_loop_delivers_and_survives_errors(
         ({"a": [{"exists": False}]}, {"b": 1}, True),
         ({"a": [{"exists": True}]}, {"b": 1}, False),
         ({"$or": [{"a": ["1"]}, {"b": ["2"]}]}, {"b": "2"}, True),
+        ({"a": [{"wildcard": "lms.*.v1"}]}, {"a": "lms.courses.v1"}, True),
+        ({"n": [{"numeric": [">", 1]}]}, {"n": 2}, True),
     ],
 )
 def test_filter_patterns_match_like_lambda_event_filtering(
     pattern: dict[str, Any], event: dict[str, Any], expected: bool
 ) -> None:
-    assert matches(pattern, event) is expected
+    assert event_pattern(pattern)(event) is expected
 
 
-def test_a_filter_the_pump_cannot_evaluate_is_refused_up_front(stack: Stack, tmp_path: Path) -> None:
-    numeric = {"n": [{"numeric": [">", 1]}]}
-    spec = FunctionSpec("Numeric", tmp_path, "app.handler", stream=True, stream_filter=numeric)
+def test_an_invalid_filter_is_refused_up_front(stack: Stack, tmp_path: Path) -> None:
+    spec = FunctionSpec("Invalid", tmp_path, "app.handler", stream=True, stream_filter={"n": "not a list"})
     stack.functions = [spec]
 
-    with pytest.raises(ValueError, match="numeric"):
+    with pytest.raises(ValueError, match="must be an object or an array"):
         EventPump(stack)

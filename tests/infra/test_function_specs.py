@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,10 +76,37 @@ def test_the_progress_consumer_consumes_its_queue() -> None:
     assert consumer.routes == ()
 
 
-def test_an_event_source_the_local_stack_cannot_drive_is_refused() -> None:
+def test_the_outbox_sweeper_runs_on_its_schedule() -> None:
+    sweeper = specs_of_the_template()["OutboxSweeperFunction"]
+
+    assert sweeper.schedules == (300.0,)
+    assert (sweeper.routes, sweeper.stream, sweeper.sqs_queue) == ((), False, None)
+
+
+def test_any_function_may_declare_rate_schedules() -> None:
     template = load_template()
     relay = template["Resources"]["OutboxRelayFunction"]["Properties"]
     relay["Events"]["Nightly"] = {"Type": "Schedule", "Properties": {"Schedule": "rate(1 day)"}}
+    relay["Events"]["Hourly"] = {"Type": "Schedule", "Properties": {"Schedule": "rate(2 hours)"}}
+
+    (spec,) = [
+        s for s in function_specs(template, {}, resolve=lambda v: v) if s.logical_id == "OutboxRelayFunction"
+    ]
+    assert spec.schedules == (86400.0, 7200.0)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"Type": "Schedule", "Properties": {"Schedule": "cron(0 12 * * ? *)"}},
+        {"Type": "Schedule", "Properties": {"Schedule": "rate(1 day)", "Enabled": False}},
+        {"Type": "Kinesis", "Properties": {}},
+    ],
+)
+def test_an_event_source_the_local_stack_cannot_drive_is_refused(event: dict[str, Any]) -> None:
+    template = load_template()
+    relay = template["Resources"]["OutboxRelayFunction"]["Properties"]
+    relay["Events"]["Nightly"] = event
 
     with pytest.raises(TemplateError, match=r"OutboxRelayFunction\.Events\.Nightly"):
         function_specs(template, {}, resolve=lambda value: value)

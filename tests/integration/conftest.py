@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from moto import mock_aws
 
+from infra import patches
 from infra.gateway import ApiGateway, TokenVerifier
-from infra.local_stack import serialize_dynamodb_transactions
 from infra.provision import Stack, provision
 from lms.settings import get_settings
 from lms.users.access import gate
@@ -41,7 +41,7 @@ def transactions_cost_what_they_touch() -> None:
     one costs time in proportion to everything the module wrote before. The local stack's copy
     rolls back exactly the same; here every refusal test ("nothing stored") checks that it does.
     """
-    serialize_dynamodb_transactions()
+    patches.apply()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -6,6 +6,7 @@ Only these functions build keys, and they take the institution from the verified
 from __future__ import annotations
 
 import re
+import zlib
 
 from lms.errors import NotFound
 
@@ -164,6 +165,23 @@ def outbox_pk(institution_id: str, event_id: str) -> str:
 
 OUTBOX_SK = "EVENT"
 
+UNPUBLISHED_OUTBOX_SHARDS = 8
+"""GSI1 partitions of unpublished outbox items: spread so a burst of events has no hot key."""
+
+
+def unpublished_outbox_pk(event_id: str) -> str:
+    """GSI1 partition of an outbox item until PutEvents accepts it (the outbox sweeper's sparse index)."""
+    return unpublished_outbox_shard_pk(zlib.crc32(_part(event_id).encode()) % UNPUBLISHED_OUTBOX_SHARDS)
+
+
+def unpublished_outbox_shard_pk(shard: int) -> str:
+    return f"{PLATFORM}#OUTBOX#UNPUBLISHED#{shard}"
+
+
+def unpublished_outbox_sk(occurred_at: str, event_id: str) -> str:
+    """Oldest first: the sweeper reads each partition up to the end of the grace period."""
+    return f"{occurred_at}#{_part(event_id)}"
+
 
 def idempotency_pk(institution_id: str, user_id: str, key: str) -> str:
     """One caller's key; a platform admin belongs to no tenant, so theirs are under PLATFORM#."""
@@ -190,8 +208,8 @@ def institution_pk(institution_id: str) -> str:
 INSTITUTION_SK = "INSTITUTION"
 
 PLATFORM = "PLATFORM"
-"""Prefix of the only keys that belong to no tenant: the directory of institutions, their slugs, and
-the Idempotency-Key answers of platform admins.
+"""Prefix of the only keys that belong to no tenant: the directory of institutions, their slugs, the
+Idempotency-Key answers of platform admins, and the outbox sweeper's index of unpublished events.
 
 A tenant key always starts with `INST#`, so no tenant can build one of these; only platform-admin
 operations address them.

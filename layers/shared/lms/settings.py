@@ -21,7 +21,9 @@ class Settings(BaseModel):
 
     table_name: str = Field(min_length=1, validation_alias="TABLE_NAME")
     event_bus_name: str = Field(min_length=1, validation_alias="EVENT_BUS_NAME")
-    outbox_retention_hours: int = Field(default=24, ge=1, le=168, validation_alias="OUTBOX_RETENTION_HOURS")
+    # Unpublished items wait this long for the bus; at most the inbox's 14 days, so a late delivery
+    # still finds the consumers' record of an earlier one.
+    outbox_retention_days: int = Field(default=7, ge=1, le=14, validation_alias="OUTBOX_RETENTION_DAYS")
     stage: str = Field(default="dev", validation_alias="STAGE")
     region: str = Field(
         default="us-east-1", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION")
