@@ -26,6 +26,7 @@ EntryFilter = Callable[[Mapping[str, Any]], bool]
 CallFilter = Callable[[Mapping[str, Any]], bool]
 
 _REFUSED = "lms_faults_refused"
+_REFUSAL = {"ErrorCode": "InternalFailure", "ErrorMessage": "The event bus is unavailable (injected)."}
 
 
 def _answer(status: int, parsed: dict[str, Any]) -> tuple[AWSResponse, dict[str, Any]]:
@@ -43,12 +44,13 @@ class BusFault:
         entries = list(params.get("Entries") or [])
         refused = [index for index, entry in enumerate(entries) if self.which(entry)]
         context[_REFUSED] = (refused, len(entries))
-        params["Entries"] = [entry for index, entry in enumerate(entries) if index not in refused]
+        if len(refused) < len(entries):  # all refused: the call never reaches the bus (below)
+            params["Entries"] = [entry for index, entry in enumerate(entries) if index not in refused]
 
     def short_circuit(self, context: dict[str, Any], **_: Any) -> Any:
         refused, total = context.get(_REFUSED, ([], 0))
-        if total and len(refused) == total:  # PutEvents takes no empty list: answer for the bus
-            return _answer(200, {"FailedEntryCount": 0, "Entries": []})
+        if total and len(refused) == total:
+            return _answer(200, {"FailedEntryCount": total, "Entries": [_REFUSAL] * total})
         return None
 
     def splice(self, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
@@ -56,8 +58,9 @@ class BusFault:
         if not total or "Entries" not in parsed:
             return
         published = iter(parsed["Entries"])
-        error = {"ErrorCode": "InternalFailure", "ErrorMessage": "The event bus is unavailable (injected)."}
-        parsed["Entries"] = [dict(error) if index in refused else next(published) for index in range(total)]
+        parsed["Entries"] = [
+            dict(_REFUSAL) if index in refused else next(published) for index in range(total)
+        ]
         parsed["FailedEntryCount"] = sum(1 for entry in parsed["Entries"] if "ErrorCode" in entry)
         self.refused += len(refused)
         self.accepted += total - parsed["FailedEntryCount"]

@@ -148,7 +148,7 @@ def _event_sources(
             sources["report_batch_item_failures"] = "ReportBatchItemFailures" in (
                 props.get("FunctionResponseTypes") or []
             )
-        elif kind == "Schedule":
+        elif kind in ("Schedule", "ScheduleV2"):
             schedules.append(_rate_seconds(where, props))
         else:
             raise TemplateError(f"{where}: event type {kind!r} is not emulated by the local stack")
@@ -164,9 +164,10 @@ _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 def _rate_seconds(where: str, props: Mapping[str, Any]) -> float:
     if props.get("Enabled") is False or props.get("State") == "DISABLED":
         raise TemplateError(f"{where}: a disabled schedule is not emulated by the local stack")
-    found = _RATE.match(str(props.get("Schedule", "")))
+    # Schedule (EventBridge rules) names it Schedule, ScheduleV2 (EventBridge Scheduler) ScheduleExpression.
+    schedule = props.get("Schedule", props.get("ScheduleExpression"))
+    found = _RATE.match(str(schedule))
     if found is None:
-        schedule = props.get("Schedule")
         raise TemplateError(f"{where}: the local stack runs rate(...) schedules only, not {schedule!r}")
     return float(int(found.group(1)) * _UNIT_SECONDS[found.group(2).rstrip("s")])
 

@@ -7,6 +7,8 @@ background too, and the test drives it as well only to take steps of one second.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from infra import faults
 from infra.local_stack import LocalStack
 from infra.pump import lambda_backoff
@@ -16,7 +18,9 @@ from tests.e2e.test_learning_journey import new_student, published_course
 OUTAGE_SECONDS = 20
 
 
-def test_an_enrollment_during_a_20_second_bus_outage_reaches_the_gradebook(local: LocalStack) -> None:
+def test_an_enrollment_during_a_20_second_bus_outage_reaches_the_gradebook(
+    local: LocalStack, record_property: Callable[[str, object], None]
+) -> None:
     instructor = signed_in(local, demo(local, "instructors"))
     student = new_student(local)
     course_id, _ = published_course(instructor, "Optics under outage", 1)
@@ -47,3 +51,4 @@ def test_an_enrollment_during_a_20_second_bus_outage_reaches_the_gradebook(local
     # The relay's next attempt after the outage, its retries being 1, 3, 7, 15 and 31 s after the
     # first: at most one backoff step (16 s) after the bus is back.
     assert waited < lambda_backoff(5)
+    record_property("recovered_after_bus_returned_s", waited)  # docs/operations.md

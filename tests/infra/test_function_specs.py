@@ -87,7 +87,7 @@ def test_any_function_may_declare_rate_schedules() -> None:
     template = load_template()
     relay = template["Resources"]["OutboxRelayFunction"]["Properties"]
     relay["Events"]["Nightly"] = {"Type": "Schedule", "Properties": {"Schedule": "rate(1 day)"}}
-    relay["Events"]["Hourly"] = {"Type": "Schedule", "Properties": {"Schedule": "rate(2 hours)"}}
+    relay["Events"]["Hourly"] = {"Type": "ScheduleV2", "Properties": {"ScheduleExpression": "rate(2 hours)"}}
 
     (spec,) = [
         s for s in function_specs(template, {}, resolve=lambda v: v) if s.logical_id == "OutboxRelayFunction"

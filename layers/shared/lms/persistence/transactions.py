@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
@@ -56,10 +54,11 @@ class Transaction:
         self._tx.update(item, actions, condition=condition)
         self._refusals["update"].append(refusal)
 
-    def commit(self) -> Any:
+    def commit(self) -> None:
         ordered = [r for kind in ("check", "delete", "put", "update") for r in self._refusals[kind]]
         try:
-            return self._tx._commit()
+            with self._tx:  # pynamodb sends the transaction when its block ends without an error
+                pass
         except TransactWriteError as error:
             for reason, refusal in zip(error.cancellation_reasons or [], ordered, strict=False):
                 if reason is not None and reason.code == "ConditionalCheckFailed" and refusal is not None:
