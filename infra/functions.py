@@ -310,17 +310,27 @@ class LambdaContext:
 
 # Lambda runs one invocation at a time in an execution environment, and handlers rely on it:
 # Powertools keeps the current event of every resolver on one class attribute
-# (`BaseRouter.current_event`) and buffers metrics per namespace. In this process every function
-# shares those, so even two different functions must not run at once: one invocation at a time.
-# Measured (tests/e2e/test_invocation_isolation.py, 16 threads x 40 requests over HTTP): 9.1 s with
-# this lock, 8.4 s without it and 237 of 427 problems naming another request's path; a lock per
-# function still crossed 207 (different functions share the class attribute). moto serializes
-# DynamoDB already, so a process per function would buy isolation that this lock gives for free.
-_execution_environment = threading.RLock()
+# (`BaseRouter.current_event`). In this process the API functions share it, so two of them, even
+# different ones, must not run at once: they take turns in one environment. A function without
+# routes (stream, queue, schedule) has an environment of its own, so a consumer's batch does not
+# hold up the API. Measured (tests/e2e/test_invocation_isolation.py, 16 threads x 40 requests over
+# HTTP): 9.1 s with the shared lock, 8.4 s without it and 237 of 427 problems naming another
+# request's path; a lock per function still crossed 207. moto serializes DynamoDB already, so a
+# process per function would buy isolation that this lock gives at little cost; the price is that
+# concurrent requests queue (Lambda would start more environments).
+_api_environment = threading.RLock()
+_environments: dict[str, threading.RLock] = {}
+
+
+def _environment(spec: FunctionSpec) -> threading.RLock:
+    if spec.routes:
+        return _api_environment
+    with _import_lock:
+        return _environments.setdefault(spec.logical_id, threading.RLock())
 
 
 def invoke(spec: FunctionSpec, event: dict[str, Any], *, region: str = "us-east-1") -> Any:
     """Run the function's handler once, with a fresh context, as Lambda would: alone (see above)."""
     handler = load_handler(spec)
-    with _execution_environment:
+    with _environment(spec):
         return handler(event, LambdaContext.for_function(spec, region=region))

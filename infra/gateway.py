@@ -14,8 +14,8 @@ Behaviour copied from the real REST API, and where it is deliberately different:
 - Errors of the gateway itself are rendered from the template's `GatewayResponses` (falling back to
   `DEFAULT_4XX`/`DEFAULT_5XX`, then to API Gateway's own `{"message": ...}`).
 - A function that raises or returns a malformed proxy response answers 502, like `DEFAULT_5XX`.
-- A function answers one request at a time (`infra.functions.invoke`), as one Lambda execution
-  environment does; Lambda would start more environments, the local stack queues the request.
+- The API functions answer one request at a time (`infra.functions.invoke`), as one Lambda
+  execution environment does; Lambda would start more environments, the local stack queues them.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ pynamodb clients reach it through AWS_ENDPOINT_URL, the API answers on 127.0.0.1
 pump relays the table stream, feeds the consumer queues and runs the scheduled functions (the outbox
 sweeper) in the background. Tests use `LocalStack`.
 
-Like Lambda, one invocation runs at a time per execution environment; here the whole process is one
-(infra.functions.invoke says why and what it costs). A bus that refuses events is retried like
+Like Lambda, one invocation runs at a time per execution environment; here the API functions share
+one and every other function has its own (infra.functions.invoke says why and what it costs). A bus that refuses events is retried like
 Lambda's stream poller does, with backoff (infra.pump), and then swept (the outbox sweeper).
 """
 

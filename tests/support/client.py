@@ -57,7 +57,8 @@ class OverHttp:
         data = None if body is None else body.encode()
         request = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310
         try:
-            with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
+            # API Gateway's own integration timeout: the local stack queues concurrent requests.
+            with urllib.request.urlopen(request, timeout=29) as response:  # noqa: S310
                 answer = ApiResponse(response.status, dict(response.headers), response.read().decode())
         except urllib.error.HTTPError as error:
             answer = ApiResponse(error.code, dict(error.headers), error.read().decode())
