@@ -8,8 +8,9 @@ pump relays the table stream, feeds the consumer queues and runs the scheduled f
 sweeper) in the background. Tests use `LocalStack`.
 
 Like Lambda, one invocation runs at a time per execution environment; here the API functions share
-one and every other function has its own (infra.functions.invoke says why and what it costs). A bus that refuses events is retried like
-Lambda's stream poller does, with backoff (infra.pump), and then swept (the outbox sweeper).
+one and every other function has its own (infra.functions.invoke says why and what it costs). A
+bus that refuses events is retried like Lambda's stream poller does, with backoff (infra.pump), and
+then swept (the outbox sweeper).
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from infra import faults
 from infra.local_stack import LocalStack
 from infra.pump import lambda_backoff
-from tests.e2e.test_courses_over_http import demo, signed_in
-from tests.e2e.test_learning_journey import new_student, published_course
+from tests.support.courses import course_with_lessons
+from tests.support.local import demo, new_student, signed_in
 
 OUTAGE_SECONDS = 20
 
@@ -23,7 +23,7 @@ def test_an_enrollment_during_a_20_second_bus_outage_reaches_the_gradebook(
 ) -> None:
     instructor = signed_in(local, demo(local, "instructors"))
     student = new_student(local)
-    course_id, _ = published_course(instructor, "Optics under outage", 1)
+    course_id, _ = course_with_lessons(instructor, count=1, title="Optics under outage")
     status, me = student.call("GET", "/users/me")
     assert status == 200, me
     roster = f"/assessments/gradebook/courses/{course_id}/students"

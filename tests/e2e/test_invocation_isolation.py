@@ -13,7 +13,8 @@ from typing import Any
 
 from infra.local_stack import LocalStack
 from infra.seed import DemoUser
-from tests.e2e.test_courses_over_http import Http, signed_in
+from tests.support.client import Caller
+from tests.support.local import signed_in
 
 THREADS = 16
 REQUESTS_PER_THREAD = 40
@@ -30,7 +31,7 @@ def unknown_paths() -> list[str]:
     ]
 
 
-def exercise(user: DemoUser, client: Http, worker: int) -> list[tuple[str, str, int, Any]]:
+def exercise(user: DemoUser, client: Caller, worker: int) -> list[tuple[str, str, int, Any]]:
     """(user, path, status, body) of each request; every other one asks who the caller is."""
     answers = []
     for n in range(REQUESTS_PER_THREAD):

@@ -16,8 +16,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -29,9 +28,9 @@ from infra import faults
 from infra.gateway import ApiGateway, TokenVerifier
 from infra.provision import Stack
 from infra.pump import EventPump, lambda_backoff
-from lms import clock
-from tests.harness import Tenant
-from tests.integration.test_progress_api import course_with_lessons, enroll, lesson_path
+from tests.support.clock import moved_clock
+from tests.support.courses import course_with_lessons, enroll
+from tests.support.tenant import Tenant
 
 READ_MODEL = frozenset(
     {
@@ -117,7 +116,8 @@ def workload(tenant: Tenant) -> Run:
         enroll(tenant, course_id, student)
     for done, student in enumerate(students, start=1):
         for lesson_id in lessons[:done]:
-            assert student.request("PUT", lesson_path(course_id, lesson_id)).status in (200, 201)
+            completion = f"/progress/courses/{course_id}/lessons/{lesson_id}"
+            assert student.request("PUT", completion).status in (200, 201)
     assert students[0].delete(f"/courses/{course_id}/enrollments/{students[0].user_id}").status == 204
     names = {
         tenant.institution_id: "<institution>",
@@ -148,15 +148,6 @@ def settle(pump: EventPump, time: PumpClock, seen: Deliveries | None = None) -> 
     raise AssertionError("the pipeline did not settle")
 
 
-@contextmanager
-def later(by: timedelta) -> Iterator[None]:
-    """`lms.clock` moved forward: the sweeper's grace has passed for what the workload wrote."""
-    real = clock.now
-    with pytest.MonkeyPatch.context() as patched:
-        patched.setattr(clock, "now", lambda: real() + by)
-        yield
-
-
 @pytest.fixture(scope="module")
 def time() -> PumpClock:
     return PumpClock()
@@ -178,7 +169,7 @@ def baseline(stack: Stack, pump: EventPump, time: PumpClock) -> Run:
 def sweep(pump: EventPump, time: PumpClock) -> None:
     """Let the sweeper's schedule come, the grace period of everything written having passed."""
     time.now += 300
-    with later(timedelta(minutes=6)):
+    with pytest.MonkeyPatch.context() as patched, moved_clock(patched, timedelta(minutes=6)):
         assert pump.run_schedules() == [SWEEPER]
 
 
