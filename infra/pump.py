@@ -24,7 +24,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -80,6 +80,7 @@ class EventPump:
         self._retry_backoff = retry_backoff
         self._next_runs: dict[tuple[str, int], float] = {}
         self._started = clock()
+        self._wall_at_start = datetime.now(UTC)
         endpoint = endpoint_url if endpoint_url is not None else stack.endpoint_url
         # botocore routes DynamoDB Streams to "<account>.streams-ddb.<region>.amazonaws.com",
         # which moto's in-process mock does not recognise; the regional endpoint it does.
@@ -140,8 +141,16 @@ class EventPump:
                     invoked.append(spec.logical_id)
         return invoked
 
-    def invoke_scheduled(self, logical_id: str) -> None:
-        """Invoke a function as its schedule would, once, now; an error goes to `on_error`."""
+    def now(self) -> datetime:
+        """The pump's clock as a date: the wall clock moved as far as the pump's clock was moved."""
+        return self._wall_at_start + timedelta(seconds=self._clock() - self._started)
+
+    def invoke_scheduled(self, logical_id: str, *, at: datetime | None = None) -> None:
+        """Invoke a function as its schedule would, once; an error goes to `on_error`.
+
+        The scheduled event's `time` is `at`, or the pump's clock: a test that moves the clock
+        forward moves what a scheduled function takes for now, as EventBridge's `time` would be.
+        """
         spec = next(spec for spec in self._stack.functions if spec.logical_id == logical_id)
         stack = self._stack
         event = {
@@ -150,7 +159,7 @@ class EventPump:
             "detail-type": "Scheduled Event",
             "source": "aws.events",
             "account": stack.account_id,
-            "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "time": (at or self.now()).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "region": stack.region,
             "resources": [f"arn:aws:events:{stack.region}:{stack.account_id}:rule/{spec.name}-schedule"],
             "detail": {},

@@ -182,3 +182,10 @@ def test_each_invocation_gets_a_fresh_context(write_function: WriteFunction) -> 
 def test_remaining_time_counts_down_to_zero() -> None:
     context = LambdaContext("f", timeout_seconds=0)
     assert context.get_remaining_time_in_millis() == 0
+
+
+def test_the_announcement_scheduler_runs_every_minute() -> None:
+    scheduler = specs_of_the_template()["AnnouncementSchedulerFunction"]
+
+    assert scheduler.schedules == (60.0,)
+    assert (scheduler.routes, scheduler.stream, scheduler.sqs_queue) == ((), False, None)
