@@ -453,9 +453,9 @@ def announcement_feed_sk(pinned: bool, visible_from: str, announcement_id: str) 
     return f"{1 if pinned else 0}#{visible_from}#{_part(announcement_id)}"
 
 
-def announcement_feed_range(visible_after: str | None, visible_by: str) -> tuple[str, str]:
-    """GSI1SK bounds from unpinned ones after `visible_after` to pinned ones up to `visible_by`."""
-    return f"0#{visible_after or ''}", f"1#{visible_by}#~"  # "~" sorts after every id character
+def announcement_feed_after(visible_after: str | None) -> tuple[str, str]:
+    """GSI1SK bounds from unpinned ones visible after `visible_after` to the last pinned one."""
+    return f"0#{visible_after or ''}", "1#~"  # "~" sorts after every time and id character
 
 
 def announcement_drafts_pk(institution_id: str, course_id: str | None) -> str:

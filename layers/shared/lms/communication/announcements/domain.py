@@ -68,11 +68,11 @@ class Announcement:
     author_erased: bool = False
 
     def visible_at(self, now: datetime) -> bool:
-        return (
-            self.status is not AnnouncementStatus.DRAFT
-            and self.publish_at is not None
-            and self.publish_at <= now
-        )
+        """Published (recorded), or scheduled and its time has come."""
+        if self.status is AnnouncementStatus.PUBLISHED:
+            return True
+        scheduled = self.status is AnnouncementStatus.SCHEDULED
+        return scheduled and self.publish_at is not None and self.publish_at <= now
 
     def status_at(self, now: datetime) -> AnnouncementStatus:
         """A scheduled announcement whose time has come is published, recorded or not yet."""

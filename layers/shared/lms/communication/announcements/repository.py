@@ -369,11 +369,11 @@ class DynamoAnnouncementRepository:
     ) -> tuple[int, bool]:
         """One Query (COUNT) of the feed: what became visible after `read_through`, up to now.
 
-        The key range runs from unpinned ones after `read_through` to pinned ones up to now; the
-        filter drops pinned ones read before and unpinned ones not yet visible, both few.
+        The key range runs from unpinned ones after `read_through` to the last pinned one; the
+        filter drops pinned ones read before and scheduled ones not yet visible, both few.
         """
         since = _iso(read_through) if read_through is not None else None
-        lower, upper = keys.announcement_feed_range(since, _iso(now))
+        lower, upper = keys.announcement_feed_after(since)
         condition = self._reader_filter(now, audiences)
         if read_through is not None:
             condition &= AnnouncementItem.publish_at > read_through
@@ -392,7 +392,7 @@ class DynamoAnnouncementRepository:
         """One Query of a shard of the scheduler's index: markers whose time has come, earliest first."""
         results = DueAnnouncementItem.by_time.query(
             keys.due_announcements_pk(shard),
-            keys.due_announcement_sk(_iso(now), "~") >= DueAnnouncementItem.GSI1SK,
+            keys.due_announcements_until(_iso(now)) >= DueAnnouncementItem.GSI1SK,
             limit=limit,
             page_size=limit,
         )
@@ -416,7 +416,8 @@ class DynamoAnnouncementRepository:
     def _reader_filter(visible_by: datetime | None, audiences: frozenset[Audience] | None) -> Any:
         condition: Any = None
         if visible_by is not None:
-            condition = AnnouncementItem.publish_at <= visible_by
+            recorded = AnnouncementItem.status == AnnouncementStatus.PUBLISHED.value
+            condition = recorded | (AnnouncementItem.publish_at <= visible_by)
         if audiences is not None:
             by_audience = AnnouncementItem.audience.is_in(*sorted(a.value for a in audiences))
             condition = by_audience if condition is None else condition & by_audience

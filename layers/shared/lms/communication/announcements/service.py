@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from lms import authz, clock, idempotency, ids
+from lms import authz, clock, idempotency, ids, keys
 from lms.auth import Principal
 from lms.authz import Operation
 from lms.communication import course_access, policy
 from lms.communication.announcements import domain
 from lms.communication.announcements.domain import Announcement, AnnouncementStatus, Audience
 from lms.communication.announcements.errors import (
+    AnnouncementChangedMeanwhile,
     AnnouncementCourseNotFound,
     AnnouncementNotFound,
     NotAnnouncementAuthor,
@@ -70,6 +71,7 @@ class AnnouncementRepository(Protocol):
         self, before: Announcement, after: Announcement, actor: Principal, events: list[DomainEvent]
     ) -> None: ...
     def forget_due(self, due: DueAnnouncement) -> None: ...
+    def due(self, shard: int, now: datetime, limit: int) -> list[DueAnnouncement]: ...
     def feed_page(
         self,
         institution_id: str,
@@ -92,6 +94,10 @@ class AnnouncementRepository(Protocol):
         now: datetime,
         audiences: frozenset[Audience] | None,
     ) -> tuple[int, bool]: ...
+
+
+DUE_PER_RUN = 100
+"""Due announcements read per shard and run; more wait a minute for the next run."""
 
 
 class Courses(Protocol):
@@ -319,22 +325,36 @@ class AnnouncementService:
 
     # ------------------------------------------------------------ scheduling
 
-    def publish_due(self, due: DueAnnouncement, now: datetime, scheduler: Principal) -> bool:
-        """Record the publication of a scheduled announcement whose time has come, and announce it.
+    def publish_due(self, now: datetime) -> int:
+        """Record and announce the publication of every scheduled announcement due at `now`.
 
-        Idempotent: the change is conditioned on the announcement still being scheduled as read,
+        Idempotent: each change is conditioned on the announcement still being scheduled as read,
         so however many times (and however concurrently) the scheduler fires, one change commits
-        and one AnnouncementPublished is emitted. True when this call published it.
+        and one AnnouncementPublished is emitted per announcement. The number this run published.
         """
+        published = 0
+        for shard in range(keys.DUE_ANNOUNCEMENT_SHARDS):
+            for due in self._repo.due(shard, now, DUE_PER_RUN):
+                published += self._publish(due, now)
+        return published
+
+    def _publish(self, due: DueAnnouncement, now: datetime) -> int:
         current = self._repo.get(due.institution_id, due.course_id, due.announcement_id)
         if current is None or current.status is not AnnouncementStatus.SCHEDULED:
-            self._repo.forget_due(due)
-            return False
+            self._repo.forget_due(due)  # deleted, or published by an edit: nothing left to announce
+            return 0
         if not domain.due_for_publication(current, now):
-            return False
+            return 0
+        # The author scheduled it: the event is theirs, as if they had pressed "publish" then.
+        author = Principal(
+            user_id=current.author_id, institution_id=current.institution_id, roles=frozenset()
+        )
         after = domain.published(current, now)
-        self._repo.record_publication(current, after, scheduler, [published_event(after)])
-        return True
+        try:
+            self._repo.record_publication(current, after, author, [published_event(after)])
+        except AnnouncementChangedMeanwhile:
+            return 0  # edited or published meanwhile: that change (or the next run) decides
+        return 1
 
     # ------------------------------------------------------------ standing
 
