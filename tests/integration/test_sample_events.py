@@ -13,6 +13,8 @@ from infra.provision import Stack
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 FUNCTIONS = {
+    "announcement_scheduler": "AnnouncementSchedulerFunction",
+    "communication": "CommunicationFunction",
     "courses": "CoursesFunction",
     "outbox_relay": "OutboxRelayFunction",
     "progress_consumer": "ProgressConsumerFunction",
@@ -52,3 +54,12 @@ def test_the_stream_sample_is_published_to_the_bus(stack: Stack) -> None:
 def test_the_sqs_sample_is_handled_once(stack: Stack) -> None:
     assert invoke(stack, "progress_consumer", "sqs-lesson-added.json") == {"batchItemFailures": []}
     assert invoke(stack, "progress_consumer", "sqs-lesson-added.json") == {"batchItemFailures": []}
+
+
+def test_the_communication_sample_answers_as_the_api_would(stack: Stack) -> None:
+    result = invoke(stack, "communication", "list-institution-announcements.json")
+    assert result["statusCode"] == 200, result["body"]
+
+
+def test_the_scheduled_sample_publishes_what_is_due(stack: Stack) -> None:
+    assert invoke(stack, "announcement_scheduler", "scheduled.json") == {"published": 0}
