@@ -4,7 +4,33 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from lms.richtext import plain_text, sanitize
+
+HTML_FORMAT = Field(json_schema_extra={"contentMediaType": "text/html"})
+"""Declares in the OpenAPI document that a frontend renders the field as HTML."""
+
+
+def _with_text(text: str) -> str:
+    clean = sanitize(text)
+    if not plain_text(clean):
+        raise ValueError("has no text once unsafe markup is removed")
+    return clean
+
+
+SANITIZED_HTML = AfterValidator(sanitize)
+"""Stored text a frontend renders: sanitised on the way in with the rich-text allow-list (lms.richtext)."""
+SANITIZED_HTML_WITH_TEXT = AfterValidator(_with_text)
+"""As SANITIZED_HTML, for a required text: refused when nothing readable is left once sanitised."""
 
 
 class Body(BaseModel):

@@ -13,10 +13,10 @@ from pydantic import (
 )
 
 from lms.courses.domain import ContentType, Course, CourseStatus, Lesson, Level
-from lms.schemas import Body, Patch
+from lms.schemas import HTML_FORMAT, SANITIZED_HTML, Body, Patch
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Description = Annotated[str, StringConstraints(max_length=10_000)]
+Description = Annotated[str, StringConstraints(max_length=10_000), SANITIZED_HTML, HTML_FORMAT]
 Category = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")]
 Objective = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -24,7 +24,7 @@ Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
 Position = Annotated[int, Field(ge=1, le=1000)]
 Capacity = Annotated[int, Field(ge=1, le=100_000)]
 Minutes = Annotated[int, Field(ge=0, le=1440)]
-Content = Annotated[str, StringConstraints(max_length=100_000)]
+Content = Annotated[str, StringConstraints(max_length=100_000), SANITIZED_HTML, HTML_FORMAT]
 
 
 class CourseDraft(Body):

@@ -24,18 +24,18 @@ from lms.assessments.assignments.domain import (
     Submission,
     SubmissionType,
 )
-from lms.schemas import Body, Patch
+from lms.schemas import HTML_FORMAT, SANITIZED_HTML, Body, Patch
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
 RubricId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Instructions = Annotated[str, StringConstraints(max_length=20_000)]
+Instructions = Annotated[str, StringConstraints(max_length=20_000), SANITIZED_HTML, HTML_FORMAT]
 Category = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
 ContentType = Annotated[str, StringConstraints(pattern=r"^[a-z]+/[A-Za-z0-9.+-]{1,120}$")]
 Points = Annotated[Decimal, Field(gt=0, le=10_000, decimal_places=2)]
 LevelPoints = Annotated[Decimal, Field(ge=0, le=10_000, decimal_places=2)]
 Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)]
-Feedback = Annotated[str, StringConstraints(max_length=20_000)]
+Feedback = Annotated[str, StringConstraints(max_length=20_000), SANITIZED_HTML, HTML_FORMAT]
 
 
 class LatePolicyIn(Body):

@@ -17,10 +17,16 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from lms.assessments.quizzes.errors import InvalidAnswer
+from lms.schemas import HTML_FORMAT, SANITIZED_HTML_WITH_TEXT
 
 QuestionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
 OptionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+    SANITIZED_HTML_WITH_TEXT,
+    HTML_FORMAT,
+]
 Points = Annotated[Decimal, Field(gt=0, le=1000, max_digits=6, decimal_places=2, allow_inf_nan=False)]
 Exact = Annotated[Decimal, Field(max_digits=20, decimal_places=6, allow_inf_nan=False)]
 Accepted = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]

@@ -32,10 +32,10 @@ from lms.assessments.quizzes.questions import (
     QuestionType,
     join,
 )
-from lms.schemas import Body, Patch
+from lms.schemas import HTML_FORMAT, SANITIZED_HTML, Body, Patch
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Instructions = Annotated[str, StringConstraints(max_length=10_000)]
+Instructions = Annotated[str, StringConstraints(max_length=10_000), SANITIZED_HTML, HTML_FORMAT]
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
 Category = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
 Minutes = Annotated[int, Field(ge=1, le=1440)]
