@@ -2,11 +2,11 @@
 
 `requests` is what the access-pattern table of docs/data-model.md promises (DynamoDB request name
 -> count) and `other_calls` the other AWS calls it names (Cognito); `target` is the performance
-target of the operation's kind (DESIGN §8), in DynamoDB requests; `why` explains, with a reference
-to the data model, an operation that needs more requests than its target. The counts are those of
-a warm container: the account check of every request is cached (see the "first request" variant).
-The benchmarks measure against these numbers and the API tests assert them (`expected_requests`),
-so an operation's counts are written here once.
+target of the operation's kind (docs/architecture.md, "Performance targets"), in DynamoDB
+requests; `why` explains, with a reference to the data model, an operation that needs more
+requests than its target. The counts are those of a warm container: the account check of every
+request is cached (see the "first request" variant). The benchmarks measure against these numbers
+and the API tests assert them (`expected_requests`), so an operation's counts are written here once.
 """
 
 from __future__ import annotations

@@ -174,7 +174,8 @@ def render(
         "",
         GENERATED,
         "",
-        "What the API functions cost per request, and what a cold start costs (DESIGN §8).",
+        "What the API functions cost per request, and what a cold start costs "
+        "(docs/architecture.md, Performance targets).",
         "",
         "- **DynamoDB requests per operation**: every `Api` event of template.yaml has a scenario in "
         "`bench/scenarios/` (the run fails when one is missing), a few operations a variant too. Its "

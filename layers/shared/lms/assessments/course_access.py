@@ -1,6 +1,6 @@
 """What assessments need to know of a course: its state, its instructors, a student's enrollment.
 
-Cross-context reads (DESIGN §1), named here and nowhere else in the context: the catalog owns the
+Cross-context reads (docs/architecture.md), named here and nowhere else in the context: the catalog owns the
 course, its instructors and its roster. A request reads them with one BatchGetItem (`load`), and
 a change repeats the rule it relies on as a ConditionCheck in its own transaction
 (`check_teaches`, `check_enrolled`, `check_published`, `check_lesson`), so the rule holds at

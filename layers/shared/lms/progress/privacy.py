@@ -2,7 +2,7 @@
 
 A student's progress lives in one partition per course (keys.course_progress_pk), so the export
 first learns the student's courses from the courses context's enrollment index (GSI1,
-keys.student_enrollments_pk): a cross-context read of keys only (DESIGN §1), and a complete one,
+keys.student_enrollments_pk): a cross-context read of keys only (docs/architecture.md), and a complete one,
 since a completion is only ever written while the enrollment item exists (the completion's
 transaction checks it) and enrollment items are never deleted. Then one Query per course, and one
 Query of the student's achievements partition (activity and achievements together).

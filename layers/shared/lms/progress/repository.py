@@ -168,7 +168,7 @@ class DynamoProgressRepository:
         self, tx: Transaction, inst: str, student_id: str, course_id: str, lesson_id: str
     ) -> None:
         course = keys.course_pk(inst, course_id)
-        # Cross-context reads inside the transaction (DESIGN §1): the catalog owns the course, its
+        # Cross-context reads inside the transaction (docs/architecture.md): the catalog owns the course, its
         # lessons and its roster, and the rule "only enrolled students of a published course complete
         # its lessons" must hold at commit time, not at some earlier read.
         tx.check(CatalogStatus, course, keys.COURSE_SK, CatalogStatus.status == _PUBLISHED, _CourseClosed())

@@ -91,7 +91,7 @@ class WaitlistItem(Item):
 class CompletedCourseCheck(Item):
     """The progress context's summary item of one student in one course, seen only as a condition.
 
-    Cross-context read (DESIGN §1: allowed where an invariant needs it inside one transaction): the
+    Cross-context read (docs/architecture.md: allowed where an invariant needs it in one transaction): the
     enrollment transaction checks `completed_at` on it for every prerequisite, so a prerequisite is
     met exactly when the progress context has recorded the course as completed. Never written here.
     """
@@ -299,7 +299,7 @@ class DynamoEnrollmentRepository:
                 PrerequisitesNotMet("The student has not completed every prerequisite."),
             )
         if enrollment.enrolled_by != enrollment.student_id:
-            # Cross-context read (DESIGN §1), for the invariant "only active students of the
+            # Cross-context read (docs/architecture.md), for the invariant "only active students of the
             # institution are enrolled": the identity context's profile of the named account.
             # Accounts created outside the API have no profile and count as their token says
             # (lms.users.access); their ids are only checked for shape.
