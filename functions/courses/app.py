@@ -55,12 +55,13 @@ from lms.http import (
 from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from lms.progress.queries import percent_by_course
 from lms.settings import METRICS_NAMESPACE
+from lms.users.access import gate
 from lms.users.queries import display_names
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics(namespace=METRICS_NAMESPACE)
-app = create_resolver()
+app = create_resolver(admit=gate.admit)
 
 
 @cache

@@ -24,12 +24,13 @@ from lms.progress.schemas import (
 )
 from lms.progress.service import ProgressService
 from lms.settings import METRICS_NAMESPACE
+from lms.users.access import gate
 from lms.users.queries import display_names
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics(namespace=METRICS_NAMESPACE)
-app = create_resolver()
+app = create_resolver(admit=gate.admit)
 
 _ZONEINFO_CLAIM = "zoneinfo"
 

@@ -35,6 +35,7 @@ from lms.privacy.repository import DynamoPrivacyRepository
 from lms.privacy.schemas import ErasureView, ExportJobView
 from lms.privacy.service import PrivacyService
 from lms.settings import METRICS_NAMESPACE, get_settings
+from lms.users.access import gate
 from lms.users.cognito import CognitoDirectory
 from lms.users.domain import UserProfile, UserRole, UserStatus
 from lms.users.imports.repository import DynamoImportRepository
@@ -61,7 +62,7 @@ from lms.users.service import IdentityService, PeopleQuery
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics(namespace=METRICS_NAMESPACE)
-app = create_resolver()
+app = create_resolver(admit=gate.admit)
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Cursor = Annotated[str | None, Query(max_length=2048)]

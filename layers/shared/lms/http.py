@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -27,7 +28,6 @@ from lms.errors import (
 from lms.idempotency import IdempotentRequest, Replay
 from lms.keys import is_safe_part
 from lms.request_body import JsonBodies, read_json
-from lms.users.access import gate
 
 PROBLEM_JSON = "application/problem+json"
 logger = Logger(child=True)
@@ -65,9 +65,21 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     return errors
 
 
-def create_resolver() -> APIGatewayRestResolver:
-    """A resolver that validates with pydantic and answers every refusal as an RFC 9457 problem."""
-    app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=read_json)
+class Resolver(APIGatewayRestResolver):
+    """A context's resolver; `admit` is the account check every caller passes (see `principal`)."""
+
+    def __init__(self, admit: Callable[[Principal], Principal]) -> None:
+        super().__init__(enable_validation=True, json_body_deserializer=read_json)
+        self.admit = admit
+
+
+def create_resolver(admit: Callable[[Principal], Principal]) -> Resolver:
+    """A resolver that validates with pydantic and answers every refusal as an RFC 9457 problem.
+
+    `admit` checks the caller's account on every request; the function wires the users context's
+    (lms.users.access.gate.admit), so the kernel imports no context.
+    """
+    app = Resolver(admit)
     app._request_validation_middleware = JsonBodies()
 
     @app.exception_handler(Problem)
@@ -108,13 +120,13 @@ def create_resolver() -> APIGatewayRestResolver:
     return app
 
 
-def principal(app: APIGatewayRestResolver) -> Principal:
+def principal(app: Resolver) -> Principal:
     """The verified caller; the tenant comes from the token's claims only.
 
     Every context loads its caller here, so every context refuses a suspended account (403) and
     applies a changed role at once: lms.users.access (one cached GetItem per user and container).
     """
-    return gate.admit(principal_from_claims(app.current_event.request_context.authorizer.claims))
+    return app.admit(principal_from_claims(app.current_event.request_context.authorizer.claims))
 
 
 def path_id(value: str, name: str) -> str:
