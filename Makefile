@@ -31,10 +31,10 @@ function_dirs = $(foreach dir,$(wildcard functions/*/),$(if $(call has_python,$(
 export SAM_CLI_TELEMETRY := 0
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: help venv test lint format-check types template pytest e2e dev redrive bench docs build layer clean
+.PHONY: help venv test lint format-check types imports template pytest e2e dev redrive bench docs build layer clean
 
 help:
-	@echo "make test    lint, types, template checks, then the test suites (what CI runs)"
+	@echo "make test    lint, types, import contracts, template checks, then the test suites (what CI runs)"
 	@echo "make dev     run the local stack (emulated AWS from template.yaml)"
 	@echo "make redrive move dead letters back to their queues (STAGE=, ENDPOINT= for the local stack)"
 	@echo "make build   sam build for python3.13/arm64, without Docker, into .aws-sam/build"
@@ -65,7 +65,7 @@ $(SAM_STAMP):
 # ------------------------------------------------------------------ checks and tests
 # `make -k test` runs every stage even when an earlier one fails.
 
-test: lint format-check types template pytest e2e
+test: lint format-check types imports template pytest e2e
 	@echo "==> test: every stage passed"
 
 lint: venv
@@ -85,6 +85,11 @@ types: venv
 		MYPYPATH="$$dir" $(VENV)/bin/mypy "$$dir" || failed=1; \
 	done; \
 	exit $$failed
+
+# The context boundaries of docs/architecture.md, as import-linter contracts (pyproject.toml).
+imports: venv
+	@echo "==> imports: lint-imports (context boundaries)"
+	@$(VENV)/bin/lint-imports --no-cache
 
 template: venv
 	@echo "==> template: cfn-lint template.yaml"

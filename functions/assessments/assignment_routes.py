@@ -28,6 +28,7 @@ from lms.assessments.assignments.schemas import (
 )
 from lms.assessments.assignments.service import AssignmentService, SubmissionRead
 from lms.assessments.assignments.storage import BucketFiles
+from lms.assessments.course_access import DynamoCourseCatalog
 from lms.http import NO_CONTENT, created, expected_version, idempotent_request, path_id, principal, respond
 from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -38,7 +39,7 @@ SUBMISSION = ASSIGNMENT + "/submissions/<submission_id>"
 
 @cache
 def assignments() -> AssignmentService:
-    return AssignmentService(DynamoAssignmentRepository(), BucketFiles())
+    return AssignmentService(DynamoAssignmentRepository(), DynamoCourseCatalog(), BucketFiles())
 
 
 def _assignment(view: AssignmentView, status: int = 200) -> Response[AssignmentView]:

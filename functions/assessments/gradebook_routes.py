@@ -9,6 +9,7 @@ from assessments_api import app
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 
+from lms.assessments.course_access import DynamoCourseCatalog
 from lms.assessments.gradebook.files import BucketExports
 from lms.assessments.gradebook.repository import DynamoGradebookRepository
 from lms.assessments.gradebook.schemas import (
@@ -38,7 +39,9 @@ def _export_inline_max_bytes() -> int:
 
 @cache
 def _gradebook(export_inline_max_bytes: int) -> GradebookService:
-    return GradebookService(DynamoGradebookRepository(), BucketExports(), export_inline_max_bytes)
+    return GradebookService(
+        DynamoGradebookRepository(), DynamoCourseCatalog(), BucketExports(), export_inline_max_bytes
+    )
 
 
 @app.get(

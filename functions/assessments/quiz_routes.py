@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.metrics import MetricUnit
 
+from lms.assessments.course_access import DynamoCourseCatalog
 from lms.assessments.quizzes.domain import QuizStatus
 from lms.assessments.quizzes.repository import DynamoQuizRepository
 from lms.assessments.quizzes.schemas import (
@@ -45,7 +46,7 @@ ATTEMPT = ATTEMPTS + "/<attempt_id>"
 
 @cache
 def quizzes() -> QuizService:
-    return QuizService(DynamoQuizRepository())
+    return QuizService(DynamoQuizRepository(), DynamoCourseCatalog())
 
 
 def _quiz_response(view: QuizView, status: int = 200, **kw: Any) -> Response[QuizView]:

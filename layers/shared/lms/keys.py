@@ -38,10 +38,6 @@ def course_pk(institution_id: str, course_id: str) -> str:
 COURSE_SK = "COURSE"
 
 
-def section_sk(section_id: str) -> str:
-    return f"SECTION#{_part(section_id)}"
-
-
 def lesson_sk(lesson_id: str) -> str:
     return f"LESSON#{_part(lesson_id)}"
 
@@ -53,6 +49,11 @@ def catalog_pk(institution_id: str, status: str) -> str:
 
 def catalog_sk(category: str, level: str, created_at: str, course_id: str) -> str:
     return f"{category}#{level}#{created_at}#{course_id}"
+
+
+def catalog_prefix(category: str, level: str | None = None) -> str:
+    """The sort-key prefix of a catalog partition's courses of one category (and level)."""
+    return f"{category}#{level}#" if level else f"{category}#"
 
 
 def enrollment_sk(student_id: str) -> str:
@@ -75,6 +76,11 @@ WAITLIST_PREFIX = "WAITLIST#"
 def student_enrollments_pk(institution_id: str, student_id: str) -> str:
     """GSI1 partition: one student's enrollments across courses."""
     return f"{tenant(institution_id)}#STUDENT#{_part(student_id)}#ENROLLMENTS"
+
+
+def student_enrollments_sk(requested_at: str, course_id: str) -> str:
+    """A student's enrollment in their GSI1 partition: by request time, then course."""
+    return f"{requested_at}#{course_id}"
 
 
 def course_progress_pk(institution_id: str, student_id: str, course_id: str) -> str:
@@ -128,7 +134,6 @@ QUIZ_SK = "QUIZ"
 QUIZ_KEY_SK = "KEY"
 """The quiz's answer keys: read by staff views and grading only, never by a student's request."""
 QUIZ_ATTEMPT_PREFIX = "ATTEMPT#"
-QUIZ_SCORE_PREFIX = "SCORE#"
 
 
 def quiz_attempt_sk(attempt_id: str) -> str:
@@ -137,7 +142,7 @@ def quiz_attempt_sk(attempt_id: str) -> str:
 
 def quiz_score_sk(student_id: str) -> str:
     """One student's attempt counter and scores in the quiz."""
-    return f"{QUIZ_SCORE_PREFIX}{_part(student_id)}"
+    return f"SCORE#{_part(student_id)}"
 
 
 def course_quizzes_pk(institution_id: str, course_id: str) -> str:
@@ -147,6 +152,11 @@ def course_quizzes_pk(institution_id: str, course_id: str) -> str:
 
 def course_quizzes_sk(status: str, created_at: str, quiz_id: str) -> str:
     return f"{_part(status)}#{created_at}#{_part(quiz_id)}"
+
+
+def course_quizzes_prefix(status: str) -> str:
+    """The sort-key prefix of a course's quizzes in one status."""
+    return f"{status}#"
 
 
 def student_quizzes_pk(institution_id: str, student_id: str) -> str:
@@ -236,12 +246,10 @@ def user_pk(institution_id: str, user_id: str) -> str:
 
 PROFILE_SK = "PROFILE"
 
-USER_EXPORT_PREFIX = "EXPORT#"
-
 
 def user_export_sk(export_id: str) -> str:
     """A privacy export of the person, under their own partition (user_pk)."""
-    return f"{USER_EXPORT_PREFIX}{_part(export_id)}"
+    return f"EXPORT#{_part(export_id)}"
 
 
 ERASURE_SK = "ERASURE"
@@ -251,6 +259,15 @@ ERASURE_SK = "ERASURE"
 def people_pk(institution_id: str) -> str:
     """GSI1 partition listing the institution's people by role, then name."""
     return f"{tenant(institution_id)}#PEOPLE"
+
+
+def people_sk(role: str, sort_name: str, user_id: str) -> str:
+    return f"{role}#{sort_name}#{user_id}"
+
+
+def people_prefix(role: str) -> str:
+    """The sort-key prefix of the institution's people in one role."""
+    return f"{role}#"
 
 
 def email_pk(institution_id: str, email_digest: str) -> str:
@@ -353,9 +370,33 @@ def course_assignments_pk(institution_id: str, course_id: str) -> str:
     return f"{tenant(institution_id)}#COURSE#{_part(course_id)}#ASSIGNMENTS"
 
 
+def course_assignments_sk(status: str, assignment_id: str) -> str:
+    return f"{status}#{assignment_id}"
+
+
+def course_assignments_prefix(status: str) -> str:
+    """The sort-key prefix of a course's assignments in one status."""
+    return f"{status}#"
+
+
 def student_assignment_work_pk(institution_id: str, student_id: str) -> str:
     """GSI1 partition: everything a student has on assignments (records, extensions, uploads, versions)."""
     return f"{tenant(institution_id)}#STUDENT#{_part(student_id)}#ASSIGNMENT-WORK"
+
+
+def student_assignment_work_sk(assignment_id: str, kind: str) -> str:
+    """`<assignment>#<kind>`: a student's items of one assignment sort together."""
+    return f"{assignment_id}#{kind}"
+
+
+def student_submission_sk(assignment_id: str, number: int) -> str:
+    """A submitted version in the student's GSI1 partition, in the order submitted."""
+    return student_assignment_work_sk(assignment_id, f"SUBMISSION#{number:04d}")
+
+
+def student_submissions_prefix(assignment_id: str) -> str:
+    """The sort-key prefix of a student's versions of one assignment."""
+    return student_assignment_work_sk(assignment_id, "SUBMISSION#")
 
 
 def course_discussions_pk(institution_id: str, course_id: str) -> str:

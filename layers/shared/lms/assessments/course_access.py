@@ -1,8 +1,9 @@
 """What assessments need to know of a course: its state, its instructors, a student's enrollment.
 
-Cross-context reads (docs/architecture.md), named here and nowhere else in the context: the catalog owns the
-course, its instructors and its roster. A request reads them with one BatchGetItem (`load`), and
-a change repeats the rule it relies on as a ConditionCheck in its own transaction
+Cross-context reads (docs/architecture.md, "Cross-context reads"), named here and nowhere else in
+the context: the catalog owns the course, its instructors and its roster. A service reads them
+through its `CourseCatalog` port (`DynamoCourseCatalog.load`: one GetItem or BatchGetItem), and a
+change repeats the rule it relies on as a ConditionCheck in its own transaction
 (`check_teaches`, `check_enrolled`, `check_published`, `check_lesson`), so the rule holds at
 commit time.
 """
@@ -10,6 +11,7 @@ commit time.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from pynamodb.attributes import ListAttribute, UnicodeAttribute
 
@@ -60,31 +62,40 @@ class CourseAccess:
         )
 
 
-def load(institution_id: str, course_id: str, student_id: str | None = None) -> CourseAccess | None:
-    """The course (None when unknown) and, when a student is named, whether they are enrolled.
+class CourseCatalog(Protocol):
+    """The port through which assessments services read the catalog."""
 
-    One GetItem, or one BatchGetItem with the student's enrollment; both consistent reads.
-    """
-    pk = keys.course_pk(institution_id, course_id)
-    if student_id is None:
-        try:
-            course = CatalogCourse.get(pk, keys.COURSE_SK, consistent_read=True)
-        except CatalogCourse.DoesNotExist:
+    def load(
+        self, institution_id: str, course_id: str, student_id: str | None = None
+    ) -> CourseAccess | None: ...
+
+
+class DynamoCourseCatalog:
+    def load(self, institution_id: str, course_id: str, student_id: str | None = None) -> CourseAccess | None:
+        """The course (None when unknown) and, when a student is named, whether they are enrolled.
+
+        One GetItem, or one BatchGetItem with the student's enrollment; both consistent reads.
+        """
+        pk = keys.course_pk(institution_id, course_id)
+        if student_id is None:
+            try:
+                course = CatalogCourse.get(pk, keys.COURSE_SK, consistent_read=True)
+            except CatalogCourse.DoesNotExist:
+                return None
+            return _access(course_id, course, enrolled=False)
+        found: dict[str, CatalogCourse] = {}
+        for item in CatalogCourse.batch_get(
+            [(pk, keys.COURSE_SK), (pk, keys.enrollment_sk(student_id))],
+            consistent_read=True,
+            attributes_to_get=["PK", "SK", "status", "instructor_ids"],
+        ):
+            found[item.SK] = item
+        found_course = found.get(keys.COURSE_SK)
+        if found_course is None:
             return None
-        return _access(course_id, course, enrolled=False)
-    found: dict[str, CatalogCourse] = {}
-    for item in CatalogCourse.batch_get(
-        [(pk, keys.COURSE_SK), (pk, keys.enrollment_sk(student_id))],
-        consistent_read=True,
-        attributes_to_get=["PK", "SK", "status", "instructor_ids"],
-    ):
-        found[item.SK] = item
-    found_course = found.get(keys.COURSE_SK)
-    if found_course is None:
-        return None
-    enrollment = found.get(keys.enrollment_sk(student_id))
-    enrolled = enrollment is not None and enrollment.status == ENROLLED
-    return _access(course_id, found_course, enrolled=enrolled)
+        enrollment = found.get(keys.enrollment_sk(student_id))
+        enrolled = enrollment is not None and enrollment.status == ENROLLED
+        return _access(course_id, found_course, enrolled=enrolled)
 
 
 def _access(course_id: str, course: CatalogCourse, *, enrolled: bool) -> CourseAccess:

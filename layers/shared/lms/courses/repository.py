@@ -166,9 +166,9 @@ class DynamoCourseRepository:
         start = decode_cursor(query.cursor, partition_attr="GSI1PK", partition=partition)
         range_condition = None
         if query.category and query.level:
-            range_condition = CourseItem.GSI1SK.startswith(f"{query.category}#{query.level}#")
+            range_condition = CourseItem.GSI1SK.startswith(keys.catalog_prefix(query.category, query.level))
         elif query.category:
-            range_condition = CourseItem.GSI1SK.startswith(f"{query.category}#")
+            range_condition = CourseItem.GSI1SK.startswith(keys.catalog_prefix(query.category))
         filters: list[Condition] = []
         if query.level and not query.category:
             filters.append(CourseItem.level == query.level)

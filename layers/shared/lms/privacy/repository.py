@@ -12,19 +12,15 @@ from datetime import datetime
 from lms import audit, clock, keys
 from lms.auth import Principal
 from lms.events import DomainEvent
-from lms.idempotency import IdempotentRequest, StoredResponse
+from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
 from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
 from lms.persistence.transactions import Transaction
 from lms.privacy.domain import Erasure, ErasureStatus, ExportJob, ExportStatus
 from lms.privacy.items import ERASURE_ENTITY, EXPORT_ENTITY, ErasureItem, ExportJobItem
-from lms.users.domain import UserProfile, UserStatus, email_digest
+from lms.users.domain import UserProfile
 from lms.users.errors import ConcurrentUserChange
-from lms.users.items import EmailItem, ProfileItem
-
-
-class DuplicateExportRequest(Exception):
-    """A concurrent retry with the same Idempotency-Key committed first."""
+from lms.users.repository import pseudonymise, release_email_of
 
 
 class AlreadyErased(Exception):
@@ -127,9 +123,7 @@ class DynamoPrivacyRepository:
         )
         tx.put(entry, audit.APPEND_ONLY)
         if request.idempotent is not None and request.response is not None:
-            remember_answer(
-                tx, inst, actor.user_id, request.idempotent, request.response, DuplicateExportRequest()
-            )
+            remember_answer(tx, inst, actor.user_id, request.idempotent, request.response, DuplicateRequest())
         tx.commit()
 
     def get_export(self, institution_id: str, user_id: str, export_id: str) -> ExportJob | None:
@@ -178,12 +172,7 @@ class DynamoPrivacyRepository:
         inst, user_id = erasure.institution_id, erasure.user_id
         at = clock.rfc3339(erasure.requested_at)
         tx = Transaction()
-        if profile.email:
-            tx.delete(
-                EmailItem(keys.email_pk(inst, email_digest(profile.email)), keys.EMAIL_SK),
-                EmailItem.PK.does_not_exist() | (EmailItem.user_id == user_id),
-                ConcurrentUserChange("The email claim changed meanwhile; retry."),
-            )
+        release_email_of(tx, profile)
         tx.put(
             ErasureItem(
                 keys.user_pk(inst, user_id),
@@ -210,27 +199,7 @@ class DynamoPrivacyRepository:
             details={"erasure_id": erasure.id},
         )
         tx.put(entry, audit.APPEND_ONLY)
-        name = request.pseudonym
-        tx.update(
-            ProfileItem(keys.user_pk(inst, user_id), keys.PROFILE_SK),
-            [
-                ProfileItem.status.set(UserStatus.ERASED.value),
-                ProfileItem.email.set(""),
-                ProfileItem.given_name.set(""),
-                ProfileItem.family_name.set(""),
-                ProfileItem.display_name.set(name),
-                ProfileItem.search_text.set(name.lower()),
-                ProfileItem.GSI1SK.set(f"{profile.role.value}#{name.lower()}#{user_id}"),
-                ProfileItem.locale.remove(),
-                ProfileItem.timezone.remove(),
-                ProfileItem.avatar_url.remove(),
-                ProfileItem.bio.remove(),
-                ProfileItem.version.set(profile.version + 1),
-                ProfileItem.updated_at.set(at),
-            ],
-            ProfileItem.version == profile.version,
-            ConcurrentUserChange("The person changed meanwhile; read them again and retry."),
-        )
+        pseudonymise(tx, profile, request.pseudonym, at)
         tx.commit()
 
     def step_done(self, erasure: Erasure, step: str) -> None:

@@ -16,13 +16,12 @@ from lms.audit import record_read
 from lms.auth import Principal, Role
 from lms.correlation import correlation_id
 from lms.events.users import UserErased, UserExportRequested
-from lms.idempotency import IdempotentRequest, StoredResponse
+from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
 from lms.privacy import Contributor, domain, policy
 from lms.privacy.domain import EXPORT_FORMAT, Erasure, ErasureStatus, ExportJob, ExportStatus
 from lms.privacy.errors import ExportNotFound
 from lms.privacy.repository import (
     AlreadyErased,
-    DuplicateExportRequest,
     ErasureRequest,
     ExportRequest,
 )
@@ -118,7 +117,7 @@ class PrivacyService:
             )
         try:
             self._repo.request_export(change)
-        except DuplicateExportRequest:
+        except DuplicateRequest:
             assert request is not None
             self._replay_if_seen(principal, request)
             raise

@@ -6,6 +6,20 @@ from lms import consumer
 from lms.errors import Conflict, Forbidden, NotFound
 
 
+class CourseNotFound(NotFound):
+    """No such course, or a draft (the catalog's problem type: progress learns courses from it)."""
+
+    slug = "course-not-found"
+    title = "Course not found"
+
+
+class LessonNotFound(NotFound):
+    """The course has no such lesson (the catalog's problem type)."""
+
+    slug = "lesson-not-found"
+    title = "Lesson not found"
+
+
 class NotEnrolled(Forbidden):
     """Only students enrolled in the course (not waitlisted, not dropped) record progress in it."""
 

@@ -7,8 +7,8 @@ this module reads the progress context's own items, so no other context touches 
 from __future__ import annotations
 
 from lms import keys
-from lms.progress.domain import CourseOutline, course_percent
-from lms.progress.repository import OutlineItem, SummaryItem, _summary
+from lms.progress.domain import course_percent
+from lms.progress.repository import OutlineItem, SummaryItem, course_outline, learner_progress
 
 
 def percent_by_course(institution_id: str, student_id: str, course_ids: list[str]) -> dict[str, int]:
@@ -17,7 +17,7 @@ def percent_by_course(institution_id: str, student_id: str, course_ids: list[str
         return {}
     unique = list(dict.fromkeys(course_ids))
     summaries = {
-        item.course_id: _summary(item)
+        item.course_id: learner_progress(item)
         for item in SummaryItem.batch_get(
             [
                 (keys.course_progress_pk(institution_id, student_id, c), keys.PROGRESS_SUMMARY_SK)
@@ -28,7 +28,7 @@ def percent_by_course(institution_id: str, student_id: str, course_ids: list[str
     if not summaries:
         return {}
     outlines = {
-        item.course_id: CourseOutline.model_validate({**item.document, "version": int(item.version)})
+        item.course_id: course_outline(item)
         for item in OutlineItem.batch_get(
             [(keys.progress_outline_pk(institution_id, c), keys.PROGRESS_OUTLINE_SK) for c in summaries]
         )

@@ -10,7 +10,6 @@ from pynamodb.attributes import JSONAttribute, UnicodeAttribute
 
 from lms import audit, clock, keys
 from lms.auth import Principal
-from lms.courses.errors import CourseNotFound, LessonNotFound
 from lms.errors import Conflict
 from lms.events import DomainEvent, EventEnvelope
 from lms.events.progress import LessonCompleted, LessonCompletionUndone
@@ -19,6 +18,7 @@ from lms.persistence.inbox import record_in
 from lms.persistence.outbox import outbox_item
 from lms.persistence.table import GSI1, Item, VersionedItem
 from lms.persistence.transactions import Transaction
+from lms.progress import course_access
 from lms.progress.domain import (
     Achievement,
     CourseOutline,
@@ -27,7 +27,13 @@ from lms.progress.domain import (
     LearnerProgress,
     LearningActivity,
 )
-from lms.progress.errors import CourseAlreadyCompleted, LearningClosed, NotEnrolled
+from lms.progress.errors import (
+    CourseAlreadyCompleted,
+    CourseNotFound,
+    LearningClosed,
+    LessonNotFound,
+    NotEnrolled,
+)
 from lms.progress.service import EarnedAchievement, LessonCompletion, StudentCourse
 
 CONSUMER = "progress"
@@ -39,18 +45,8 @@ OUTLINE_ENTITY = "progress-outline"
 ACTIVITY_ENTITY = "learning-activity"
 ACHIEVEMENT_ENTITY = "achievement"
 
+
 # The catalog's states these checks rely on (the courses context writes them).
-_PUBLISHED = "published"
-_ARCHIVED = "archived"
-_ENROLLED = "enrolled"
-
-
-class CatalogStatus(Item):
-    """The `status` of a courses-context item (course, enrollment), for condition checks only."""
-
-    status = UnicodeAttribute(null=True)
-
-
 class CompletionItem(Item):
     student_id = UnicodeAttribute()
     course_id = UnicodeAttribute()
@@ -117,8 +113,12 @@ def _completion(item: CompletionItem) -> LessonCompletion:
     )
 
 
-def _summary(item: SummaryItem) -> LearnerProgress:
+def learner_progress(item: SummaryItem) -> LearnerProgress:
     return LearnerProgress.model_validate({**item.document, "version": int(item.version)})
+
+
+def course_outline(item: OutlineItem) -> CourseOutline:
+    return CourseOutline.model_validate({**item.document, "version": int(item.version)})
 
 
 def _summary_item(institution_id: str, progress: LearnerProgress) -> SummaryItem:
@@ -167,36 +167,26 @@ class DynamoProgressRepository:
     def _course_checks(
         self, tx: Transaction, inst: str, student_id: str, course_id: str, lesson_id: str
     ) -> None:
-        course = keys.course_pk(inst, course_id)
-        # Cross-context reads inside the transaction (docs/architecture.md): the catalog owns the course, its
-        # lessons and its roster, and the rule "only enrolled students of a published course complete
-        # its lessons" must hold at commit time, not at some earlier read.
-        tx.check(CatalogStatus, course, keys.COURSE_SK, CatalogStatus.status == _PUBLISHED, _CourseClosed())
-        tx.check(
-            CatalogStatus,
-            course,
-            keys.enrollment_sk(student_id),
-            CatalogStatus.status == _ENROLLED,
-            NotEnrolled("Enroll in the course to record progress in it."),
-        )
-        tx.check(
-            CatalogStatus,
-            course,
-            keys.lesson_sk(lesson_id),
-            CatalogStatus.PK.exists(),
-            LessonNotFound(f"The course has no lesson {lesson_id!r}."),
+        course_access.check_completable(
+            tx,
+            inst,
+            course_id,
+            student_id,
+            lesson_id,
+            closed=_CourseClosed(),
+            not_enrolled=NotEnrolled("Enroll in the course to record progress in it."),
+            no_lesson=LessonNotFound(f"The course has no lesson {lesson_id!r}."),
         )
 
     def _why_closed(self, inst: str, course_id: str) -> Exception:
-        try:
-            course = CatalogStatus.get(keys.course_pk(inst, course_id), keys.COURSE_SK, consistent_read=True)
-        except CatalogStatus.DoesNotExist:
-            return CourseNotFound(f"No course {course_id!r}.")
-        if course.status == _ARCHIVED:
+        status = course_access.course_status(inst, course_id)
+        if status == course_access.ARCHIVED:
             return LearningClosed("The course is archived.")
-        if course.status == _PUBLISHED:
+        if status == course_access.PUBLISHED:
             return Conflict("The course changed while this request was applied; retry.")
-        return CourseNotFound(f"No course {course_id!r}.")  # a draft exists only for its staff
+        return CourseNotFound(
+            f"No course {course_id!r}."
+        )  # unknown, or a draft: it exists only for its staff
 
     def complete_lesson(
         self, actor: Principal, completion: LessonCompletion, event: LessonCompleted
@@ -262,7 +252,7 @@ class DynamoProgressRepository:
             )
         except OutlineItem.DoesNotExist:
             return None
-        return CourseOutline.model_validate({**item.document, "version": int(item.version)})
+        return course_outline(item)
 
     def student_course(self, institution_id: str, student_id: str, course_id: str) -> StudentCourse:
         # One partition holds the completions and the summary: one Query (at most 500 small items).
@@ -275,7 +265,7 @@ class DynamoProgressRepository:
                 if entity == COMPLETION_ENTITY:
                     completions.append(_completion(CompletionItem.from_raw_data(raw)))
                 elif entity == SUMMARY_ENTITY:
-                    summary = _summary(SummaryItem.from_raw_data(raw))
+                    summary = learner_progress(SummaryItem.from_raw_data(raw))
         return StudentCourse(completions=completions, summary=summary)
 
     def list_learners(
@@ -285,7 +275,7 @@ class DynamoProgressRepository:
         start = decode_cursor(cursor, partition_attr="GSI1PK", partition=partition)
         results = SummaryItem.learners.query(partition, last_evaluated_key=start, page_size=limit)
         page = next(results.page_iter)
-        learners = [_summary(SummaryItem.from_raw_data(raw)) for raw in page.get("Items", [])]
+        learners = [learner_progress(SummaryItem.from_raw_data(raw)) for raw in page.get("Items", [])]
         return learners, encode_cursor(page.get("LastEvaluatedKey"))
 
     def list_achievements(
@@ -333,7 +323,7 @@ class DynamoProgressRepository:
             )
         except SummaryItem.DoesNotExist:
             return None
-        return _summary(item)
+        return learner_progress(item)
 
     def load_activity(self, institution_id: str, student_id: str) -> LearningActivity:
         try:

@@ -9,12 +9,11 @@ from typing import Protocol
 
 from lms import authz, clock
 from lms.auth import Principal, Role
-from lms.courses.errors import CourseNotFound
 from lms.errors import Forbidden
 from lms.events.progress import LessonCompleted, LessonCompletionUndone
 from lms.progress import domain, policy
 from lms.progress.domain import CourseOutline, Earned, LearnerProgress
-from lms.progress.errors import ProgressNotFound
+from lms.progress.errors import CourseNotFound, ProgressNotFound
 from lms.progress.schemas import (
     AchievementView,
     CourseProgressView,

@@ -10,7 +10,7 @@ from pynamodb.expressions.condition import Condition
 
 from lms import audit, keys
 from lms.errors import Conflict
-from lms.idempotency import StoredResponse
+from lms.idempotency import DuplicateRequest, StoredResponse
 from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
@@ -21,6 +21,7 @@ from lms.users.domain import (
     PendingInvitation,
     UserProfile,
     UserRole,
+    UserStatus,
     email_digest,
 )
 from lms.users.errors import ConcurrentUserChange, EmailTaken, InvitationInProgress, SlugTaken
@@ -35,7 +36,7 @@ from lms.users.items import (
     ProfileItem,
     SlugItem,
 )
-from lms.users.service import DuplicateIdentityRequest, IdentityChange, PeopleQuery
+from lms.users.service import IdentityChange, PeopleQuery
 
 _INSTITUTION_FIELDS = ("name", "slug", "timezone", "default_locale")
 _PROFILE_FIELDS = (
@@ -86,7 +87,7 @@ def _profile_item(user: UserProfile) -> ProfileItem:
         keys.PROFILE_SK,
         entity=PROFILE_ENTITY,
         GSI1PK=keys.people_pk(user.institution_id),
-        GSI1SK=f"{user.role.value}#{user.sort_name}#{user.id}",
+        GSI1SK=keys.people_sk(user.role.value, user.sort_name, user.id),
         user_id=user.id,
         version=user.version,
         created_at=data["created_at"],
@@ -129,6 +130,42 @@ def _refused(error: PutError | DeleteError) -> bool:
 
 TAKEN = "Someone in your institution already has this email."
 IN_PROGRESS = "An invitation of this email is in progress; retry in a minute."
+
+
+def release_email_of(tx: Transaction, profile: UserProfile) -> None:
+    """The profile's email claim freed, in the transaction of an erasure."""
+    if profile.email:
+        tx.delete(
+            EmailItem(*_email_key(profile.institution_id, profile.email)),
+            EmailItem.PK.does_not_exist() | (EmailItem.user_id == profile.id),
+            ConcurrentUserChange("The email claim changed meanwhile; retry."),
+        )
+
+
+def pseudonymise(tx: Transaction, profile: UserProfile, pseudonym: str, at: str) -> None:
+    """The profile's personal fields cleared and its name replaced, in the transaction of an erasure
+    (conditional on the version read)."""
+    inst, user_id = profile.institution_id, profile.id
+    tx.update(
+        ProfileItem(keys.user_pk(inst, user_id), keys.PROFILE_SK),
+        [
+            ProfileItem.status.set(UserStatus.ERASED.value),
+            ProfileItem.email.set(""),
+            ProfileItem.given_name.set(""),
+            ProfileItem.family_name.set(""),
+            ProfileItem.display_name.set(pseudonym),
+            ProfileItem.search_text.set(pseudonym.lower()),
+            ProfileItem.GSI1SK.set(keys.people_sk(profile.role.value, pseudonym.lower(), user_id)),
+            ProfileItem.locale.remove(),
+            ProfileItem.timezone.remove(),
+            ProfileItem.avatar_url.remove(),
+            ProfileItem.bio.remove(),
+            ProfileItem.version.set(profile.version + 1),
+            ProfileItem.updated_at.set(at),
+        ],
+        ProfileItem.version == profile.version,
+        ConcurrentUserChange("The person changed meanwhile; read them again and retry."),
+    )
 
 
 class DynamoIdentityRepository:
@@ -208,7 +245,9 @@ class DynamoIdentityRepository:
     def list_users(self, institution_id: str, query: PeopleQuery) -> tuple[list[UserProfile], str | None]:
         partition = keys.people_pk(institution_id)
         start = decode_cursor(query.cursor, partition_attr="GSI1PK", partition=partition)
-        range_condition = ProfileItem.GSI1SK.startswith(f"{query.role.value}#") if query.role else None
+        range_condition = (
+            ProfileItem.GSI1SK.startswith(keys.people_prefix(query.role.value)) if query.role else None
+        )
         filter_condition: Condition | None = None
         if query.status:
             filter_condition = ProfileItem.status == query.status.value
@@ -319,6 +358,6 @@ class DynamoIdentityRepository:
                 actor.user_id,
                 change.idempotent,
                 change.response,
-                DuplicateIdentityRequest(),
+                DuplicateRequest(),
             )
         tx.commit()

@@ -33,7 +33,7 @@ from lms.events.users import (
     UserRoleChanged,
     UserSuspended,
 )
-from lms.idempotency import IdempotentRequest, StoredResponse
+from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
 from lms.users import domain, policy
 from lms.users.access import AccountState
 from lms.users.access import gate as account_gate
@@ -86,10 +86,6 @@ class IdentityChange:
     # With an Idempotency-Key: its first answer, stored under the caller's own key space.
     idempotent: IdempotentRequest | None = None
     response: StoredResponse | None = None
-
-
-class DuplicateIdentityRequest(Exception):
-    """A concurrent request with the same Idempotency-Key committed first."""
 
 
 @dataclass(frozen=True)
@@ -195,7 +191,7 @@ class IdentityService:
             change.response = StoredResponse(request.fingerprint, status, answer().model_dump_json())
         try:
             self._repo.commit(change)
-        except DuplicateIdentityRequest:
+        except DuplicateRequest:
             # A concurrent request with the same key committed first: answer as it did.
             self._replay_if_seen(change.actor, request)
             raise

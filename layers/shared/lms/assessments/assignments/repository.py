@@ -112,10 +112,10 @@ class SubmissionItem(Item):
 _W = TypeVar("_W", StudentRecordItem, ExtensionItem, UploadItem, SubmissionItem)
 
 
-def _work(item: _W, institution_id: str, student_id: str, assignment_id: str, kind: str) -> _W:
-    """The item, also listed in the student's GSI1 partition under `<assignment>#<kind>`."""
+def _work(item: _W, institution_id: str, student_id: str, assignment_id: str, work_sk: str) -> _W:
+    """The item, also listed in the student's GSI1 partition under `work_sk`."""
     item.GSI1PK = keys.student_assignment_work_pk(institution_id, student_id)
-    item.GSI1SK = f"{assignment_id}#{kind}"
+    item.GSI1SK = work_sk
     item.assignment_id = assignment_id
     item.student_id = student_id
     return item
@@ -127,7 +127,7 @@ def _assignment_item(institution_id: str, assignment: Assignment) -> AssignmentI
         keys.ASSIGNMENT_SK,
         entity=ASSIGNMENT_ENTITY,
         GSI1PK=keys.course_assignments_pk(institution_id, assignment.course_id),
-        GSI1SK=f"{assignment.status}#{assignment.id}",
+        GSI1SK=keys.course_assignments_sk(assignment.status, assignment.id),
         version=assignment.version,
         assignment_id=assignment.id,
         course_id=assignment.course_id,
@@ -151,7 +151,7 @@ def _record_item(institution_id: str, assignment_id: str, record: StudentRecord)
         institution_id,
         record.student_id,
         assignment_id,
-        "RECORD",
+        keys.student_assignment_work_sk(assignment_id, "RECORD"),
     )
 
 
@@ -166,7 +166,7 @@ def _extension_item(institution_id: str, assignment_id: str, extension: Extensio
         institution_id,
         extension.student_id,
         assignment_id,
-        "EXTENSION",
+        keys.student_assignment_work_sk(assignment_id, "EXTENSION"),
     )
 
 
@@ -183,7 +183,7 @@ def _upload_item(institution_id: str, upload: Upload) -> UploadItem:
         institution_id,
         upload.student_id,
         upload.assignment_id,
-        f"UPLOAD#{upload.id}",
+        keys.student_assignment_work_sk(upload.assignment_id, f"UPLOAD#{upload.id}"),
     )
 
 
@@ -201,7 +201,7 @@ def _submission_item(institution_id: str, submission: Submission) -> SubmissionI
         institution_id,
         submission.student_id,
         submission.assignment_id,
-        f"SUBMISSION#{submission.number:04d}",
+        keys.student_submission_sk(submission.assignment_id, submission.number),
     )
 
 
@@ -308,7 +308,9 @@ class DynamoAssignmentRepository:
         partition = keys.course_assignments_pk(institution_id, course_id)
         start = decode_cursor(cursor, partition_attr="GSI1PK", partition=partition)
         condition = (
-            AssignmentItem.GSI1SK.startswith(f"{AssignmentStatus.PUBLISHED}#") if published_only else None
+            AssignmentItem.GSI1SK.startswith(keys.course_assignments_prefix(AssignmentStatus.PUBLISHED))
+            if published_only
+            else None
         )
         results = AssignmentItem.by_course.query(
             partition, range_key_condition=condition, last_evaluated_key=start, page_size=limit, limit=limit
@@ -362,7 +364,7 @@ class DynamoAssignmentRepository:
         start = decode_cursor(cursor, partition_attr="GSI1PK", partition=partition)
         results = SubmissionItem.by_student.query(
             partition,
-            SubmissionItem.GSI1SK.startswith(f"{assignment_id}#SUBMISSION#"),
+            SubmissionItem.GSI1SK.startswith(keys.student_submissions_prefix(assignment_id)),
             scan_index_forward=False,
             last_evaluated_key=start,
             page_size=limit,

@@ -17,7 +17,7 @@ from typing import Protocol
 from pydantic import BaseModel
 
 from lms import authz, clock, idempotency, ids
-from lms.assessments import course_access, policy
+from lms.assessments import policy
 from lms.assessments.assignments import domain
 from lms.assessments.assignments.domain import (
     MAX_VERSIONS,
@@ -57,6 +57,7 @@ from lms.assessments.assignments.schemas import (
     UploadView,
 )
 from lms.assessments.assignments.storage import PresignedPost, StoredObject
+from lms.assessments.course_access import CourseCatalog
 from lms.auth import Principal, Role
 from lms.errors import check_version
 from lms.events import DomainEvent
@@ -170,11 +171,13 @@ class AssignmentService:
     def __init__(
         self,
         repository: AssignmentRepository,
+        courses: CourseCatalog,
         files: FileStore,
         now: Callable[[], datetime] = clock.now,
         new_id: Callable[[], str] = ids.new_id,
     ) -> None:
         self._repo = repository
+        self._courses = courses
         self._files = files
         self._now = now
         self._new_id = new_id
@@ -214,7 +217,7 @@ class AssignmentService:
         if self._is_student(principal):
             self._ensure_enrolled(principal, assignment.course_id)
         elif not assignment.published and not principal.is_institution_admin:
-            access = course_access.load(principal.institution_id, assignment.course_id)
+            access = self._courses.load(principal.institution_id, assignment.course_id)
             if access is None or not access.teaches(principal):
                 raise AssignmentNotFound(f"No assignment {assignment_id!r}.")
         return assignment
@@ -227,7 +230,7 @@ class AssignmentService:
         published_only = False
         if not principal.is_institution_admin:
             student = self._is_student(principal)
-            access = course_access.load(
+            access = self._courses.load(
                 principal.institution_id, course_id, principal.user_id if student else None
             )
             if access is None:
@@ -639,14 +642,14 @@ class AssignmentService:
         """A staff read: admins read every course's work, instructors that of the courses they teach."""
         if principal.is_institution_admin:
             return
-        access = course_access.load(principal.institution_id, course_id)
+        access = self._courses.load(principal.institution_id, course_id)
         if access is None or not access.teaches(principal):
             raise NotCourseStaff(
                 "Only the course's instructors and the institution's admins see its submissions."
             )
 
     def _ensure_enrolled(self, principal: Principal, course_id: str) -> None:
-        access = course_access.load(principal.institution_id, course_id, principal.user_id)
+        access = self._courses.load(principal.institution_id, course_id, principal.user_id)
         if access is None or not access.student_enrolled:
             raise NotEnrolledInCourse("Only students enrolled in the course see its assignments.")
 
@@ -679,7 +682,7 @@ class AssignmentService:
             raise
         except NotCourseStaff:
             # The refusal's reason: an unknown course (404) or one the caller does not teach (403).
-            if course_access.load(principal.institution_id, assignment.course_id) is None:
+            if self._courses.load(principal.institution_id, assignment.course_id) is None:
                 raise AssignmentCourseNotFound(
                     f"No course {assignment.course_id!r} in your institution.", field="course_id"
                 ) from None

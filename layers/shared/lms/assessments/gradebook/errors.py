@@ -5,6 +5,13 @@ from __future__ import annotations
 from lms.errors import Forbidden, NotFound
 
 
+class CourseNotFound(NotFound):
+    """No such course, or a draft (the catalog's problem type: the gradebook reads courses from it)."""
+
+    slug = "course-not-found"
+    title = "Course not found"
+
+
 class GradebookStaffOnly(Forbidden):
     """Only the course's instructors and the institution's admins manage or read its gradebook."""
 

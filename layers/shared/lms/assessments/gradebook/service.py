@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from lms import authz, ids
-from lms.assessments import course_access, policy
-from lms.assessments.course_access import CourseAccess
+from lms.assessments import policy
+from lms.assessments.course_access import CourseAccess, CourseCatalog
 from lms.assessments.gradebook import domain
 from lms.assessments.gradebook.domain import (
     Category,
@@ -19,7 +19,12 @@ from lms.assessments.gradebook.domain import (
     GradebookSettings,
     LetterGrade,
 )
-from lms.assessments.gradebook.errors import GradebookStaffOnly, GradesNeedEnrollment, StudentGradesNotFound
+from lms.assessments.gradebook.errors import (
+    CourseNotFound,
+    GradebookStaffOnly,
+    GradesNeedEnrollment,
+    StudentGradesNotFound,
+)
 from lms.assessments.gradebook.export import class_csv, export_file_name, export_object_key
 from lms.assessments.gradebook.repository import GradebookParts, SettingsVersionChanged, StaffCheckFailed
 from lms.assessments.gradebook.schemas import (
@@ -34,7 +39,6 @@ from lms.assessments.gradebook.schemas import (
     StudentGradesView,
 )
 from lms.auth import Principal
-from lms.courses.errors import CourseNotFound
 from lms.errors import PreconditionFailed, PreconditionRequired, ValidationFailed, check_version
 from lms.events import DomainEvent
 from lms.events.assessments import GradebookSettingsChanged
@@ -79,17 +83,19 @@ class GradebookService:
     def __init__(
         self,
         repository: GradebookRepository,
+        courses: CourseCatalog,
         exports: ExportFiles,
         export_inline_max_bytes: int = EXPORT_INLINE_MAX_BYTES,
     ) -> None:
         self._repo = repository
+        self._courses = courses
         self._exports = exports
         self._export_inline_max_bytes = export_inline_max_bytes
 
     # ------------------------------------------------------------ who may
 
     def _course(self, principal: Principal, course_id: str, student_id: str | None = None) -> CourseAccess:
-        access = course_access.load(principal.institution_id, course_id, student_id)
+        access = self._courses.load(principal.institution_id, course_id, student_id)
         if access is None:
             raise CourseNotFound(f"No course {course_id!r}.")
         return access

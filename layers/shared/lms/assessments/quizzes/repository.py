@@ -8,7 +8,6 @@ counter and attempt scores). A request reads what it needs of the partition in o
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
@@ -18,6 +17,7 @@ from lms import audit, clock, keys
 from lms.assessments import course_access
 from lms.assessments.quizzes.domain import Attempt, AttemptStatus, Quiz, QuizKeys, StudentScore
 from lms.assessments.quizzes.errors import NotEnrolledInCourse, QuizChangedMeanwhile, QuizClosed
+from lms.assessments.quizzes.service import Loaded, Partition, Raced
 from lms.auth import Principal
 from lms.events import DomainEvent
 from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
@@ -73,32 +73,6 @@ class QuizScoreItem(VersionedItem):
     started = NumberAttribute()
     submitted = NumberAttribute()
     document = JSONAttribute()  # StudentScore
-
-
-class Raced(Exception):
-    """An item changed between this request's read and its write: read again."""
-
-
-@dataclass
-class Loaded:
-    """What one read of a quiz's partition found (None: not asked for, or absent)."""
-
-    quiz: Quiz | None = None
-    quiz_version: int = 0
-    keys: QuizKeys | None = None
-    attempt: Attempt | None = None
-    standing: StudentScore | None = None
-    standing_version: int = 0
-
-
-@dataclass
-class Partition:
-    """A whole quiz partition, as a regrade reads it."""
-
-    quiz: Quiz | None = None
-    keys: QuizKeys | None = None
-    attempts: list[Attempt] = field(default_factory=list)
-    standings: list[tuple[StudentScore, int]] = field(default_factory=list)
 
 
 def _entity(raw: dict[str, Any]) -> str:
@@ -258,7 +232,7 @@ class DynamoQuizRepository:
         """One Query of the course's quiz index, by status then creation."""
         partition = keys.course_quizzes_pk(institution_id, course_id)
         start = decode_cursor(cursor, partition_attr="GSI1PK", partition=partition)
-        condition = QuizItem.GSI1SK.startswith(f"{status}#") if status else None
+        condition = QuizItem.GSI1SK.startswith(keys.course_quizzes_prefix(status)) if status else None
         results = QuizItem.by_course.query(
             partition, condition, last_evaluated_key=start, limit=limit, page_size=limit
         )

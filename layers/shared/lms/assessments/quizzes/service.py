@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
 from lms import authz, clock, idempotency, ids
-from lms.assessments import course_access, policy
+from lms.assessments import policy
+from lms.assessments.course_access import CourseCatalog
 from lms.assessments.quizzes import domain
 from lms.assessments.quizzes.domain import Attempt, Quiz, QuizKeys, StudentScore
 from lms.assessments.quizzes.errors import (
@@ -36,7 +38,6 @@ from lms.assessments.quizzes.questions import (
     parse_answer,
     question_type,
 )
-from lms.assessments.quizzes.repository import DynamoQuizRepository, Loaded, Raced
 from lms.assessments.quizzes.schemas import (
     AttemptPage,
     AttemptSummaryView,
@@ -73,9 +74,106 @@ def _mean(values: list[Decimal]) -> Decimal | None:
     return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+class Raced(Exception):
+    """An item changed between this request's read and its write: read again."""
+
+
+@dataclass
+class Loaded:
+    """What one read of a quiz's partition found (None: not asked for, or absent)."""
+
+    quiz: Quiz | None = None
+    quiz_version: int = 0
+    keys: QuizKeys | None = None
+    attempt: Attempt | None = None
+    standing: StudentScore | None = None
+    standing_version: int = 0
+
+
+@dataclass
+class Partition:
+    """A whole quiz partition, as a regrade reads it."""
+
+    quiz: Quiz | None = None
+    keys: QuizKeys | None = None
+    attempts: list[Attempt] = field(default_factory=list)
+    standings: list[tuple[StudentScore, int]] = field(default_factory=list)
+
+
+class QuizRepository(Protocol):
+    def read(
+        self,
+        institution_id: str,
+        quiz_id: str,
+        *,
+        with_keys: bool = False,
+        attempt_id: str | None = None,
+        student_id: str | None = None,
+    ) -> Loaded: ...
+    def partition(self, institution_id: str, quiz_id: str) -> Partition: ...
+    def list_course_quizzes(
+        self, institution_id: str, course_id: str, status: str | None, limit: int, cursor: str | None
+    ) -> tuple[list[Quiz], str | None]: ...
+    def list_attempts(
+        self, institution_id: str, quiz_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[Attempt], str | None]: ...
+    def student_attempts(self, institution_id: str, quiz_id: str, student_id: str) -> list[Attempt]: ...
+    def submitted_attempts(self, institution_id: str, quiz_id: str, cap: int) -> Iterator[Attempt]: ...
+    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None: ...
+    def record_read(self, actor: Principal, attempt: Attempt) -> None: ...
+    def record_list_read(self, actor: Principal, quiz_id: str, students: int) -> None: ...
+    def save_quiz(
+        self,
+        actor: Principal,
+        quiz: Quiz,
+        quiz_keys: QuizKeys,
+        *,
+        expected: tuple[int, int] | None,
+        events: list[DomainEvent],
+        refusal: Exception,
+        lesson_refusal: Exception | None = None,
+        request: IdempotentRequest | None = None,
+        response: StoredResponse | None = None,
+    ) -> None: ...
+    def start_attempt(
+        self,
+        actor: Principal,
+        quiz: Quiz,
+        attempt: Attempt,
+        standing: StudentScore,
+        standing_version: int,
+        request: IdempotentRequest | None,
+        response: StoredResponse | None,
+    ) -> None: ...
+    def save_answers(self, institution_id: str, attempt: Attempt) -> None: ...
+    def submit_attempt(
+        self,
+        actor: Principal,
+        quiz: Quiz,
+        attempt: Attempt,
+        standing: StudentScore,
+        standing_version: int,
+        key_version: int,
+        events: list[DomainEvent],
+        request: IdempotentRequest | None,
+        response: StoredResponse | None,
+    ) -> None: ...
+    def apply_regrade(
+        self,
+        actor: Principal,
+        institution_id: str,
+        attempts: list[Attempt],
+        standings: list[tuple[StudentScore, int]],
+        events: list[DomainEvent],
+    ) -> None: ...
+
+
 class QuizService:
-    def __init__(self, repository: DynamoQuizRepository, new_id: Callable[[], str] = ids.new_id) -> None:
+    def __init__(
+        self, repository: QuizRepository, courses: CourseCatalog, new_id: Callable[[], str] = ids.new_id
+    ) -> None:
         self._repo = repository
+        self._courses = courses
         self._new_id = new_id
 
     @staticmethod
@@ -105,7 +203,7 @@ class QuizService:
 
     def _ensure_teaches(self, principal: Principal, course_id: str) -> None:
         """Its instructors and the institution's admins manage a course's quizzes (one GetItem)."""
-        access = course_access.load(principal.institution_id, course_id)
+        access = self._courses.load(principal.institution_id, course_id)
         if access is None:
             raise QuizCourseNotFound(f"No course {course_id!r}.", field="course_id")
         if not access.teaches(principal):
@@ -113,7 +211,7 @@ class QuizService:
 
     def _ensure_enrolled(self, principal: Principal, course_id: str) -> None:
         """A student reads the quizzes of courses they are enrolled in (one BatchGetItem)."""
-        access = course_access.load(principal.institution_id, course_id, principal.user_id)
+        access = self._courses.load(principal.institution_id, course_id, principal.user_id)
         if access is None:
             raise QuizCourseNotFound(f"No course {course_id!r}.", field="course_id")
         if not access.student_enrolled:

@@ -17,6 +17,7 @@ from pynamodb.expressions.update import Action
 
 from lms import clock, keys
 from lms.auth import Principal
+from lms.courses import progress_access, user_access
 from lms.courses.domain import Course
 from lms.courses.enrollment.domain import (
     Enrollment,
@@ -42,13 +43,10 @@ from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
 from lms.persistence.table import GSI1, Item
 from lms.persistence.transactions import Transaction
-from lms.users.access import ERASED, SUSPENDED
-from lms.users.items import ProfileItem
 
 ENROLLMENT_ENTITY = "enrollment"
 ROSTER_ENTITY = "roster"
 WAITLIST_ENTITY = "waitlist-entry"
-STUDENT_ROLE = "student"  # the identity context's name of the role on a profile
 _OFFSET = "offset"  # carried in a waitlist page's cursor: the position of its first entry, minus one
 _OFFSETS = frozenset({_OFFSET})
 
@@ -88,17 +86,6 @@ class WaitlistItem(Item):
     waitlisted_at = UnicodeAttribute()
 
 
-class CompletedCourseCheck(Item):
-    """The progress context's summary item of one student in one course, seen only as a condition.
-
-    Cross-context read (docs/architecture.md: allowed where an invariant needs it in one transaction): the
-    enrollment transaction checks `completed_at` on it for every prerequisite, so a prerequisite is
-    met exactly when the progress context has recorded the course as completed. Never written here.
-    """
-
-    completed_at = UnicodeAttribute(null=True)
-
-
 _OPTIONAL = ("enrolled_at", "waitlist_ticket", "dropped_at", "dropped_by")
 
 
@@ -109,7 +96,7 @@ def _enrollment_item(institution_id: str, enrollment: Enrollment) -> EnrollmentI
         keys.enrollment_sk(enrollment.student_id),
         entity=ENROLLMENT_ENTITY,
         GSI1PK=keys.student_enrollments_pk(institution_id, enrollment.student_id),
-        GSI1SK=f"{data['requested_at']}#{enrollment.course_id}",
+        GSI1SK=keys.student_enrollments_sk(data["requested_at"], enrollment.course_id),
         via_waitlist=enrollment.via_waitlist,
     )
     for name in (
@@ -291,30 +278,12 @@ class DynamoEnrollmentRepository:
         inst = change.actor.institution_id
         tx = Transaction()
         for prerequisite in change.prerequisites:
-            tx.check(
-                CompletedCourseCheck,
-                keys.course_progress_pk(inst, enrollment.student_id, prerequisite),
-                keys.PROGRESS_SUMMARY_SK,
-                CompletedCourseCheck.completed_at.exists(),
-                PrerequisitesNotMet("The student has not completed every prerequisite."),
-            )
+            incomplete = PrerequisitesNotMet("The student has not completed every prerequisite.")
+            progress_access.check_completed(tx, inst, enrollment.student_id, prerequisite, incomplete)
         if enrollment.enrolled_by != enrollment.student_id:
-            # Cross-context read (docs/architecture.md), for the invariant "only active students of the
-            # institution are enrolled": the identity context's profile of the named account.
-            # Accounts created outside the API have no profile and count as their token says
-            # (lms.users.access); their ids are only checked for shape.
-            tx.check(
-                ProfileItem,
-                keys.user_pk(inst, enrollment.student_id),
-                keys.PROFILE_SK,
-                ProfileItem.PK.does_not_exist()
-                | (
-                    (ProfileItem.role == STUDENT_ROLE)
-                    & (ProfileItem.status != SUSPENDED)
-                    & (ProfileItem.status != ERASED)
-                ),
-                NotAStudent(f"{enrollment.student_id!r} is not an active student.", field="student_id"),
-            )
+            # Only active students of the institution are enrolled.
+            refusal = NotAStudent(f"{enrollment.student_id!r} is not an active student.", field="student_id")
+            user_access.check_active_student(tx, inst, enrollment.student_id, refusal)
         tx.put(
             _enrollment_item(inst, enrollment),
             EnrollmentItem.PK.does_not_exist() | (EnrollmentItem.status == EnrollmentStatus.DROPPED.value),

@@ -11,7 +11,7 @@ from lms import audit, clock, keys
 from lms.auth import Principal
 from lms.errors import Conflict
 from lms.events import DomainEvent
-from lms.idempotency import IdempotentRequest, StoredResponse
+from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
 from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
 from lms.persistence.transactions import Transaction
@@ -27,10 +27,6 @@ from lms.users.imports.items import (
 )
 from lms.users.imports.roster import ImportJob, RosterRow, RowResult, RowStatus, chunked
 from lms.users.items import EmailItem
-
-
-class DuplicateImportRequest(Exception):
-    """A concurrent retry with the same Idempotency-Key committed first."""
 
 
 @dataclass
@@ -149,7 +145,7 @@ class DynamoImportRepository:
                 submission.actor.user_id,
                 submission.idempotent,
                 submission.response,
-                DuplicateImportRequest(),
+                DuplicateRequest(),
             )
         tx.commit()
 

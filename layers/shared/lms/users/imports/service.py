@@ -15,11 +15,11 @@ from typing import Protocol
 from lms import authz, clock, idempotency, ids
 from lms.auth import Principal, Role
 from lms.events.users import RosterImportRequested
-from lms.idempotency import IdempotentRequest, StoredResponse
+from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
 from lms.users import policy
 from lms.users.cognito import ExistingAccount, NewAccount
 from lms.users.errors import AccountRefused, EmailTaken, ImportJobNotFound
-from lms.users.imports.repository import DuplicateImportRequest, ImportSubmission
+from lms.users.imports.repository import ImportSubmission
 from lms.users.imports.roster import ImportJob, RosterRow, RowResult, RowStatus, check_roster, chunked
 from lms.users.imports.schemas import ImportJobView, RosterSubmission
 from lms.users.service import IdentityService
@@ -96,7 +96,7 @@ class RosterImports:
             )
         try:
             self._repo.submit(stored)
-        except DuplicateImportRequest:
+        except DuplicateRequest:
             assert request is not None
             self._replay_if_seen(principal, request)
             raise
