@@ -724,7 +724,8 @@ def problems_markdown() -> str:
     rows = []
     for uri, classes in ordered:
         first = classes[0]
-        description = " ".join(doc for doc in (_own_doc(c) for c in classes) if doc)
+        # Contexts that answer another's problem type (course-not-found) repeat its description.
+        description = " ".join(dict.fromkeys(doc for doc in (_own_doc(c) for c in classes) if doc))
         raised_as = ", ".join(f"`{c.__module__}.{c.__name__}`" for c in classes)
         rows.append([f"`{uri}`", str(first.status), first.title, description, raised_as])
     lines = [

@@ -7,14 +7,14 @@ from lms.errors import Conflict, Forbidden, NotFound
 
 
 class CourseNotFound(NotFound):
-    """No such course, or a draft (the catalog's problem type: progress learns courses from it)."""
+    """No such course, or it is a draft you may not see."""
 
     slug = "course-not-found"
     title = "Course not found"
 
 
 class LessonNotFound(NotFound):
-    """The course has no such lesson (the catalog's problem type)."""
+    """The course has no such lesson."""
 
     slug = "lesson-not-found"
     title = "Lesson not found"

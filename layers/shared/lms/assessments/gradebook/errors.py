@@ -6,7 +6,7 @@ from lms.errors import Forbidden, NotFound
 
 
 class CourseNotFound(NotFound):
-    """No such course, or a draft (the catalog's problem type: the gradebook reads courses from it)."""
+    """No such course, or it is a draft you may not see."""
 
     slug = "course-not-found"
     title = "Course not found"
