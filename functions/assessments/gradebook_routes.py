@@ -22,6 +22,7 @@ from lms.assessments.gradebook.service import EXPORT_INLINE_MAX_BYTES, Gradebook
 from lms.http import expected_version, path_id, principal, respond
 from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from lms.settings import get_settings
+from lms.users.queries import display_names
 
 SETTINGS = "/assessments/gradebook/courses/<course_id>/settings"
 CSV = "text/csv"
@@ -40,7 +41,11 @@ def _export_inline_max_bytes() -> int:
 @cache
 def _gradebook(export_inline_max_bytes: int) -> GradebookService:
     return GradebookService(
-        DynamoGradebookRepository(), DynamoCourseCatalog(), BucketExports(), export_inline_max_bytes
+        DynamoGradebookRepository(),
+        DynamoCourseCatalog(),
+        display_names,
+        BucketExports(),
+        export_inline_max_bytes,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -42,7 +42,6 @@ from lms.auth import Principal
 from lms.errors import PreconditionFailed, PreconditionRequired, ValidationFailed, check_version
 from lms.events import DomainEvent
 from lms.events.assessments import GradebookSettingsChanged
-from lms.users import queries as users_queries
 
 
 class GradebookRepository(Protocol):
@@ -79,16 +78,22 @@ class GradebookExport:
     download_url: str | None = None
 
 
+DisplayNames = Callable[[str, Iterable[str]], dict[str, str]]
+"""Each known member's display name by id (the identity context's `lms.users.queries.display_names`)."""
+
+
 class GradebookService:
     def __init__(
         self,
         repository: GradebookRepository,
         courses: CourseCatalog,
+        names: DisplayNames,
         exports: ExportFiles,
         export_inline_max_bytes: int = EXPORT_INLINE_MAX_BYTES,
     ) -> None:
         self._repo = repository
         self._courses = courses
+        self._names = names
         self._exports = exports
         self._export_inline_max_bytes = export_inline_max_bytes
 
@@ -184,7 +189,7 @@ class GradebookService:
         self._staff_course(principal, course_id)
         parts = self._repo.parts(principal.institution_id, course_id)
         rows, next_cursor = self._repo.enrolled_rows(principal.institution_id, course_id, limit, cursor)
-        names = users_queries.display_names(principal.institution_id, [row.student_id for row in rows])
+        names = self._names(principal.institution_id, [row.student_id for row in rows])
         page = ClassGradesPage(
             course_id=course_id,
             columns=[column_view(c) for c in domain.ordered_columns(parts.columns.values())],
@@ -211,7 +216,7 @@ class GradebookService:
             for row in self._repo.every_enrolled_row(principal.institution_id, course_id)
         ]
         # One BatchGetItem of profiles per 100 students, like a page of the class list.
-        names = users_queries.display_names(principal.institution_id, [row.student_id for row, _ in rows])
+        names = self._names(principal.institution_id, [row.student_id for row, _ in rows])
         text = class_csv(columns, [c.name for c in parts.settings.categories], rows, names)
         file_name = export_file_name(course_id)
         body = text.encode("utf-8")
