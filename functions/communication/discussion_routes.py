@@ -38,6 +38,7 @@ from lms.communication.discussions.schemas import (
 from lms.communication.discussions.service import DiscussionService
 from lms.http import NO_CONTENT, created, expected_version, idempotent_request, path_id, principal, respond
 from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from lms.users.queries import display_names
 
 TAGS = ["discussions"]
 COURSE = "/communication/courses/<course_id>"
@@ -51,7 +52,7 @@ Cursor = Annotated[str | None, Query(max_length=2048)]
 
 @cache
 def discussions() -> DiscussionService:
-    return DiscussionService(DynamoDiscussionRepository())
+    return DiscussionService(DynamoDiscussionRepository(display_names))
 
 
 def _course(course_id: str) -> str:

@@ -9,6 +9,7 @@ GSI1 partition (keys.person_discussions_pk), for privacy.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -49,7 +50,6 @@ from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
 from lms.persistence.table import GSI1, Item, VersionedItem
 from lms.persistence.transactions import Transaction
-from lms.users import queries
 
 SETTINGS_ENTITY = "discussion-settings"
 REPORTED_ENTITY = "discussion-reported-post"
@@ -340,6 +340,10 @@ class _Unchanged(Exception):
 class DynamoDiscussionRepository:
     """Reads are one BatchGetItem or Query; every change is one TransactWriteItems or UpdateItem."""
 
+    def __init__(self, display_names: Callable[[str, list[str]], dict[str, str]]) -> None:
+        """`display_names`: the identity context's answer (lms.users.queries), wired by the function."""
+        self._display_names = display_names
+
     # ------------------------------------------------------------ reads
 
     def load(
@@ -460,7 +464,7 @@ class DynamoDiscussionRepository:
 
     def display_names(self, institution_id: str, user_ids: list[str]) -> dict[str, str]:
         """The authors' names, as the identity context answers them (one BatchGetItem per 100)."""
-        return queries.display_names(institution_id, user_ids)
+        return self._display_names(institution_id, user_ids)
 
     def list_reported(
         self,
