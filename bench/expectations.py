@@ -531,6 +531,66 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
             PutItem=1,
             Query=1,
         ),
+        # ---------------------------------------------------------------- messages (CommunicationFunction)
+        scenario_key("POST", "/communication/conversations"): _expect(
+            TARGET_WRITE,
+            "Who may write to whom is one BatchGetItem of the course and the enrollments of the sender "
+            "and the recipients (lms.communication.course_access.circle): there is no index of shared "
+            "courses (data-model.md, Direct messages: 2).",
+            BatchGetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("POST", "/communication/conversations/{conversation_id}/messages"): _expect(
+            TARGET_WRITE,
+            "Reads the conversation (its participants) and the sender's copy in one BatchGetItem before "
+            "the transaction that updates every participant's copy (data-model.md: 2).",
+            BatchGetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("GET", "/communication/conversations"): _expect(
+            TARGET_LIST_PAGE,
+            "The inbox is two folders of the mailbox index read together (unread, read), and the last "
+            "senders' display names are one BatchGetItem of profiles (lms.users.queries; data-model.md: "
+            "3 per page).",
+            BatchGetItem=1,
+            Query=2,
+        ),
+        scenario_key("GET", "/communication/conversations/unread-count"): _expect(TARGET_READ, Query=1),
+        scenario_key("GET", "/communication/conversations/{conversation_id}"): _expect(
+            TARGET_READ,
+            "The conversation and the caller's copy in one BatchGetItem, the participants' display names "
+            "in another (lms.users.queries; data-model.md: 2).",
+            BatchGetItem=2,
+        ),
+        scenario_key("PATCH", "/communication/conversations/{conversation_id}"): _expect(
+            TARGET_WRITE, _READS_FIRST.format(item="caller's copy"), GetItem=1, PutItem=1
+        ),
+        scenario_key("DELETE", "/communication/conversations/{conversation_id}"): _expect(
+            TARGET_WRITE, _READS_FIRST.format(item="caller's copy"), GetItem=1, PutItem=1
+        ),
+        scenario_key("POST", "/communication/conversations/{conversation_id}/leave"): _expect(
+            TARGET_WRITE,
+            "Reads the conversation and the caller's copy in one BatchGetItem; the transaction is "
+            "conditional on both versions (data-model.md: 2).",
+            BatchGetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("GET", "/communication/conversations/{conversation_id}/messages"): _expect(
+            TARGET_LIST_PAGE,
+            "Reads the caller's copy first (a participant? what did they delete?), and the page's "
+            "senders' display names after (lms.users.queries; data-model.md: 3 per page).",
+            BatchGetItem=1,
+            GetItem=1,
+            Query=1,
+        ),
+        scenario_key("GET", "/communication/courses/{course_id}/people"): _expect(
+            TARGET_LIST_PAGE,
+            "Reads the course and the student's enrollment first (lms.communication.course_access), then "
+            "one roster page and its people's display names (lms.users.queries; data-model.md: 3 per "
+            "page).",
+            BatchGetItem=2,
+            Query=1,
+        ),
         # ---------------------------------------------------------------- identity (UsersFunction)
         scenario_key("POST", "/institutions"): _expect(TARGET_WRITE, TransactWriteItems=1),
         scenario_key("GET", "/institutions"): _expect(TARGET_LIST_PAGE, Query=1),

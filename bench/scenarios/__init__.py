@@ -13,6 +13,7 @@ from bench.scenarios.courses import COURSES
 from bench.scenarios.discussions import DISCUSSION_SCENARIOS
 from bench.scenarios.enrollment import ENROLLMENT_SCENARIOS
 from bench.scenarios.gradebook import GRADEBOOK_SCENARIOS
+from bench.scenarios.messages import MESSAGE_SCENARIOS
 from bench.scenarios.progress import PROGRESS
 from bench.scenarios.quizzes import QUIZ_SCENARIOS
 from bench.scenarios.users import USERS
@@ -27,6 +28,7 @@ SCENARIOS: tuple[type[Scenario], ...] = (
     *ASSIGNMENT_SCENARIOS,
     *ANNOUNCEMENT_SCENARIOS,
     *DISCUSSION_SCENARIOS,
+    *MESSAGE_SCENARIOS,
 )
 
 __all__ = ["SCENARIOS", "Scenario"]

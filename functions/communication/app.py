@@ -9,6 +9,7 @@ from typing import Any
 
 import announcement_routes  # noqa: F401 - registers its routes on the resolver
 import discussion_routes  # noqa: F401 - registers its routes on the resolver
+import message_routes  # noqa: F401 - registers its routes on the shared resolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from communication_api import app, logger, metrics, tracer

@@ -42,6 +42,7 @@ ROLE_CALLERS = tuple(role.value for role in Role)
 OTHER_INSTITUTION, SUSPENDED, ANONYMOUS = "another institution", "suspended", "no token"
 CALLERS = (*ROLE_CALLERS, OTHER_INSTITUTION, SUSPENDED, ANONYMOUS)
 
+CONVERSATIONS = "/communication/conversations"
 COURSE = {
     "title": "Matrix",
     "category": "testing",
@@ -87,6 +88,7 @@ class World:
         self.other_tenant = Tenant(stack, gateway)
         self._others: dict[Role, Caller] = {}
         self._suspended_callers: dict[Role, Caller] = {}
+        self._conversations: dict[tuple[str, bool], str] = {}
 
     @cached_property
     def admin(self) -> Caller:
@@ -232,6 +234,36 @@ class World:
     @cached_property
     def person_export(self) -> str:
         return self.export_of(self.admin, self.person)
+
+    # ------------------------------------------------------------ direct messages
+
+    @cached_property
+    def classmate(self) -> Caller:
+        """A second student of the progress course, so its student and instructor can form a group."""
+        mate = self.tenant.student()
+        enroll(self.tenant, self.progress["course"], mate)
+        return mate
+
+    def conversation_body(self, caller: Caller, *, group: bool = False) -> dict[str, Any]:
+        """A first message the caller may send (the world's student's for callers to be refused)."""
+        if caller is self.admin:
+            to = [self.person, self.new_person()] if group else [self.person]
+        elif caller is self.instructor:
+            to = [self.student.user_id, self.classmate.user_id][: 2 if group else 1]
+        else:
+            to = [self.instructor.user_id, self.classmate.user_id][: 2 if group else 1]
+        return {"recipient_ids": to, "course_id": self.progress["course"], "body": "<p>Matrix</p>"}
+
+    def conversation(self, caller: Caller, fresh: bool = False, *, group: bool = False) -> str:
+        """A conversation the caller started: a new one when `fresh`, else one kept per caller."""
+        starter = caller if caller in (self.admin, self.instructor) else self.student
+        key = (starter.user_id, group)
+        if fresh or key not in self._conversations:
+            made: str = ok(starter.post(CONVERSATIONS, self.conversation_body(starter, group=group)))["id"]
+            if fresh:
+                return made
+            self._conversations[key] = made
+        return self._conversations[key]
 
     def profile_version(self, caller: Caller) -> str:
         me = caller.get("/users/me")
@@ -546,6 +578,21 @@ EXAMPLES: dict[str, Example] = {
     "SubmitQuizAttempt": lambda w, c, fresh: Call(f"{_quiz_attempt(w, fresh)}/submit"),
     "GetQuizStatistics": lambda w, c, fresh: Call(f"{QUIZZES}/{_quiz(w)}/statistics"),
     "RegradeQuiz": lambda w, c, fresh: Call(f"{QUIZZES}/{_quiz(w)}/regrade"),
+    # ---------------------------------------------------------------- direct messages
+    "StartConversation": lambda w, c, fresh: Call(CONVERSATIONS, w.conversation_body(c)),
+    "ListConversations": lambda w, c, fresh: Call(CONVERSATIONS),
+    "CountUnreadConversations": lambda w, c, fresh: Call(f"{CONVERSATIONS}/unread-count"),
+    "GetConversation": lambda w, c, fresh: Call(f"{CONVERSATIONS}/{w.conversation(c)}"),
+    "UpdateConversation": lambda w, c, fresh: Call(f"{CONVERSATIONS}/{w.conversation(c)}", {"starred": True}),
+    "DeleteConversation": lambda w, c, fresh: Call(f"{CONVERSATIONS}/{w.conversation(c, fresh)}"),
+    "LeaveConversation": lambda w, c, fresh: Call(
+        f"{CONVERSATIONS}/{w.conversation(c, fresh, group=True)}/leave"
+    ),
+    "ListMessages": lambda w, c, fresh: Call(f"{CONVERSATIONS}/{w.conversation(c)}/messages"),
+    "SendMessage": lambda w, c, fresh: Call(
+        f"{CONVERSATIONS}/{w.conversation(c)}/messages", {"body": "<p>Hi</p>"}
+    ),
+    "ListCoursePeople": lambda w, c, fresh: Call(f"/communication/courses/{w.progress['course']}/people"),
     # ---------------------------------------------------------------- progress
     "CompleteLesson": lambda w, c, fresh: Call(
         f"/progress/courses/{w.progress['course']}/lessons/{w.progress['lesson']}"
@@ -657,7 +704,9 @@ EXAMPLES: dict[str, Example] = {
 }
 
 
-NAMES_A_RESOURCE_IN_ITS_BODY = frozenset({"CreateAssignment", "CreateQuiz", "ListQuizzes"})
+NAMES_A_RESOURCE_IN_ITS_BODY = frozenset(
+    {"CreateAssignment", "CreateQuiz", "ListQuizzes", "StartConversation"}
+)
 """Collection operations whose body (or query) names a resource of the institution (a course):
 another institution's caller names one that is not theirs, which is not found (404)."""
 

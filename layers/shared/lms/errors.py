@@ -24,6 +24,10 @@ class Problem(Exception):
     def type(self) -> str:
         return PROBLEM_BASE + self.slug
 
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the refusal comes with (none but its content type, unless a type says so)."""
+        return {}
+
     def to_dict(self, instance: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {
             "type": self.type,
@@ -118,6 +122,21 @@ class UnsupportedMediaType(Problem):
     status = 415
     slug = "unsupported-media-type"
     title = "The request body's media type is not supported"
+
+
+class TooManyRequests(Problem):
+    """The caller has used up a rate limit; `retry_after_seconds` says when it opens again."""
+
+    status = 429
+    slug = "too-many-requests"
+    title = "Too many requests; try again later"
+
+    def __init__(self, detail: str, retry_after_seconds: int, **extensions: Any) -> None:
+        super().__init__(detail, retry_after_seconds=retry_after_seconds, **extensions)
+        self.retry_after_seconds = retry_after_seconds
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_seconds)}
 
 
 def check_version(

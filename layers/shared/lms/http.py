@@ -48,6 +48,7 @@ def problem_response(problem: Problem, instance: str | None = None) -> Response[
         status_code=problem.status,
         content_type=PROBLEM_JSON,
         body=json.dumps(problem.to_dict(instance)),
+        headers=problem.headers() or None,
     )
 
 

@@ -548,3 +548,52 @@ def announcement_board_sk(course_id: str | None) -> str:
 def authored_announcements_pk(institution_id: str, user_id: str) -> str:
     """The announcements one person wrote (privacy export and erasure)."""
     return f"{tenant(institution_id)}#USER#{_part(user_id)}#ANNOUNCEMENTS"
+
+
+# ---------------------------------------------------------------- communication: direct messages
+
+
+def conversation_pk(institution_id: str, conversation_id: str) -> str:
+    """A conversation: who is in it, and its messages in the order they were sent."""
+    return f"{tenant(institution_id)}#CONVERSATION#{_part(conversation_id)}"
+
+
+CONVERSATION_SK = "CONVERSATION"
+MESSAGE_PREFIX = "MESSAGE#"
+
+
+def message_sk(message_id: str) -> str:
+    """A message; ids are ULIDs, so the key order is the order sent."""
+    return f"{MESSAGE_PREFIX}{_part(message_id)}"
+
+
+def sent_messages_pk(institution_id: str, user_id: str) -> str:
+    """GSI1 partition: the messages one person wrote, by message id (privacy export and erasure)."""
+    return f"{tenant(institution_id)}#USER#{_part(user_id)}#MESSAGES"
+
+
+def mailbox_pk(institution_id: str, user_id: str) -> str:
+    """One person's mailbox: their copy of each conversation, and their hourly sending counters."""
+    return f"{tenant(institution_id)}#MAILBOX#{_part(user_id)}"
+
+
+MAILBOX_ENTRY_PREFIX = "CONVERSATION#"
+
+
+def mailbox_entry_sk(conversation_id: str) -> str:
+    return f"{MAILBOX_ENTRY_PREFIX}{_part(conversation_id)}"
+
+
+def mailbox_folder_pk(institution_id: str, user_id: str, folder: str) -> str:
+    """GSI1 partition: one folder of a mailbox (`UNREAD`, `READ`, `ARCHIVED`), by last message."""
+    return f"{mailbox_pk(institution_id, user_id)}#{_part(folder)}"
+
+
+def mailbox_folder_sk(last_message_id: str, conversation_id: str) -> str:
+    """Newest last message last: a folder read backwards lists the latest conversations first."""
+    return f"{_part(last_message_id)}#{_part(conversation_id)}"
+
+
+def message_rate_sk(window: str) -> str:
+    """The person's count of conversations started and messages sent within one hour (`YYYYMMDDHH`)."""
+    return f"RATE#{_part(window)}"

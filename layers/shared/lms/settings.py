@@ -45,6 +45,8 @@ class Settings(BaseModel):
     gradebook_export_inline_max_bytes: int | None = Field(
         default=None, ge=1, validation_alias="GRADEBOOK_EXPORT_INLINE_MAX_BYTES"
     )
+    # Conversations one person may start and messages they may send per hour (spam protection).
+    message_hourly_limit: int = Field(default=120, ge=1, le=10_000, validation_alias="MESSAGE_HOURLY_LIMIT")
 
     @property
     def files_bucket(self) -> str:

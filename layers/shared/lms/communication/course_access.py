@@ -16,11 +16,14 @@ from pynamodb.attributes import ListAttribute, UnicodeAttribute
 
 from lms import keys
 from lms.auth import Principal, Role
+from lms.communication.messages.domain import CourseCircle
+from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.table import Item
 from lms.persistence.transactions import Transaction
 
 PUBLISHED = "published"
 ENROLLED = "enrolled"
+ENROLLMENT_PREFIX = "ENROLLMENT#"
 
 
 class CatalogCourse(Item):
@@ -169,3 +172,50 @@ def check_member(
         tx.check(CatalogEnrollment, pk, keys.enrollment_sk(principal.user_id), condition, refusal)
     else:
         check_teaches(tx, institution_id, course_id, principal, refusal)
+
+
+def circle(institution_id: str, course_id: str, user_ids: list[str]) -> CourseCircle | None:
+    """The course's instructors and which of `user_ids` are enrolled (None: no such course).
+
+    One BatchGetItem of the course and each person's enrollment item: at most 1 + 50 keys, since a
+    conversation has at most 50 participants (DynamoDB reads up to 100 keys in one request).
+    """
+    pk = keys.course_pk(institution_id, course_id)
+    people = list(dict.fromkeys(user_ids))
+    found = {
+        item.SK: item
+        for item in CatalogCourse.batch_get(
+            [(pk, keys.COURSE_SK), *((pk, keys.enrollment_sk(u)) for u in people)],
+            consistent_read=True,
+            attributes_to_get=["PK", "SK", "status", "instructor_ids"],
+        )
+    }
+    course = found.pop(keys.COURSE_SK, None)
+    if course is None:
+        return None
+    return CourseCircle(
+        course_id=course_id,
+        instructor_ids=frozenset(str(u) for u in course.instructor_ids or ()),
+        enrolled_ids=frozenset(
+            u for u in people if (e := found.get(keys.enrollment_sk(u))) is not None and e.status == ENROLLED
+        ),
+    )
+
+
+def enrolled_students(
+    institution_id: str, course_id: str, limit: int, cursor: str | None
+) -> tuple[list[str], str | None]:
+    """One Query page of the course's enrolled students' ids (the roster, by id)."""
+    pk = keys.course_pk(institution_id, course_id)
+    start = decode_cursor(cursor, partition_attr="PK", partition=pk)
+    results = CatalogEnrollment.query(
+        pk,
+        CatalogEnrollment.SK.startswith(ENROLLMENT_PREFIX),
+        filter_condition=CatalogEnrollment.status == ENROLLED,
+        last_evaluated_key=start,
+        page_size=limit,
+        attributes_to_get=["PK", "SK", "status"],
+    )
+    page = next(results.page_iter)
+    students = [raw["SK"]["S"].removeprefix(ENROLLMENT_PREFIX) for raw in page.get("Items", [])]
+    return students, encode_cursor(page.get("LastEvaluatedKey"))

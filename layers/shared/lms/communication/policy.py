@@ -67,3 +67,16 @@ REACT_TO_POST = operation("ReactToPost", MEMBERS, "like discussion posts")
 REPORT_POST = operation("ReportPost", MEMBERS, "report discussion posts")
 SET_POST_VISIBILITY = operation("SetPostVisibility", STAFF, "hide or restore discussion posts")
 LIST_REPORTED_POSTS = operation("ListReportedPosts", STAFF, "read the moderation queue")
+
+# ---------------------------------------------------------------- direct messages
+
+START_CONVERSATION = operation("StartConversation", MEMBERS, "start conversations")
+LIST_CONVERSATIONS = operation("ListConversations", MEMBERS, "read your mailbox")
+COUNT_UNREAD_CONVERSATIONS = operation("CountUnreadConversations", MEMBERS, "count your unread conversations")
+GET_CONVERSATION = operation("GetConversation", MEMBERS, "read conversations")
+UPDATE_CONVERSATION = operation("UpdateConversation", MEMBERS, "mark conversations")
+DELETE_CONVERSATION = operation("DeleteConversation", MEMBERS, "delete your copy of conversations")
+LEAVE_CONVERSATION = operation("LeaveConversation", MEMBERS, "leave conversations")
+LIST_MESSAGES = operation("ListMessages", MEMBERS, "read messages")
+SEND_MESSAGE = operation("SendMessage", MEMBERS, "send messages")
+LIST_COURSE_PEOPLE = operation("ListCoursePeople", MEMBERS, "list the people of courses")

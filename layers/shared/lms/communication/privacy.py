@@ -21,6 +21,7 @@ from lms.communication.announcements.repository import (
 from lms.communication.course_access import CatalogCourse
 from lms.communication.discussions import personal_data as discussions
 from lms.communication.discussions import repository as discussion_items
+from lms.communication.messages import privacy as messages
 from lms.persistence.table import Item
 from lms.privacy import Contributor, ExportSections
 
@@ -36,6 +37,7 @@ class Part:
 PARTS: tuple[Part, ...] = (
     Part(export=announcements.export, erase=announcements.erase),
     Part(export=discussions.export, erase=discussions.erase),
+    Part(export=messages.export, erase=messages.erase),
 )
 
 EXPORTED: tuple[type[Item], ...] = (
@@ -47,6 +49,7 @@ EXPORTED: tuple[type[Item], ...] = (
     discussion_items.LikeItem,
     discussion_items.MemberItem,
     discussion_items.ReportItem,
+    *messages.EXPORTED,
 )
 
 NOT_PERSONAL: dict[type[Item], str] = {

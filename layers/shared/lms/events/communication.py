@@ -172,3 +172,43 @@ class PostRestored(DiscussionEvent):
 
     post_id: str
     author_id: str
+
+
+# ---------------------------------------------------------------- direct messages
+
+
+class ConversationStarted(CommunicationEvent):
+    """Someone started a conversation; its first message reached `recipient_ids`."""
+
+    name: ClassVar[str] = "ConversationStarted"
+
+    conversation_id: str
+    message_id: str
+    kind: str = Field(description="`direct` (one recipient) or `group`.")
+    course_id: str | None = Field(description="The course the people share, when one was named.")
+    recipient_ids: list[str] = Field(description="Who should hear of it: every participant but the sender.")
+    preview: str = Field(
+        description="The first words of the message, as plain text (at most 140 characters)."
+    )
+
+
+class MessageSent(CommunicationEvent):
+    """A message was added to a conversation; `recipient_ids` are the participants who receive it."""
+
+    name: ClassVar[str] = "MessageSent"
+
+    conversation_id: str
+    message_id: str
+    recipient_ids: list[str] = Field(description="Who should hear of it: every participant but the sender.")
+    preview: str = Field(
+        description="The first words of the message, as plain text (at most 140 characters)."
+    )
+
+
+class ConversationLeft(CommunicationEvent):
+    """The actor left a group conversation; `recipient_ids` are the participants who remain."""
+
+    name: ClassVar[str] = "ConversationLeft"
+
+    conversation_id: str
+    recipient_ids: list[str]
