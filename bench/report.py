@@ -112,7 +112,7 @@ def scale_table(rows: Sequence[ScaleRow], returned: str = "courses") -> list[str
 
 
 def students_section(rows: Sequence[ScaleRow], settings: Settings) -> list[str]:
-    """The enrollment, progress and discussion reads of one course at two class sizes (empty without rows)."""
+    """The enrollment, progress, discussion and messaging reads of one course at two class sizes."""
     if not rows:
         return []
     sizes = " and ".join(f"{s:,}" for s in sorted({r.size for r in rows}))
@@ -131,7 +131,10 @@ def students_section(rows: Sequence[ScaleRow], settings: Settings) -> list[str]:
         "the class: the first student reads its pages (with their like counts), the topic's unread "
         "count and the course's topics. A page is one Query whatever the class's size or the thread's "
         "length; the next page starts at a cursor from a page of 2. Posting writes nothing per "
-        "student, so it costs the same for a class of any size.",
+        "student, so it costs the same for a class of any size. The instructor's mailbox grows with "
+        "the class (a conversation with each student, every other one unread, and a thread with a "
+        "message from each): the inbox page, the unread count and a page of the thread are read by "
+        "the instructor, the people of the course by a student.",
         "",
         *scale_table(rows, returned="items"),
         "",

@@ -1,12 +1,14 @@
-"""Enrollment, progress and discussion reads at two class sizes: the request count must not grow
-with the students.
+"""Enrollment, progress, discussion and messaging reads at two class sizes: the request count must
+not grow with the students.
 
 One published, uncapped course; its students' enrollment items and progress summaries (with the
 class list's index keys) are written with batch writes through the repositories' own item mappings,
 the progress outline through the progress repository's commit: what the API and the progress
 consumer would have stored, without ten thousand transactions through the emulator. Each student
 also replied once in one discussion topic (every third reply liked), so the thread is as long as
-the class is large.
+the class is large. The instructor's mailbox grows with the class too: a copy of a conversation with
+each student (every other one unread) and a thread with one message per student, written through
+the messages repository's item mappings.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from bench.operations import Progress, format_requests, measure_scenario, routes
 from bench.scale import ScaleRow
 from bench.scenarios import Scenario
 from bench.seed import Seeder
-from lms import clock, keys
+from lms import clock, ids, keys
 from lms.auth import Principal, Role
 
 # The repositories' item mappings are private to them; the benchmark needs them to seed at scale.
@@ -30,6 +32,14 @@ from lms.communication.discussions.repository import (
     PostItem,
     _post_item,
     _topic_item,
+)
+from lms.communication.messages.domain import Conversation, ConversationKind, MailboxEntry, Message
+from lms.communication.messages.repository import (
+    MailboxEntryItem,
+    MessageItem,
+    _conversation_item,
+    _entry_item,
+    _message_item,
 )
 from lms.courses.domain import Course, CourseStatus
 from lms.courses.enrollment.domain import Enrollment, EnrollmentStatus
@@ -55,6 +65,8 @@ TOPICS = "/communication/courses/{course_id}/topics"
 TOPIC = TOPICS + "/{topic_id}"
 POSTS = TOPIC + "/posts"
 TOPIC_ID = "bench-class-topic"
+CONVERSATIONS = "/communication/conversations"
+THREAD = "bench-class-thread"
 
 
 def student(serial: int) -> Caller:
@@ -229,6 +241,47 @@ class ListTopicsUnread(_ThreadRead):
         return {"course_id": self.course.id}
 
 
+class ListConversationsInbox(_ClassRead):
+    """The instructor's inbox: a copy of a conversation with every student of the class."""
+
+    name = "ListConversations inbox"
+    path = CONVERSATIONS
+    query = {"limit": PAGE_LIMIT}
+
+    def params(self) -> dict[str, str]:
+        return {}
+
+
+class CountUnreadConversations(_ClassRead):
+    name = "CountUnreadConversations"
+    path = CONVERSATIONS + "/unread-count"
+
+    def params(self) -> dict[str, str]:
+        return {}
+
+
+class ListMessagesThread(_ClassRead):
+    """A thread with one message per student of the class, newest first."""
+
+    name = "ListMessages first page"
+    path = CONVERSATIONS + "/{conversation_id}/messages"
+    query = {"limit": PAGE_LIMIT}
+
+    def params(self) -> dict[str, str]:
+        return {"conversation_id": THREAD}
+
+
+class ListCoursePeople(_ClassRead):
+    """A student reads the people of their course."""
+
+    name = "ListCoursePeople first page"
+    path = "/communication/courses/{course_id}/people"
+    query = {"limit": PAGE_LIMIT}
+
+    def caller(self) -> Caller:
+        return student(0)
+
+
 READS: tuple[type[_ClassRead], ...] = (
     ListEnrollmentsFirst,
     ListEnrollmentsNext,
@@ -245,6 +298,10 @@ READS: tuple[type[_ClassRead], ...] = (
     ListPostsNext,
     GetTopicUnread,
     ListTopicsUnread,
+    ListConversationsInbox,
+    CountUnreadConversations,
+    ListMessagesThread,
+    ListCoursePeople,
 )
 
 
@@ -336,6 +393,60 @@ def _discuss(course: Course, serials: range, replies: int) -> None:
                 counters.save(counter)
 
 
+def _start_thread(course: Course) -> None:
+    """The conversation between the instructor and the first student, and the instructor's copy."""
+    at = clock.now()
+    first = Message(
+        id=ids.new_id(), conversation_id=THREAD, sender_id=student(0).user_id, body="<p>Hi</p>", sent_at=at
+    )
+    conversation = Conversation(
+        id=THREAD,
+        kind=ConversationKind.DIRECT,
+        subject=None,
+        course_id=course.id,
+        created_by=student(0).user_id,
+        created_at=at,
+        participant_ids=[student(0).user_id, INSTRUCTOR.user_id],
+    )
+    _conversation_item(INSTITUTION, conversation).save()
+    _message_item(INSTITUTION, first).save()
+    _entry_item(INSTITUTION, _copy(THREAD, course, first)).save()
+
+
+def _copy(conversation_id: str, course: Course, last: Message, unread: int = 0) -> MailboxEntry:
+    return MailboxEntry(
+        conversation_id=conversation_id,
+        owner_id=INSTRUCTOR.user_id,
+        kind=ConversationKind.DIRECT,
+        subject=None,
+        course_id=course.id,
+        last_message_id=last.id,
+        last_message_at=last.sent_at,
+        last_sender_id=last.sender_id,
+        preview="A question about the course",
+        unread=unread,
+    )
+
+
+def _fill_mailbox(course: Course, serials: range) -> None:
+    """Per student: the instructor's copy of a conversation with them (every other one unread) and
+    a message of theirs in the thread."""
+    with MailboxEntryItem.batch_write() as copies, MessageItem.batch_write() as messages:
+        for serial in serials:
+            sender = student(serial).user_id
+            message = Message(
+                id=ids.new_id(),
+                conversation_id=THREAD,
+                sender_id=sender,
+                body="<p>Noted.</p>",
+                sent_at=clock.now(),
+            )
+            messages.save(_message_item(INSTITUTION, message))
+            copies.save(
+                _entry_item(INSTITUTION, _copy(f"bench-dm-{serial:05d}", course, message, serial % 2))
+            )
+
+
 def run_students(
     aws: EmulatedAws,
     *,
@@ -351,11 +462,13 @@ def run_students(
     # Uncapped (the seeder's courses have no capacity): no seat counter to keep in step.
     course = seeder.course(status=CourseStatus.PUBLISHED)
     _publish_outline(course)
+    _start_thread(course)
     rows = []
     seeded = 0
     for size in sorted(sizes):
         _enroll(course, range(seeded, size))
         _discuss(course, range(seeded, size), size)
+        _fill_mailbox(course, range(seeded, size))
         seeded = size
         for read_type in READS:
             api = routes[scenario_key(read_type.method, read_type.path)]

@@ -357,6 +357,8 @@ def test_leaving_a_group_stops_its_messages_and_one_s_writing(room: Class) -> No
     assert ben_before["left"] is True
     assert room.ana.post(f"{path}/messages", {"body": "<p>after Ben left</p>"}).status == 201
     assert room.ben.get(path).json()["unread"] == ben_before["unread"]
+    ben_sees = room.ben.get(f"{path}/messages").json()["items"]
+    assert "<p>after Ben left</p>" not in [m["body"] for m in ben_sees]
     problem(room.ben.post(f"{path}/messages", {"body": "<p>me again</p>"}), 403, "not-a-participant")
     everyone = room.instructor.get(path).json()
     assert [p["user_id"] for p in everyone["participants"]] == [room.instructor.user_id, room.ana.user_id]
@@ -480,3 +482,16 @@ def test_hostile_html_in_a_rich_text_field_never_comes_back_out(
     answers.append(room.instructor.get(f"{CONVERSATIONS}/{conversation_id}/messages").json())
     for text in _strings(answers):
         assert_harmless(text)
+
+
+def test_a_retried_message_with_an_idempotency_key_is_sent_once(room: Class) -> None:
+    made = start(room, room.ben, room.instructor)
+    path = f"{CONVERSATIONS}/{made['id']}/messages"
+    headers = {"Idempotency-Key": f"send-{time.time_ns()}"}
+    first = room.ben.post(path, {"body": "<p>once</p>"}, headers=headers)
+    again = room.ben.post(path, {"body": "<p>once</p>"}, headers=headers)
+    assert (first.status, again.status) == (201, 201)
+    assert again.json() == first.json()
+    thread = room.instructor.get(path).json()["items"]
+    assert [m["body"] for m in thread].count("<p>once</p>") == 1
+    assert room.instructor.get(f"{CONVERSATIONS}/{made['id']}").json()["unread"] == 2

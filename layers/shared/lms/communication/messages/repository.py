@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -33,10 +32,11 @@ from lms.communication.messages.domain import (
     Message,
     Scope,
 )
-from lms.communication.messages.errors import ConversationBusy, MessageRateLimited, NotAParticipant
+from lms.communication.messages.errors import ConversationBusy, NotAParticipant
+from lms.communication.messages.service import Delivery
 from lms.errors import InvalidCursor
 from lms.events import DomainEvent
-from lms.idempotency import IdempotentRequest, StoredResponse
+from lms.idempotency import DuplicateRequest, StoredResponse
 from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
@@ -105,28 +105,6 @@ class MessageRateItem(Item):
 
     sent = NumberAttribute(default=0)
     expires_at = NumberAttribute()
-
-
-@dataclass
-class Delivery:
-    """A message (and, for a new conversation, the conversation) committed in one transaction."""
-
-    actor: Principal
-    conversation: Conversation
-    message: Message
-    preview: str
-    recipients: list[str]
-    events: list[DomainEvent]
-    rate_window: str
-    rate_limit: int
-    rate_refusal: MessageRateLimited
-    starts: bool = False
-    request: IdempotentRequest | None = None
-    response: StoredResponse | None = None
-
-
-class DuplicateRequest(Exception):
-    """The Idempotency-Key was used meanwhile; its stored answer answers the retry."""
 
 
 # ---------------------------------------------------------------- mappings
@@ -493,13 +471,15 @@ class DynamoMessageRepository:
         cursor: str | None,
         newest_first: bool,
     ) -> tuple[list[Message], str | None]:
-        """One Query page of the messages the copy shows: after what its owner deleted."""
+        """One Query page of the messages the copy shows: after what its owner deleted, and up to
+        its last message once its owner left."""
         partition = keys.conversation_pk(institution_id, copy.conversation_id)
         start = decode_cursor(cursor, partition_attr="PK", partition=partition)
         low = keys.message_sk(copy.cleared_through) + "~" if copy.cleared_through else keys.MESSAGE_PREFIX
+        high = keys.message_sk(copy.last_message_id) if copy.left_at else keys.MESSAGE_PREFIX + "~"
         results = MessageItem.query(
             partition,
-            MessageItem.SK.between(low, keys.MESSAGE_PREFIX + "~"),
+            MessageItem.SK.between(low, high),
             last_evaluated_key=start,
             page_size=limit,
             scan_index_forward=not newest_first,

@@ -29,17 +29,34 @@ from lms.communication.messages.errors import (
     NotAParticipant,
     OnlyGroupsCanBeLeft,
 )
-from lms.communication.messages.repository import Delivery, DuplicateRequest
 from lms.courses.errors import CourseNotFound
 from lms.events import DomainEvent
 from lms.events.communication import ConversationLeft, ConversationStarted, MessageSent
-from lms.idempotency import IdempotentRequest, StoredResponse
+from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
 from lms.richtext import preview
 
 View = TypeVar("View", bound=BaseModel)
 
 ATTEMPTS = 3
 """Tries of a change that meets a concurrent one (a new message, someone leaving) before 409."""
+
+
+@dataclass
+class Delivery:
+    """A message (and, for a new conversation, the conversation) committed in one transaction."""
+
+    actor: Principal
+    conversation: Conversation
+    message: Message
+    preview: str
+    recipients: list[str]
+    events: list[DomainEvent]
+    rate_window: str
+    rate_limit: int
+    rate_refusal: MessageRateLimited
+    starts: bool = False
+    request: IdempotentRequest | None = None
+    response: StoredResponse | None = None
 
 
 class MessageRepository(Protocol):
