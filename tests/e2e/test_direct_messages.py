@@ -4,20 +4,21 @@ counts, and a message to someone outside the student's courses is refused."""
 from __future__ import annotations
 
 from infra.local_stack import LocalStack
-from tests.e2e.test_courses_over_http import Http, demo, signed_in
-from tests.e2e.test_learning_journey import new_student, published_course
+from tests.support.client import Caller
+from tests.support.courses import course_with_lessons
+from tests.support.local import demo, new_student, signed_in
 
 CONVERSATIONS = "/communication/conversations"
 
 
-def unread(client: Http) -> int:
+def unread(client: Caller) -> int:
     status, body = client.call("GET", f"{CONVERSATIONS}/unread-count")
     assert status == 200, body
     count: int = body["unread_conversations"]
     return count
 
 
-def me(client: Http) -> str:
+def me(client: Caller) -> str:
     status, body = client.call("GET", "/users/me")
     assert status == 200, body
     user_id: str = body["id"]
@@ -29,7 +30,7 @@ def test_a_student_and_an_instructor_write_to_each_other_and_an_outsider_is_out_
 ) -> None:
     instructor = signed_in(local, demo(local, "instructors"))
     student, outsider = new_student(local), new_student(local)
-    course_id, _ = published_course(instructor, "Messaging optics", 1)
+    course_id, _ = course_with_lessons(instructor, count=1, title="Messaging optics")
     status, enrollment = student.call("POST", f"/courses/{course_id}/enrollments", {})
     assert status == 201, enrollment
     instructor_id = me(instructor)

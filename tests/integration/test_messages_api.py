@@ -18,10 +18,10 @@ from lms.auth import Principal, Role
 from lms.communication import privacy
 from lms.communication.messages.domain import rate_window
 from lms.settings import get_settings
-from tests.harness import Caller, Tenant
-from tests.integration.test_courses_api import problem
-from tests.integration.test_progress_api import course_with_lessons, enroll
-from tests.unit.test_richtext import HOSTILE, assert_harmless
+from tests.support.client import Caller, problem
+from tests.support.courses import course_with_lessons, enroll
+from tests.support.richtext import HOSTILE, assert_harmless
+from tests.support.tenant import Tenant
 
 CONVERSATIONS = "/communication/conversations"
 
