@@ -48,7 +48,7 @@ MESSAGE_ENTITY = "message"
 MAILBOX_ENTRY_ENTITY = "mailbox-entry"
 MESSAGE_RATE_ENTITY = "message-rate"
 RATE_RETENTION_SECONDS = 2 * 3600
-_BEGIN, _END = "begin", "end"
+_JOIN, _END = ".", "-"
 UNREAD_COUNT_CAP = 1000
 """The unread count stops counting here (shown as "999+"): one Query whatever the mailbox holds."""
 
@@ -397,40 +397,37 @@ class DynamoMessageRepository:
     ) -> tuple[list[MailboxEntry], str | None]:
         """Unread and read copies, newest last message first: one Query of each folder per page.
 
-        The cursor holds where each folder's next page starts (`begin`, a key, or `end`)."""
-        mailbox = keys.mailbox_pk(institution_id, user_id)
-        state = decode_cursor(cursor, partition_attr="PK", partition=mailbox) or {}
+        The cursor joins each folder's own cursor with a dot (empty: from its start; `-`: read to
+        its end), so each is signed and checked against its folder like any other list's."""
+        folders = (Folder.UNREAD, Folder.READ)
+        parts = cursor.split(_JOIN) if cursor else ["", ""]
+        if len(parts) != len(folders):
+            raise InvalidCursor("The cursor is malformed.", field="cursor")
         found: list[tuple[Folder, MailboxEntryItem]] = []
-        read: dict[Folder, tuple[Any, int, Any]] = {}
-        for folder in (Folder.UNREAD, Folder.READ):
-            position = state.get(folder.value, _BEGIN)
-            if position == _END:
+        read: dict[Folder, tuple[str, int, Any]] = {}
+        for folder, part in zip(folders, parts, strict=True):
+            if part == _END:
                 continue
             partition = keys.mailbox_folder_pk(institution_id, user_id, folder)
-            start = None if position == _BEGIN else position
-            if start is not None and (
-                not isinstance(start, dict) or start.get("GSI1PK", {}).get("S") != partition
-            ):
-                raise InvalidCursor("The cursor does not belong to this list.", field="cursor")
+            start = decode_cursor(part or None, partition_attr="GSI1PK", partition=partition)
             items, last = _folder_page(partition, limit, start)
             found += [(folder, item) for item in items]
-            read[folder] = (position, len(items), last)
+            read[folder] = (part, len(items), last)
         found.sort(key=lambda pair: pair[1].GSI1SK or "", reverse=True)
         page = found[:limit]
-        following: dict[str, Any] = {"PK": {"S": mailbox}}
-        for folder in (Folder.UNREAD, Folder.READ):
+        following: list[str] = []
+        for folder in folders:
             if folder not in read:
-                following[folder.value] = _END
+                following.append(_END)
                 continue
-            position, count, last = read[folder]
+            part, count, last = read[folder]
             taken = [item for f, item in page if f is folder]
             if len(taken) < count:
-                following[folder.value] = _typed_key(taken[-1], index=True) if taken else position
+                following.append(encode_cursor(_typed_key(taken[-1], index=True)) or "" if taken else part)
             else:
-                following[folder.value] = _END if last is None else last
-        if all(following[f.value] == _END for f in (Folder.UNREAD, Folder.READ)):
-            return [_entry(item) for _, item in page], None
-        return [_entry(item) for _, item in page], encode_cursor(following)
+                following.append(_END if last is None else encode_cursor(last) or _END)
+        entries = [_entry(item) for _, item in page]
+        return entries, None if all(p == _END for p in following) else _JOIN.join(following)
 
     def _flagged(
         self, institution_id: str, user_id: str, scope: Scope, limit: int, cursor: str | None
