@@ -52,7 +52,7 @@ def messages() -> MessageService:
 
 @cache
 def course_people() -> CoursePeopleService:
-    return CoursePeopleService()
+    return CoursePeopleService(people.display_names)
 
 
 def _names(user_ids: Collection[str]) -> dict[str, str]:

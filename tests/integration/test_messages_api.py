@@ -197,8 +197,8 @@ def test_a_message_to_someone_outside_the_student_s_courses_is_refused(room: Cla
     [
         ("ana", {"course_id": None}, 422, "course-needed"),
         ("outsider", {}, 403, "not-in-course"),
-        ("ana", {"course_id": "no-such-course"}, 404, "course-not-found"),
-        ("stranger", {}, 404, "course-not-found"),
+        ("ana", {"course_id": "no-such-course"}, 404, "messaging-course-not-found"),
+        ("stranger", {}, 404, "messaging-course-not-found"),
         ("ana", {"recipient_ids": ["someone-else"]}, 403, "recipients-unreachable"),
         ("admin", {"recipient_ids": ["nobody-here"], "course_id": None}, 403, "recipients-unreachable"),
         ("ana", {"recipient_ids": []}, 422, "validation-failed"),
@@ -398,8 +398,8 @@ def test_the_people_of_a_course_by_name_for_its_members_and_staff(room: Class) -
     assert room.instructor.get(path).status == 200
     assert room.admin.get(path).status == 200
     problem(room.outsider.get(path), 403, "not-in-course")
-    problem(room.stranger.get(path), 404, "course-not-found")
-    problem(room.ana.get("/communication/courses/no-such-course/people"), 404, "course-not-found")
+    problem(room.stranger.get(path), 404, "messaging-course-not-found")
+    problem(room.ana.get("/communication/courses/no-such-course/people"), 404, "messaging-course-not-found")
     first = room.instructor.get(path, query={"limit": "2"}).json()
     rest = room.instructor.get(path, query={"limit": "2", "cursor": first["next_cursor"]}).json()
     assert [p["role"] for p in first["items"]] == ["instructor", "student"]

@@ -6,6 +6,7 @@ named by the identity context (lms.users.queries): three requests per page whate
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
@@ -13,9 +14,7 @@ from pydantic import BaseModel, Field
 from lms import authz
 from lms.auth import Principal
 from lms.communication import course_access, policy
-from lms.communication.messages.errors import NotInCourse
-from lms.courses.errors import CourseNotFound
-from lms.users import queries as users_queries
+from lms.communication.messages.errors import MessagingCourseNotFound, NotInCourse
 
 
 class CourseRole(StrEnum):
@@ -38,11 +37,15 @@ class CoursePeoplePage(BaseModel):
 
 
 class CoursePeopleService:
+    def __init__(self, display_names: Callable[[str, list[str]], Mapping[str, str]]) -> None:
+        """`display_names`: the identity context's answer (lms.users.queries), wired by the function."""
+        self._display_names = display_names
+
     def page(self, principal: Principal, course_id: str, limit: int, cursor: str | None) -> CoursePeoplePage:
         authz.authorize(principal, policy.LIST_COURSE_PEOPLE)
         access = course_access.load_for(principal, course_id)
         if access is None:
-            raise CourseNotFound(f"No course {course_id!r}.")
+            raise MessagingCourseNotFound(f"No course {course_id!r}.")
         if not access.is_member(principal):
             raise NotInCourse("Only the course's students and staff see its people.")
         instructors = sorted(access.instructor_ids) if cursor is None else []
@@ -50,7 +53,7 @@ class CoursePeopleService:
         students, next_cursor = course_access.enrolled_students(
             principal.institution_id, course_id, max(1, limit - len(instructors)), cursor
         )
-        names = users_queries.display_names(principal.institution_id, [*instructors, *students])
+        names = self._display_names(principal.institution_id, [*instructors, *students])
         items = [
             CoursePersonView(user_id=user_id, display_name=names.get(user_id), role=role)
             for role, group in ((CourseRole.INSTRUCTOR, instructors), (CourseRole.STUDENT, students))

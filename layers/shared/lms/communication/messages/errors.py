@@ -5,6 +5,13 @@ from __future__ import annotations
 from lms.errors import Conflict, Forbidden, NotFound, TooManyRequests, ValidationFailed
 
 
+class MessagingCourseNotFound(NotFound):
+    """No course with this id in the caller's institution (as the catalog holds it)."""
+
+    slug = "messaging-course-not-found"
+    title = "No such course in your institution"
+
+
 class ConversationNotFound(NotFound):
     """No conversation with this id in the caller's mailbox (never theirs, or their copy deleted)."""
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from lms.communication.messages.domain import (
     MAX_RECIPIENTS,
@@ -16,10 +16,11 @@ from lms.communication.messages.domain import (
     MailboxEntry,
     Message,
 )
-from lms.courses.schemas import Id
+from lms.keys import SAFE_PART_PATTERN
 from lms.richtext import RichText, plain_text
 from lms.schemas import Body, Patch
 
+Id = Annotated[str, StringConstraints(pattern=SAFE_PART_PATTERN)]
 # A subject is plain text: markup and angle brackets are taken out, so no client renders any.
 Subject = Annotated[str, Field(min_length=1, max_length=MAX_SUBJECT_LENGTH), AfterValidator(plain_text)]
 

@@ -25,11 +25,11 @@ from lms.communication.messages.errors import (
     ConversationBusy,
     ConversationNotFound,
     MessageRateLimited,
+    MessagingCourseNotFound,
     NobodyToWrite,
     NotAParticipant,
     OnlyGroupsCanBeLeft,
 )
-from lms.courses.errors import CourseNotFound
 from lms.events import DomainEvent
 from lms.events.communication import ConversationLeft, ConversationStarted, MessageSent
 from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
@@ -306,7 +306,7 @@ class MessageService:
                 principal.institution_id, course_id, [principal.user_id, *recipients]
             )
             if circle is None:
-                raise CourseNotFound(f"No course {course_id!r}.", field="course_id")
+                raise MessagingCourseNotFound(f"No course {course_id!r}.", field="course_id")
         members: Collection[str] = ()
         if principal.is_institution_admin:
             members = self._directory.members(principal.institution_id, recipients)
