@@ -13,6 +13,8 @@ Behaviour copied from the real REST API, and where it is deliberately different:
   function is not invoked.
 - Errors of the gateway itself are rendered from the template's `GatewayResponses` (falling back to
   `DEFAULT_4XX`/`DEFAULT_5XX`, then to API Gateway's own `{"message": ...}`).
+- With the API's `Cors` declared, OPTIONS on a declared path is answered by the gateway with the
+  template's `Access-Control-Allow-*` values (SAM's mock integration); no token, no function.
 - A function that raises or returns a malformed proxy response answers 502, like `DEFAULT_5XX`.
 - The API functions answer one request at a time (`infra.functions.invoke`), as one Lambda
   execution environment does; Lambda would start more environments, the local stack queues them.
@@ -39,6 +41,7 @@ from urllib.parse import parse_qs, unquote
 import jwt
 
 from infra.functions import ACCOUNT_ID, FunctionSpec, Route, invoke
+from infra.template import Resolver
 from lms.settings import get_settings
 
 if TYPE_CHECKING:
@@ -403,13 +406,42 @@ INTEGRATION_FAILED = _GatewayError(
 _CONTEXT_VARIABLE = re.compile(r"\$(?:\{context\.([A-Za-z0-9_.]+)\}|context\.([A-Za-z0-9_.]*[A-Za-z0-9_]))")
 
 
-def gateway_responses(template: Mapping[str, Any]) -> dict[str, Any]:
-    """The `GatewayResponses` of the template's REST API (SAM `AWS::Serverless::Api`)."""
+def api_properties(template: Mapping[str, Any], stack: Stack) -> dict[str, Any]:
+    """The edge settings of the template's REST API (`GatewayResponses`, `Cors`), parameters resolved."""
+    resolver = Resolver(
+        template,
+        parameters=stack.parameters,
+        region=stack.region,
+        account_id=stack.account_id,
+        stack_name=f"lms-{stack.stage}",
+    )
     for resource in template.get("Resources", {}).values():
         if resource.get("Type") == "AWS::Serverless::Api":
-            found: dict[str, Any] = resource.get("Properties", {}).get("GatewayResponses") or {}
-            return found
+            properties = resource.get("Properties") or {}
+            wanted = {name: properties[name] for name in ("GatewayResponses", "Cors") if name in properties}
+            resolved: dict[str, Any] = resolver.resolve(wanted)
+            return resolved
     return {}
+
+
+def _static(value: Any) -> str:
+    """A header value of API Gateway's mapping syntax: a static value is quoted ('value')."""
+    text = str(value)
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == "'" else text
+
+
+def preflight(cors: Mapping[str, Any], request_id: str) -> ApiResponse:
+    """What SAM's `Cors` makes API Gateway answer to OPTIONS on a declared path (a mock integration)."""
+    headers = {"Content-Type": "application/json", "x-amzn-RequestId": request_id}
+    for name, header in (
+        ("AllowOrigin", "Access-Control-Allow-Origin"),
+        ("AllowMethods", "Access-Control-Allow-Methods"),
+        ("AllowHeaders", "Access-Control-Allow-Headers"),
+        ("MaxAge", "Access-Control-Max-Age"),
+    ):
+        if name in cors:
+            headers[header] = _static(cors[name])
+    return ApiResponse(200, headers, "")
 
 
 def _render(
@@ -444,7 +476,7 @@ def _render(
     for name, value in (declared.get("ResponseParameters", {}).get("Headers") or {}).items():
         value = str(value)
         if len(value) >= 2 and value[0] == value[-1] == "'":
-            headers[name] = value[1:-1]
+            headers[name] = _static(value)
         elif value.startswith("method.request.header."):
             wanted = value.removeprefix("method.request.header.").lower()
             headers[name] = next((v for k, v in request_headers.items() if k.lower() == wanted), "")
@@ -494,7 +526,9 @@ class ApiGateway:
         self.stack = stack
         self.verifier = verifier
         self._resources = _route_table(stack.functions)
-        self._responses = gateway_responses(template)
+        edge = api_properties(template, stack)
+        self._responses: dict[str, Any] = edge.get("GatewayResponses") or {}
+        self._cors: dict[str, Any] | None = edge.get("Cors")
         self._env_lock = threading.Lock()
 
     def handle(
@@ -526,6 +560,8 @@ class ApiGateway:
         if found is None:
             return refuse(NOT_FOUND)
         resource, params = found
+        if method == "OPTIONS" and self._cors is not None and "OPTIONS" not in resource.methods:
+            return preflight(self._cors, request_id)
         target = resource.methods.get(method) or resource.methods.get("ANY")
         if target is None:
             return refuse(MISSING_TOKEN)

@@ -179,7 +179,7 @@ class LocalStack:
     dummy credentials) until `stop()`, which restores the environment and resets moto's state.
     moto keeps one state per process, shared with any in-process `mock_aws`: the default stage
     ("e2e") keeps its resource names apart from in-process tests' (stage "local"), and `stop()`
-    leaves the state alone while a `mock_aws` is active.
+    leaves the state alone while a `mock_aws` is active. `parameters` are template parameters.
     """
 
     def __init__(
@@ -192,6 +192,7 @@ class LocalStack:
         region: str = "us-east-1",
         stage: str = "e2e",
         pump_interval: float = 0.2,
+        parameters: dict[str, str] | None = None,
     ) -> None:
         self._port = port
         self._aws_port = aws_port
@@ -200,6 +201,7 @@ class LocalStack:
         self.region = region
         self.stage = stage
         self._pump_interval = pump_interval
+        self._parameters = dict(parameters or {})
         self._api_server: _ApiServer | None = None
         self._api_thread: threading.Thread | None = None
         self._moto: Any = None
@@ -269,7 +271,12 @@ class LocalStack:
             }
         )
         patches.apply()
-        self._stack = provision(endpoint_url=self.aws_endpoint_url, region=self.region, stage=self.stage)
+        self._stack = provision(
+            endpoint_url=self.aws_endpoint_url,
+            region=self.region,
+            stage=self.stage,
+            parameters=self._parameters,
+        )
         self._set_environment(dict(self._stack.env))
 
         verifier = TokenVerifier.for_stack(self._stack, endpoint_url=self.aws_endpoint_url)

@@ -31,6 +31,8 @@ SKIPPED_TYPES = frozenset(
         "AWS::Serverless::Api",
         "AWS::Serverless::LayerVersion",
         "AWS::Logs::LogGroup",
+        "AWS::IAM::Role",
+        "AWS::ApiGateway::Account",
         "AWS::SNS::Topic",
         "AWS::SNS::Subscription",
         "AWS::SNS::TopicPolicy",
@@ -103,6 +105,8 @@ class Stack:
     endpoint_url: str | None = None
     account_id: str = ACCOUNT_ID
     outputs: dict[str, str] = field(default_factory=dict)
+    # The template parameters the stack was provisioned with (the others take their defaults).
+    parameters: dict[str, str] = field(default_factory=dict)
     # The state of the stack's event source mappings: one per function, however many pumps drive it.
     stream_positions: dict[tuple[str, str], StreamPosition] = field(default_factory=dict, repr=False)
     delivery_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -118,9 +122,10 @@ def provision(
 ) -> Stack:
     """Create every emulated resource of the template; `endpoint_url=None` means in-process moto."""
     template = load_template(template_path)
+    given = {**(parameters or {}), "Stage": stage}
     resolver = Resolver(
         template,
-        parameters={**(parameters or {}), "Stage": stage},
+        parameters=given,
         region=region,
         account_id=ACCOUNT_ID,
         stack_name=f"lms-{stage}",
@@ -151,7 +156,9 @@ def provision(
         except TemplateError as error:
             raise ProvisionError(f"{logical_id}: {error}") from error
         builder.create(logical_id, resource["Type"], properties)
-    return _stack(template, template_path, resolver, builder, stage, region, endpoint_url)
+    stack = _stack(template, template_path, resolver, builder, stage, region, endpoint_url)
+    stack.parameters.update(given)
+    return stack
 
 
 def _creation_order(resources: Mapping[str, Any]) -> list[str]:

@@ -11,8 +11,6 @@ from assessments_api import app, logger, metrics, tracer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lms.correlation import correlation_id
-
 __all__ = ["app", "handler"]
 
 
@@ -20,5 +18,4 @@ __all__ = ["app", "handler"]
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    correlation_id.set(event.get("requestContext", {}).get("requestId"))
     return app.resolve(event, context)

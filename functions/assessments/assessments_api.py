@@ -11,4 +11,4 @@ from lms.users.access import gate
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics(namespace=METRICS_NAMESPACE)
-app = create_resolver(admit=gate.admit)
+app = create_resolver(admit=gate.admit, logger=logger)

@@ -12,7 +12,6 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lms.correlation import correlation_id
 from lms.courses.domain import CourseStatus, Level
 from lms.courses.enrollment.domain import EnrollmentStatus
 from lms.courses.enrollment.repository import DynamoEnrollmentRepository
@@ -61,7 +60,7 @@ from lms.users.queries import display_names
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics(namespace=METRICS_NAMESPACE)
-app = create_resolver(admit=gate.admit)
+app = create_resolver(admit=gate.admit, logger=logger)
 
 
 @cache
@@ -373,5 +372,4 @@ def list_my_enrollments(
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    correlation_id.set(event.get("requestContext", {}).get("requestId"))
     return app.resolve(event, context)

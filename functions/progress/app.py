@@ -12,7 +12,6 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lms.correlation import correlation_id
 from lms.http import NO_CONTENT, create_resolver, path_id, principal, respond
 from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from lms.progress.repository import DynamoProgressRepository
@@ -30,7 +29,7 @@ from lms.users.queries import display_names
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics(namespace=METRICS_NAMESPACE)
-app = create_resolver(admit=gate.admit)
+app = create_resolver(admit=gate.admit, logger=logger)
 
 _ZONEINFO_CLAIM = "zoneinfo"
 
@@ -138,5 +137,4 @@ def my_achievements(
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    correlation_id.set(event.get("requestContext", {}).get("requestId"))
     return app.resolve(event, context)

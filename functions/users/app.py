@@ -15,7 +15,6 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lms.correlation import correlation_id
 from lms.http import (
     create_resolver,
     created,
@@ -62,7 +61,7 @@ from lms.users.service import IdentityService, PeopleQuery
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics(namespace=METRICS_NAMESPACE)
-app = create_resolver(admit=gate.admit)
+app = create_resolver(admit=gate.admit, logger=logger)
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Cursor = Annotated[str | None, Query(max_length=2048)]
@@ -377,5 +376,4 @@ def _csv_roster_as_json(event: dict[str, Any]) -> dict[str, Any]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    correlation_id.set(event.get("requestContext", {}).get("requestId"))
     return app.resolve(_csv_roster_as_json(event), context)

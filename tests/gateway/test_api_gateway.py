@@ -228,7 +228,7 @@ def test_an_unknown_path_is_a_404_problem_without_asking_for_a_token(
 
     assert response.status == 404
     assert response.header("Content-Type") == "application/problem+json"
-    assert response.json()["type"] == "about:blank"
+    assert response.json()["status"] == 404
     assert invocations(calls) == []
 
 

@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel
 
 from lms.auth import Principal, principal_from_claims
+from lms.edge import ApiResolver
 from lms.errors import (
     BadRequest,
     ChangedMeanwhile,
@@ -30,7 +31,6 @@ from lms.keys import is_safe_part
 from lms.request_body import JsonBodies, read_json
 
 PROBLEM_JSON = "application/problem+json"
-logger = Logger(child=True)
 
 
 NO_CONTENT: dict[int, OpenAPIResponse] = {204: {"description": "Done; no content."}}
@@ -66,21 +66,22 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     return errors
 
 
-class Resolver(APIGatewayRestResolver):
+class Resolver(ApiResolver):
     """A context's resolver; `admit` is the account check every caller passes (see `principal`)."""
 
-    def __init__(self, admit: Callable[[Principal], Principal]) -> None:
-        super().__init__(enable_validation=True, json_body_deserializer=read_json)
+    def __init__(self, admit: Callable[[Principal], Principal], logger: Logger | None = None) -> None:
+        super().__init__(logger, json_body_deserializer=read_json)
         self.admit = admit
 
 
-def create_resolver(admit: Callable[[Principal], Principal]) -> Resolver:
+def create_resolver(admit: Callable[[Principal], Principal], logger: Logger | None = None) -> Resolver:
     """A resolver that validates with pydantic and answers every refusal as an RFC 9457 problem.
 
     `admit` checks the caller's account on every request; the function wires the users context's
-    (lms.users.access.gate.admit), so the kernel imports no context.
+    (lms.users.access.gate.admit), so the kernel imports no context. `logger` is the function's own:
+    the request line and unhandled errors name the function.
     """
-    app = Resolver(admit)
+    app = Resolver(admit, logger)
     app._request_validation_middleware = JsonBodies()
 
     @app.exception_handler(Problem)
@@ -114,7 +115,7 @@ def create_resolver(admit: Callable[[Principal], Principal]) -> Resolver:
 
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response[Any]:
-        logger.exception("unhandled error")
+        app.log.exception("unhandled error")
         body = {"type": "about:blank", "title": "Internal server error", "status": 500}
         return Response(status_code=500, content_type=PROBLEM_JSON, body=json.dumps(body))
 

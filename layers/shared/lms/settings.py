@@ -47,6 +47,8 @@ class Settings(BaseModel):
     )
     # Conversations one person may start and messages they may send per hour (spam protection).
     message_hourly_limit: int = Field(default=120, ge=1, le=10_000, validation_alias="MESSAGE_HOURLY_LIMIT")
+    # The web frontend's origin (template parameter WebOrigin), allowed by CORS; none when unset.
+    web_origin: str = Field(default="", validation_alias="WEB_ORIGIN")
 
     @property
     def files_bucket(self) -> str:
