@@ -13,6 +13,9 @@ Behaviour copied from the real REST API, and where it is deliberately different:
   function is not invoked.
 - Errors of the gateway itself are rendered from the template's `GatewayResponses` (falling back to
   `DEFAULT_4XX`/`DEFAULT_5XX`, then to API Gateway's own `{"message": ...}`).
+- With `rate_limits`, the web ACL associated with the API (AWS WAF, infra.waf) sees every request
+  first, as WAF does in front of API Gateway; the local stack turns it on, the in-process test
+  gateways leave it off (their callers send thousands of requests a minute with one token).
 - With the API's `Cors` declared, OPTIONS on a declared path is answered by the gateway with the
   template's `Access-Control-Allow-*` values (SAM's mock integration); no token, no function.
 - A function that raises or returns a malformed proxy response answers 502, like `DEFAULT_5XX`.
@@ -42,6 +45,7 @@ import jwt
 
 from infra.functions import ACCOUNT_ID, FunctionSpec, Route, invoke
 from infra.template import Resolver
+from infra.waf import WebAcl, web_acl
 from lms.settings import get_settings
 
 if TYPE_CHECKING:
@@ -406,15 +410,8 @@ INTEGRATION_FAILED = _GatewayError(
 _CONTEXT_VARIABLE = re.compile(r"\$(?:\{context\.([A-Za-z0-9_.]+)\}|context\.([A-Za-z0-9_.]*[A-Za-z0-9_]))")
 
 
-def api_properties(template: Mapping[str, Any], stack: Stack) -> dict[str, Any]:
+def api_properties(template: Mapping[str, Any], resolver: Resolver) -> dict[str, Any]:
     """The edge settings of the template's REST API (`GatewayResponses`, `Cors`), parameters resolved."""
-    resolver = Resolver(
-        template,
-        parameters=stack.parameters,
-        region=stack.region,
-        account_id=stack.account_id,
-        stack_name=f"lms-{stack.stage}",
-    )
     for resource in template.get("Resources", {}).values():
         if resource.get("Type") == "AWS::Serverless::Api":
             properties = resource.get("Properties") or {}
@@ -518,6 +515,7 @@ class ApiGateway:
         verifier: TokenVerifier,
         *,
         template: Mapping[str, Any] | None = None,
+        rate_limits: bool = False,
     ) -> None:
         if template is None:
             from infra.template import load_template
@@ -526,7 +524,16 @@ class ApiGateway:
         self.stack = stack
         self.verifier = verifier
         self._resources = _route_table(stack.functions)
-        edge = api_properties(template, stack)
+        resolver = Resolver(
+            template,
+            parameters=stack.parameters,
+            region=stack.region,
+            account_id=stack.account_id,
+            stack_name=f"lms-{stack.stage}",
+        )
+        edge = api_properties(template, resolver)
+        acl = web_acl(template) if rate_limits else None
+        self._web_acl = WebAcl(resolver.resolve(acl[1])) if acl is not None else None
         self._responses: dict[str, Any] = edge.get("GatewayResponses") or {}
         self._cors: dict[str, Any] | None = edge.get("Cors")
         self._env_lock = threading.Lock()
@@ -556,6 +563,11 @@ class ApiGateway:
                 error, self._responses, request_id=request_id, request_headers=headers, context=context
             )
 
+        if self._web_acl is not None:
+            blocked = self._web_acl.inspect(headers, source_ip)
+            if blocked is not None:
+                logger.info("%s %s refused by WAF rule %s", method, path, blocked.rule)
+                return ApiResponse(blocked.status, blocked.headers, blocked.body)
         found = self._match(path)
         if found is None:
             return refuse(NOT_FOUND)

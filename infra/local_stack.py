@@ -280,7 +280,7 @@ class LocalStack:
         self._set_environment(dict(self._stack.env))
 
         verifier = TokenVerifier.for_stack(self._stack, endpoint_url=self.aws_endpoint_url)
-        self._api_server.gateway = ApiGateway(self._stack, verifier)
+        self._api_server.gateway = ApiGateway(self._stack, verifier, rate_limits=True)
         self._api_thread = threading.Thread(
             target=self._api_server.serve_forever, name="local-api", daemon=True
         )

@@ -33,6 +33,9 @@ SKIPPED_TYPES = frozenset(
         "AWS::Logs::LogGroup",
         "AWS::IAM::Role",
         "AWS::ApiGateway::Account",
+        # The local gateway evaluates the web ACL's rules itself (infra.waf).
+        "AWS::WAFv2::WebACL",
+        "AWS::WAFv2::WebACLAssociation",
         "AWS::SNS::Topic",
         "AWS::SNS::Subscription",
         "AWS::SNS::TopicPolicy",
