@@ -225,3 +225,28 @@ def test_every_function_log_group_has_a_retention(
     }
 
     assert [name for name in functions if f"/aws/lambda/${{{name}}}" not in retained] == []
+
+
+def test_every_function_reserves_its_concurrency_from_a_parameter(
+    template: dict[str, Any], functions: dict[str, Any]
+) -> None:
+    parameters = template["Parameters"]
+    for name, function in functions.items():
+        reserved = function["Properties"].get("ReservedConcurrentExecutions")
+        assert isinstance(reserved, dict), f"{name} reserves no concurrency"
+        assert reserved.get("Ref") in parameters, f"{name}: the reservation is not a template parameter"
+        for event in (function["Properties"].get("Events") or {}).values():
+            if event["Type"] == "SQS":
+                scaling = event["Properties"].get("ScalingConfig") or {}
+                assert scaling.get("MaximumConcurrency") == reserved, f"{name}: more pollers than reserved"
+
+
+def test_every_api_answer_refused_by_the_gateway_carries_the_security_headers(
+    resources: dict[str, Any],
+) -> None:
+    (api,) = (r for r in resources.values() if r["Type"] == "AWS::Serverless::Api")
+    for kind, response in api["Properties"]["GatewayResponses"].items():
+        headers = response["ResponseParameters"]["Headers"]
+        for name in ("Strict-Transport-Security", "X-Content-Type-Options", "Cache-Control"):
+            assert name in headers, f"gateway response {kind} lacks {name}"
+        assert "Access-Control-Allow-Origin" in headers, f"gateway response {kind} lacks CORS"
