@@ -18,6 +18,11 @@ AWS_REGION := us-east-1
 
 VENV_STAMP := $(VENV)/.installed
 SAM_STAMP := $(SAM_VENV)/.installed-$(SAM_CLI_VERSION)
+# checkov (~300 MB with its dependencies, ~3 min to install) has a virtualenv of its own and runs in
+# `make security`, not in `make test`.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_VERSION := 3.3.30
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
 PIP_QUIET := --quiet --quiet --disable-pip-version-check
 
 # Type-checked as one program; folders without Python files yet are left out. Each function
@@ -31,10 +36,11 @@ function_dirs = $(foreach dir,$(wildcard functions/*/),$(if $(call has_python,$(
 export SAM_CLI_TELEMETRY := 0
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: help venv test lint format-check types imports template pytest e2e dev redrive bench docs build layer clean
+.PHONY: help venv test lint format-check types imports bandit security template pytest e2e dev redrive bench docs build layer clean
 
 help:
-	@echo "make test    lint, types, import contracts, template checks, then the test suites (what CI runs)"
+	@echo "make test    lint, types, import contracts, bandit, template checks, then the test suites (what CI runs)"
+	@echo "make security  bandit, and checkov on template.yaml (installs checkov on first use)"
 	@echo "make dev     run the local stack (emulated AWS from template.yaml)"
 	@echo "make redrive move dead letters back to their queues (STAGE=, ENDPOINT= for the local stack)"
 	@echo "make build   sam build for python3.13/arm64, without Docker, into .aws-sam/build"
@@ -65,7 +71,7 @@ $(SAM_STAMP):
 # ------------------------------------------------------------------ checks and tests
 # `make -k test` runs every stage even when an earlier one fails.
 
-test: lint format-check types imports template pytest e2e
+test: lint format-check types imports bandit template pytest e2e
 	@echo "==> test: every stage passed"
 
 lint: venv
@@ -90,6 +96,23 @@ types: venv
 imports: venv
 	@echo "==> imports: lint-imports (context boundaries)"
 	@$(VENV)/bin/lint-imports --no-cache
+
+# Medium and high findings; each accepted one is marked in place (`# nosec Bxxx - why`).
+bandit: venv
+	@echo "==> security: bandit -ll on layers, functions, infra"
+	@$(VENV)/bin/bandit -ll -q -r layers functions infra
+
+# Every skipped check is marked in the template (a resource's Metadata.checkov.skip, with why).
+security: bandit $(CHECKOV_STAMP)
+	@echo "==> security: checkov on template.yaml"
+	@$(CHECKOV_VENV)/bin/checkov -f template.yaml --framework cloudformation --compact --quiet --skip-download
+
+$(CHECKOV_STAMP):
+	@echo "==> venv: installing checkov $(CHECKOV_VERSION) into $(CHECKOV_VENV)"
+	@test -x $(CHECKOV_VENV)/bin/python || $(BOOTSTRAP_PYTHON) -m venv $(CHECKOV_VENV)
+	@$(CHECKOV_VENV)/bin/python -m pip install $(PIP_QUIET) 'checkov==$(CHECKOV_VERSION)'
+	@rm -f $(CHECKOV_VENV)/.installed-*
+	@touch $@
 
 template: venv
 	@echo "==> template: cfn-lint template.yaml"

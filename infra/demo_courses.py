@@ -101,7 +101,7 @@ def _call(api_url: str, token: str, method: str, path: str, body: Any = None) ->
         method=method,
         headers={"Authorization": token, "Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the local API  # nosec B310
         result: dict[str, Any] = json.loads(response.read() or b"{}")
         return result
 

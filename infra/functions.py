@@ -249,7 +249,7 @@ def _module_name(code_dir: Path, module_path: str, source: Path) -> str:
     name = "lms_fn_" + re.sub(r"\W", "_", stem)
     existing = sys.modules.get(name)
     if existing is not None and getattr(existing, "__file__", None) != str(source):
-        name += "_" + hashlib.sha1(str(source).encode()).hexdigest()[:8]  # noqa: S324 - a name, not a secret
+        name += "_" + hashlib.sha1(str(source).encode(), usedforsecurity=False).hexdigest()[:8]
     return name
 
 

@@ -228,7 +228,8 @@ def _stack(
         bus_name=builder.single("AWS::Events::EventBus")["Name"],
         user_pool_id=builder.single("AWS::Cognito::UserPool")["UserPoolId"],
         user_pool_client_id=builder.single("AWS::Cognito::UserPoolClient")["ClientId"],
-        files_bucket=builder.single("AWS::S3::Bucket")["BucketName"],
+        # The bucket the functions are given (the other one receives its access logs).
+        files_bucket=env["FILES_BUCKET"],
         queues=builder.queues,
         functions=functions,
         env=env,

@@ -59,7 +59,7 @@ _Loader.add_multi_constructor("!", _construct_intrinsic)
 def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
     """The template with short tags (`!Ref`, `!GetAtt A.B`, `!Sub` ...) turned into long form."""
     with path.open(encoding="utf-8") as stream:
-        document = yaml.load(stream, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        document = yaml.load(stream, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass  # nosec B506
     if not isinstance(document, dict) or not isinstance(document.get("Resources"), dict):
         raise TemplateError(f"{path.name} is not a CloudFormation template (no Resources)")
     return document
