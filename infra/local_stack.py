@@ -31,11 +31,14 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from botocore.exceptions import ClientError
+
 from infra import demo_courses, patches  # noqa: F401 - demo_courses registers the demo catalog
+from infra.explorer import Explorer
 from infra.gateway import ApiGateway, ApiResponse, TokenVerifier
 from infra.provision import Stack, provision
 from infra.pump import EventPump, lambda_backoff
-from infra.seed import DemoUser, seed_demo
+from infra.seed import DemoUser, seed_demo, sign_in
 from lms.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -100,6 +103,7 @@ class _ApiServer(ThreadingHTTPServer):
     # socketserver's default backlog (5) resets connections when many clients call at once.
     request_queue_size = 128
     gateway: ApiGateway | None = None
+    explorer: Explorer | None = None
 
 
 class _ApiRequestHandler(BaseHTTPRequestHandler):
@@ -114,6 +118,11 @@ class _ApiRequestHandler(BaseHTTPRequestHandler):
             headers[name] = f"{headers[name]},{value}" if name in headers else value
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode("utf-8", errors="replace") if length else None
+        explorer = self.server.explorer
+        if explorer is not None and explorer.serves(url.path):
+            page, page_headers = explorer.handle(self.command, url.path, (body or "").encode())
+            self._send(ApiResponse(page.status, page_headers, ""), page.body)
+            return
         gateway = self.server.gateway
         if gateway is None:
             self.send_error(503, "The local stack is still starting")
@@ -132,7 +141,11 @@ class _ApiRequestHandler(BaseHTTPRequestHandler):
             response = ApiResponse(
                 500, {"Content-Type": "application/json"}, '{"message":"Internal server error"}'
             )
-        payload = response.body_bytes()
+        self._send(response, response.body_bytes())
+        elapsed = (time.perf_counter() - started) * 1000
+        logger.info("%s %s -> %d (%.0f ms)", self.command, self.path, response.status, elapsed)
+
+    def _send(self, response: ApiResponse, payload: bytes) -> None:
         self.send_response(response.status)
         for name, value in response.headers.items():
             if name.lower() not in {"content-length", "connection", "transfer-encoding"}:
@@ -141,8 +154,6 @@ class _ApiRequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
-        elapsed = (time.perf_counter() - started) * 1000
-        logger.info("%s %s -> %d (%.0f ms)", self.command, self.path, response.status, elapsed)
 
     def do_GET(self) -> None:
         self._serve()
@@ -300,8 +311,17 @@ class LocalStack:
 
         if self._seed:
             self.users = seed_demo(self._stack, endpoint_url=self.aws_endpoint_url, api_url=self.api_url)
+        self._api_server.explorer = Explorer(
+            self.api_url, [u.username for u in self.users], self._sign_in_for_explorer
+        )
         if self.state_file is not None:
             self._write_state(self.state_file)
+
+    def _sign_in_for_explorer(self, username: str, password: str) -> str:
+        try:
+            return sign_in(self.stack, username, password, endpoint_url=self.aws_endpoint_url)
+        except ClientError as refused:
+            raise PermissionError(refused.response["Error"].get("Message", "Sign-in refused")) from refused
 
     def _start_moto(self) -> str:
         from moto.server import ThreadedMotoServer
@@ -386,6 +406,7 @@ def instructions(local: LocalStack) -> str:
     stack = local.stack
     lines = [
         f"API             {local.api_url}",
+        f"API explorer    {local.api_url}/explorer/  (OpenAPI document: {local.api_url}/openapi.json)",
         f"AWS (moto)      {local.aws_endpoint_url}  region {stack.region}",
         f"User pool       {stack.user_pool_id}  app client {stack.user_pool_client_id}",
         f"Table           {stack.table_name}  event bus {stack.bus_name}",
