@@ -137,7 +137,6 @@ def test_one_request_line_per_call_names_the_function_route_caller_and_outcome(
     (line,) = _request_lines(caplog)
     function = next(f for f in stack.functions if f.environment.get("POWERTOOLS_SERVICE_NAME") == service)
     assert line["level"] == "INFO"
-    assert line["service"] == service
     assert line["function"] == function.name
     assert line["method"] == "GET"
     assert line["route"] == OWN_ROUTES[service].split("?")[0]
