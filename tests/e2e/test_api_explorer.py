@@ -21,7 +21,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from infra.local_stack import LocalStack
-from infra.seed import DemoUser
+from tests.support.local import demo
 
 # Nothing here reaches the internet: no Selenium Manager download, no Chromium phoning home.
 CHROMIUM_FLAGS = (
@@ -54,10 +54,6 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
     running.quit()
 
 
-def student(local: LocalStack) -> DemoUser:
-    return next(u for u in local.users if u.role == "students")
-
-
 def test_the_openapi_document_is_served_with_this_stack_as_its_server(local: LocalStack) -> None:
     with urllib.request.urlopen(local.api_url + "/openapi.json", timeout=15) as response:  # noqa: S310
         document = json.loads(response.read())
@@ -69,7 +65,7 @@ def test_the_openapi_document_is_served_with_this_stack_as_its_server(local: Loc
 def test_a_demo_user_signs_in_and_calls_the_api_from_the_explorer(
     local: LocalStack, browser: WebDriver
 ) -> None:
-    user = student(local)
+    user = demo(local, "students")
     wait = WebDriverWait(browser, 60)
     browser.get(local.api_url + "/explorer/")
 

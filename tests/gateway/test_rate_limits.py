@@ -13,7 +13,7 @@ from infra.gateway import ApiGateway, TokenVerifier
 from infra.provision import Stack
 from infra.template import Resolver, load_template
 from infra.waf import WebAcl, web_acl
-from tests.gateway.conftest import forge, id_claims
+from tests.support.tokens import forge, id_claims
 
 LIMITS = {"StudentRequestsPerMinute": "10", "StaffRequestsPerMinute": "20"}
 

@@ -12,7 +12,8 @@ from infra.gateway import ApiGateway
 from infra.provision import Stack
 from infra.template import load_template
 from lms.edge import SECURITY_HEADERS
-from tests.harness import Caller, Tenant
+from tests.support.client import Caller
+from tests.support.tenant import Tenant
 
 WEB_ORIGIN = str(load_template()["Parameters"]["WebOrigin"]["Default"])
 
@@ -92,13 +93,13 @@ def test_the_gateway_s_own_refusals_carry_the_headers_and_a_status(gateway: ApiG
         assert response.header("Access-Control-Allow-Origin") == WEB_ORIGIN
 
 
-def test_a_preflight_is_answered_by_the_gateway_without_a_token_or_a_function(student: Caller) -> None:
+def test_a_preflight_is_answered_by_the_gateway_without_a_token_or_a_function(gateway: ApiGateway) -> None:
     headers = {
         "Origin": WEB_ORIGIN,
         "Access-Control-Request-Method": "PATCH",
         "Access-Control-Request-Headers": "authorization,content-type,if-match",
     }
-    response = student.gateway.handle("OPTIONS", "/courses/some-course", headers)
+    response = gateway.handle("OPTIONS", "/courses/some-course", headers)
 
     assert response.status == 200
     assert response.header("Access-Control-Allow-Origin") == WEB_ORIGIN
