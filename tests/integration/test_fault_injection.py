@@ -170,7 +170,8 @@ def sweep(pump: EventPump, time: PumpClock) -> None:
     """Let the sweeper's schedule come, the grace period of everything written having passed."""
     time.now += 300
     with pytest.MonkeyPatch.context() as patched, moved_clock(patched, timedelta(minutes=6)):
-        assert pump.run_schedules() == [SWEEPER]
+        # Other scheduled functions (the announcement scheduler) come due at the same time.
+        assert SWEEPER in pump.run_schedules()
 
 
 def waiting(stack: Stack, queue: str) -> int:
