@@ -31,6 +31,8 @@ from lms import errors, keys
 from lms.auth import Role
 from lms.authz import OPERATIONS, Operation
 from lms.events.envelope import DomainEvent, EventEnvelope, event_types
+from lms.notifications.catalog import CATALOG, LOCKED_CATEGORIES, Category
+from lms.notifications.preferences import OFFERED, PLATFORM_DEFAULTS, Channel, Frequency
 from lms.users.imports import roster_csv
 
 ROOT = TEMPLATE.parent
@@ -693,6 +695,66 @@ def authorization_markdown(document: Mapping[str, Any]) -> str:
     return _render(lines)
 
 
+# ---------------------------------------------------------------- notifications
+
+
+def notifications_markdown() -> str:
+    lines = [
+        "# Notifications",
+        "",
+        GENERATED,
+        "",
+        "The notification types people are told of (`lms.notifications.catalog`). Each lands in the",
+        "recipient's inbox and, by their preferences, in an e-mail (at once or in a daily or weekly",
+        "digest) rendered from the templates named after the type. The person who caused an event is",
+        "never notified of it, nor is a suspended or erased person.",
+        "",
+        *_table(
+            ["Type", "Category", "Can be switched off", "Template", "Who is notified", "When"],
+            [
+                [
+                    f"`{t.name}`",
+                    f"`{t.category.value}`",
+                    "yes" if t.switchable else "no",
+                    f"`{t.template}`",
+                    t.audience,
+                    t.description,
+                ]
+                for t in CATALOG.values()
+            ],
+        ),
+        "",
+        "## Preferences",
+        "",
+        "A person chooses a frequency per category and channel",
+        "(`GET/PUT /users/me/notification-preferences`); what they leave unchosen follows their",
+        "institution's defaults",
+        "(`GET/PUT /institutions/{institution_id}/notification-defaults`), then the platform's below.",
+        "Categories that cannot be switched off are always immediate.",
+        "",
+        *_table(
+            ["Channel", "Frequencies offered"],
+            [
+                [f"`{c.value}`", ", ".join(f"`{f.value}`" for f in Frequency if f in OFFERED[c])]
+                for c in Channel
+            ],
+        ),
+        "",
+        *_table(
+            ["Category", *[f"`{c.value}` default" for c in Channel], "Can be switched off"],
+            [
+                [
+                    f"`{category.value}`",
+                    *[f"`{PLATFORM_DEFAULTS[category][c].value}`" for c in Channel],
+                    "no" if category in LOCKED_CATEGORIES else "yes",
+                ]
+                for category in Category
+            ],
+        ),
+    ]
+    return _render(lines)
+
+
 # ---------------------------------------------------------------- problems
 
 
@@ -767,6 +829,7 @@ def generate() -> dict[Path, str]:
         DOCS / "events.md": events_markdown(template),
         DOCS / "authorization.md": authorization_markdown(document),
         DOCS / "problems.md": problems_markdown(),
+        DOCS / "notifications.md": notifications_markdown(),
     }
 
 

@@ -597,3 +597,35 @@ def mailbox_folder_sk(last_message_id: str, conversation_id: str) -> str:
 def message_rate_sk(window: str) -> str:
     """The person's count of conversations started and messages sent within one hour (`YYYYMMDDHH`)."""
     return f"RATE#{_part(window)}"
+
+
+# ---------------------------------------------------------------- notifications
+
+
+def notifications_pk(institution_id: str, user_id: str) -> str:
+    """One person's notifications: their inbox entries, preferences and read mark."""
+    return f"{tenant(institution_id)}#USER#{_part(user_id)}#NOTIFICATIONS"
+
+
+NOTIFICATION_PREFIX = "NOTIFICATION#"
+NOTIFICATION_PREFERENCES_SK = "PREFERENCES"
+NOTIFICATIONS_READ_MARK_SK = "READ-MARK"
+"""The time up to which the person marked every notification read ("mark all read")."""
+
+
+def notification_sk(notification_id: str) -> str:
+    """An inbox entry; notification ids are ULIDs, so the partition reads newest last."""
+    return f"{NOTIFICATION_PREFIX}{_part(notification_id)}"
+
+
+def unread_notifications_pk(institution_id: str, user_id: str) -> str:
+    """GSI1 partition: one person's unread inbox entries, by notification id (a sparse index)."""
+    return f"{notifications_pk(institution_id, user_id)}#UNREAD"
+
+
+def notification_defaults_pk(institution_id: str) -> str:
+    """The institution's default notification preferences, which its admins set."""
+    return f"{tenant(institution_id)}#NOTIFICATION-DEFAULTS"
+
+
+NOTIFICATION_DEFAULTS_SK = "DEFAULTS"

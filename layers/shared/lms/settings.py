@@ -49,6 +49,12 @@ class Settings(BaseModel):
     message_hourly_limit: int = Field(default=120, ge=1, le=10_000, validation_alias="MESSAGE_HOURLY_LIMIT")
     # The web frontend's origin (template parameter WebOrigin), allowed by CORS; none when unset.
     web_origin: str = Field(default="", validation_alias="WEB_ORIGIN")
+    # Where the notifications context puts what the mailer sends (lms.notifications.mail_contract).
+    notification_mail_queue: str = Field(default="", validation_alias="NOTIFICATION_MAIL_QUEUE_URL")
+    # How long an inbox entry is kept before TTL deletes it (template parameter NotificationRetentionDays).
+    notification_retention_days: int = Field(
+        default=90, ge=1, le=3650, validation_alias="NOTIFICATION_RETENTION_DAYS"
+    )
 
     @property
     def files_bucket(self) -> str:
@@ -61,6 +67,14 @@ class Settings(BaseModel):
         if not self.cursor_secret:
             raise RuntimeError("CURSOR_SECRET_ARN is not set (template.yaml sets it from !Ref CursorSecret)")
         return self.cursor_secret
+
+    @property
+    def notification_mail_queue_url(self) -> str:
+        if not self.notification_mail_queue:
+            raise RuntimeError(
+                "NOTIFICATION_MAIL_QUEUE_URL is not set (template.yaml: !Ref NotificationMailQueue)"
+            )
+        return self.notification_mail_queue
 
     @property
     def user_pool_id(self) -> str:

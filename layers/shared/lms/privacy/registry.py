@@ -15,6 +15,7 @@ CONTRIBUTOR_MODULES = (
     "lms.progress.privacy",
     "lms.assessments.privacy",
     "lms.communication.privacy",
+    "lms.notifications.privacy",
     "lms.courses.privacy",
     "lms.users.privacy",
 )

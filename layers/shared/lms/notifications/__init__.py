@@ -1,0 +1,1 @@
+"""The notifications context: what happened becomes an inbox entry (and, by preference, an e-mail)."""
