@@ -748,6 +748,20 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
             BatchGetItem=2,
             Query=1,
         ),
+        scenario_key("GET", "/lti/jwks"): _expect(TARGET_NO_DATA),
+        scenario_key("POST", "/lti/tools"): _expect(TARGET_WRITE, TransactWriteItems=1),
+        scenario_key("POST", "/lti/tools", "Idempotency-Key"): _expect(
+            TARGET_WRITE,
+            "Looks up the stored first answer before writing, so a retry is answered without a write "
+            "(data-model.md: +1 GetItem with Idempotency-Key).",
+            GetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("GET", "/lti/tools"): _expect(TARGET_LIST_PAGE, Query=1),
+        scenario_key("GET", "/lti/tools/{tool_id}"): _expect(TARGET_READ, GetItem=1),
+        scenario_key("PATCH", "/lti/tools/{tool_id}"): _expect(
+            TARGET_WRITE, _READS_FIRST.format(item="tool"), GetItem=1, TransactWriteItems=1
+        ),
     }
 )
 

@@ -286,7 +286,8 @@ class LocalStack:
             endpoint_url=self.aws_endpoint_url,
             region=self.region,
             stage=self.stage,
-            parameters=self._parameters,
+            # The LTI issuer is the URL tools reach the platform at: here, this server's.
+            parameters={"LtiIssuer": self.api_url, **self._parameters},
         )
         self._set_environment(dict(self._stack.env))
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_kms import KMSClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sqs import SQSClient
@@ -282,6 +283,7 @@ class _Builder:
             "AWS::Cognito::UserPoolGroup": self._user_pool_group,
             "AWS::S3::Bucket": self._bucket,
             "AWS::SecretsManager::Secret": self._secret,
+            "AWS::KMS::Key": self._kms_key,
         }
 
     def create(self, logical_id: str, resource_type: str, properties: dict[str, Any]) -> None:
@@ -322,6 +324,10 @@ class _Builder:
     @cached_property
     def _secretsmanager(self) -> SecretsManagerClient:
         return boto3.client("secretsmanager", region_name=self._region, endpoint_url=self._endpoint_url)
+
+    @cached_property
+    def _kms(self) -> KMSClient:
+        return boto3.client("kms", region_name=self._region, endpoint_url=self._endpoint_url)
 
     @cached_property
     def _s3(self) -> S3Client:
@@ -424,6 +430,18 @@ class _Builder:
             props["SecretString"] = self._secretsmanager.get_random_password(**generate)["RandomPassword"]
         arn = self._secretsmanager.create_secret(Name=name, **props)["ARN"]
         self._bind("AWS::SecretsManager::Secret", logical_id, arn, Id=arn)
+
+    def _kms_key(self, logical_id: str, props: dict[str, Any]) -> None:
+        """A KMS key with the template's spec, usage and policy (moto keeps an RSA key's private half)."""
+        metadata = self._kms.create_key(
+            Description=props.get("Description", logical_id),
+            KeySpec=props.get("KeySpec", "SYMMETRIC_DEFAULT"),
+            KeyUsage=props.get("KeyUsage", "ENCRYPT_DECRYPT"),
+            Policy=json.dumps(props["KeyPolicy"]),
+        )["KeyMetadata"]
+        self._bind(
+            "AWS::KMS::Key", logical_id, metadata["KeyId"], Arn=metadata["Arn"], KeyId=metadata["KeyId"]
+        )
 
     def _user_pool(self, logical_id: str, props: dict[str, Any]) -> None:
         props["PoolName"] = props.pop("UserPoolName", f"{self._prefix}-{logical_id}")

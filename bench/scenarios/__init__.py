@@ -13,6 +13,7 @@ from bench.scenarios.courses import COURSES
 from bench.scenarios.discussions import DISCUSSION_SCENARIOS
 from bench.scenarios.enrollment import ENROLLMENT_SCENARIOS
 from bench.scenarios.gradebook import GRADEBOOK_SCENARIOS
+from bench.scenarios.lti import LTI_SCENARIOS
 from bench.scenarios.messages import MESSAGE_SCENARIOS
 from bench.scenarios.progress import PROGRESS
 from bench.scenarios.quizzes import QUIZ_SCENARIOS
@@ -29,6 +30,7 @@ SCENARIOS: tuple[type[Scenario], ...] = (
     *ANNOUNCEMENT_SCENARIOS,
     *DISCUSSION_SCENARIOS,
     *MESSAGE_SCENARIOS,
+    *LTI_SCENARIOS,
 )
 
 __all__ = ["SCENARIOS", "Scenario"]

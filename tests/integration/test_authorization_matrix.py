@@ -51,6 +51,14 @@ COURSE = {
     "learning_objectives": ["Check every cell"],
 }
 
+LTI_TOOL = {
+    "name": "Matrix lab",
+    "jwks_url": "https://tool.example/jwks",
+    "oidc_login_url": "https://tool.example/login",
+    "redirect_uris": ["https://tool.example/launch"],
+    "target_link_uri": "https://tool.example/launch",
+}
+
 
 @dataclass(frozen=True)
 class Call:
@@ -234,6 +242,19 @@ class World:
     @cached_property
     def person_export(self) -> str:
         return self.export_of(self.admin, self.person)
+
+    # ------------------------------------------------------------ LTI tools
+
+    def new_lti_tool(self) -> str:
+        tool: str = ok(self.admin.post("/lti/tools", LTI_TOOL))["id"]
+        return tool
+
+    @cached_property
+    def lti_tool(self) -> str:
+        return self.new_lti_tool()
+
+    def lti_tool_to_change(self, fresh: bool) -> str:
+        return self.new_lti_tool() if fresh else self.lti_tool
 
     # ------------------------------------------------------------ direct messages
 
@@ -503,6 +524,13 @@ def _settings_version(w: World) -> dict[str, str]:
 
 
 EXAMPLES: dict[str, Example] = {
+    # ---------------------------------------------------------------- LTI tools
+    "RegisterLtiTool": lambda w, c, fresh: Call("/lti/tools", LTI_TOOL),
+    "ListLtiTools": lambda w, c, fresh: Call("/lti/tools"),
+    "GetLtiTool": lambda w, c, fresh: Call(f"/lti/tools/{w.lti_tool}"),
+    "UpdateLtiTool": lambda w, c, fresh: Call(
+        f"/lti/tools/{w.lti_tool_to_change(fresh)}", {"name": "Renamed lab"}, if_match(1)
+    ),
     # ---------------------------------------------------------------- courses
     "ListCourses": lambda w, c, fresh: Call("/courses"),
     "CreateCourse": lambda w, c, fresh: Call("/courses", COURSE),

@@ -629,3 +629,15 @@ def notification_defaults_pk(institution_id: str) -> str:
 
 
 NOTIFICATION_DEFAULTS_SK = "DEFAULTS"
+
+
+def lti_tools_pk(institution_id: str) -> str:
+    """The institution's LTI tool registrations, one partition (an institution registers a few)."""
+    return f"{tenant(institution_id)}#LTI#TOOLS"
+
+
+LTI_TOOL_PREFIX = "TOOL#"
+
+
+def lti_tool_sk(tool_id: str) -> str:
+    return f"{LTI_TOOL_PREFIX}{_part(tool_id)}"

@@ -55,6 +55,11 @@ class Settings(BaseModel):
     notification_retention_days: int = Field(
         default=90, ge=1, le=3650, validation_alias="NOTIFICATION_RETENTION_DAYS"
     )
+    # The LTI platform's issuer (template parameter LtiIssuer); unset: the URL the request came to.
+    lti_issuer: str = Field(default="", validation_alias="LTI_ISSUER")
+    # The KMS keys of the LTI platform: the one that signs, and the other one its JWKS also lists.
+    lti_signing_key: str = Field(default="", validation_alias="LTI_SIGNING_KEY_ID")
+    lti_standby_key: str = Field(default="", validation_alias="LTI_STANDBY_KEY_ID")
 
     @property
     def files_bucket(self) -> str:
@@ -75,6 +80,12 @@ class Settings(BaseModel):
                 "NOTIFICATION_MAIL_QUEUE_URL is not set (template.yaml: !Ref NotificationMailQueue)"
             )
         return self.notification_mail_queue
+
+    @property
+    def lti_signing_key_id(self) -> str:
+        if not self.lti_signing_key:
+            raise RuntimeError("LTI_SIGNING_KEY_ID is not set (template.yaml sets it from LtiSigningKey)")
+        return self.lti_signing_key
 
     @property
     def user_pool_id(self) -> str:

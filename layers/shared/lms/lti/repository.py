@@ -1,0 +1,146 @@
+"""LTI items in the single table (access patterns: docs/data-model.md, "LTI").
+
+An institution's tool registrations share one partition (`keys.lti_tools_pk`): a tool is one
+GetItem, the list one Query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribute, UTCDateTimeAttribute
+
+from lms import keys
+from lms.auth import Principal
+from lms.events import DomainEvent
+from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
+from lms.lti.domain import Tool
+from lms.lti.errors import LtiToolChangedMeanwhile
+from lms.pagination import decode_cursor, encode_cursor
+from lms.persistence.idempotency import find_response, remember_answer
+from lms.persistence.outbox import outbox_item
+from lms.persistence.table import VersionedItem
+from lms.persistence.transactions import Transaction
+
+TOOL_ENTITY = "lti-tool"
+
+
+class ToolItem(VersionedItem):
+    tool_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    client_id = UnicodeAttribute()
+    deployment_id = UnicodeAttribute()
+    jwks_url = UnicodeAttribute()
+    oidc_login_url = UnicodeAttribute()
+    redirect_uris = ListAttribute(of=UnicodeAttribute)
+    target_link_uri = UnicodeAttribute()
+    enabled = BooleanAttribute()
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+@dataclass(frozen=True)
+class Idempotent:
+    """An Idempotency-Key request and the answer to store with the change it makes."""
+
+    request: IdempotentRequest
+    response: StoredResponse
+
+
+def _item(tool: Tool) -> ToolItem:
+    return ToolItem(
+        keys.lti_tools_pk(tool.institution_id),
+        keys.lti_tool_sk(tool.id),
+        entity=TOOL_ENTITY,
+        version=tool.version,
+        tool_id=tool.id,
+        name=tool.name,
+        client_id=tool.client_id,
+        deployment_id=tool.deployment_id,
+        jwks_url=tool.jwks_url,
+        oidc_login_url=tool.oidc_login_url,
+        redirect_uris=list(tool.redirect_uris),
+        target_link_uri=tool.target_link_uri,
+        enabled=tool.enabled,
+        created_at=tool.created_at,
+        updated_at=tool.updated_at,
+    )
+
+
+def _tool(item: ToolItem, institution_id: str) -> Tool:
+    return Tool(
+        id=item.tool_id,
+        institution_id=institution_id,
+        name=item.name,
+        client_id=item.client_id,
+        deployment_id=item.deployment_id,
+        jwks_url=item.jwks_url,
+        oidc_login_url=item.oidc_login_url,
+        redirect_uris=tuple(str(uri) for uri in item.redirect_uris),
+        target_link_uri=item.target_link_uri,
+        enabled=item.enabled,
+        version=int(item.version),
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+    )
+
+
+class DynamoToolRepository:
+    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None:
+        found = find_response(institution_id, user_id, key)
+        if found is None:
+            return None
+        return StoredResponse(fingerprint=found.fingerprint, status=int(found.status), body=found.body)
+
+    def get(self, institution_id: str, tool_id: str) -> Tool | None:
+        try:
+            item = ToolItem.get(keys.lti_tools_pk(institution_id), keys.lti_tool_sk(tool_id))
+        except ToolItem.DoesNotExist:
+            return None
+        return _tool(item, institution_id)
+
+    def page(self, institution_id: str, limit: int, cursor: str | None) -> tuple[list[Tool], str | None]:
+        """One Query of the institution's tools partition, in id (registration) order."""
+        partition = keys.lti_tools_pk(institution_id)
+        results = ToolItem.query(
+            partition,
+            ToolItem.SK.startswith(keys.LTI_TOOL_PREFIX),
+            last_evaluated_key=decode_cursor(cursor, partition_attr="PK", partition=partition),
+            limit=limit,
+            page_size=limit,
+        )
+        page = next(results.page_iter)
+        found = [_tool(ToolItem.from_raw_data(raw), institution_id) for raw in page.get("Items", [])]
+        return found, encode_cursor(page.get("LastEvaluatedKey"))
+
+    def create(
+        self, tool: Tool, actor: Principal, events: Iterable[DomainEvent], idempotent: Idempotent | None
+    ) -> None:
+        """One transaction: the registration, its event and (with Idempotency-Key) the answer."""
+        tx = Transaction()
+        tx.put(_item(tool), ToolItem.PK.does_not_exist())
+        for event in events:
+            tx.put(outbox_item(event, tool.institution_id, actor))
+        if idempotent is not None:
+            remember_answer(
+                tx,
+                tool.institution_id,
+                actor.user_id,
+                idempotent.request,
+                idempotent.response,
+                DuplicateRequest(),
+            )
+        tx.commit()
+
+    def save(self, before: Tool, after: Tool, actor: Principal, events: Iterable[DomainEvent]) -> None:
+        """One transaction conditioned on the version read."""
+        tx = Transaction()
+        tx.put(
+            _item(after),
+            ToolItem.version == before.version,
+            LtiToolChangedMeanwhile("The tool's registration changed meanwhile; read it again."),
+        )
+        for event in events:
+            tx.put(outbox_item(event, after.institution_id, actor))
+        tx.commit()
