@@ -45,7 +45,7 @@ help:
 	@echo "make redrive move dead letters back to their queues (STAGE=, ENDPOINT= for the local stack)"
 	@echo "make build   sam build for python3.13/arm64, without Docker, into .aws-sam/build"
 	@echo "make layer   build only the shared layer into build/layer/python"
-	@echo "make bench   measure and write docs/benchmarks.md"
+	@echo "make bench   measure and write docs/benchmarks.md (ONLY=GetLesson,quizzes,coldstart: just those, merged into it)"
 	@echo "make docs    generate the documentation derived from the code"
 	@echo "make clean   remove build outputs and caches (the virtualenvs stay)"
 
@@ -140,7 +140,7 @@ redrive: venv
 	$(PY) -m infra.redrive --stage $(or $(STAGE),dev) $(if $(ENDPOINT),--endpoint-url $(ENDPOINT)) $(QUEUES)
 
 bench: venv
-	$(PY) -m bench
+	$(PY) -m bench $(if $(ONLY),--only "$(ONLY)")
 
 docs: venv
 	$(PY) -m infra.docs

@@ -1,4 +1,7 @@
-"""`python -m bench [--calls N] [--out FILE] [--quick]`: measure, then write docs/benchmarks.md.
+"""`python -m bench [--only TERMS] [--calls N] [--out FILE] [--quick]`: measure, write docs/benchmarks.md.
+
+With `--only` (bench.selection) only the named operations, reads and cold starts are measured, and
+their rows are merged into the report already written (bench.merge).
 
 Exits 1 when an operation's DynamoDB requests differ from docs/data-model.md (the document is
 written anyway), 2 when the benchmark cannot run as designed (a missing scenario, a wrong status).
@@ -12,12 +15,17 @@ import sys
 import time
 from pathlib import Path
 
-from bench.coldstart import RUNS, measure_cold_starts
+from bench import scale as catalog
+from bench import students as classroom
+from bench.coldstart import RUNS, function_targets, measure_cold_starts
+from bench.expectations import scenario_key
 from bench.invoke import BenchError, EmulatedAws
-from bench.operations import run_operations
+from bench.merge import Previous
+from bench.operations import Catalog, OperationResult, run_operations
 from bench.report import Settings, render
-from bench.scale import run_scale
+from bench.scale import ScaleRow, run_scale
 from bench.scenarios.base import PAGE_SIZE
+from bench.selection import SCALE, STUDENTS, Selection, function_names
 from bench.students import run_students
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +54,14 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help=f"smoke run: {QUICK_CALLS} calls, 1 cold-start run; prints the report unless --out is given",
     )
+    parser.add_argument(
+        "--only",
+        metavar="TERMS",
+        help="comma-separated operationIds, `METHOD /path`s, scenario modules, functions or contexts, "
+        "scale, students, coldstart: measure only those and merge their rows into the report",
+    )
     args = parser.parse_args(argv)
+    selection = Selection.parse(args.only)
     page_size = PAGE_SIZE
     if args.quick:
         args.calls, args.warmup, args.runs, page_size = QUICK_CALLS, 1, 1, QUICK_PAGE_SIZE
@@ -56,24 +71,66 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--calls and --runs must be at least 1, --warmup at least 0")
 
     started, load_before = time.perf_counter(), os.getloadavg()[0]
+    scale_calls = min(args.calls, SCALE_CALLS)
+    student_calls = min(args.calls, STUDENT_CALLS)
+    operations: list[OperationResult] = []
+    scale: list[ScaleRow] = []
+    students: list[ScaleRow] = []
     try:
         with EmulatedAws() as aws:
+            operation_catalog = Catalog.of(aws)
+            catalog_reads = [
+                r
+                for r in catalog.READS
+                if selection.picks(
+                    {SCALE, r.name, *operation_catalog.route_names(scenario_key(r.method, r.path))}
+                )
+            ]
+            class_reads = [
+                r
+                for r in classroom.READS
+                if selection.picks(
+                    {STUDENTS, r.name, *operation_catalog.route_names(scenario_key(r.method, r.path))}
+                )
+            ]
+            known = {
+                *operation_catalog.known(),
+                *(r.name for r in catalog.READS),
+                *(r.name for r in classroom.READS),
+                *(name for spec, _ in function_targets() for name in function_names(spec.logical_id)),
+            }
+            if unknown := selection.unknown(known):
+                raise BenchError(f"--only names nothing the benchmark measures: {', '.join(unknown)}")
             _progress(f"== operations: {args.calls} calls each after {args.warmup} warm-up calls")
             operations = run_operations(
-                aws, calls=args.calls, warmup=args.warmup, page_size=page_size, progress=_progress
+                aws,
+                calls=args.calls,
+                warmup=args.warmup,
+                page_size=page_size,
+                progress=_progress,
+                selection=selection,
             )
-            _progress("== scale")
-            # The scale table is about request counts; its timings are context, on fewer calls.
-            scale_calls = min(args.calls, SCALE_CALLS)
-            scale = run_scale(aws, calls=scale_calls, warmup=args.warmup, progress=_progress)
-            _progress("== scale: students in a course")
-            student_calls = min(args.calls, STUDENT_CALLS)
-            class_sizes = {"sizes": QUICK_CLASS_SIZES} if args.quick else {}
-            students = run_students(
-                aws, calls=student_calls, warmup=args.warmup, progress_line=_progress, **class_sizes
-            )
+            if catalog_reads:
+                _progress("== scale")
+                # The scale table is about request counts; its timings are context, on fewer calls.
+                scale = run_scale(
+                    aws, calls=scale_calls, warmup=args.warmup, progress=_progress, reads=catalog_reads
+                )
+            if class_reads:
+                _progress("== scale: students in a course")
+                class_sizes = {"sizes": QUICK_CLASS_SIZES} if args.quick else {}
+                students = run_students(
+                    aws,
+                    calls=student_calls,
+                    warmup=args.warmup,
+                    progress_line=_progress,
+                    reads=class_reads,
+                    **class_sizes,
+                )
         _progress(f"== cold start: {args.runs} runs each")
-        cold = measure_cold_starts(runs=args.runs, progress=_progress, profile=not args.quick)
+        cold = measure_cold_starts(
+            runs=args.runs, progress=_progress, profile=not args.quick, selection=selection
+        )
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 2
@@ -86,8 +143,12 @@ def main(argv: list[str] | None = None) -> int:
         seconds=time.perf_counter() - started,
         load=(load_before, os.getloadavg()[0]),
         student_calls=student_calls,
+        selection=selection,
     )
-    report = render(operations, scale, cold, settings, students)
+    previous = Previous()
+    if not selection.everything and args.out is not None and args.out.exists():
+        previous = Previous.of(args.out.read_text(encoding="utf-8"))
+    report = render(operations, scale, cold, settings, students, previous)
     if args.out is None:
         print(report)
     else:

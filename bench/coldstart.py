@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.selection import COLD_START, EVERYTHING, Selection, function_names
 from infra.functions import FunctionSpec, function_specs
 from infra.template import TEMPLATE, load_template
 
@@ -167,9 +168,16 @@ def measure_cold_starts(
     template_path: Path = TEMPLATE,
     progress: Callable[[str], None] | None = None,
     profile: bool = True,
+    selection: Selection = EVERYTHING,
 ) -> list[ColdStart]:
-    """Median import time of every function and of the baseline over `runs` fresh processes each."""
-    functions = function_targets(template_path)
+    """Median import time of every selected function and of the baseline over `runs` fresh processes each."""
+    functions = [
+        (spec, target)
+        for spec, target in function_targets(template_path)
+        if selection.picks((COLD_START, *function_names(spec.logical_id)))
+    ]
+    if not functions:
+        return []
     baseline = baseline_target(ROOT)
     targets: Sequence[Target] = [baseline, *(target for _, target in functions)]
     times: dict[str, list[float]] = {t.name: [] for t in targets}

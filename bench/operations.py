@@ -17,6 +17,7 @@ from bench.expectations import EXPECTED, HANDLER_P50_TARGET_MS, Expectation, sce
 from bench.invoke import ApiFunction, BenchError, EmulatedAws, Sample, percentile
 from bench.scenarios import SCENARIOS, Scenario
 from bench.scenarios.base import PAGE_SIZE
+from bench.selection import EVERYTHING, Selection, function_names
 
 Progress = Callable[[str], None]
 
@@ -111,6 +112,42 @@ def operation_ids(api: ApiFunction) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class Catalog:
+    """Every API operation of the stack: the function serving it, its operationId, and its names."""
+
+    routes: Mapping[str, ApiFunction]  # `METHOD /path` -> function
+    operation_ids: Mapping[str, str]  # `METHOD /path` -> operationId
+
+    @classmethod
+    def of(cls, aws: EmulatedAws) -> Catalog:
+        routes = routes_of(aws.api_functions())
+        ids: dict[str, str] = {}
+        for api in {id(f): f for f in routes.values()}.values():
+            ids.update(operation_ids(api))
+        return cls(routes, ids)
+
+    def names(self, scenario: type[Scenario]) -> set[str]:
+        """What `--only` may call a scenario: its key, route, operationId, module and function."""
+        route = scenario_key(scenario.method, scenario.path)
+        names = {
+            scenario.key(),
+            route,
+            self.operation_ids.get(route, ""),
+            scenario.__module__.rpartition(".")[2],
+        }
+        if api := self.routes.get(route):
+            names.update(function_names(api.spec.logical_id))
+        return names - {""}
+
+    def route_names(self, route: str) -> set[str]:
+        """The names of every scenario of one route (a scale read is selected by its operation's)."""
+        return set().union(*(self.names(s) for s in SCENARIOS if scenario_key(s.method, s.path) == route))
+
+    def known(self) -> set[str]:
+        return set().union(*(self.names(s) for s in SCENARIOS))
+
+
 def quiet_heap() -> None:
     """Move what exists now (moto's tables, the stack) out of the collector's sight until unfrozen.
 
@@ -168,16 +205,17 @@ def run_operations(
     warmup: int,
     page_size: int = PAGE_SIZE,
     progress: Progress | None = None,
+    selection: Selection = EVERYTHING,
 ) -> list[OperationResult]:
-    """Measure every scenario; fails first if an operation has no scenario."""
-    routes = routes_of(aws.api_functions())
-    check_coverage(routes)
-    ids: dict[str, str] = {}
-    for api in {id(f): f for f in routes.values()}.values():
-        ids.update(operation_ids(api))
+    """Measure every selected scenario; fails first if an operation has no scenario."""
+    catalog = Catalog.of(aws)
+    check_coverage(catalog.routes)
+    ids = catalog.operation_ids
     results = []
     calls_on_stack = 0
     for scenario_type in SCENARIOS:
+        if not selection.picks(catalog.names(scenario_type)):
+            continue
         # Set-up through the event pipeline needs the table's stream (and copies its history at every
         # transaction: it gets a stack of its own); nothing else wants a stream.
         has_stream = bool(aws.require_stack().stream_arn)

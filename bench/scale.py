@@ -98,6 +98,7 @@ def run_scale(
     warmup: int,
     sizes: Sequence[int] = SIZES,
     progress: Progress | None = None,
+    reads: Sequence[type[_CatalogRead]] = READS,
 ) -> list[ScaleRow]:
     """Grow one institution's published catalog through `sizes`, measuring each read at each size."""
     aws.fresh()
@@ -114,7 +115,7 @@ def run_scale(
             first = first or stored[0]
             seeded += chunk
         assert first is not None
-        for read_type in READS:
+        for read_type in reads:
             api = routes[scenario_key(read_type.method, read_type.path)]
             read = read_type(api, first)
             measured = measure_scenario(read, calls=calls, warmup=warmup)

@@ -454,6 +454,7 @@ def run_students(
     warmup: int,
     sizes: Sequence[int] = SIZES,
     progress_line: Progress | None = None,
+    reads: Sequence[type[_ClassRead]] = READS,
 ) -> list[ScaleRow]:
     """Grow one course's class through `sizes`, measuring each read at each size."""
     aws.fresh()
@@ -470,7 +471,7 @@ def run_students(
         _discuss(course, range(seeded, size), size)
         _fill_mailbox(course, range(seeded, size))
         seeded = size
-        for read_type in READS:
+        for read_type in reads:
             api = routes[scenario_key(read_type.method, read_type.path)]
             read = read_type(api, course)
             measured = measure_scenario(read, calls=calls, warmup=warmup)
