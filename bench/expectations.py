@@ -45,6 +45,11 @@ _DISCUSSION_READ = (
     "what state (lms.communication.course_access, data-model.md: Discussions)."
 )
 
+_READ_MARK = (
+    'Reads the inbox\'s read mark ("mark all read" writes one item instead of every entry), then '
+    "{what} (lms.notifications.inbox, data-model.md: Notifications)."
+)
+
 
 @dataclass(frozen=True)
 class Expectation:
@@ -761,6 +766,40 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
         scenario_key("GET", "/lti/tools/{tool_id}"): _expect(TARGET_READ, GetItem=1),
         scenario_key("PATCH", "/lti/tools/{tool_id}"): _expect(
             TARGET_WRITE, _READS_FIRST.format(item="tool"), GetItem=1, TransactWriteItems=1
+        ),
+        # ------------------------------------------------------------ notifications (NotificationsFunction)
+        scenario_key("GET", "/notifications"): _expect(
+            TARGET_LIST_PAGE,
+            _READ_MARK.format(what="one Query page of the inbox (or of its unread index)"),
+            GetItem=1,
+            Query=1,
+        ),
+        scenario_key("GET", "/notifications/unread-count"): _expect(
+            TARGET_READ,
+            _READ_MARK.format(what="one capped COUNT Query of the unread index"),
+            GetItem=1,
+            Query=1,
+        ),
+        scenario_key("POST", "/notifications/read-all"): _expect(TARGET_WRITE, PutItem=1),
+        scenario_key("POST", "/notifications/{notification_id}/read"): _expect(TARGET_WRITE, UpdateItem=1),
+        scenario_key("DELETE", "/notifications/{notification_id}"): _expect(TARGET_WRITE, DeleteItem=1),
+        scenario_key("GET", "/users/me/notification-preferences"): _expect(
+            TARGET_READ,
+            "The person's choices and the institution's defaults in one BatchGetItem (data-model.md: 1).",
+            BatchGetItem=1,
+        ),
+        scenario_key("PUT", "/users/me/notification-preferences"): _expect(
+            TARGET_WRITE,
+            "The answer is the effective preferences, so the institution's defaults are read after the "
+            "write (data-model.md, Notifications: 2).",
+            UpdateItem=1,
+            GetItem=1,
+        ),
+        scenario_key("GET", "/institutions/{institution_id}/notification-defaults"): _expect(
+            TARGET_READ, GetItem=1
+        ),
+        scenario_key("PUT", "/institutions/{institution_id}/notification-defaults"): _expect(
+            TARGET_WRITE, UpdateItem=1
         ),
     }
 )

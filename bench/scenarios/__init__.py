@@ -15,6 +15,7 @@ from bench.scenarios.enrollment import ENROLLMENT_SCENARIOS
 from bench.scenarios.gradebook import GRADEBOOK_SCENARIOS
 from bench.scenarios.lti import LTI_SCENARIOS
 from bench.scenarios.messages import MESSAGE_SCENARIOS
+from bench.scenarios.notifications import NOTIFICATION_SCENARIOS
 from bench.scenarios.progress import PROGRESS
 from bench.scenarios.quizzes import QUIZ_SCENARIOS
 from bench.scenarios.users import USERS
@@ -31,6 +32,7 @@ SCENARIOS: tuple[type[Scenario], ...] = (
     *DISCUSSION_SCENARIOS,
     *MESSAGE_SCENARIOS,
     *LTI_SCENARIOS,
+    *NOTIFICATION_SCENARIOS,
 )
 
 __all__ = ["SCENARIOS", "Scenario"]

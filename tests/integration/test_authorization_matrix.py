@@ -31,6 +31,7 @@ from lms.auth import Role
 from lms.authz import OPERATIONS
 from tests.support.client import Caller, InProcess
 from tests.support.courses import enroll
+from tests.support.notifications import deliver
 from tests.support.tenant import PASSWORD, Tenant
 
 _DOCUMENT = docs.openapi_document(docs.api_functions(load_template()), docs.project_version())
@@ -285,6 +286,12 @@ class World:
                 return made
             self._conversations[key] = made
         return self._conversations[key]
+
+    def notification(self, caller: Caller) -> str:
+        """A notification in the caller's inbox (in the world's student's, for another institution's)."""
+        members = (self.admin, self.instructor, self.student)
+        recipient = caller if caller in members else self.student
+        return deliver(self.institution, [recipient.user_id]).notification_id
 
     def profile_version(self, caller: Caller) -> str:
         me = caller.get("/users/me")
@@ -729,6 +736,22 @@ EXAMPLES: dict[str, Example] = {
     "DeleteInstitutionAnnouncement": lambda w, c, fresh: Call(_institution_announcement(w, fresh)),
     "GetInstitutionAnnouncementReads": lambda w, c, fresh: Call("/communication/announcement-reads"),
     "MarkInstitutionAnnouncementsRead": lambda w, c, fresh: Call("/communication/announcement-reads"),
+    # ---------------------------------------------------------------- notifications
+    "ListNotifications": lambda w, c, fresh: Call("/notifications?unread=true"),
+    "CountUnreadNotifications": lambda w, c, fresh: Call("/notifications/unread-count"),
+    "MarkAllNotificationsRead": lambda w, c, fresh: Call("/notifications/read-all"),
+    "MarkNotificationRead": lambda w, c, fresh: Call(f"/notifications/{w.notification(c)}/read"),
+    "DeleteNotification": lambda w, c, fresh: Call(f"/notifications/{w.notification(c)}"),
+    "GetNotificationPreferences": lambda w, c, fresh: Call("/users/me/notification-preferences"),
+    "UpdateNotificationPreferences": lambda w, c, fresh: Call(
+        "/users/me/notification-preferences", {"categories": {"grades": {"email": "daily"}}}
+    ),
+    "GetNotificationDefaults": lambda w, c, fresh: Call(
+        f"/institutions/{w.institution}/notification-defaults"
+    ),
+    "UpdateNotificationDefaults": lambda w, c, fresh: Call(
+        f"/institutions/{w.institution}/notification-defaults", {"categories": {"progress": {"email": "off"}}}
+    ),
 }
 
 

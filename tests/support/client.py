@@ -127,6 +127,9 @@ class Caller:
             headers["If-Match"] = f'"{version}"'
         return self.request("PATCH", path, json_body=json_body, headers=headers, **kw)
 
+    def put(self, path: str, json_body: Any = None, **kw: Any) -> ApiResponse:
+        return self.request("PUT", path, json_body=json_body, **kw)
+
     def delete(self, path: str, **kw: Any) -> ApiResponse:
         return self.request("DELETE", path, **kw)
 

@@ -11,13 +11,14 @@ from typing import Any
 
 from lms import keys
 from lms.auth import Principal
+from lms.notifications.inbox import NotificationItem, ReadMarkItem
 from lms.notifications.repository import PREFERENCES_ENTITY, ChoicesItem, decode
 from lms.persistence.table import Item
 from lms.privacy import Contributor, ExportRecord, ExportSections
 
 NOTIFICATION_FIELDS = (
     "notification_id",
-    "type",
+    "notification_type",
     "category",
     "title",
     "body_text",
@@ -62,7 +63,7 @@ def erase(institution_id: str, user_id: str, actor: Principal) -> None:
 
 CONTRIBUTOR = Contributor(
     name="notifications",
-    exported=(ChoicesItem,),
+    exported=(ChoicesItem, NotificationItem, ReadMarkItem),
     export=export,
     erase=erase,
 )
