@@ -36,12 +36,13 @@ function_dirs = $(foreach dir,$(wildcard functions/*/),$(if $(call has_python,$(
 export SAM_CLI_TELEMETRY := 0
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: help venv test lint format-check types imports bandit security template pytest e2e dev redrive bench docs build layer clean
+.PHONY: help venv test lint format-check types imports bandit security template pytest e2e dev sql redrive bench docs build layer clean
 
 help:
 	@echo "make test    lint, types, import contracts, bandit, template checks, then the test suites (what CI runs)"
 	@echo "make security  bandit, and checkov on template.yaml (installs checkov on first use)"
 	@echo "make dev     run the local stack (emulated AWS from template.yaml)"
+	@echo "make sql Q=\"SELECT ...\"  SQL over the running local stack's event archive (DuckDB)"
 	@echo "make redrive move dead letters back to their queues (STAGE=, ENDPOINT= for the local stack)"
 	@echo "make build   sam build for python3.13/arm64, without Docker, into .aws-sam/build"
 	@echo "make layer   build only the shared layer into build/layer/python"
@@ -134,6 +135,11 @@ e2e: venv
 
 dev: venv
 	$(PY) -m infra.local_stack
+
+# The same SQL as Athena's over the archived events of `make dev` (docs/analytics-sql.md).
+sql: venv
+	@test -n "$(Q)" || { echo 'usage: make sql Q="SELECT count(*) FROM events"' >&2; exit 2; }
+	@$(PY) -m infra.sql "$(Q)"
 
 # Against AWS: make redrive STAGE=prod. Against `make dev`: make redrive STAGE=local ENDPOINT=http://127.0.0.1:4566
 redrive: venv

@@ -524,7 +524,7 @@ def _field_rows(schema: Mapping[str, Any], described: Mapping[str, str] | None =
 
 @dataclass(frozen=True)
 class Delivery:
-    """An EventBridge rule and where its target queue leads."""
+    """An EventBridge rule and where its target (a queue, or the archive's delivery stream) leads."""
 
     rule: str
     pattern: dict[str, Any]
@@ -532,6 +532,7 @@ class Delivery:
     dead_letter_queue: str | None
     max_receive_count: int | None
     consumer: str | None
+    archive: bool = False
 
 
 def deliveries(template: Mapping[str, Any]) -> list[Delivery]:
@@ -544,6 +545,19 @@ def deliveries(template: Mapping[str, Any]) -> list[Delivery]:
         properties = rule.get("Properties") or {}
         for target in properties.get("Targets") or []:
             queue = _get_att_target(target.get("Arn"))
+            if queue is not None and resources[queue].get("Type") == "AWS::KinesisFirehose::DeliveryStream":
+                found.append(
+                    Delivery(
+                        rule=rule_id,
+                        pattern=properties.get("EventPattern") or {},
+                        queue=queue,
+                        dead_letter_queue=None,
+                        max_receive_count=None,
+                        consumer=None,
+                        archive=True,
+                    )
+                )
+                continue
             if queue is None or resources.get(queue, {}).get("Type") != "AWS::SQS::Queue":
                 continue
             redrive = (resources[queue].get("Properties") or {}).get("RedrivePolicy") or {}
@@ -573,7 +587,12 @@ def routes_event(delivery: Delivery, event: type[DomainEvent]) -> bool:
     return event_pattern(by_type)({"source": event.source, "detail-type": event.name})
 
 
-def _delivery_line(delivery: Delivery) -> str:
+def _delivery_line(delivery: Delivery, event: type[DomainEvent]) -> str:
+    if delivery.archive:
+        left_out = ", ".join(f"`{name}`" for name in sorted(event.free_text) if name in event.model_fields)
+        return f"- rule `{delivery.rule}` → delivery stream `{delivery.queue}` → the event archive" + (
+            f", without {left_out} (free text)" if left_out else ""
+        )
     consumer = f"`{delivery.consumer}`" if delivery.consumer else "no consumer function"
     line = f"- rule `{delivery.rule}` → queue `{delivery.queue}` → {consumer}"
     if delivery.dead_letter_queue:
@@ -594,7 +613,8 @@ def events_markdown(template: Mapping[str, Any]) -> str:
         "",
         "A context publishes a domain event for every state change it commits. The event is written",
         "as an outbox item in the same DynamoDB transaction as the change; the outbox relay publishes",
-        "it to the `lms` EventBridge bus, whose rules route it to each consumer's SQS queue.",
+        "it to the `lms` EventBridge bus, whose rules route it to each consumer's SQS queue and to",
+        "the event archive (docs/analytics-sql.md).",
         "",
         "## Delivery guarantees",
         "",
@@ -636,7 +656,7 @@ def events_markdown(template: Mapping[str, Any]) -> str:
             "Routed to:",
             "",
         ]
-        routed = [_delivery_line(d) for d in routes if routes_event(d, event)]
+        routed = [_delivery_line(d, event) for d in routes if routes_event(d, event)]
         lines += routed or ["- no consumer yet (no rule of template.yaml matches it)"]
     return _render(lines)
 

@@ -96,7 +96,7 @@ def function_specs(
                 code_dir=(base / str(properties["CodeUri"])).resolve(),
                 handler=str(properties["Handler"]),
                 environment=environment,
-                function_name=_function_name(properties, evaluate, logical_id),
+                function_name=function_name(properties, evaluate, logical_id),
                 timeout=int(properties.get("Timeout", 3)),
                 memory_size=int(properties.get("MemorySize", 128)),
                 **_event_sources(template, logical_id, resource.get("Properties") or {}),
@@ -120,7 +120,7 @@ def _env_value(value: Any) -> str:
     return str(value)
 
 
-def _function_name(properties: Mapping[str, Any], evaluate: Resolve, logical_id: str) -> str:
+def function_name(properties: Mapping[str, Any], evaluate: Resolve, logical_id: str) -> str:
     if "FunctionName" not in properties:
         return logical_id
     try:

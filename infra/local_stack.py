@@ -358,6 +358,8 @@ class LocalStack:
             "user_pool_client_id": stack.user_pool_client_id,
             "table_name": stack.table_name,
             "event_bus_name": stack.bus_name,
+            # The event archive's Glue database, which `make sql` reads (infra.sql).
+            "archive_database": stack.outputs["ArchiveDatabaseName"],
             "users": [
                 {
                     "username": u.username,

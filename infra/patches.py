@@ -18,6 +18,12 @@ changes are internals that a new release may rename or reshape without notice.
   on it. A client made before `apply()` is not seen: call it first (tests/conftest.py does).
 - moto's EventBridge pattern matcher (`event_pattern`) decides which Lambda stream filter passes a
   record (infra.pump) and which rule routes an event type (infra.docs), as moto's rules do on the bus.
+- moto's EventBridge: a rule's Amazon Data Firehose target (moto raises NotImplementedError for
+  one) puts the event into the delivery stream, as one record of JSON without a line end, as
+  EventBridge does; the rule's other targets go the way moto sends them.
+- moto's Firehose: a batch for an extended S3 destination that transforms, partitions or compresses
+  is delivered by infra.firehose (Lambda transformation, dynamic partitioning, GZIP, error prefix)
+  instead of being written as it came.
 - pynamodb: nothing.
 """
 
@@ -29,6 +35,7 @@ import json
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from importlib.metadata import version
 from typing import Any
 
@@ -68,6 +75,8 @@ def apply() -> None:
         check_versions()
         _serialize_dynamodb()
         _forward_call_events()
+        _route_events_to_firehose()
+        _deliver_firehose_like_aws()
         _applied = True
 
 
@@ -170,6 +179,67 @@ def _with_cheap_rollback_copies(original: Callable[..., Any]) -> Callable[..., A
                 del Table.__deepcopy__  # type: ignore[attr-defined]
 
     return call
+
+
+def _route_events_to_firehose() -> None:
+    from moto.events.models import Rule
+    from moto.firehose.models import firehose_backends
+    from moto.utilities.arns import parse_arn
+
+    original = Rule.send_to_targets
+
+    @functools.wraps(original)
+    def send_to_targets(rule: Any, original_event: Any, transform_input: bool = True) -> None:
+        streams = [target for target in rule.targets if parse_arn(target["Arn"]).service == "firehose"]
+        if streams and rule.event_pattern.matches_event(original_event):
+            event = dict(original_event)
+            event.pop("ingestion-time", None)  # moto's bookkeeping, not a field of the event
+            if isinstance(event.get("time"), int | float):
+                moment = datetime.fromtimestamp(float(event["time"]), tz=UTC)
+                event["time"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+            for target in streams:
+                arn = parse_arn(target["Arn"])
+                backend = firehose_backends[arn.account][arn.region]
+                backend.put_record_batch(arn.resource_id, [{"Data": json.dumps(event).encode()}])
+        if len(streams) < len(rule.targets):
+            others = copy.copy(rule)
+            others.targets = [target for target in rule.targets if target not in streams]
+            original(others, original_event, transform_input)
+
+    Rule.send_to_targets = send_to_targets  # type: ignore[method-assign, assignment]
+
+
+def _deliver_firehose_like_aws() -> None:
+    from moto.firehose.models import FirehoseBackend
+    from moto.s3.models import s3_backends
+
+    from infra import firehose
+
+    original = FirehoseBackend.put_s3_records
+
+    @functools.wraps(original)
+    def put_s3_records(
+        backend: Any,
+        delivery_stream_name: str,
+        version_id: str,
+        s3_destination: dict[str, Any],
+        records: list[dict[str, bytes]],
+    ) -> list[dict[str, str]]:
+        if not firehose.configured(s3_destination):
+            return original(backend, delivery_stream_name, version_id, s3_destination, records)
+        stream = backend.delivery_streams[delivery_stream_name]
+        s3 = s3_backends[backend.account_id][backend.partition]
+        return firehose.deliver(
+            stream_name=delivery_stream_name,
+            stream_arn=stream.delivery_stream_arn,
+            version_id=version_id,
+            region=backend.region_name,
+            destination=s3_destination,
+            records=records,
+            put_object=lambda bucket, key, body: s3.put_object(bucket, key, body),
+        )
+
+    FirehoseBackend.put_s3_records = put_s3_records  # type: ignore[method-assign, assignment]
 
 
 def event_pattern(pattern: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], bool]:

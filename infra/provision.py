@@ -1,7 +1,9 @@
-"""Create the template's table, bus, rules, queues and user pool in moto, from their own Properties."""
+"""Create the template's table, bus, rules, queues, user pool and event archive in moto, from their
+own Properties."""
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from collections.abc import Callable, Mapping
@@ -12,13 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 
-from infra.functions import ACCOUNT_ID, FunctionSpec, function_specs
+from infra import firehose, patches
+from infra.functions import ACCOUNT_ID, FunctionSpec, function_name, function_specs, invoke
 from infra.template import TEMPLATE, Resolver, TemplateError, UnresolvedReference, load_template, references
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_firehose import FirehoseClient
+    from mypy_boto3_glue import GlueClient
     from mypy_boto3_kms import KMSClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
@@ -32,7 +37,7 @@ SKIPPED_TYPES = frozenset(
         "AWS::Serverless::Api",
         "AWS::Serverless::LayerVersion",
         "AWS::Logs::LogGroup",
-        "AWS::IAM::Role",
+        "AWS::Logs::LogStream",
         "AWS::ApiGateway::Account",
         # The local gateway evaluates the web ACL's rules itself (infra.waf).
         "AWS::WAFv2::WebACL",
@@ -43,6 +48,9 @@ SKIPPED_TYPES = frozenset(
         "AWS::CloudWatch::Alarm",
         # moto does not enforce bucket policies; the only one denies plain-HTTP access.
         "AWS::S3::BucketPolicy",
+        # DuckDB answers the archive's SQL locally (infra.sql); moto's Athena speaks JSON-RPC,
+        # which botocore 1.44 no longer sends it.
+        "AWS::Athena::WorkGroup",
     }
 )
 
@@ -125,6 +133,8 @@ def provision(
     parameters: Mapping[str, str] | None = None,
 ) -> Stack:
     """Create every emulated resource of the template; `endpoint_url=None` means in-process moto."""
+    # moto needs them to deliver to the template's Firehose stream (the event archive).
+    patches.apply()
     template = load_template(template_path)
     given = {**(parameters or {}), "Stage": stage}
     resolver = Resolver(
@@ -136,6 +146,7 @@ def provision(
     )
     builder = _Builder(resolver, region, endpoint_url, f"lms-{stage}")
     resources: dict[str, Any] = template["Resources"]
+    _bind_functions(resources, resolver, region)
     unknown = sorted(
         f"{logical_id} ({resource.get('Type')})"
         for logical_id, resource in resources.items()
@@ -163,6 +174,16 @@ def provision(
     stack = _stack(template, template_path, resolver, builder, stage, region, endpoint_url)
     stack.parameters.update(given)
     return stack
+
+
+def _bind_functions(resources: Mapping[str, Any], resolver: Resolver, region: str) -> None:
+    """What Ref and GetAtt of a function answer: the functions run in-process, but other resources
+    name them (Firehose its record transformation)."""
+    for logical_id, resource in resources.items():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        name = function_name(resource.get("Properties") or {}, resolver.resolve, logical_id)
+        resolver.bind(logical_id, name, Arn=f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{name}")
 
 
 def _creation_order(resources: Mapping[str, Any]) -> list[str]:
@@ -221,6 +242,11 @@ def _stack(
     functions = function_specs(template, env, resolve=resolver.resolve, root=template_path.parent)
     for spec in functions:
         _check_event_sources(spec, builder.queues)
+        # Firehose runs a function as its record transformation, in-process like every other.
+        firehose.register_function(
+            f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{spec.name}",
+            functools.partial(invoke, spec, region=region),
+        )
     return Stack(
         region=region,
         stage=stage,
@@ -259,6 +285,23 @@ def _string(value: Any) -> str:
     return str(value)
 
 
+def _typed(value: Any, shape: Any) -> Any:
+    """A value with the types of an API shape: CloudFormation passes Number parameters as strings
+    and converts them for the service."""
+    if shape.type_name == "structure" and isinstance(value, dict):
+        return {
+            key: _typed(item, shape.members[key]) if key in shape.members else item
+            for key, item in value.items()
+        }
+    if shape.type_name == "list" and isinstance(value, list):
+        return [_typed(item, shape.member) for item in value]
+    if shape.type_name in ("integer", "long") and isinstance(value, str):
+        return int(value)
+    if shape.type_name == "boolean" and isinstance(value, str):
+        return value.lower() == "true"
+    return value
+
+
 Creator = Callable[[str, dict[str, Any]], None]
 
 
@@ -284,6 +327,10 @@ class _Builder:
             "AWS::S3::Bucket": self._bucket,
             "AWS::SecretsManager::Secret": self._secret,
             "AWS::KMS::Key": self._kms_key,
+            "AWS::IAM::Role": self._role,
+            "AWS::KinesisFirehose::DeliveryStream": self._delivery_stream,
+            "AWS::Glue::Database": self._glue_database,
+            "AWS::Glue::Table": self._glue_table,
         }
 
     def create(self, logical_id: str, resource_type: str, properties: dict[str, Any]) -> None:
@@ -332,6 +379,14 @@ class _Builder:
     @cached_property
     def _s3(self) -> S3Client:
         return boto3.client("s3", region_name=self._region, endpoint_url=self._endpoint_url)
+
+    @cached_property
+    def _firehose(self) -> FirehoseClient:
+        return boto3.client("firehose", region_name=self._region, endpoint_url=self._endpoint_url)
+
+    @cached_property
+    def _glue(self) -> GlueClient:
+        return boto3.client("glue", region_name=self._region, endpoint_url=self._endpoint_url)
 
     def _table(self, logical_id: str, props: dict[str, Any]) -> None:
         props.setdefault("TableName", f"{self._prefix}-{logical_id}")
@@ -512,3 +567,28 @@ class _Builder:
             DomainName=f"{name}.s3.amazonaws.com",
             RegionalDomainName=f"{name}.s3.{self._region}.amazonaws.com",
         )
+
+    def _role(self, logical_id: str, props: dict[str, Any]) -> None:
+        # Neither moto nor the local stack enforces IAM: nothing to create, only the ARN that the
+        # resources a role serves (a rule's target, a delivery stream) name.
+        name = props.get("RoleName", f"{self._prefix}-{logical_id}")
+        arn = f"arn:aws:iam::{ACCOUNT_ID}:role/{name}"
+        self._bind("AWS::IAM::Role", logical_id, name, Arn=arn, RoleId=name)
+
+    def _delivery_stream(self, logical_id: str, props: dict[str, Any]) -> None:
+        """The stream as the API creates it; delivery is emulated (infra.firehose)."""
+        props.setdefault("DeliveryStreamName", f"{self._prefix}-{logical_id}")
+        shape = self._firehose.meta.service_model.operation_model("CreateDeliveryStream").input_shape
+        self._firehose.create_delivery_stream(**_typed(props, shape))
+        arn = self._firehose.describe_delivery_stream(DeliveryStreamName=props["DeliveryStreamName"])[
+            "DeliveryStreamDescription"
+        ]["DeliveryStreamARN"]
+        self._bind("AWS::KinesisFirehose::DeliveryStream", logical_id, props["DeliveryStreamName"], Arn=arn)
+
+    def _glue_database(self, logical_id: str, props: dict[str, Any]) -> None:
+        self._glue.create_database(**props)
+        self._bind("AWS::Glue::Database", logical_id, props["DatabaseInput"]["Name"])
+
+    def _glue_table(self, logical_id: str, props: dict[str, Any]) -> None:
+        self._glue.create_table(**props)
+        self._bind("AWS::Glue::Table", logical_id, props["TableInput"]["Name"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ FUNCTIONS = {
     "announcement_scheduler": "AnnouncementSchedulerFunction",
     "communication": "CommunicationFunction",
     "courses": "CoursesFunction",
+    "event_archive": "EventArchiveFunction",
     "outbox_relay": "OutboxRelayFunction",
     "progress_consumer": "ProgressConsumerFunction",
 }
@@ -63,3 +65,13 @@ def test_the_communication_sample_answers_as_the_api_would(stack: Stack) -> None
 
 def test_the_scheduled_sample_publishes_what_is_due(stack: Stack) -> None:
     assert invoke(stack, "announcement_scheduler", "scheduled.json") == {"published": 0}
+
+
+def test_the_firehose_sample_is_archived_and_its_stray_record_fails_alone(stack: Stack) -> None:
+    result = invoke(stack, "event_archive", "firehose-transformation.json")
+
+    archived, stray = result["records"]
+    assert archived["result"] == "Ok"
+    assert archived["metadata"] == {"partitionKeys": {"institution": "demo-university", "day": "2026-11-04"}}
+    assert json.loads(base64.b64decode(archived["data"]))["type"] == "lms.progress.LessonCompleted.v1"
+    assert stray["result"] == "ProcessingFailed"

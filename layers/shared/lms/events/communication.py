@@ -16,6 +16,7 @@ from lms.events.envelope import DomainEvent
 
 class CommunicationEvent(DomainEvent):
     source: ClassVar[str] = "lms.communication"
+    free_text: ClassVar[frozenset[str]] = frozenset({"title", "preview"})
 
 
 # ---------------------------------------------------------------- announcements

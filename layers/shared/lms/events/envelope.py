@@ -18,6 +18,9 @@ class DomainEvent(BaseModel):
     source: ClassVar[str]
     name: ClassVar[str]
     schema_version: ClassVar[int] = 1
+    # Fields a person wrote in their own words (a preview of a message, a post's title): the event
+    # archive leaves them out, so the history names people by id only (lms.archive).
+    free_text: ClassVar[frozenset[str]] = frozenset()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
