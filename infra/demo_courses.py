@@ -1,5 +1,6 @@
 """Demo catalog for the local stack: courses, a quiz and an assignment created through the API, as an
-instructor would."""
+instructor would; then the demo students learn in the first course as students would, so the event
+archive holds a history the queries of docs/analytics-sql.md have something to say about."""
 
 from __future__ import annotations
 
@@ -114,6 +115,7 @@ def demo_catalog(seed: DemoSeed) -> None:
     token = seed.id_token(seed.user("instructors"))
     for demo in DEMO_COURSES:
         course = _call(seed.api_url, token, "POST", "/courses", demo["course"])
+        lesson_ids = []
         for title, lessons in demo["sections"].items():
             section = _call(
                 seed.api_url, token, "POST", f"/courses/{course['id']}/sections", {"title": title}
@@ -126,17 +128,43 @@ def demo_catalog(seed: DemoSeed) -> None:
                     "content": f"{lesson_title}: the lesson text.",
                     "duration_minutes": minutes,
                 }
-                _call(seed.api_url, token, "POST", f"/courses/{course['id']}/lessons", lesson)
+                made = _call(seed.api_url, token, "POST", f"/courses/{course['id']}/lessons", lesson)
+                lesson_ids.append(made["id"])
         if demo["publish"]:
             _call(seed.api_url, token, "POST", f"/courses/{course['id']}/publish")
         if demo.get("assessments"):
-            _demo_assessments(seed.api_url, token, course["id"])
+            quiz_id = _demo_assessments(seed.api_url, token, course["id"])
+            _demo_learning(seed, seed.api_url, course["id"], lesson_ids, quiz_id)
 
 
-def _demo_assessments(api_url: str, token: str, course_id: str) -> None:
-    """A published quiz and assignment in the course, so its gradebook has columns to show."""
+def _demo_assessments(api_url: str, token: str, course_id: str) -> str:
+    """A published quiz and assignment in the course, so its gradebook has columns to show; the quiz's id."""
     quiz = _call(api_url, token, "POST", "/assessments/quizzes", {"course_id": course_id, **DEMO_QUIZ})
     _call(api_url, token, "POST", f"/assessments/quizzes/{quiz['id']}/publish")
     assignment = {"course_id": course_id, **DEMO_ASSIGNMENT}
     made = _call(api_url, token, "POST", "/assessments/assignments", assignment)
     _call(api_url, token, "POST", f"/assessments/assignments/{made['id']}/publish")
+    return str(quiz["id"])
+
+
+# Per demo student: how many of the course's lessons they complete (all of them: the course is
+# complete) and their answers to the quiz (3, 1 and 2 of its 3 points).
+DEMO_LEARNING: tuple[tuple[int | None, dict[str, Any]], ...] = (
+    (None, {"runs": True, "define": "def"}),
+    (1, {"runs": True, "define": "fun"}),
+    (0, {"runs": False, "define": "def"}),
+)
+
+
+def _demo_learning(seed: DemoSeed, api_url: str, course_id: str, lesson_ids: list[str], quiz_id: str) -> None:
+    """The demo students enroll, complete lessons and take the quiz, as students would."""
+    students = [user for user in seed.users if user.role == "students"]
+    for student, (lessons, answers) in zip(students, DEMO_LEARNING, strict=False):
+        token = seed.id_token(student)
+        _call(api_url, token, "POST", f"/courses/{course_id}/enrollments", {})
+        for lesson_id in lesson_ids[:lessons]:
+            _call(api_url, token, "PUT", f"/progress/courses/{course_id}/lessons/{lesson_id}")
+        attempt = _call(api_url, token, "POST", f"/assessments/quizzes/{quiz_id}/attempts")
+        path = f"/assessments/quizzes/{quiz_id}/attempts/{attempt['id']}"
+        _call(api_url, token, "PUT", f"{path}/answers", {"answers": answers})
+        _call(api_url, token, "POST", f"{path}/submit")
