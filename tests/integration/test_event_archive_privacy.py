@@ -1,5 +1,5 @@
 """The event archive's privacy: a person's e-mail, name and words never reach it, and once they are
-erased the ids it holds name nobody (docs/architecture.md, "The event history")."""
+erased the ids it holds name nobody (docs/architecture.md, "The event history is an archive of ids")."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ Every event on the bus is archived to S3 (docs/analytics-sql.md) as one line of 
 its institution and the day it occurred. The line is the envelope with two changes:
 - the fields a person wrote in their own words (each event type's `free_text`) are left out, so
   the history names people by id only, and an id names nobody once the users context has erased
-  the person (docs/architecture.md, "The event history");
+  the person (docs/architecture.md, "The event history is an archive of ids");
 - `data` is JSON text, not an object, so one table schema holds every event type and version
   (queries read a field with `json_extract_scalar(data, '$.field')`).
 An event of a type this code does not know keeps its envelope and loses its data: nothing tells
