@@ -18,7 +18,7 @@ from lms import keys
 from lms.auth import Principal, Role
 from lms.communication.messages.domain import CourseCircle
 from lms.pagination import decode_cursor, encode_cursor
-from lms.persistence.table import Item
+from lms.persistence.table import Item, table_connection
 from lms.persistence.transactions import Transaction
 
 PUBLISHED = "published"
@@ -112,8 +112,8 @@ def load_with(
     pk = keys.course_pk(principal.institution_id, course_id)
     student = Role.STUDENT in principal.roles
     catalog = [(pk, keys.COURSE_SK)] + ([(pk, keys.enrollment_sk(principal.user_id))] if student else [])
-    connection = CatalogCourse._get_connection()
-    table = CatalogCourse.Meta.table_name
+    connection = table_connection()
+    table = connection.table_name
     names = sorted({"PK", "SK", "status", "instructor_ids", *attributes})
     wanted: list[Any] = [{"PK": {"S": p}, "SK": {"S": s}} for p, s in dict.fromkeys([*catalog, *extra])]
     found: list[dict[str, Any]] = []

@@ -1,15 +1,47 @@
-"""The single table: one pynamodb base model bound lazily to the configured table."""
+"""The single table: one pynamodb base model, bound on first use to the configured table, and one
+connection (one botocore session and client) shared by every item type of the process.
+
+pynamodb gives each model class a connection of its own, and each connection a botocore session
+and client of its own: in a new container the first request of each item type paid 75-124 ms for
+them. pynamodb has no public way to share one (its issues 876 and 1245 ask for it), so `Item`
+overrides the private `Model._get_connection`, written for the pynamodb versions named in
+`PYNAMODB_VERSIONS`: another version stops the import here, and tests/unit/test_table_connection.py
+shows every item type on one client.
+"""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from functools import cache
+from typing import ClassVar
 
+import pynamodb
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
+from pynamodb.connection import Connection, TableConnection
+from pynamodb.connection.base import MetaTable
+from pynamodb.constants import (
+    ATTR_DEFINITIONS,
+    ATTR_NAME,
+    ATTR_TYPE,
+    GLOBAL_SECONDARY_INDEXES,
+    INDEX_NAME,
+    KEY_SCHEMA,
+    KEY_TYPE,
+    LOCAL_SECONDARY_INDEXES,
+    STRING,
+    TABLE_NAME,
+)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
+from pynamodb.types import HASH, RANGE
 
 from lms.settings import get_settings
+
+PYNAMODB_VERSIONS = ("6.1.0",)
+if pynamodb.__version__ not in PYNAMODB_VERSIONS:
+    raise ImportError(
+        f"lms.persistence.table overrides pynamodb internals written for {PYNAMODB_VERSIONS}, "
+        f"not {pynamodb.__version__}: check Model._get_connection and update PYNAMODB_VERSIONS"
+    )
 
 
 class GSI1(GlobalSecondaryIndex["Item"]):  # type: ignore[no-untyped-call]
@@ -21,34 +53,74 @@ class GSI1(GlobalSecondaryIndex["Item"]):  # type: ignore[no-untyped-call]
     GSI1SK = UnicodeAttribute(range_key=True)
 
 
+def _key_schema(hash_key: str, range_key: str) -> list[dict[str, str]]:
+    return [{ATTR_NAME: hash_key, KEY_TYPE: HASH}, {ATTR_NAME: range_key, KEY_TYPE: RANGE}]
+
+
+@cache
+def _table_connection(table_name: str, region: str) -> TableConnection:
+    # The schema of the whole table (its keys and every index), so one connection serves every
+    # item type: pynamodb reads it only for key and index attribute names.
+    schema = MetaTable(
+        {
+            TABLE_NAME: table_name,
+            KEY_SCHEMA: _key_schema("PK", "SK"),
+            ATTR_DEFINITIONS: [
+                {ATTR_NAME: name, ATTR_TYPE: STRING} for name in ("PK", "SK", "GSI1PK", "GSI1SK")
+            ],
+            GLOBAL_SECONDARY_INDEXES: [
+                {INDEX_NAME: GSI1.Meta.index_name, KEY_SCHEMA: _key_schema("GSI1PK", "GSI1SK")}
+            ],
+            LOCAL_SECONDARY_INDEXES: [],
+        }
+    )
+    meta = Item.Meta
+    return TableConnection(
+        table_name,
+        region=region,
+        connect_timeout_seconds=meta.connect_timeout_seconds,
+        read_timeout_seconds=meta.read_timeout_seconds,
+        max_retry_attempts=meta.max_retry_attempts,
+        max_pool_connections=meta.max_pool_connections,
+        meta_table=schema,
+    )
+
+
+def table_connection() -> TableConnection:
+    """The process's connection to the configured table (batch reads, raw queries)."""
+    settings = get_settings()
+    return _table_connection(settings.table_name, settings.region)
+
+
+def connection() -> Connection:
+    """The low-level connection used for transactions: the models' botocore client."""
+    return table_connection().connection
+
+
 class Item(Model):
     """Base of every item type; `entity` names the type of an item in the shared key space."""
 
     class Meta:
         table_name: ClassVar[str | None] = None
         region: ClassVar[str] = "us-east-1"
+        connect_timeout_seconds: ClassVar[float]
+        read_timeout_seconds: ClassVar[float]
+        max_retry_attempts: ClassVar[int]
+        max_pool_connections: ClassVar[int]
 
     PK = UnicodeAttribute(hash_key=True)
     SK = UnicodeAttribute(range_key=True)
     entity = UnicodeAttribute()
 
     @classmethod
-    def _get_connection(cls) -> Any:
-        # Bind to the table named by the environment on first use, not at import time.
-        settings = get_settings()
-        if cls.Meta.table_name != settings.table_name:
-            cls.Meta.table_name = settings.table_name
-            cls.Meta.region = settings.region
-        if "_connection" not in cls.__dict__:
-            # Each item type needs its own connection: its schema names the indexes it queries.
-            cls._connection = None
-        return super()._get_connection()
+    def _get_connection(cls) -> TableConnection:
+        # Bound to the table named by the environment on first use, not at import time; every
+        # subclass shares `Item.Meta`, so they all name that table.
+        found = table_connection()
+        cls.Meta.table_name = found.table_name
+        cls.Meta.region = get_settings().region
+        return found
 
 
 class VersionedItem(Item):
     version = NumberAttribute(default=1)
-
-
-def connection() -> Connection:
-    """The low-level connection used for transactions; shares the models' botocore client."""
-    return Item._get_connection().connection  # type: ignore[no-any-return]

@@ -39,7 +39,7 @@ from lms.idempotency import IdempotentRequest, StoredResponse
 from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
-from lms.persistence.table import GSI1, Item, VersionedItem
+from lms.persistence.table import GSI1, Item, VersionedItem, table_connection
 from lms.persistence.transactions import Transaction
 
 ASSIGNMENT_ENTITY = "assignment"
@@ -240,8 +240,8 @@ class Release:
 
 def _batch_get(pk: str, sort_keys: list[str]) -> list[dict[str, Any]]:
     """Consistent BatchGetItem of items of one partition (retrying unprocessed keys)."""
-    connection = AssignmentItem._get_connection()
-    table = AssignmentItem.Meta.table_name
+    connection = table_connection()
+    table = connection.table_name
     wanted: list[Any] = [{"PK": {"S": pk}, "SK": {"S": sk}} for sk in dict.fromkeys(sort_keys)]
     found: list[dict[str, Any]] = []
     while wanted:

@@ -48,7 +48,7 @@ from lms.idempotency import StoredResponse
 from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
-from lms.persistence.table import GSI1, Item, VersionedItem
+from lms.persistence.table import GSI1, Item, VersionedItem, table_connection
 from lms.persistence.transactions import Transaction
 
 SETTINGS_ENTITY = "discussion-settings"
@@ -314,8 +314,8 @@ def _entry_identity(post: Post) -> list[Action]:
 
 def _batch_get(wanted: list[tuple[str, str]]) -> list[dict[str, Any]]:
     """Consistent BatchGetItem of any items of the table (retrying unprocessed keys)."""
-    connection = Item._get_connection()
-    table = Item.Meta.table_name
+    connection = table_connection()
+    table = connection.table_name
     keys_left: list[Any] = [{"PK": {"S": pk}, "SK": {"S": sk}} for pk, sk in dict.fromkeys(wanted)]
     found: list[dict[str, Any]] = []
     while keys_left:

@@ -40,7 +40,7 @@ from lms.idempotency import DuplicateRequest, StoredResponse
 from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
-from lms.persistence.table import GSI1, Item, VersionedItem
+from lms.persistence.table import GSI1, Item, VersionedItem, table_connection
 from lms.persistence.transactions import Transaction
 
 CONVERSATION_ENTITY = "conversation"
@@ -452,7 +452,7 @@ class DynamoMessageRepository:
 
     def unread_count(self, institution_id: str, user_id: str) -> int:
         """The unread copies in the inbox, counted by one Query of the `UNREAD` folder (capped)."""
-        answer = MailboxEntryItem._get_connection().query(
+        answer = table_connection().query(
             keys.mailbox_folder_pk(institution_id, user_id, Folder.UNREAD),
             index_name="GSI1",
             select="COUNT",
@@ -501,8 +501,8 @@ def _folder_page(
 
 def _batch_get(wanted_keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
     """Consistent BatchGetItem (retrying unprocessed keys)."""
-    connection = ConversationItem._get_connection()
-    table = ConversationItem.Meta.table_name
+    connection = table_connection()
+    table = connection.table_name
     wanted: list[Any] = [{"PK": {"S": pk}, "SK": {"S": sk}} for pk, sk in wanted_keys]
     found: list[dict[str, Any]] = []
     while wanted:
