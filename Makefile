@@ -172,5 +172,5 @@ build-%Function:
 	@tar -c --exclude=__pycache__ --exclude='*.pyc' . | tar -x -C "$(ARTIFACTS_DIR)"
 
 clean:
-	rm -rf .aws-sam build .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf .aws-sam build .bench .mypy_cache .ruff_cache .pytest_cache .hypothesis
 	find . -path ./$(VENV) -prune -o -path ./$(SAM_VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -17,12 +17,12 @@ from pathlib import Path
 
 from bench import scale as catalog
 from bench import students as classroom
-from bench.coldstart import RUNS, function_targets, measure_cold_starts
+from bench.coldstart import RUNS, function_ids, measure_cold_starts
 from bench.expectations import scenario_key
 from bench.invoke import BenchError, EmulatedAws
 from bench.merge import Previous
 from bench.operations import Catalog, OperationResult, run_operations
-from bench.report import Settings, render
+from bench.report import Settings, cold_start_runtime, render
 from bench.scale import ScaleRow, run_scale
 from bench.scenarios.base import PAGE_SIZE
 from bench.selection import SCALE, STUDENTS, Selection, function_names
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
                 *operation_catalog.known(),
                 *(r.name for r in catalog.READS),
                 *(r.name for r in classroom.READS),
-                *(name for spec, _ in function_targets() for name in function_names(spec.logical_id)),
+                *(name for logical_id in function_ids() for name in function_names(logical_id)),
             }
             if unknown := selection.unknown(known):
                 raise BenchError(f"--only names nothing the benchmark measures: {', '.join(unknown)}")
@@ -127,10 +127,10 @@ def main(argv: list[str] | None = None) -> int:
                     reads=class_reads,
                     **class_sizes,
                 )
-        _progress(f"== cold start: {args.runs} runs each")
-        cold = measure_cold_starts(
-            runs=args.runs, progress=_progress, profile=not args.quick, selection=selection
-        )
+            _progress(f"== cold start: {args.runs} runs each")
+            runtime, cold = measure_cold_starts(
+                aws, runs=args.runs, progress=_progress, profile=not args.quick, selection=selection
+            )
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 2
@@ -144,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         load=(load_before, os.getloadavg()[0]),
         student_calls=student_calls,
         selection=selection,
+        cold_start_runtime=cold_start_runtime(runtime),
     )
     previous = Previous()
     if not selection.everything and args.out is not None and args.out.exists():

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 
-from bench.coldstart import BASELINE_CODE, ColdStart, function_targets
-from bench.expectations import HANDLER_P50_TARGET_MS, IMPORT_RATIO_TARGET
+from bench.coldstart import BASELINE, FASTAPI, PEERS, ROOT, ColdStart, function_ids
+from bench.expectations import COLD_START_RATIO_TARGET, HANDLER_P50_TARGET_MS
 from bench.merge import FULL_RUN, Previous, cells
 from bench.operations import CALLS_PER_STACK, OperationResult, format_requests
+from bench.runtime import Runtime
 from bench.scale import READS as CATALOG_READS
 from bench.scale import SIZES as CATALOG_SIZES
 from bench.scale import ScaleRow
@@ -36,6 +37,7 @@ class Settings:
     load: tuple[float, float]  # 1-minute load average when the run started and when it ended
     student_calls: int = 0  # calls of each read in the students-in-a-course table
     selection: Selection = EVERYTHING
+    cold_start_runtime: str = ""  # the interpreter and bytecode the cold starts ran with
 
 
 def machine() -> str:
@@ -187,19 +189,43 @@ COLD_START_HEADING = "## Cold start"
 
 def cold_start_table(results: Sequence[ColdStart], previous: Previous, functions: Sequence[str]) -> list[str]:
     columns = (
-        "| function | handler | import + init, median ms | baseline ms | ratio | < "
-        f"{IMPORT_RATIO_TARGET:g} | largest own import times (`-X importtime`, median of 3) |"
+        "| function | first request | import + init ms | first request ms | total ms | ratio to the "
+        f"{BASELINE} | ≤ {COLD_START_RATIO_TARGET:g} | faster than {FASTAPI} "
+        "| largest own import times (`-X importtime`, median of 3) |"
     )
     lines = []
     for r in results:
         top = ", ".join(f"{name} {ms:.0f} ms" for name, ms in r.top_imports)
-        ok = "yes" if r.ratio < IMPORT_RATIO_TARGET else "**no**"
+        first = "" if r.first_ms is None else f"{r.first_ms:.0f}"
+        request = f"`{r.request}`" if r.request else "none (import + init only)"
+        if r.peer or r.first_ms is None:
+            on_target = faster = ""
+        else:
+            on_target = "yes" if r.ratio <= COLD_START_RATIO_TARGET else "**no**"
+            faster = "yes" if r.fastapi_ms is not None and r.total_ms < r.fastapi_ms else "**no**"
+        name = f"{r.name} (peer)" if r.peer else r.name
         lines.append(
-            f"| {r.name} | `{r.handler}` | {r.median_ms:.0f} | {r.baseline_ms:.0f} | {r.ratio:.2f} | {ok} "
-            f"| {top} |"
+            f"| {name} | {request} | {r.init_ms:.0f} | {first} | {r.total_ms:.0f} | {r.ratio:.2f} "
+            f"| {on_target} | {faster} | {top} |"
         )
-    rows = previous.rows(COLD_START_HEADING, columns, lines, functions)
-    return [columns, "|---|---|--:|--:|--:|---|---|", *rows]
+    order = [f"{BASELINE} (peer)", f"{FASTAPI} (peer)", *functions]
+    rows = previous.rows(COLD_START_HEADING, columns, lines, order)
+    return [columns, "|---|---|--:|--:|--:|--:|---|---|---|", *rows]
+
+
+def cold_start_runtime(runtime: Runtime | None) -> str:
+    if runtime is None:
+        return ""
+    if runtime.lambda_like:
+        return (
+            f"These runs used Python {runtime.version} with the layer's packages and the `lms` package "
+            "byte-compiled as the layer ships them (unchecked-hash .pyc, bench/runtime.py) and the "
+            "function's own code compiled at every start, as in Lambda's read-only /var/task."
+        )
+    return (
+        f"No python3.13 was found: these runs used Python {runtime.version} with the dev environment's "
+        "packages and their cached bytecode, so they flatter every target alike."
+    )
 
 
 def partial_note(settings: Settings) -> str:
@@ -226,14 +252,13 @@ def render(
     sizes = sorted({r.size for r in scale}) or list(CATALOG_SIZES)
     class_sizes = sorted({r.size for r in students}) or list(CLASS_SIZES)
     size_text = " and ".join(f"{s:,}" for s in sizes)
-    baseline = BASELINE_CODE.replace("\n", "; ")
     operation_lines = previous.rows(
         OPERATIONS_HEADING,
         OPERATION_COLUMNS,
         operation_rows(operations),
         [operation_label(s.method, s.path, s.variant) for s in SCENARIOS],
     )
-    functions = [spec.logical_id for spec, _ in function_targets()]
+    functions = function_ids()
     lines = [
         "# Benchmarks",
         "",
@@ -257,9 +282,10 @@ def render(
         f"measured on full pages of {settings.page_size}.",
         f"- **Scale**: the catalog reads at {size_text} published courses in one institution, "
         f"{settings.scale_calls} calls each.",
-        f"- **Cold start**: import + init of each function's handler module in fresh processes, median "
-        f"of {runs} runs, as a ratio to a process doing `{baseline}` (each child times its imports "
-        "itself, so interpreter start-up is excluded).",
+        f"- **Cold start**: import + init of each function's handler and its first request, in fresh "
+        f"processes set up as Lambda's execution environments, median of {runs} runs, as a ratio to "
+        f"a {BASELINE} answering the same first request (each child times itself, so interpreter "
+        "start-up is excluded).",
         "",
         f"Machine: {machine()} The run took {settings.seconds:.0f} s; the 1-minute load average was "
         f"{settings.load[0]:.1f} when it started and {settings.load[1]:.1f} when it ended (wall-clock "
@@ -277,7 +303,8 @@ def render(
         "| transactional writes (state + outbox, one transaction) | 1 request |",
         "| lists | 1 Query per page |",
         f"| handler overhead | p50 < {HANDLER_P50_TARGET_MS:g} ms |",
-        f"| cold start (import + init) | < {IMPORT_RATIO_TARGET:g} times boto3 + one client |",
+        f"| cold start (import + init + first request) of an API function | ≤ {COLD_START_RATIO_TARGET:g} "
+        f"times the {BASELINE}'s, and faster than {FASTAPI} |",
         "",
         OPERATIONS_HEADING,
         "",
@@ -304,15 +331,17 @@ def render(
         "",
         *cold_start_table(cold, previous, functions),
         "",
-        "Each child gets the template's Globals variables (parameters at their defaults, resource "
-        "names as placeholders), the function's own variables, `POWERTOOLS_TRACE_DISABLED=true` and "
-        "dummy credentials; `PYTHONPATH` is the shared layer and the function's folder. Bytecode is "
-        "compiled by a discarded first round and cached afterwards. In Lambda it is not: the layer is "
-        "built with `pip --no-compile` (layers/shared/Makefile) and `/opt` is read-only, so the "
-        "layer's modules are compiled at every cold start, which these numbers leave out. The Powertools "
-        "`Tracer` imports the X-Ray SDK even when tracing is disabled, as it does in Lambda with "
-        "tracing active. Clients are created lazily on the first request, so they are not in these "
-        "numbers but are in the baseline's.",
+        "Each child is a new execution environment (bench/coldstart.py): the function's variables "
+        "from the provisioned stack, Lambda's own (`LAMBDA_TASK_ROOT`, the function's name, memory "
+        "and handler, a sampled `_X_AMZN_TRACE_ID`, a daemon address), so the X-Ray SDK takes its "
+        "Lambda path and the Tracer traces as deployed; `sys.path` is the function's code, the "
+        "layer, then the runtime's boto3. The first request is the REST proxy event of the named "
+        "operation's scenario, its data set up beforehand; the child reaches the emulated table over "
+        "HTTP (a moto server sharing the benchmark's state), as the peers do. The peers "
+        f"({PEERS.relative_to(ROOT)}) read the course the `GET /courses/{{course_id}}` row reads, "
+        "with one GetItem and a JSON answer: the bare boto3 handler makes its client at import, "
+        "FastAPI + Mangum answers through a route with a pydantic response model. Functions without "
+        "API events are timed for import + init only. " + settings.cold_start_runtime,
         "",
         "## Choices behind the numbers",
         "",
