@@ -23,7 +23,7 @@ from lms import clock, ids, keys
 from lms.notifications.domain import InboxEntry, Notification
 from lms.notifications.errors import NotificationNotFound
 from lms.pagination import decode_cursor, encode_cursor
-from lms.persistence.table import GSI1, Item
+from lms.persistence.table import GSI1, Item, table_connection
 from lms.settings import get_settings
 
 NOTIFICATION_ENTITY = "notification"
@@ -156,7 +156,7 @@ class DynamoInbox:
     def unread_count(self, institution_id: str, user_id: str) -> int:
         """Unread entries since the read mark: a GetItem and one COUNT Query, capped."""
         read_through = self._read_through(institution_id, user_id)
-        answer = NotificationItem._get_connection().query(
+        answer = table_connection().query(
             keys.unread_notifications_pk(institution_id, user_id),
             read_through < NotificationItem.GSI1SK,
             index_name="GSI1",
