@@ -15,7 +15,8 @@ batch the way Firehose does (infra.patches hands it moto's batches):
 Where it differs from AWS, on purpose: there is no buffer. Each batch moto is given (one per event
 that EventBridge delivers) is written at once, so a local archive holds more and smaller objects than
 a deployed one, and an event is queryable as soon as it is on the bus. The Lambda is invoked once
-per batch, without Firehose's retries.
+per batch, without Firehose's retries; when it fails, the batch is filed under the error prefix
+at once.
 """
 
 from __future__ import annotations
@@ -23,11 +24,14 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import logging
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
+
+logger = logging.getLogger(__name__)
 
 Processor = Callable[[dict[str, Any]], Any]
 PutObject = Callable[[str, str, bytes], object]
@@ -133,7 +137,13 @@ def _transform(
             for record_id, record in zip(ids, records, strict=True)
         ],
     }
-    response = processor(event)
+    try:
+        response = processor(event)
+    except Exception:
+        # As Firehose after its retries: the batch's records go under the error prefix, and the
+        # bus (here, the PutEvents that brought them) never hears of it.
+        logger.exception("the transformation Lambda %s failed", arn)
+        return {}
     answered = {item["recordId"]: item for item in (response or {}).get("records", [])}
     if set(answered) != set(ids):
         # Firehose fails the whole batch when the response does not answer each record once.
