@@ -51,6 +51,12 @@ _READ_MARK = (
     "{what} (lms.notifications.inbox, data-model.md: Notifications)."
 )
 
+_AUTHORIZE = (
+    "Reads the tool the signed hint names (its client, redirect URIs, whether it is enabled), then one "
+    "transaction uses up the nonce and the hint and records the launch; KMS signs the id_token "
+    "(data-model.md: LTI)."
+)
+
 
 @dataclass(frozen=True)
 class Expectation:
@@ -801,6 +807,29 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
         ),
         scenario_key("PUT", "/institutions/{institution_id}/notification-defaults"): _expect(
             TARGET_WRITE, UpdateItem=1
+        ),
+        scenario_key("POST", "/lti/launches"): _expect(
+            TARGET_READ,
+            "Reads the course, the lesson and the student's enrollment (one BatchGetItem, "
+            "lms.lti.course_access), then the lesson's tool, whose id the lesson names; KMS signs the "
+            "hint (data-model.md: LTI).",
+            other={"kms:Sign": 1},
+            BatchGetItem=1,
+            GetItem=1,
+        ),
+        scenario_key("GET", "/lti/authorize"): _expect(
+            TARGET_WRITE,
+            _AUTHORIZE,
+            other={"kms:Sign": 1},
+            GetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("POST", "/lti/authorize"): _expect(
+            TARGET_WRITE,
+            _AUTHORIZE,
+            other={"kms:Sign": 1},
+            GetItem=1,
+            TransactWriteItems=1,
         ),
     }
 )

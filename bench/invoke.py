@@ -71,6 +71,7 @@ class ApiCall:
     body: Any = None
     headers: Mapping[str, str] = field(default_factory=dict)
     query: Mapping[str, str] = field(default_factory=dict)
+    raw_body: str | None = None  # sent as it is (a form), where `body` is sent as JSON
 
     @property
     def path(self) -> str:
@@ -81,7 +82,7 @@ class ApiCall:
 
     def event(self) -> dict[str, Any]:
         headers = {"Accept": "application/json", **self.headers}
-        body = None
+        body = self.raw_body
         if self.body is not None:
             body = json.dumps(self.body)
             headers.setdefault("Content-Type", "application/json")

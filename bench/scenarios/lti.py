@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from bench.invoke import Answer, ApiCall, Caller
 from bench.scenarios.base import TRAIL, Scenario, if_match
-from lms.lti.repository import TOOL_ENTITY
+from bench.scenarios.courses import COURSE, INSTITUTION, INSTRUCTOR, course_body
+from bench.scenarios.enrollment import ENROLLMENTS, learner
+from lms.lti.repository import LAUNCH_ENTITY, TOOL_ENTITY, USED_ENTITY
 
-INSTITUTION = "bench-lti"
+# The courses' institution: a launch opens a lesson of one of its courses.
 ADMIN = Caller("bench-lti-admin", INSTITUTION, ("institution-admins",))
+LEARNER = learner("lti")
 TOOLS = "/lti/tools"
 TOOL = TOOLS + "/{tool_id}"
+LAUNCHES = "/lti/launches"
+AUTHORIZE = "/lti/authorize"
+TOOL_URL = "https://tool.example"
 
 
 def tool_body(serial: int | str) -> dict[str, Any]:
@@ -20,7 +27,7 @@ def tool_body(serial: int | str) -> dict[str, Any]:
         "name": f"Coding lab {serial}",
         "jwks_url": "https://tool.example/.well-known/jwks.json",
         "oidc_login_url": "https://tool.example/lti/login",
-        "redirect_uris": ["https://tool.example/lti/launch", "https://tool.example/lti/deep-link"],
+        "redirect_uris": [f"{TOOL_URL}/lti/launch", f"{TOOL_URL}/lti/deep-link"],
         "target_link_uri": "https://tool.example/lti/launch",
     }
 
@@ -92,6 +99,67 @@ class UpdateLtiTool(_Tools):
         self.version = answer.json()["version"]
 
 
+class _Launches(_Tools):
+    """A published course with an lti lesson of a registered tool, and a student enrolled in it."""
+
+    def setup(self) -> None:
+        tool_id = self.register("launched")["tool_id"]
+        course_id = self.send(ApiCall("POST", "/courses", INSTRUCTOR, body=course_body(0)), 201).json()["id"]
+        params = {"course_id": course_id}
+        section = self.send(ApiCall("POST", COURSE + "/sections", INSTRUCTOR, params, {"title": "Labs"}), 201)
+        lesson = {
+            "section_id": section.json()["id"],
+            "title": "Pointer lab",
+            "content_type": "lti",
+            "lti": {"tool_id": tool_id, "custom": {"exercise": "pointers-1", "attempts": "3"}},
+            "duration_minutes": 30,
+        }
+        made = self.send(ApiCall("POST", COURSE + "/lessons", INSTRUCTOR, params, lesson), 201)
+        self.send(ApiCall("POST", COURSE + "/publish", INSTRUCTOR, params), 200)
+        self.send(ApiCall("POST", ENROLLMENTS, LEARNER, params), 201)
+        self.launch = {"course_id": course_id, "lesson_id": made.json()["id"]}
+
+    def login(self) -> dict[str, str]:
+        """The tool's authentication request after the login initiation (a fresh hint and nonce)."""
+        start = self.send(ApiCall("POST", LAUNCHES, LEARNER, body=self.launch), 200).json()["params"]
+        return {
+            "scope": "openid",
+            "response_type": "id_token",
+            "response_mode": "form_post",
+            "prompt": "none",
+            "client_id": start["client_id"],
+            "redirect_uri": f"{TOOL_URL}/lti/launch",
+            "login_hint": start["login_hint"],
+            "lti_message_hint": start["lti_message_hint"],
+            "state": f"state-{uuid.uuid4().hex}",
+            "nonce": uuid.uuid4().hex,
+        }
+
+
+class StartLtiLaunch(_Launches):
+    method, path = "POST", LAUNCHES
+
+    def next_call(self, index: int) -> ApiCall:
+        return ApiCall("POST", LAUNCHES, LEARNER, body=self.launch)
+
+
+class AuthorizeLtiLaunch(_Launches):
+    method, path = "GET", AUTHORIZE
+    disposable = TRAIL | {USED_ENTITY, LAUNCH_ENTITY}
+
+    def next_call(self, index: int) -> ApiCall:
+        return ApiCall("GET", AUTHORIZE, None, query=self.login())
+
+
+class AuthorizeLtiLaunchByForm(_Launches):
+    method, path = "POST", AUTHORIZE
+    disposable = TRAIL | {USED_ENTITY, LAUNCH_ENTITY}
+
+    def next_call(self, index: int) -> ApiCall:
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        return ApiCall("POST", AUTHORIZE, None, raw_body=urlencode(self.login()), headers=form)
+
+
 LTI_SCENARIOS = (
     GetLtiPlatformKeys,
     RegisterLtiTool,
@@ -99,4 +167,7 @@ LTI_SCENARIOS = (
     ListLtiTools,
     GetLtiTool,
     UpdateLtiTool,
+    StartLtiLaunch,
+    AuthorizeLtiLaunch,
+    AuthorizeLtiLaunchByForm,
 )

@@ -1,116 +1,21 @@
-"""LTI API: tool registrations and the platform's keys; the rules live in lms.lti."""
+"""LTI API: tool registrations, the platform's keys and launches; the rules live in lms.lti.
+
+Each part registers its routes on the shared resolver when its module is imported below.
+"""
 
 from __future__ import annotations
 
-from functools import cache
-from typing import Annotated, Any
+from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
+import launch_routes  # noqa: F401 - registers its routes on the shared resolver
+import tool_routes  # noqa: F401 - registers its routes on the shared resolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from lti_api import app, logger, metrics, tracer
 
 from lms.correlation import correlation_id
-from lms.http import (
-    create_resolver,
-    created,
-    expected_version,
-    idempotent_request,
-    path_id,
-    principal,
-    respond,
-)
-from lms.lti.domain import PlatformEndpoints
-from lms.lti.platform_keys import platform_keys
-from lms.lti.repository import DynamoToolRepository
-from lms.lti.schemas import Jwk, Jwks, ToolPage, ToolPatch, ToolRegistration, ToolView
-from lms.lti.service import ToolService
-from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from lms.settings import METRICS_NAMESPACE, get_settings
-from lms.users.access import gate
 
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics(namespace=METRICS_NAMESPACE)
-app = create_resolver(admit=gate.admit, logger=logger)
-
-TOOLS = "/lti/tools"
-TAGS = ["lti"]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Cursor = Annotated[str | None, Query(max_length=2048)]
-
-
-@cache
-def tools() -> ToolService:
-    return ToolService(DynamoToolRepository())
-
-
-def platform() -> PlatformEndpoints:
-    """The issuer: the LtiIssuer parameter, else the API's URL as this request reached it."""
-    configured = get_settings().lti_issuer
-    if configured:
-        return PlatformEndpoints(configured.rstrip("/"))
-    event = app.current_event
-    headers = {name.lower(): value for name, value in event.headers.items()}
-    scheme = headers.get("x-forwarded-proto", "https")
-    # The stage (or a custom domain's base path) is what the gateway's path has before the route's.
-    base_path = event.request_context.path.removesuffix(event.path)
-    return PlatformEndpoints(
-        f"{scheme}://{headers.get('host', event.request_context.domain_name)}{base_path}"
-    )
-
-
-def _tool(tool_id: str) -> str:
-    return path_id(tool_id, "LTI tool")
-
-
-@app.get(
-    "/lti/jwks",
-    summary="The LTI platform's public keys (public: tools verify the platform's messages with them)",
-    tags=TAGS,
-    operation_id="GetLtiPlatformKeys",
-)
-def get_platform_keys() -> Jwks:
-    return Jwks(keys=[Jwk(**key) for key in platform_keys().jwks()])
-
-
-@app.post(
-    TOOLS,
-    summary="Register an LTI 1.3 tool (institution admins); the answer holds the values for its vendor",
-    tags=TAGS,
-    operation_id="RegisterLtiTool",
-    responses=created(ToolView),
-)
-def register_tool(registration: ToolRegistration) -> Response[ToolView]:
-    view = tools().register(principal(app), registration, platform(), idempotent_request(app, registration))
-    return respond(view, status=201, version=view.version, location=f"{TOOLS}/{view.id}")
-
-
-@app.get(TOOLS, summary="List your institution's LTI tools", tags=TAGS, operation_id="ListLtiTools")
-def list_tools(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> ToolPage:
-    found, next_cursor = tools().page(principal(app), limit, cursor)
-    endpoints = platform()
-    return ToolPage(items=[ToolView.of(tool, endpoints) for tool in found], next_cursor=next_cursor)
-
-
-@app.get(
-    TOOLS + "/<tool_id>", summary="Read an LTI tool's registration", tags=TAGS, operation_id="GetLtiTool"
-)
-def get_tool(tool_id: str) -> Response[ToolView]:
-    tool = tools().get(principal(app), _tool(tool_id))
-    return respond(ToolView.of(tool, platform()), version=tool.version)
-
-
-@app.patch(
-    TOOLS + "/<tool_id>",
-    summary="Change an LTI tool's registration, or disable it (If-Match: its version)",
-    tags=TAGS,
-    operation_id="UpdateLtiTool",
-)
-def update_tool(tool_id: str, patch: ToolPatch) -> Response[ToolView]:
-    tool = tools().update(principal(app), _tool(tool_id), patch, expected_version(app))
-    return respond(ToolView.of(tool, platform()), version=tool.version)
+__all__ = ["app", "handler"]
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

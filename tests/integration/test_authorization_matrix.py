@@ -257,6 +257,17 @@ class World:
     def lti_tool_to_change(self, fresh: bool) -> str:
         return self.new_lti_tool() if fresh else self.lti_tool
 
+    @cached_property
+    def lti_lesson(self) -> dict[str, str]:
+        """A published course with an lti lesson, taught by the world's instructor, its student enrolled."""
+        made = self.new_course(sections=1)
+        link = {"tool_id": self.lti_tool}
+        body = {**lesson_body(made["section"]), "content_type": "lti", "content": None, "lti": link}
+        made["lesson"] = ok(self.instructor.post(f"/courses/{made['course']}/lessons", body))["id"]
+        ok(self.instructor.post(f"/courses/{made['course']}/publish"))
+        enroll(self.tenant, made["course"], self.student)
+        return made
+
     # ------------------------------------------------------------ direct messages
 
     @cached_property
@@ -538,6 +549,9 @@ EXAMPLES: dict[str, Example] = {
     "UpdateLtiTool": lambda w, c, fresh: Call(
         f"/lti/tools/{w.lti_tool_to_change(fresh)}", {"name": "Renamed lab"}, if_match(1)
     ),
+    "StartLtiLaunch": lambda w, c, fresh: Call(
+        "/lti/launches", {"course_id": w.lti_lesson["course"], "lesson_id": w.lti_lesson["lesson"]}
+    ),
     # ---------------------------------------------------------------- courses
     "ListCourses": lambda w, c, fresh: Call("/courses"),
     "CreateCourse": lambda w, c, fresh: Call("/courses", COURSE),
@@ -756,7 +770,7 @@ EXAMPLES: dict[str, Example] = {
 
 
 NAMES_A_RESOURCE_IN_ITS_BODY = frozenset(
-    {"CreateAssignment", "CreateQuiz", "ListQuizzes", "StartConversation"}
+    {"CreateAssignment", "CreateQuiz", "ListQuizzes", "StartConversation", "StartLtiLaunch"}
 )
 """Collection operations whose body (or query) names a resource of the institution (a course):
 another institution's caller names one that is not theirs, which is not found (404)."""

@@ -641,3 +641,25 @@ LTI_TOOL_PREFIX = "TOOL#"
 
 def lti_tool_sk(tool_id: str) -> str:
     return f"{LTI_TOOL_PREFIX}{_part(tool_id)}"
+
+
+def lti_nonce_pk(institution_id: str, tool_id: str, nonce_digest: str) -> str:
+    """A nonce a tool sent with a launch, once used (TTL): the same nonce is refused as a replay."""
+    return f"{tenant(institution_id)}#LTI#TOOL#{_part(tool_id)}#NONCE#{_part(nonce_digest)}"
+
+
+def lti_hint_pk(institution_id: str, hint_id: str) -> str:
+    """A launch hint the platform signed, once used (TTL): a hint starts one launch only."""
+    return f"{tenant(institution_id)}#LTI#HINT#{_part(hint_id)}"
+
+
+LTI_USED_SK = "USED"
+
+
+def lti_launches_pk(institution_id: str, user_id: str) -> str:
+    """One person's LTI launches (privacy export and erasure)."""
+    return f"{tenant(institution_id)}#USER#{_part(user_id)}#LTI-LAUNCHES"
+
+
+def lti_launch_sk(launch_id: str) -> str:
+    return f"LAUNCH#{_part(launch_id)}"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lms.auth import Principal, Role
 from lms.courses.errors import (
@@ -46,6 +47,31 @@ class ContentType(StrEnum):
     TEXT = "text"
     FILE = "file"
     EXTERNAL = "external"
+    LTI = "lti"
+
+
+class LtiLink(BaseModel):
+    """An `lti` lesson's link to a tool its institution registered (the lti context launches it).
+
+    The lesson's id is the link's LTI resource link id: stable for the lesson's life.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    tool_id: str = Field(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
+    custom: dict[str, str] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="Custom parameters the tool receives with every launch (names: letters, digits, _).",
+    )
+
+    @field_validator("custom")
+    @classmethod
+    def _custom_parameters(cls, custom: dict[str, str]) -> dict[str, str]:
+        for name, value in custom.items():
+            if not re.fullmatch(r"[A-Za-z0-9_]{1,64}", name) or len(value) > 256:
+                raise ValueError("names are 1-64 letters, digits or _; values at most 256 characters")
+        return custom
 
 
 class LessonSummary(BaseModel):
@@ -122,6 +148,7 @@ class Lesson(BaseModel):
     content_type: ContentType
     content: str | None = None
     content_url: str | None = None
+    lti: LtiLink | None = None
     duration_minutes: int
     version: int = 1
     created_at: datetime
@@ -319,9 +346,18 @@ def lesson_position(course: Course, lesson_id: str) -> int:
     return index + 1
 
 
-def check_lesson_content(content_type: ContentType, content: str | None, content_url: str | None) -> None:
-    """A text lesson carries its text; the others point at where the material lives."""
-    if content_type == ContentType.TEXT:
+def check_lesson_content(
+    content_type: ContentType, content: str | None, content_url: str | None, lti: LtiLink | None = None
+) -> None:
+    """A text lesson carries its text, an `lti` lesson its link to a tool; the others point at where
+    the material lives."""
+    if (content_type == ContentType.LTI) != (lti is not None):
+        raise InvalidLessonContent("An lti lesson, and only an lti lesson, has an lti link.", field="lti")
+    if content_type == ContentType.LTI:
+        if content or content_url:
+            field = "content" if content else "content_url"
+            raise InvalidLessonContent("An lti lesson has no content or content_url.", field=field)
+    elif content_type == ContentType.TEXT:
         if not content:
             raise InvalidLessonContent("A text lesson needs content.", field="content")
         if content_url:

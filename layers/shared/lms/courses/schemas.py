@@ -12,7 +12,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from lms.courses.domain import ContentType, Course, CourseStatus, Lesson, Level
+from lms.courses.domain import ContentType, Course, CourseStatus, Lesson, Level, LtiLink
 from lms.schemas import HTML_FORMAT, SANITIZED_HTML, Body, Patch
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -83,6 +83,7 @@ class LessonDraft(Body):
     content_url: HttpUrl | None = Field(
         default=None, description="Where a video, file or external lesson lives."
     )
+    lti: LtiLink | None = Field(default=None, description="The registered LTI tool an `lti` lesson opens.")
     duration_minutes: Minutes
     position: Position | None = Field(
         default=None, description="1-based within the section; the end when omitted."
@@ -90,13 +91,14 @@ class LessonDraft(Body):
 
 
 class LessonPatch(Patch):
-    nullable = frozenset({"content", "content_url"})
+    nullable = frozenset({"content", "content_url", "lti"})
 
     section_id: Id | None = None
     title: Title | None = None
     content_type: ContentType | None = None
     content: Content | None = None
     content_url: HttpUrl | None = None
+    lti: LtiLink | None = None
     duration_minutes: Minutes | None = None
     position: Position | None = None
 
@@ -186,6 +188,9 @@ class LessonView(BaseModel):
     content_type: ContentType
     content: str | None
     content_url: str | None
+    lti: LtiLink | None = Field(
+        description="An `lti` lesson's tool; the lesson's id is its resource link id."
+    )
     duration_minutes: int
     version: int
     created_at: AwareDatetime

@@ -362,7 +362,7 @@ class CourseService:
         self._replay_if_seen(principal, request)
         course = self._editable(principal, course_id)
         content_url = str(draft.content_url) if draft.content_url else None
-        domain.check_lesson_content(draft.content_type, draft.content, content_url)
+        domain.check_lesson_content(draft.content_type, draft.content, content_url, draft.lti)
         at = self._now()
         lesson = Lesson(
             id=self._new_id(),
@@ -372,6 +372,7 @@ class CourseService:
             content_type=draft.content_type,
             content=draft.content,
             content_url=content_url,
+            lti=draft.lti,
             duration_minutes=draft.duration_minutes,
             created_at=at,
             updated_at=at,
@@ -416,7 +417,10 @@ class CourseService:
             {**lesson.model_dump(), **changes, "version": lesson.version + 1, "updated_at": self._now()}
         )
         domain.check_lesson_content(
-            updated_lesson.content_type, updated_lesson.content, updated_lesson.content_url
+            updated_lesson.content_type,
+            updated_lesson.content,
+            updated_lesson.content_url,
+            updated_lesson.lti,
         )
         updated, position = domain.move_lesson(
             course, updated_lesson.summary(), patch.section_id, patch.position

@@ -32,3 +32,17 @@ class LtiToolChanged(LtiEvent):
     tool_id: str
     changed: list[str] = Field(description="The names of the fields that changed.")
     enabled: bool
+
+
+class LtiLaunched(LtiEvent):
+    """A person launched a tool: the platform posted an id_token for a resource link to it."""
+
+    name: ClassVar[str] = "LtiLaunched"
+
+    launch_id: str
+    tool_id: str
+    user_id: str
+    course_id: str
+    lesson_id: str = Field(description="The lesson, whose id is the LTI resource link id.")
+    message_type: str
+    roles: list[str] = Field(description="The person's roles as the tool received them (LIS URIs).")

@@ -63,3 +63,7 @@ class PlatformEndpoints:
     @property
     def jwks_url(self) -> str:
         return f"{self.issuer}/lti/jwks"
+
+    @property
+    def authorization_url(self) -> str:
+        return f"{self.issuer}/lti/authorize"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lms.errors import ChangedMeanwhile, NotFound, Problem
+from lms.errors import ChangedMeanwhile, Forbidden, NotFound, Problem
 
 
 class LtiToolNotFound(NotFound):
@@ -25,3 +25,67 @@ class LtiMessageTooLarge(Problem):
     status = 422
     slug = "lti-message-too-large"
     title = "The LTI message is too large to sign"
+
+
+class LtiRefusal(Exception):
+    """Marks the refusals of a launch or a tool's request, which the LTI function logs."""
+
+
+class LtiCourseNotFound(LtiRefusal, NotFound):
+    """No course of your institution has this id."""
+
+    slug = "lti-course-not-found"
+    title = "Course not found"
+
+
+class LtiLessonNotFound(LtiRefusal, NotFound):
+    """The course has no `lti` lesson with this id."""
+
+    slug = "lti-lesson-not-found"
+    title = "LTI lesson not found"
+
+
+class LtiLaunchForbidden(LtiRefusal, Forbidden):
+    """Only the course's staff, the institution's admins and its enrolled students launch its tools."""
+
+    slug = "lti-launch-forbidden"
+    title = "You may not launch this course's tools"
+
+
+class LtiToolDisabled(LtiRefusal, Forbidden):
+    """The tool is disabled: it has no launches and no services until an admin enables it."""
+
+    slug = "lti-tool-disabled"
+    title = "The LTI tool is disabled"
+
+
+class LtiInvalidRequest(LtiRefusal, Problem):
+    """The tool's authentication request is not a valid LTI 1.3 one (a parameter is missing or wrong)."""
+
+    status = 400
+    slug = "lti-invalid-request"
+    title = "The LTI request is not valid"
+
+
+class LtiInvalidHint(LtiRefusal, Problem):
+    """The launch hint is not one the platform signed, has expired, or names another person or tool."""
+
+    status = 400
+    slug = "lti-invalid-hint"
+    title = "The LTI launch hint is not valid"
+
+
+class LtiRedirectUriNotRegistered(LtiRefusal, Problem):
+    """The redirect_uri is not one the tool registered."""
+
+    status = 400
+    slug = "lti-redirect-uri-not-registered"
+    title = "The redirect URI is not registered for this tool"
+
+
+class LtiReplayed(LtiRefusal, Problem):
+    """The nonce, or the launch hint, was already used: a launch is answered once."""
+
+    status = 400
+    slug = "lti-replayed"
+    title = "The LTI request was replayed"

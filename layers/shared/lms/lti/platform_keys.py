@@ -106,6 +106,25 @@ class PlatformKeys:
                 self._public[key_id] = public
             return self._public[key_id]
 
+    def verify(self, token: str, typ: str, issuer: str, audience: str) -> dict[str, Any]:
+        """The claims of a token the platform signed (jwt.InvalidTokenError when it did not, or expired)."""
+        header = jwt.get_unverified_header(token)
+        if header.get("typ") != typ or header.get("alg") != ALGORITHM:
+            raise jwt.InvalidTokenError(f"not a {typ} signed with {ALGORITHM}")
+        try:
+            key = self.public_key(str(header.get("kid")))
+        except KeyError as unknown:
+            raise jwt.InvalidTokenError("signed by a key that is not the platform's") from unknown
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            issuer=issuer,
+            audience=audience,
+            options={"require": ["exp", "iat", "sub", "jti"]},
+        )
+        return claims
+
     def sign(self, claims: dict[str, Any], typ: str = "JWT") -> str:
         """A compact JWS of the claims, signed by KMS with the signing key."""
         key_id = self._signing_key_id()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lms.auth import STAFF, Role
+from lms.auth import MEMBERS, STAFF, Role
 from lms.authz import operation
 
 REGISTER_LTI_TOOL = operation("RegisterLtiTool", {Role.INSTITUTION_ADMIN}, "register LTI tools")
@@ -10,3 +10,5 @@ UPDATE_LTI_TOOL = operation("UpdateLtiTool", {Role.INSTITUTION_ADMIN}, "change L
 # Instructors choose a registered tool for a lesson; they read the registrations, never change them.
 LIST_LTI_TOOLS = operation("ListLtiTools", STAFF, "list LTI tools")
 GET_LTI_TOOL = operation("GetLtiTool", STAFF, "read LTI tools")
+# Resource checks: the course's staff, its institution's admins, and its enrolled students.
+START_LTI_LAUNCH = operation("StartLtiLaunch", MEMBERS, "launch LTI tools")

@@ -8,22 +8,33 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
 
 from lms import keys
 from lms.auth import Principal
 from lms.events import DomainEvent
 from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
 from lms.lti.domain import Tool
-from lms.lti.errors import LtiToolChangedMeanwhile
+from lms.lti.errors import LtiReplayed, LtiToolChangedMeanwhile, LtiToolDisabled
 from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
-from lms.persistence.table import VersionedItem
+from lms.persistence.table import Item, VersionedItem
 from lms.persistence.transactions import Transaction
 
 TOOL_ENTITY = "lti-tool"
+USED_ENTITY = "lti-used"
+LAUNCH_ENTITY = "lti-launch"
+USED_RETENTION = timedelta(hours=1)
+"""How long a used nonce or hint is kept after the message it came with expired (TTL)."""
 
 
 class ToolItem(VersionedItem):
@@ -38,6 +49,43 @@ class ToolItem(VersionedItem):
     enabled = BooleanAttribute()
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
+
+
+class UsedItem(Item):
+    """A nonce or launch hint that was used; gone (TTL) once nothing signed with it is valid."""
+
+    expires_at = NumberAttribute()
+
+
+class LaunchItem(Item):
+    """One launch of a tool by a person (their privacy export lists it)."""
+
+    launch_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    tool_id = UnicodeAttribute()
+    course_id = UnicodeAttribute()
+    lesson_id = UnicodeAttribute()
+    message_type = UnicodeAttribute()
+    roles = ListAttribute(of=UnicodeAttribute)
+    launched_at = UTCDateTimeAttribute()
+
+
+@dataclass(frozen=True)
+class Launch:
+    """A launch about to be answered: what it uses up and what it records."""
+
+    id: str
+    institution_id: str
+    user_id: str
+    tool_id: str
+    course_id: str
+    lesson_id: str
+    message_type: str
+    roles: tuple[str, ...]
+    launched_at: datetime
+    nonce_digest: str
+    hint_id: str
+    expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -144,3 +192,43 @@ class DynamoToolRepository:
         for event in events:
             tx.put(outbox_item(event, after.institution_id, actor))
         tx.commit()
+
+    def record_launch(self, launch: Launch, actor: Principal, events: Iterable[DomainEvent]) -> None:
+        """One transaction: the tool still enabled, the nonce and the hint used up, the launch, its event."""
+        tx = Transaction()
+        inst = launch.institution_id
+        tx.check(
+            ToolItem,
+            keys.lti_tools_pk(inst),
+            keys.lti_tool_sk(launch.tool_id),
+            ToolItem.enabled == True,  # noqa: E712 - a condition expression, not a comparison
+            LtiToolDisabled("The tool was disabled meanwhile."),
+        )
+        expires_at = int((launch.expires_at + USED_RETENTION).timestamp())
+        used = (
+            (keys.lti_nonce_pk(inst, launch.tool_id, launch.nonce_digest), "This nonce was already used."),
+            (keys.lti_hint_pk(inst, launch.hint_id), "This launch hint was already used."),
+        )
+        for pk, refusal in used:
+            item = UsedItem(pk, keys.LTI_USED_SK, entity=USED_ENTITY, expires_at=expires_at)
+            tx.put(item, UsedItem.PK.does_not_exist(), LtiReplayed(refusal))
+        tx.put(_launch_item(launch))
+        for event in events:
+            tx.put(outbox_item(event, inst, actor))
+        tx.commit()
+
+
+def _launch_item(launch: Launch) -> LaunchItem:
+    return LaunchItem(
+        keys.lti_launches_pk(launch.institution_id, launch.user_id),
+        keys.lti_launch_sk(launch.id),
+        entity=LAUNCH_ENTITY,
+        launch_id=launch.id,
+        user_id=launch.user_id,
+        tool_id=launch.tool_id,
+        course_id=launch.course_id,
+        lesson_id=launch.lesson_id,
+        message_type=launch.message_type,
+        roles=list(launch.roles),
+        launched_at=launch.launched_at,
+    )

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from lms.lti.domain import PlatformEndpoints, Tool, is_tool_url
+from lms.lti.errors import LtiInvalidRequest
 from lms.schemas import Body, Patch
 
 
@@ -52,6 +53,7 @@ class PlatformValues(BaseModel):
     client_id: str
     deployment_id: str
     jwks_url: str = Field(description="The platform's public keys (JWKS).")
+    authorization_url: str = Field(description="The platform's OIDC authorization endpoint.")
 
     @classmethod
     def of(cls, tool: Tool, platform: PlatformEndpoints) -> PlatformValues:
@@ -60,6 +62,7 @@ class PlatformValues(BaseModel):
             client_id=tool.client_id,
             deployment_id=tool.deployment_id,
             jwks_url=platform.jwks_url,
+            authorization_url=platform.authorization_url,
         )
 
 
@@ -115,3 +118,53 @@ class Jwks(BaseModel):
     """The platform's public keys: the signing key first, then the standby key."""
 
     keys: list[Jwk]
+
+
+Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
+
+
+class LaunchRequest(Body):
+    course_id: Id
+    lesson_id: Id = Field(description="An `lti` lesson of the course.")
+
+
+class LaunchStart(BaseModel):
+    """Where the browser goes to launch: the tool's OIDC login initiation, with the platform's hint."""
+
+    login_url: str = Field(description="The login initiation URL with `params` in its query: open it.")
+    login_initiation_url: str = Field(description="The tool's URL, for a frontend that posts `params`.")
+    params: dict[str, str] = Field(
+        description="iss, login_hint, lti_message_hint, target_link_uri, client_id, lti_deployment_id."
+    )
+    expires_in: int = Field(description="Seconds the hint stays valid.")
+
+
+Param = Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+
+
+class AuthorizationRequest(BaseModel):
+    """The tool's OIDC authentication request, as the browser brings it (query or form)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    scope: Param
+    response_type: Param
+    response_mode: Param | None = None
+    prompt: Param | None = None
+    client_id: Param
+    redirect_uri: Param
+    login_hint: Param
+    lti_message_hint: Param
+    nonce: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    state: Param | None = None
+
+    def check_oidc(self) -> None:
+        """The values LTI 1.3 fixes (an implicit-flow id_token, posted by form, no prompt)."""
+        if "openid" not in self.scope.split():
+            raise LtiInvalidRequest("scope must include openid.", field="scope")
+        if self.response_type != "id_token":
+            raise LtiInvalidRequest("response_type must be id_token.", field="response_type")
+        if self.response_mode not in (None, "form_post"):
+            raise LtiInvalidRequest("response_mode must be form_post.", field="response_mode")
+        if self.prompt not in (None, "none"):
+            raise LtiInvalidRequest("prompt must be none: the person is already signed in.", field="prompt")

@@ -17,6 +17,7 @@ CONTRIBUTOR_MODULES = (
     "lms.communication.privacy",
     "lms.notifications.privacy",
     "lms.courses.privacy",
+    "lms.lti.privacy",
     "lms.users.privacy",
 )
 """Listed explicitly (a test checks it against the `lms.*.privacy` modules that exist)."""

@@ -1,0 +1,101 @@
+"""What a launch needs to know of a course: the lesson it opens and where the caller stands.
+
+Cross-context reads, named here and nowhere else in the context: the catalog owns the course,
+its lessons and its roster. A launch changes nothing of theirs, so there is no rule to re-check
+at commit: the signed hint it hands out lives five minutes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pynamodb.attributes import JSONAttribute, ListAttribute, UnicodeAttribute
+
+from lms import keys
+from lms.auth import Principal, Role
+from lms.persistence.table import Item
+
+DRAFT = "draft"
+ENROLLED = "enrolled"
+LTI = "lti"
+
+
+class CatalogRecord(Item):
+    """The parts of a course, lesson or enrollment item a launch reads (never written here)."""
+
+    status = UnicodeAttribute(null=True)
+    title = UnicodeAttribute(null=True)
+    instructor_ids = ListAttribute(of=UnicodeAttribute, null=True)
+    document = JSONAttribute(null=True)
+
+
+@dataclass(frozen=True)
+class LtiLesson:
+    """An `lti` lesson of a course, its tool and custom parameters, and the caller's standing."""
+
+    course_id: str
+    course_title: str
+    course_status: str
+    instructor_ids: frozenset[str]
+    lesson_id: str
+    lesson_title: str
+    tool_id: str
+    custom: dict[str, str] = field(default_factory=dict)
+    student_enrolled: bool = False
+
+    def teaches(self, principal: Principal) -> bool:
+        return Role.INSTRUCTOR in principal.roles and principal.user_id in self.instructor_ids
+
+    def may_open(self, principal: Principal) -> bool:
+        """Its instructors and the institution's admins; its enrolled students once it is published."""
+        if principal.is_institution_admin or self.teaches(principal):
+            return True
+        return Role.STUDENT in principal.roles and self.student_enrolled and self.course_status != DRAFT
+
+
+@dataclass(frozen=True)
+class Found:
+    """What the read found: None for what does not exist (or is not an `lti` lesson)."""
+
+    course: bool
+    lesson: LtiLesson | None
+
+
+def load(principal: Principal, course_id: str, lesson_id: str) -> Found:
+    """The course, the lesson and (for a student) their enrollment: one consistent BatchGetItem."""
+    pk = keys.course_pk(principal.institution_id, course_id)
+    wanted = [(pk, keys.COURSE_SK), (pk, keys.lesson_sk(lesson_id))]
+    if Role.STUDENT in principal.roles:
+        wanted.append((pk, keys.enrollment_sk(principal.user_id)))
+    found = {
+        item.SK: item
+        for item in CatalogRecord.batch_get(
+            wanted,
+            consistent_read=True,
+            attributes_to_get=["PK", "SK", "status", "title", "instructor_ids", "document"],
+        )
+    }
+    course = found.get(keys.COURSE_SK)
+    lesson = found.get(keys.lesson_sk(lesson_id))
+    if course is None:
+        return Found(course=False, lesson=None)
+    document: dict[str, Any] = (lesson.document if lesson is not None else None) or {}
+    link = document.get("lti") or {}
+    if document.get("content_type") != LTI or not link.get("tool_id"):
+        return Found(course=True, lesson=None)
+    enrollment = found.get(keys.enrollment_sk(principal.user_id))
+    return Found(
+        course=True,
+        lesson=LtiLesson(
+            course_id=course_id,
+            course_title=str(course.title or ""),
+            course_status=str(course.status or ""),
+            instructor_ids=frozenset(str(i) for i in course.instructor_ids or []),
+            lesson_id=lesson_id,
+            lesson_title=str(document.get("title") or ""),
+            tool_id=str(link["tool_id"]),
+            custom={str(k): str(v) for k, v in (link.get("custom") or {}).items()},
+            student_enrolled=enrollment is not None and enrollment.status == ENROLLED,
+        ),
+    )

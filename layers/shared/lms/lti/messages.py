@@ -1,0 +1,112 @@
+"""LTI 1.3 messages (pure): the launch hint the platform signs, and the id_token of a launch.
+
+Claim names and role URIs are the IMS vocabulary (LTI 1.3 Core, LIS v2 roles).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from lms.auth import Principal, Role
+from lms.lti.course_access import LtiLesson
+from lms.lti.domain import Tool
+
+LTI = "https://purl.imsglobal.org/spec/lti/claim/"
+LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
+LTI_VERSION = "1.3.0"
+RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"
+COURSE_OFFERING = LIS + "course#CourseOffering"
+
+HINT_TYPE = "lti-hint+jwt"
+HINT_LIFETIME = timedelta(minutes=5)
+ID_TOKEN_LIFETIME = timedelta(minutes=5)
+
+
+def lis_roles(principal: Principal, lesson: LtiLesson) -> list[str]:
+    """The caller's roles in the course (membership) and the institution, in the LIS vocabulary."""
+    roles: list[str] = []
+    if lesson.teaches(principal):
+        roles += [LIS + "membership#Instructor", LIS + "institution/person#Faculty"]
+    if principal.is_institution_admin:
+        roles += [LIS + "membership#Administrator", LIS + "institution/person#Administrator"]
+    if Role.STUDENT in principal.roles:
+        roles += [LIS + "membership#Learner", LIS + "institution/person#Student"]
+    return roles
+
+
+@dataclass(frozen=True)
+class LaunchHint:
+    """What the signed hint binds: the person, the resource link and the tool, for five minutes."""
+
+    hint_id: str
+    institution_id: str
+    user_id: str
+    tool_id: str
+    client_id: str
+    course_id: str
+    course_title: str
+    lesson_id: str
+    lesson_title: str
+    custom: Mapping[str, str]
+    roles: tuple[str, ...]
+
+    def claims(self, issuer: str, now: datetime) -> dict[str, Any]:
+        return {
+            "iss": issuer,
+            "aud": issuer,
+            "sub": self.user_id,
+            "jti": self.hint_id,
+            "iat": int(now.timestamp()),
+            "exp": int((now + HINT_LIFETIME).timestamp()),
+            "institution_id": self.institution_id,
+            "tool_id": self.tool_id,
+            "client_id": self.client_id,
+            "course": {"id": self.course_id, "title": self.course_title},
+            "resource_link": {"id": self.lesson_id, "title": self.lesson_title},
+            "custom": dict(self.custom),
+            "roles": list(self.roles),
+        }
+
+    @classmethod
+    def of_claims(cls, claims: Mapping[str, Any]) -> LaunchHint:
+        """The hint from claims whose signature, issuer, audience and expiry were verified."""
+        course, link = claims["course"], claims["resource_link"]
+        return cls(
+            hint_id=str(claims["jti"]),
+            institution_id=str(claims["institution_id"]),
+            user_id=str(claims["sub"]),
+            tool_id=str(claims["tool_id"]),
+            client_id=str(claims["client_id"]),
+            course_id=str(course["id"]),
+            course_title=str(course["title"]),
+            lesson_id=str(link["id"]),
+            lesson_title=str(link["title"]),
+            custom={str(k): str(v) for k, v in dict(claims.get("custom") or {}).items()},
+            roles=tuple(str(role) for role in claims.get("roles") or ()),
+        )
+
+
+def id_token_claims(hint: LaunchHint, tool: Tool, issuer: str, nonce: str, now: datetime) -> dict[str, Any]:
+    """The id_token of an LtiResourceLinkRequest: the required claims and the optional ones we know."""
+    return {
+        "iss": issuer,
+        "aud": tool.client_id,
+        "azp": tool.client_id,
+        "sub": hint.user_id,
+        "nonce": nonce,
+        "iat": int(now.timestamp()),
+        "exp": int((now + ID_TOKEN_LIFETIME).timestamp()),
+        LTI + "message_type": RESOURCE_LINK_REQUEST,
+        LTI + "version": LTI_VERSION,
+        LTI + "deployment_id": tool.deployment_id,
+        LTI + "target_link_uri": tool.target_link_uri,
+        LTI + "resource_link": {"id": hint.lesson_id, "title": hint.lesson_title},
+        LTI + "roles": list(hint.roles),
+        LTI + "context": {"id": hint.course_id, "title": hint.course_title, "type": [COURSE_OFFERING]},
+        LTI + "custom": dict(hint.custom),
+        LTI + "launch_presentation": {"document_target": "window"},
+        LTI + "tool_platform": {"guid": issuer, "product_family_code": "lms-backend"},
+    }
