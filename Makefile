@@ -137,9 +137,11 @@ dev: venv
 	$(PY) -m infra.local_stack
 
 # The same SQL as Athena's over the archived events of `make dev` (docs/analytics-sql.md).
+# The query reaches the command through the environment, so any quotes in it stay as written.
+sql: export Q := $(Q)
 sql: venv
-	@test -n "$(Q)" || { echo 'usage: make sql Q="SELECT count(*) FROM events"' >&2; exit 2; }
-	@$(PY) -m infra.sql "$(Q)"
+	@test -n "$$Q" || { echo 'usage: make sql Q="SELECT count(*) FROM events"' >&2; exit 2; }
+	@$(PY) -m infra.sql "$$Q"
 
 # Against AWS: make redrive STAGE=prod. Against `make dev`: make redrive STAGE=local ENDPOINT=http://127.0.0.1:4566
 redrive: venv

@@ -63,16 +63,18 @@ def test_weekly_active_learners_counts_the_demo_students(
     assert sum(count for _, count in rows) >= DEMO_STUDENTS
 
 
-def test_completion_and_scores_of_the_demo_course(
+def test_recent_learners_completion_and_scores_of_the_demo_course(
     state_file: Path, archived: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
 ) -> None:
     with sql.archive_connection(
         database=json.loads(state_file.read_text())["archive_database"],
         endpoint_url=json.loads(state_file.read_text())["aws_endpoint_url"],
     ) as connection:
+        recent = connection.sql(documented_queries()["Active learners in the last 7 days"]).fetchall()
         cohorts = connection.sql(documented_queries()["Completion by cohort"]).fetchall()
         scores = connection.sql(documented_queries()["Score distributions"]).fetchall()
 
+    assert recent == [(DEMO_STUDENTS,)]
     assert [(enrolled, completed, percent) for _, _, enrolled, completed, percent in cohorts] == [
         (3, 1, 33.3)
     ]
