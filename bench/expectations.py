@@ -41,6 +41,11 @@ _READS_COURSE_FIRST = (
     "and the write is conditional on the version read (data-model.md, the note under Access patterns)."
 )
 
+_ANALYTICS_COURSE = (
+    "Reads the course's analytics copy first: who teaches it (who may read) and its outline and "
+    "assessments (what the counters are shown against)."
+)
+
 _DISCUSSION_READ = (
     "Reads the course, the caller's enrollment and {what} in one BatchGetItem: who may do it and on "
     "what state (lms.communication.course_access, data-model.md: Discussions)."
@@ -217,6 +222,47 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
             BatchGetItem=2,
             Query=1,
         ),
+        # ---------------------------------------------------------------- analytics (AnalyticsFunction)
+        scenario_key("GET", "/analytics/courses/{course_id}"): _expect(
+            TARGET_READ,
+            _ANALYTICS_COURSE + " Then its totals and its daily series: two Queries of counters bounded by "
+            "the outline, not the class (data-model.md: Analytics).",
+            GetItem=1,
+            Query=2,
+        ),
+        scenario_key("GET", "/analytics/courses/{course_id}/funnel"): _expect(
+            TARGET_READ, _ANALYTICS_COURSE + " Then one Query of its counters.", GetItem=1, Query=1
+        ),
+        scenario_key("GET", "/analytics/courses/{course_id}/assessments"): _expect(
+            TARGET_READ, _ANALYTICS_COURSE + " Then one Query of its counters.", GetItem=1, Query=1
+        ),
+        scenario_key("GET", "/analytics/courses/{course_id}/students"): _expect(
+            TARGET_LIST_PAGE,
+            _ANALYTICS_COURSE + " Then one Query of the sorted class list and one BatchGetItem of the "
+            "page's display names (lms.users.queries).",
+            BatchGetItem=1,
+            GetItem=1,
+            Query=1,
+        ),
+        scenario_key("GET", "/analytics/courses/{course_id}/students/{student_id}"): _expect(
+            TARGET_READ, BatchGetItem=1
+        ),
+        scenario_key("GET", "/analytics/courses/{course_id}/me"): _expect(TARGET_READ, BatchGetItem=1),
+        scenario_key("POST", "/analytics/courses/{course_id}/lessons/{lesson_id}/opened"): _expect(
+            TARGET_WRITE,
+            "Reads the catalog's course, the caller's enrollment and the lesson (one BatchGetItem, "
+            "lms.analytics.course_access), then writes the LessonOpened event (data-model.md: Analytics).",
+            BatchGetItem=1,
+            PutItem=1,
+        ),
+        scenario_key("GET", "/analytics/institution"): _expect(
+            TARGET_READ,
+            "The institution's totals and its daily series: two Queries of counters that do not grow "
+            "with its people (data-model.md: Analytics).",
+            Query=2,
+        ),
+        scenario_key("GET", "/analytics/at-risk-rules"): _expect(TARGET_READ, GetItem=1),
+        scenario_key("PUT", "/analytics/at-risk-rules"): _expect(TARGET_WRITE, PutItem=1),
         # ---------------------------------------------------------------- progress (ProgressFunction)
         scenario_key("PUT", "/progress/courses/{course_id}/lessons/{lesson_id}"): _expect(
             TARGET_WRITE, TransactWriteItems=1

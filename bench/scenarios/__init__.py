@@ -6,6 +6,7 @@ expected requests in bench/expectations.py.
 
 from __future__ import annotations
 
+from bench.scenarios.analytics import ANALYTICS_SCENARIOS
 from bench.scenarios.announcements import ANNOUNCEMENT_SCENARIOS
 from bench.scenarios.assignments import ASSIGNMENT_SCENARIOS
 from bench.scenarios.base import Scenario
@@ -33,6 +34,7 @@ SCENARIOS: tuple[type[Scenario], ...] = (
     *MESSAGE_SCENARIOS,
     *LTI_SCENARIOS,
     *NOTIFICATION_SCENARIOS,
+    *ANALYTICS_SCENARIOS,
 )
 
 __all__ = ["SCENARIOS", "Scenario"]

@@ -727,6 +727,31 @@ EXAMPLES: dict[str, Example] = {
     "UpdateMyProfile": lambda w, c, fresh: Call(
         "/users/me", {"bio": "Checked by the matrix."}, {"If-Match": w.profile_version(c)}
     ),
+    # ---------------------------------------------------------------- analytics
+    "GetCourseOverview": lambda w, c, fresh: Call(f"/analytics/courses/{w.progress['course']}"),
+    "GetLessonFunnel": lambda w, c, fresh: Call(f"/analytics/courses/{w.progress['course']}/funnel"),
+    "GetAssessmentStatistics": lambda w, c, fresh: Call(
+        f"/analytics/courses/{w.progress['course']}/assessments"
+    ),
+    "ListCourseLearners": lambda w, c, fresh: Call(f"/analytics/courses/{w.progress['course']}/students"),
+    "GetLearnerAnalytics": lambda w, c, fresh: Call(
+        f"/analytics/courses/{w.progress['course']}/students/{w.student.user_id}"
+    ),
+    "GetMyCourseAnalytics": lambda w, c, fresh: Call(f"/analytics/courses/{w.progress['course']}/me"),
+    "RecordLessonOpened": lambda w, c, fresh: Call(
+        f"/analytics/courses/{w.progress['course']}/lessons/{w.progress['lesson']}/opened"
+    ),
+    "GetInstitutionOverview": lambda w, c, fresh: Call("/analytics/institution"),
+    "GetAtRiskRules": lambda w, c, fresh: Call("/analytics/at-risk-rules"),
+    "UpdateAtRiskRules": lambda w, c, fresh: Call(
+        "/analytics/at-risk-rules",
+        {
+            "inactive_days": 7,
+            "missed_deadlines": 2,
+            "passing_grade_percent": "60",
+            "behind_schedule_points": 30,
+        },
+    ),
     # ---------------------------------------------------------------- announcements
     "CreateCourseAnnouncement": lambda w, c, fresh: Call(
         _course_board(w), {"title": "T", "body": "<p>B</p>"}

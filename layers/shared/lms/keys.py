@@ -663,3 +663,95 @@ def lti_launches_pk(institution_id: str, user_id: str) -> str:
 
 def lti_launch_sk(launch_id: str) -> str:
     return f"LAUNCH#{_part(launch_id)}"
+
+
+# ---------------------------------------------------------------- analytics
+
+
+def analytics_course_pk(institution_id: str, course_id: str) -> str:
+    """A course's analytics: its copy of the course, one state per student, their list rows, counters."""
+    return f"{tenant(institution_id)}#ANALYTICS#COURSE#{_part(course_id)}"
+
+
+ANALYTICS_COURSE_SK = "COURSE"
+ANALYTICS_STUDENT_PREFIX = "STUDENT#"
+
+
+def analytics_student_sk(student_id: str) -> str:
+    """One student's state in a course (enrollment, lessons, scores, activity, at-risk reasons)."""
+    return f"{ANALYTICS_STUDENT_PREFIX}{_part(student_id)}"
+
+
+def analytics_institution_pk(institution_id: str) -> str:
+    """An institution's analytics: its at-risk rules, one activity state per learner, counters."""
+    return f"{tenant(institution_id)}#ANALYTICS#INSTITUTION"
+
+
+ANALYTICS_RULES_SK = "RULES"
+
+
+def analytics_learner_sk(student_id: str) -> str:
+    """A learner's activity across the institution's courses (daily, weekly, monthly actives)."""
+    return f"LEARNER#{_part(student_id)}"
+
+
+def analytics_student_courses_pk(institution_id: str, student_id: str) -> str:
+    """GSI1 partition: one student's analytics states across courses (privacy export and erasure)."""
+    return f"{tenant(institution_id)}#ANALYTICS#STUDENT#{_part(student_id)}"
+
+
+ANALYTICS_COUNT_PREFIX = "COUNT#"
+ANALYTICS_DAY_PREFIX = "DAY#"
+ANALYTICS_COUNTER_SHARDS = 4
+"""Each counter is spread over this many items (by student), so a class acting at once has no hot item."""
+
+
+def analytics_counter_sk(name: str, shard: int) -> str:
+    """A counter of a course or an institution (`COUNT#<name>#<shard>`), summed over its shards."""
+    return f"{ANALYTICS_COUNT_PREFIX}{name}#{shard}"
+
+
+def analytics_day_counter_sk(day: str, metric: str, shard: int) -> str:
+    """A daily counter (`DAY#<yyyy-mm-dd>#<metric>#<shard>`): a date range is one Query."""
+    return f"{ANALYTICS_DAY_PREFIX}{day}#{metric}#{shard}"
+
+
+def analytics_counter_shard(student_id: str) -> int:
+    return zlib.crc32(_part(student_id).encode()) % ANALYTICS_COUNTER_SHARDS
+
+
+ANALYTICS_ROW_ORDERS = ("PROGRESS", "ACTIVITY", "ATRISK-PROGRESS", "ATRISK-ACTIVITY")
+"""The class lists a course's analytics keeps sorted: every student by progress or last activity,
+and (sparse) the students at risk by the same two."""
+
+
+def analytics_row_prefix(order: str) -> str:
+    if order not in ANALYTICS_ROW_ORDERS:
+        raise UnsafeKeyPart(f"No list is named {order[:64]!r}.")
+    return f"ROW#{order}#"
+
+
+def analytics_row_sk(order: str, position: str, student_id: str) -> str:
+    """A student's row in one sorted class list: `ROW#<order>#<position>#<student>`."""
+    return f"{analytics_row_prefix(order)}{position}#{_part(student_id)}"
+
+
+ANALYTICS_IDLE_SHARDS = 4
+"""GSI1 partitions per day of the sweep's index of learners not yet judged inactive."""
+
+
+def analytics_idle_pk(day: str, shard: int) -> str:
+    """GSI1 partition: enrolled learners whose last activity was on `day` (the inactivity sweep's index).
+
+    It spans institutions (a `PLATFORM#` key): only the sweep reads it, and its IAM policy allows
+    nothing else.
+    """
+    return f"{PLATFORM}#ANALYTICS#IDLE#{day}#{shard}"
+
+
+def analytics_idle_shard(student_id: str) -> int:
+    return zlib.crc32(_part(student_id).encode()) % ANALYTICS_IDLE_SHARDS
+
+
+def analytics_idle_sk(institution_id: str, course_id: str, student_id: str) -> str:
+    return f"{tenant(institution_id)}#{_part(course_id)}#{_part(student_id)}"

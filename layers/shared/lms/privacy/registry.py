@@ -12,6 +12,7 @@ from functools import cache
 from lms.privacy import Contributor
 
 CONTRIBUTOR_MODULES = (
+    "lms.analytics.privacy",
     "lms.progress.privacy",
     "lms.assessments.privacy",
     "lms.communication.privacy",

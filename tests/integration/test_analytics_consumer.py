@@ -1,0 +1,160 @@
+"""The analytics consumer through its handlers and the real pipeline: read models, order, duplicates."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from infra.provision import Stack
+from lms import ids
+from lms.analytics.consumer import consumer
+from lms.analytics.repository import DynamoAnalyticsRepository
+from lms.events import DomainEvent, EventEnvelope
+from lms.events.assessments import AssignmentSubmitted, QuizAttemptSubmitted
+from lms.events.courses import CoursePublished, StudentDropped, StudentEnrolled
+from lms.events.progress import CourseCompleted, LessonCompleted
+from tests.support.events import (
+    assignment_published,
+    envelope,
+    quiz_graded,
+    quiz_published,
+)
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+class Course:
+    """One institution's course, as the events analytics hears describe it."""
+
+    def __init__(self, stack: Stack, lessons: int = 3) -> None:
+        self.stack = stack
+        self.institution_id = f"inst-{uuid.uuid4().hex[:12]}"
+        self.course_id = ids.new_id()
+        self.lessons = [f"lesson-{i}" for i in range(lessons)]
+        self.quiz_id = ids.new_id()
+        self.essay_id = ids.new_id()
+        self.instructor = "teacher-1"
+
+    def at(self, event: DomainEvent, minutes: float = 0) -> EventEnvelope:
+        return envelope(
+            event,
+            self.institution_id,
+            occurred_at=T0 + timedelta(minutes=minutes),
+            actor="someone",
+            roles=["students"],
+        )
+
+    def published(self) -> list[EventEnvelope]:
+        return [
+            self.at(
+                CoursePublished(
+                    course_id=self.course_id,
+                    title="Optics",
+                    lesson_ids=self.lessons,
+                    instructor_ids=[self.instructor],
+                    course_version=3,
+                )
+            ),
+            self.at(quiz_published(self.course_id, self.quiz_id, points="10")),
+            self.at(
+                assignment_published(self.course_id, self.essay_id).model_copy(
+                    update={"due_at": T0 + timedelta(days=3)}
+                )
+            ),
+        ]
+
+    def repository(self) -> DynamoAnalyticsRepository:
+        return DynamoAnalyticsRepository()
+
+    def counters(self) -> dict[str, int]:
+        totals = self.repository().counters(self.institution_id, self.course_id).totals
+        return {k: v for k, v in totals.items() if v}
+
+
+def _class_journey(course: Course) -> list[EventEnvelope]:
+    """Three students: ann completes everything, bob two lessons and a low quiz, cy drops."""
+    c, q, a = course.course_id, course.quiz_id, course.essay_id
+    events: list[EventEnvelope] = list(course.published())
+    for minute, student in enumerate(("ann", "bob", "cy"), start=1):
+        events.append(
+            course.at(StudentEnrolled(course_id=c, student_id=student, enrolled_by=student), minute)
+        )
+    for minute, lesson in enumerate(course.lessons, start=10):
+        events.append(course.at(LessonCompleted(student_id="ann", course_id=c, lesson_id=lesson), minute))
+    for minute, lesson in enumerate(course.lessons[:2], start=20):
+        events.append(course.at(LessonCompleted(student_id="bob", course_id=c, lesson_id=lesson), minute))
+    events += [
+        course.at(
+            QuizAttemptSubmitted(
+                course_id=c, quiz_id=q, attempt_id="a1", student_id="ann", attempt_number=1, submitted_at=T0
+            ),
+            30,
+        ),
+        course.at(quiz_graded(c, q, "ann", "9"), 30),
+        course.at(
+            QuizAttemptSubmitted(
+                course_id=c, quiz_id=q, attempt_id="b1", student_id="bob", attempt_number=1, submitted_at=T0
+            ),
+            31,
+        ),
+        course.at(quiz_graded(c, q, "bob", "3", passed=False), 31),
+        course.at(
+            AssignmentSubmitted(
+                course_id=c,
+                assignment_id=a,
+                submission_id="s1",
+                student_id="ann",
+                version=1,
+                submitted_at=T0,
+                late=False,
+            ),
+            40,
+        ),
+        course.at(CourseCompleted(student_id="ann", course_id=c), 41),
+        course.at(StudentDropped(course_id=c, student_id="cy", dropped_by="cy"), 50),
+    ]
+    return events
+
+
+EXPECTED = {
+    "enrolled": 2,
+    "dropped": 1,
+    "completed": 1,
+    "lesson:lesson-0": 2,
+    "lesson:lesson-1": 2,
+    "lesson:lesson-2": 1,
+    "lessons_done:3": 1,
+    "lessons_done:2": 1,
+    "quiz:{q}:graded": 2,
+    "quiz:{q}:passed": 1,
+    "quiz:{q}:attempts": 2,
+    "quiz:{q}:bucket:9": 1,
+    "quiz:{q}:bucket:3": 1,
+    "assignment:{a}:on_time": 1,
+    "days_to_complete:0": 1,
+    "last_seen:2026-03-02": 2,
+}
+
+
+def _expected(course: Course) -> dict[str, int]:
+    return {k.format(q=course.quiz_id, a=course.essay_id): v for k, v in EXPECTED.items()}
+
+
+def test_a_class_journey_builds_the_course_counters(stack: Stack) -> None:
+    course = Course(stack)
+    for sent in _class_journey(course):
+        assert consumer.handle(sent)
+    counters = course.counters()
+    assert {k: counters.get(k) for k in _expected(course)} == _expected(course)
+
+
+def test_duplicated_and_shuffled_deliveries_build_the_same_read_models(stack: Stack) -> None:
+    course = Course(stack)
+    journey = _class_journey(course)
+    deliveries = journey + random.Random(7).sample(journey, k=len(journey) // 2)
+    random.Random(11).shuffle(deliveries)
+    first_times = [consumer.handle(sent) for sent in deliveries]
+    assert sum(first_times) == len(journey)
+    counters = course.counters()
+    assert {k: counters.get(k) for k in _expected(course)} == _expected(course)
