@@ -11,11 +11,11 @@ import importlib
 import importlib.util
 import inspect
 import json
-import types
 import pkgutil
 import re
 import sys
 import tomllib
+import types
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -290,7 +290,11 @@ def _called(func: types.FunctionType, seen: set[types.FunctionType] | None = Non
         codes += [c for c in code.co_consts if isinstance(c, types.CodeType)]
     found = [func.__globals__[name] for name in sorted(names) if name in func.__globals__]
     for value in list(found):
-        if isinstance(value, types.FunctionType) and value.__module__ == func.__module__ and value not in seen:
+        if (
+            isinstance(value, types.FunctionType)
+            and value.__module__ == func.__module__
+            and value not in seen
+        ):
             found += _called(value, seen)
     return found
 
@@ -320,7 +324,7 @@ def _problem_statuses(
         if method != "get":
             statuses.add(409)  # the state refuses the change (a resource's, a unique name's, a key's)
     if "path" in where or _names_by_id(operation, schemas):
-        statuses.add(404)  # the addressed resource (by path or by an id in the query or body), or another tenant's
+        statuses.add(404)  # the resource addressed (by path, query or body), or another tenant's
     if "if-match" in names:
         statuses |= {412, 428}
     if names & {"if-match", "idempotency-key", "cursor"}:
@@ -371,11 +375,45 @@ def _document_operation(
             response.setdefault("headers", {})["ETag"] = ETAG
 
 
-def _returns_versioned(response: Mapping[str, Any], schemas: Mapping[str, Any]) -> bool:
-    # lms.http.respond sends the ETag of every resource that carries a version.
+def _link_created_resources(paths: Mapping[str, Any], schemas: Mapping[str, Any]) -> None:
+    """Links from each create (201 with an `id`) to the operations on what it created.
+
+    An operation on `<create's path>/{x_id}` addresses the new resource: `x_id` is the answer's
+    `id`, the other path parameters are the create's own, and a change's If-Match its ETag.
+    """
+    for path, item in paths.items():
+        create = item.get("post", {})
+        answer = create.get("responses", {}).get("201", {})
+        if "id" not in _response_properties(answer, schemas):
+            continue
+        for target_path, target_item in paths.items():
+            parent, _, last = target_path.rpartition("/")
+            if parent != path or not re.fullmatch(r"\{\w+\}", last):
+                continue
+            parameters = {name: f"$request.path.{name}" for name in re.findall(r"\{(\w+)\}", path)}
+            parameters[last.strip("{}")] = "$response.body#/id"
+            for method in METHODS:
+                if method in target_item:
+                    target = target_item[method]
+                    conditional = any(p["name"] == IF_MATCH["name"] for p in target.get("parameters", []))
+                    # The create's ETag is the version a first change sends.
+                    extra = {"header.If-Match": "$response.header.ETag"} if conditional else {}
+                    answer.setdefault("links", {})[target["operationId"]] = {
+                        "operationId": target["operationId"],
+                        "parameters": {**parameters, **extra},
+                    }
+
+
+def _response_properties(response: Mapping[str, Any], schemas: Mapping[str, Any]) -> set[str]:
+    """The top-level fields of a JSON answer's model."""
     ref = response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
     target = schemas.get(ref.rsplit("/", 1)[-1], {}) if ref else {}
-    return "version" in target.get("properties", {})
+    return set(target.get("properties", {}))
+
+
+def _returns_versioned(response: Mapping[str, Any], schemas: Mapping[str, Any]) -> bool:
+    # lms.http.respond sends the ETag of every resource that carries a version.
+    return "version" in _response_properties(response, schemas)
 
 
 def _referenced(value: Any) -> set[str]:
@@ -430,6 +468,7 @@ def openapi_document(functions: Iterable[ApiFunction], version: str) -> dict[str
     for method, path, operation in _operations({"paths": paths}):
         taken = headers.get(operation.get("operationId", ""), [])
         _document_operation(method, operation, _route_key(method, path) in public, schemas, taken)
+    _link_created_resources(paths, schemas)
     # Powertools adds its validation error bodies; lms.http answers problems instead, so they go.
     reachable = _reachable_schemas([paths, problem["responses"]], schemas)
     schemas = {name: schema for name, schema in schemas.items() if name in reachable}

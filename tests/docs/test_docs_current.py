@@ -63,13 +63,43 @@ def test_only_the_template_s_public_routes_skip_the_authorizer(openapi: dict[str
     assert openapi["security"] == [{docs.SECURITY_SCHEME: []}]
 
 
-def test_patch_requires_if_match_and_answers_its_problems(openapi: dict[str, Any]) -> None:
-    for path, item in openapi["paths"].items():
-        if "patch" in item:
-            operation = item["patch"]
-            headers = {p["name"]: p for p in operation["parameters"] if p["in"] == "header"}
-            assert headers["If-Match"]["required"] is True, path
+def operations_of(openapi: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    return {
+        (method, path): operation
+        for path, item in openapi["paths"].items()
+        for method, operation in item.items()
+        if method in docs.METHODS
+    }
+
+
+def test_if_match_is_declared_where_the_route_reads_it_and_only_there(openapi: dict[str, Any]) -> None:
+    conditional = {
+        operation_id
+        for function in docs.api_functions(load_template())
+        for operation_id, headers in docs.request_headers(function.resolver).items()
+        if docs.IF_MATCH in headers
+    }
+    assert {"UpdateCourse", "GradeSubmission"} <= conditional
+    for (method, path), operation in operations_of(openapi).items():
+        headers = {p["name"].lower() for p in operation.get("parameters", []) if p["in"] == "header"}
+        if operation["operationId"] in conditional:
+            assert "if-match" in headers, path
             assert {"412", "428"} <= set(operation["responses"]), path
+        else:
+            assert "if-match" not in headers, f"{method} {path}"
+            assert not {"412", "428"} & set(operation["responses"]), f"{method} {path}"
+
+
+def test_a_conversation_s_settings_change_without_if_match(openapi: dict[str, Any]) -> None:
+    update = openapi["paths"]["/communication/conversations/{conversation_id}"]["patch"]
+    assert "If-Match" not in {p["name"] for p in update.get("parameters", [])}
+    assert "412" not in update["responses"]
+
+
+def test_no_content_declares_no_media_type(openapi: dict[str, Any]) -> None:
+    for (method, path), operation in operations_of(openapi).items():
+        if "204" in operation["responses"]:
+            assert "content" not in operation["responses"]["204"], f"{method} {path}"
 
 
 def test_problem_responses_are_problem_json(openapi: dict[str, Any]) -> None:
@@ -118,3 +148,14 @@ def test_a_function_without_api_events_serves_no_routes() -> None:
         if not spec.routes:
             resolvers = docs.handler_resolvers(spec)
             assert resolvers == [], f"{spec.logical_id} has a resolver but no Api event in template.yaml"
+
+
+def test_a_create_links_to_the_operations_on_what_it_created(openapi: dict[str, Any]) -> None:
+    links = openapi["paths"]["/courses/{course_id}/sections"]["post"]["responses"]["201"]["links"]
+    assert set(links) == {"UpdateSection", "RemoveSection"}
+    assert links["UpdateSection"]["parameters"] == {
+        "course_id": "$request.path.course_id",
+        "section_id": "$response.body#/id",
+        "header.If-Match": "$response.header.ETag",
+    }
+    assert "header.If-Match" not in links["RemoveSection"]["parameters"]

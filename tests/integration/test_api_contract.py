@@ -141,7 +141,8 @@ def checked(app: GatewayApp, auth: dict[str, str], label: str, failures: list[st
     def run(case: Any) -> None:
         response = case.call(app=app, headers=auth)
         failures.extend(
-            f"{label}: {v} ({response.status_code} {response.text[:240]!r})" for v in violations(case, response)
+            f"{label}: {v} ({response.status_code} {response.text[:240]!r})"
+            for v in violations(case, response)
         )
 
     return run
