@@ -365,7 +365,9 @@ def _document_operation(
         operation["security"] = []
     responses: dict[str, Any] = operation.setdefault("responses", {})
     responses.pop("422", None)  # Powertools' own validation body; lms.http answers a problem instead
-    for problem_status in _problem_statuses(method, operation, public, schemas):
+    # A route may declare a refusal the rules below cannot see (a public route reading its own input).
+    refusals = {int(status) for status in responses if status.isdigit() and int(status) in PROBLEM_RESPONSES}
+    for problem_status in _problem_statuses(method, operation, public, schemas) | refusals:
         name = PROBLEM_RESPONSES[problem_status].__name__
         responses[str(problem_status)] = {"$ref": f"#/components/responses/{name}"}
     for status, response in responses.items():

@@ -32,7 +32,9 @@ AUTHORIZE = "/lti/authorize"
 AUTO_POST = "document.forms[0].submit();"
 AUTO_POST_HASH = base64.b64encode(hashlib.sha256(AUTO_POST.encode()).digest()).decode()
 HTML_ANSWER: dict[int, OpenAPIResponse] = {
-    200: {"description": "A page that posts the id_token to the tool", "content": {"text/html": {}}}
+    200: {"description": "A page that posts the id_token to the tool", "content": {"text/html": {}}},
+    400: {"description": "Not an authentication request of a registered tool, or one already used"},
+    403: {"description": "The tool is disabled"},
 }
 
 
