@@ -1,0 +1,154 @@
+"""LTI 1.3 against a real tool: a pylti1p3 tool on this machine, registered through the API, launched
+by a browser-like HTTP client that follows the redirects and posts the forms as a browser would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+import requests
+
+from infra.local_stack import LocalStack
+from tests.support.client import Caller
+from tests.support.courses import add_lesson, add_section, create_course, publish
+from tests.support.local import demo, new_student, signed_in
+from tests.support.lti_tool import LtiTool
+
+LTI = "https://purl.imsglobal.org/spec/lti/claim/"
+LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
+
+
+class AutoPostForm(HTMLParser):
+    """The form of an auto-posting page, read as a browser reads it: its action and hidden fields."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.action = ""
+        self.fields: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {name: value or "" for name, value in attrs}
+        if tag == "form":
+            self.action = found["action"]
+        elif tag == "input" and found.get("type") == "hidden":
+            self.fields[found["name"]] = found["value"]
+
+
+def browse_launch(login_url: str, tamper: Any = None) -> requests.Response:
+    """What a browser does from the login URL: follow the redirects, then post the page's form."""
+    browser = requests.Session()
+    page = browser.get(login_url, timeout=30)  # tool's login -> platform's authorization endpoint
+    assert page.status_code == 200, page.text
+    assert page.headers["Content-Type"].startswith("text/html")
+    form = AutoPostForm()
+    form.feed(page.text)
+    fields = tamper(form.fields) if tamper else form.fields
+    return browser.post(form.action, data=fields, timeout=30)
+
+
+@pytest.fixture(scope="module")
+def tool() -> Iterator[LtiTool]:
+    running = LtiTool().start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def course(local: LocalStack, tool: LtiTool) -> dict[str, Any]:
+    """The tool registered by the demo institution's admin, and a published course with a lesson of it."""
+    admin = signed_in(local, demo(local, "institution-admins"))
+    registered = admin.post("/lti/tools", tool.registration())
+    assert registered.status == 201, registered.body
+    tool.configure(registered.json()["platform"])
+    instructor = signed_in(local, demo(local, "instructors"))
+    made = create_course(instructor, title="Systems programming")
+    section = add_section(instructor, made["id"])
+    link = {"tool_id": registered.json()["id"], "custom": {"exercise": "pointers-1"}}
+    lesson = add_lesson(
+        instructor, made["id"], section["id"], "Pointer lab", content_type="lti", content=None, lti=link
+    )
+    publish(instructor, made["id"])
+    return {"id": made["id"], "lesson_id": lesson["id"], "tool": registered.json(), "admin": admin}
+
+
+def enrolled_student(local: LocalStack, course: dict[str, Any]) -> Caller:
+    student = new_student(local)
+    assert student.post(f"/courses/{course['id']}/enrollments", {}).status == 201
+    return student
+
+
+def login_url(student: Caller, course: dict[str, Any]) -> str:
+    started = student.post("/lti/launches", {"course_id": course["id"], "lesson_id": course["lesson_id"]})
+    assert started.status == 200, started.body
+    url: str = started.json()["login_url"]
+    return url
+
+
+def test_the_tool_validates_a_students_launch_with_its_own_library(
+    local: LocalStack, tool: LtiTool, course: dict[str, Any]
+) -> None:
+    student = enrolled_student(local, course)
+    launched = browse_launch(login_url(student, course))
+    assert launched.status_code == 200, launched.text
+    data = tool.launches[-1]
+    assert launched.json()["sub"] == data["sub"]
+    assert data["iss"] == course["tool"]["platform"]["issuer"]
+    assert data["aud"] == course["tool"]["client_id"]
+    assert data[LTI + "message_type"] == "LtiResourceLinkRequest"
+    assert data[LTI + "version"] == "1.3.0"
+    assert data[LTI + "deployment_id"] == course["tool"]["deployment_id"]
+    assert data[LTI + "resource_link"]["id"] == course["lesson_id"]
+    assert data[LTI + "context"]["id"] == course["id"]
+    assert data[LTI + "custom"] == {"exercise": "pointers-1"}
+    assert LIS + "membership#Learner" in data[LTI + "roles"]
+
+
+def test_a_tampered_id_token_is_refused_by_the_tool(
+    local: LocalStack, tool: LtiTool, course: dict[str, Any]
+) -> None:
+    student = enrolled_student(local, course)
+
+    def tampered(fields: dict[str, str]) -> dict[str, str]:
+        header, payload, signature = fields["id_token"].split(".")
+        flipped = signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB")
+        return {**fields, "id_token": f"{header}.{payload}.{flipped}"}
+
+    launched = browse_launch(login_url(student, course), tamper=tampered)
+    assert launched.status_code == 400
+    assert "decode id_token" in launched.json()["error"]
+
+
+def test_a_replayed_launch_is_refused_by_the_platform(local: LocalStack, course: dict[str, Any]) -> None:
+    student = enrolled_student(local, course)
+    browser = requests.Session()
+    page = browser.get(login_url(student, course), timeout=30)
+    assert page.status_code == 200
+    replayed = browser.get(page.url, timeout=30)  # the same authentication request again
+    assert replayed.status_code == 400
+    assert replayed.json()["type"] == "urn:lms:problem:lti-replayed"
+
+
+def test_a_disabled_tool_does_not_launch(local: LocalStack, tool: LtiTool) -> None:
+    admin = signed_in(local, demo(local, "institution-admins"))
+    registered = admin.post("/lti/tools", tool.registration("Retired lab")).json()
+    tool.configure(registered["platform"])
+    instructor = signed_in(local, demo(local, "instructors"))
+    made = create_course(instructor, title="Retired")
+    section = add_section(instructor, made["id"])
+    lesson = add_lesson(
+        instructor,
+        made["id"],
+        section["id"],
+        content_type="lti",
+        content=None,
+        lti={"tool_id": registered["id"]},
+    )
+    started = instructor.post("/lti/launches", {"course_id": made["id"], "lesson_id": lesson["id"]})
+    assert started.status == 200
+    disabled = admin.patch(f"/lti/tools/{registered['id']}", {"enabled": False}, version=1)
+    assert disabled.status == 200, disabled.body
+    page = requests.Session().get(started.json()["login_url"], timeout=30)
+    assert page.status_code == 403
+    assert page.json()["type"] == "urn:lms:problem:lti-tool-disabled"

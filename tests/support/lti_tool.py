@@ -1,0 +1,132 @@
+"""A small LTI 1.3 tool built on pylti1p3 (Flask), served on 127.0.0.1: the platform's real counterpart.
+
+Nobody here wrote the library that checks the platform's messages: the tool validates launches
+with pylti1p3 exactly as a production tool would (state cookie, nonce, the platform's JWKS over
+HTTP, registration, deployment, message claims). The test reads what it validated from
+`launches`, or the library's refusal from the response.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from flask import Flask, jsonify
+from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
+from pylti1p3.exception import LtiException
+from pylti1p3.tool_config import ToolConfDict
+from werkzeug.serving import BaseWSGIServer, make_server
+
+
+@dataclass(frozen=True)
+class PlatformValues:
+    """What the institution gave the tool's vendor at registration (the `platform` of the answer)."""
+
+    issuer: str
+    client_id: str
+    deployment_id: str
+    jwks_url: str
+    authorization_url: str
+
+
+def _key_pair() -> tuple[str, str]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    return private, public
+
+
+class LtiTool:
+    """The tool's web app and its server; `configure` once the platform registered it."""
+
+    def __init__(self) -> None:
+        self.launches: list[dict[str, Any]] = []
+        self.registrations: list[PlatformValues] = []
+        self._private_key, self._public_key = _key_pair()
+        self._server: BaseWSGIServer = make_server("127.0.0.1", 0, self._app(), threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="lti-tool", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def registration(self, name: str = "pylti1p3 lab") -> dict[str, Any]:
+        """The values the vendor gives the institution (the body of `POST /lti/tools`)."""
+        return {
+            "name": name,
+            "jwks_url": f"{self.url}/jwks",
+            "oidc_login_url": f"{self.url}/login",
+            "redirect_uris": [f"{self.url}/launch"],
+            "target_link_uri": f"{self.url}/launch",
+        }
+
+    def configure(self, platform: dict[str, str]) -> None:
+        """Add a registration: the platform's values for one of the tool's client ids."""
+        self.registrations.append(PlatformValues(**platform))
+
+    def start(self) -> LtiTool:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+
+    def _tool_conf(self) -> ToolConfDict:
+        if not self.registrations:
+            raise LtiException("The tool is not registered with a platform yet.")
+        issuers: dict[str, list[dict[str, Any]]] = {}
+        for platform in self.registrations:
+            issuers.setdefault(platform.issuer, []).append(
+                {
+                    "default": not issuers.get(platform.issuer),
+                    "client_id": platform.client_id,
+                    "auth_login_url": platform.authorization_url,
+                    "auth_token_url": f"{platform.issuer}/lti/token",
+                    "key_set_url": platform.jwks_url,
+                    "key_set": None,
+                    "deployment_ids": [platform.deployment_id],
+                }
+            )
+        conf = ToolConfDict(issuers)
+        for platform in self.registrations:
+            conf.set_private_key(platform.issuer, self._private_key, client_id=platform.client_id)
+            conf.set_public_key(platform.issuer, self._public_key, client_id=platform.client_id)
+        return conf
+
+    def _app(self) -> Flask:
+        app = Flask("lti_tool")
+        app.secret_key = secrets.token_hex(32)
+
+        @app.errorhandler(LtiException)
+        def _refused(error: LtiException) -> Any:
+            return jsonify({"error": str(error)}), 400
+
+        @app.get("/jwks")
+        def jwks() -> Any:
+            return jsonify(self._tool_conf().get_jwks())
+
+        @app.route("/login", methods=["GET", "POST"])
+        def login() -> Any:
+            flask_request = FlaskRequest()
+            target = flask_request.get_param("target_link_uri")
+            return FlaskOIDCLogin(flask_request, self._tool_conf()).redirect(target)
+
+        @app.post("/launch")
+        def launch() -> Any:
+            message = FlaskMessageLaunch(FlaskRequest(), self._tool_conf())
+            data = message.get_launch_data()  # validates: state, signature, nonce, registration, ...
+            self.launches.append(data)
+            return jsonify({"launch_id": message.get_launch_id(), "sub": data["sub"]})
+
+        return app
