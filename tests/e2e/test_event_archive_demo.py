@@ -103,6 +103,33 @@ def test_completion_and_scores_of_the_demo_course(
     assert [row[1:] for row in scores if row[0] == course.quiz_id] == [(30, 1), (60, 1), (90, 1)]
 
 
+def test_the_analytics_api_gives_the_same_numbers_as_the_sql(
+    local: LocalStack, connection: duckdb.DuckDBPyConnection, course: DemoCourse
+) -> None:
+    cohorts = connection.sql(documented_queries()["Completion by cohort"]).fetchall()
+    scores = connection.sql(documented_queries()["Score distributions"]).fetchall()
+    ours = [row for row in cohorts if row[0] == course.course_id]
+    # Nobody of the demo dropped out: everyone enrolled is enrolled still.
+    expected = (
+        sum(row[2] for row in ours),
+        sum(row[3] for row in ours),
+        [row[1:] for row in scores if row[0] == course.quiz_id],
+    )
+    instructor = signed_in(local, demo(local, "instructors"))
+
+    def answered() -> tuple[int, int, list[tuple[int, int]]]:
+        status, overview = instructor.call("GET", f"/analytics/courses/{course.course_id}")
+        assert status == 200, overview
+        status, statistics = instructor.call("GET", f"/analytics/courses/{course.course_id}/assessments")
+        assert status == 200, statistics
+        [quiz] = [q for q in statistics["quizzes"] if q["quiz_id"] == course.quiz_id]
+        histogram = [(b["from_percent"], b["students"]) for b in quiz["histogram"] if b["students"]]
+        return overview["students"]["enrolled"], overview["students"]["completed"], histogram
+
+    # The analytics consumer reads its own queue: its read model may be a moment behind the archive.
+    assert eventually(lambda: answered() == expected, seconds=30), (answered(), expected)
+
+
 def test_the_command_prints_the_answer_of_a_query(
     state_file: Path, course: DemoCourse, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -62,10 +62,22 @@ HISTORY = [
     by_student(LessonCompleted(student_id="s1", course_id=ALGEBRA, lesson_id="l2"), "s1", at(10)),
     graded("s4", "7", 1, at(12)),
     graded("s5", "3", 1, at(12, 11)),
+    # A course is completed by completing its last lesson.
+    by_student(LessonCompleted(student_id="s1", course_id=ALGEBRA, lesson_id="l3"), "s1", at(16)),
     by_student(CourseCompleted(student_id="s1", course_id=ALGEBRA), "s1", at(16)),
     by_student(LessonCompleted(student_id="s3", course_id=ALGEBRA, lesson_id="l2"), "s3", at(17)),
+    by_student(LessonCompleted(student_id="s2", course_id=ALGEBRA, lesson_id="l3"), "s2", at(18)),
     by_student(CourseCompleted(student_id="s2", course_id=ALGEBRA), "s2", at(18)),
+    by_student(LessonCompleted(student_id="s4", course_id=ALGEBRA, lesson_id="l3"), "s4", at(20)),
     by_student(CourseCompleted(student_id="s4", course_id=ALGEBRA), "s4", at(20)),
+    # Not something a learner did: their grade (s6 did nothing else), a staff enrollment.
+    graded("s6", "5", 1, at(19)),
+    envelope(
+        StudentEnrolled(course_id=BIOLOGY, student_id="s7", enrolled_by="teacher"),
+        INSTITUTION,
+        actor="teacher",
+        occurred_at=at(19),
+    ),
     enrolled(ALGEBRA, "x1", at(2), institution="other-college"),  # never in demo-university's answers
 ]
 REPEATED = [HISTORY[1], HISTORY[14]]  # delivered twice (at least once): counted once
@@ -75,15 +87,17 @@ EXPECTED = {
     "Weekly active learners": [
         (date(2026, 11, 2), 3),  # s1, s2, s3 (the teacher is not a learner)
         (date(2026, 11, 9), 4),  # s4, s5 enrolled; s1 completed a lesson; s2 enrolled in biology
-        (date(2026, 11, 16), 4),  # s1, s2, s4 completed the course; s3 completed a lesson
+        (date(2026, 11, 16), 4),  # s1, s2, s4 completed their last lesson; s3 a lesson (s6 was graded)
     ],
     "Completion by cohort": [
         (ALGEBRA, date(2026, 11, 2), 3, 2, 66.7),  # s1, s2 of s1, s2, s3
         (ALGEBRA, date(2026, 11, 9), 2, 1, 50.0),  # s4 of s4, s5
         (BIOLOGY, date(2026, 11, 9), 1, 0, 0.0),
+        (BIOLOGY, date(2026, 11, 16), 1, 0, 0.0),  # s7, enrolled by the teacher
     ],
     "Score distributions": [
         (QUIZ, 30, 1),  # s5: 3/10
+        (QUIZ, 50, 1),  # s6: 5/10
         (QUIZ, 70, 2),  # s3: 7.5/10, s4: 7/10
         (QUIZ, 90, 2),  # s1: 9/10 (its second revision), s2: 10/10
     ],

@@ -11,7 +11,7 @@ from lms.events import DomainEvent, EventEnvelope
 from lms.events.courses import StudentEnrolled
 from lms.events.progress import LessonCompleted
 from tests.support.archive import documented_queries
-from tests.support.events import envelope, put_on_bus, quiz_published
+from tests.support.events import envelope, put_on_bus, quiz_graded, quiz_published
 
 INSTITUTION = "demo-university"  # the one the documented queries name
 
@@ -26,15 +26,21 @@ def lesson_done(student: str, days_ago: float) -> EventEnvelope:
 
 
 def test_active_learners_in_the_last_7_days_are_the_students_who_did_something_since(stack: Stack) -> None:
+    # Days are UTC days, today included: a day's events are in or out whatever time it is now.
     put_on_bus(
         stack,
         by_student(StudentEnrolled(course_id="c1", student_id="s1", enrolled_by="s1"), "s1", 1),
         lesson_done("s1", 2),  # the same learner again
-        lesson_done("s2", 6.5),
+        lesson_done("s2", 5.5),
         lesson_done("s3", 7.5),  # too long ago
         lesson_done("s4", 30),
-        envelope(quiz_published("c1", "q1"), INSTITUTION, actor="teacher"),  # staff
-        envelope(quiz_published("c1", "q2"), "other-college", actor="s5", roles=["students"]),
+        by_student(quiz_graded("c1", "q1", "s5", "4"), "s5", 1),  # graded: not something s5 did
+        envelope(
+            StudentEnrolled(course_id="c1", student_id="s6", enrolled_by="teacher"),
+            INSTITUTION,
+            actor="teacher",
+        ),
+        envelope(quiz_published("c1", "q2"), "other-college", actor="s7", roles=["students"]),
     )
 
     with archive_connection(database=stack.outputs["ArchiveDatabaseName"]) as connection:
