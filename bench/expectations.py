@@ -894,3 +894,48 @@ SCALE_EXPECTED: Mapping[str, Mapping[str, int]] = MappingProxyType(
 def expected_requests(method: str, path: str, variant: str | None = None) -> dict[str, int]:
     """The DynamoDB requests of one operation (by request name), as the tests assert them."""
     return dict(EXPECTED[scenario_key(method, path, variant)].requests)
+
+
+# An announcement to a course's students, from the event to every inbox entry and mail message
+# (bench/fanout.py), by class size: the consumer's requests, then every chunk's (100 people each:
+# BatchGetItem of their profiles, of their entries, of their preferences and the institution's
+# defaults (101 keys: 2 requests); BatchWriteItem of the entries, 25 a request; the mail messages).
+FANOUT_EXPECTED: Mapping[int, Mapping[str, Mapping[str, int]]] = MappingProxyType(
+    {
+        100: MappingProxyType(
+            {
+                "consumer": MappingProxyType(
+                    {
+                        "dynamodb:GetItem": 2,
+                        "dynamodb:Query": 1,
+                        "dynamodb:BatchGetItem": 4,
+                        "dynamodb:BatchWriteItem": 4,
+                        "dynamodb:PutItem": 1,
+                        "sqs:SendMessageBatch": 1,
+                    }
+                ),
+                "chunks": MappingProxyType({}),
+            }
+        ),
+        10_000: MappingProxyType(
+            {
+                "consumer": MappingProxyType(
+                    {
+                        "dynamodb:GetItem": 2,
+                        # The roster, about 1 MB of enrollment items a page.
+                        "dynamodb:Query": 6,
+                        "dynamodb:PutItem": 1,
+                        "sqs:SendMessageBatch": 10,
+                    }
+                ),
+                "chunks": MappingProxyType(
+                    {
+                        "dynamodb:BatchGetItem": 400,
+                        "dynamodb:BatchWriteItem": 400,
+                        "sqs:SendMessageBatch": 100,
+                    }
+                ),
+            }
+        ),
+    }
+)

@@ -51,6 +51,12 @@ class Settings(BaseModel):
     web_origin: str = Field(default="", validation_alias="WEB_ORIGIN")
     # Where the notifications context puts what the mailer sends (lms.notifications.mail_contract).
     notification_mail_queue: str = Field(default="", validation_alias="NOTIFICATION_MAIL_QUEUE_URL")
+    # Where a large notification's chunks of recipients wait for their own invocations.
+    notification_fanout_queue: str = Field(default="", validation_alias="NOTIFICATION_FANOUT_QUEUE_URL")
+    # People per fan-out chunk (lms.notifications.fanout); tests lower it to see chunks with small classes.
+    notification_chunk_size: int = Field(
+        default=100, ge=1, le=100, validation_alias="NOTIFICATION_CHUNK_SIZE"
+    )
     # How long an inbox entry is kept before TTL deletes it (template parameter NotificationRetentionDays).
     notification_retention_days: int = Field(
         default=90, ge=1, le=3650, validation_alias="NOTIFICATION_RETENTION_DAYS"
@@ -86,6 +92,14 @@ class Settings(BaseModel):
         if not self.lti_signing_key:
             raise RuntimeError("LTI_SIGNING_KEY_ID is not set (template.yaml sets it from LtiSigningKey)")
         return self.lti_signing_key
+
+    @property
+    def notification_fanout_queue_url(self) -> str:
+        if not self.notification_fanout_queue:
+            raise RuntimeError(
+                "NOTIFICATION_FANOUT_QUEUE_URL is not set (template.yaml: !Ref NotificationFanoutQueue)"
+            )
+        return self.notification_fanout_queue
 
     @property
     def user_pool_id(self) -> str:
