@@ -783,7 +783,8 @@ def notifications_markdown() -> str:
         "The notification types people are told of (`lms.notifications.catalog`). Each lands in the",
         "recipient's inbox and, by their preferences, in an e-mail (at once or in a daily or weekly",
         "digest) rendered from the templates named after the type. The person who caused an event is",
-        "never notified of it, nor is a suspended or erased person.",
+        "not notified of it (except of an award: a completed course, an achievement), nor is a",
+        "suspended or erased person.",
         "",
         *_table(
             ["Type", "Category", "Can be switched off", "Template", "Who is notified", "When"],
