@@ -11,8 +11,11 @@ from typing import Any
 
 from lms import keys
 from lms.auth import Principal
+from lms.notifications.communication_access import TopicMembership
+from lms.notifications.course_access import CourseStaff
 from lms.notifications.inbox import NotificationItem, ReadMarkItem
 from lms.notifications.repository import PREFERENCES_ENTITY, ChoicesItem, decode
+from lms.notifications.users_access import PersonStatus
 from lms.persistence.table import Item
 from lms.privacy import Contributor, ExportRecord, ExportSections
 
@@ -64,6 +67,11 @@ def erase(institution_id: str, user_id: str, actor: Principal) -> None:
 CONTRIBUTOR = Contributor(
     name="notifications",
     exported=(ChoicesItem, NotificationItem, ReadMarkItem),
+    not_personal={
+        TopicMembership: "a read-only view of the communication context's items, which it exports",
+        CourseStaff: "a read-only view of the courses context's course items, which it exports",
+        PersonStatus: "a read-only view of the users context's profiles, which it exports",
+    },
     export=export,
     erase=erase,
 )
