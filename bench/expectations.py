@@ -688,6 +688,15 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
         ),
         scenario_key("POST", "/users/{user_id}/exports"): _expect(TARGET_WRITE, TransactWriteItems=1),
         scenario_key("GET", "/users/{user_id}/exports/{export_id}"): _expect(TARGET_READ, GetItem=1),
+        scenario_key("GET", "/users/{user_id}/exports"): _expect(TARGET_LIST_PAGE, Query=1),
+        scenario_key("GET", "/users/{user_id}/exports", "someone else's"): _expect(
+            TARGET_LIST_PAGE,
+            "Reads the person's profile first: an admin lists the exports of a person of their own "
+            "institution only (404 otherwise), as POST /users/{id}/exports (data-model.md).",
+            GetItem=1,
+            Query=1,
+        ),
+        scenario_key("GET", "/users/{user_id}/erasure"): _expect(TARGET_READ, GetItem=1),
         scenario_key("DELETE", "/users/{user_id}"): _expect(
             TARGET_WRITE, _READS_FIRST.format(item="profile"), GetItem=1, TransactWriteItems=1
         ),

@@ -319,6 +319,45 @@ class GetUserExport(_OwnProfile):
         return ApiCall("GET", self.path, self.me, {"user_id": self.me.user_id, "export_id": self.export_id})
 
 
+class ListUserExports(_OwnProfile):
+    """A person pages through their own export jobs (pending: the worker is not run)."""
+
+    method, path = "GET", USER_PATH + "/exports"
+
+    def setup(self) -> None:
+        super().setup()
+        for _ in range(self.page_size + 1):
+            self.api.send(ApiCall("POST", USER_PATH + "/exports", self.me, {"user_id": self.me.user_id}), 202)
+
+    def next_call(self, index: int) -> ApiCall:
+        return ApiCall("GET", self.path, self.me, {"user_id": self.me.user_id}, query=self.page_query())
+
+    def after(self, answer: Answer) -> None:
+        self.check_full_page(answer)
+
+
+class ListUserExportsOfSomeoneElse(ListUserExports):
+    """An admin pages through a person's export jobs: the person is looked up first."""
+
+    variant = "someone else's"
+
+    def next_call(self, index: int) -> ApiCall:
+        return ApiCall("GET", self.path, ADMIN, {"user_id": self.me.user_id}, query=self.page_query())
+
+
+class GetUserErasure(UsersScenario):
+    """An admin reads the record of an erasure (pending: the worker is not run)."""
+
+    method, path = "GET", USER_PATH + "/erasure"
+
+    def setup(self) -> None:
+        self.erased = self.invite()["id"]
+        self.api.send(ApiCall("DELETE", USER_PATH, ADMIN, {"user_id": self.erased}), 202)
+
+    def next_call(self, index: int) -> ApiCall:
+        return ApiCall("GET", self.path, ADMIN, {"user_id": self.erased})
+
+
 class EraseUser(UsersScenario):
     """Each call erases a person invited (unmeasured) just before; the worker is not run."""
 
@@ -349,5 +388,8 @@ USERS: tuple[type[Scenario], ...] = (
     GetImportJob,
     RequestUserExport,
     GetUserExport,
+    ListUserExports,
+    ListUserExportsOfSomeoneElse,
     EraseUser,
+    GetUserErasure,
 )

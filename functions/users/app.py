@@ -31,7 +31,7 @@ from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from lms.privacy.files import S3Documents
 from lms.privacy.registry import contributors
 from lms.privacy.repository import DynamoPrivacyRepository
-from lms.privacy.schemas import ErasureView, ExportJobView
+from lms.privacy.schemas import ErasureView, ExportJobPage, ExportJobView
 from lms.privacy.service import PrivacyService
 from lms.settings import METRICS_NAMESPACE, get_settings
 from lms.users.access import gate
@@ -317,6 +317,17 @@ def request_user_export(user_id: str) -> Response[ExportJobView]:
 
 
 @app.get(
+    "/users/<user_id>/exports",
+    summary="A person's export jobs, newest first (themself or an admin)",
+    tags=["privacy"],
+    operation_id="ListUserExports",
+)
+def list_user_exports(user_id: str, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> ExportJobPage:
+    jobs, next_cursor = privacy().list_exports(principal(app), path_id(user_id, "user"), limit, cursor)
+    return ExportJobPage(items=[ExportJobView.of(job) for job in jobs], next_cursor=next_cursor)
+
+
+@app.get(
     "/users/<user_id>/exports/<export_id>",
     summary="Read an export job; while ready it carries a short-lived download link",
     tags=["privacy"],
@@ -343,6 +354,22 @@ def erase_user(
     erasure = privacy().erase_user(principal(app), path_id(user_id, "user"), institution_id)
     metrics.add_metric(name="UserErasures", unit=MetricUnit.Count, value=1)
     return respond(ErasureView.of(erasure), status=202)
+
+
+@app.get(
+    "/users/<user_id>/erasure",
+    summary="Follow a person's erasure: `complete` once every context has erased their data (admins)",
+    tags=["privacy"],
+    operation_id="GetUserErasure",
+)
+def get_user_erasure(
+    user_id: str,
+    institution_id: Annotated[
+        str | None,
+        Query(pattern=SAFE_PART_PATTERN, description="The person's institution (platform admins only)"),
+    ] = None,
+) -> ErasureView:
+    return ErasureView.of(privacy().get_erasure(principal(app), path_id(user_id, "user"), institution_id))
 
 
 def _csv_roster_as_json(event: dict[str, Any]) -> dict[str, Any]:

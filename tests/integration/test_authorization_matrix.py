@@ -241,6 +241,12 @@ class World:
         return export
 
     @cached_property
+    def erased_person(self) -> str:
+        person = self.new_person()
+        ok(self.admin.delete(f"/users/{person}"))
+        return person
+
+    @cached_property
     def person_export(self) -> str:
         return self.export_of(self.admin, self.person)
 
@@ -608,6 +614,10 @@ EXAMPLES: dict[str, Example] = {
         f"/users/{c.user_id}/exports/{w.export_of(c)}"
         if fresh
         else f"/users/{w.person}/exports/{w.person_export}"
+    ),
+    "ListUserExports": lambda w, c, fresh: Call(f"/users/{c.user_id if fresh else w.person}/exports"),
+    "GetUserErasure": lambda w, c, fresh: Call(
+        f"/users/{w.erased_person}/erasure?institution_id={w.institution}"
     ),
     "EraseUser": lambda w, c, fresh: Call(
         f"/users/{w.person_to_change(fresh)}?institution_id={w.institution}"

@@ -315,3 +315,79 @@ def test_a_platform_admin_erases_a_person_of_a_named_institution(tenant: Tenant)
     response = platform.delete(f"/users/{student.user_id}?institution_id={tenant.institution_id}")
     assert response.status == 202, response.body
     assert tenant.event_types().count("UserErased") == 1
+
+
+# ---------------------------------------------------------------- following exports and erasures
+
+
+def test_a_person_lists_their_exports_newest_first_a_page_at_a_time(tenant: Tenant) -> None:
+    student = tenant.student()
+    jobs = [request_export(student, student.user_id)["export_id"] for _ in range(3)]
+
+    first = student.get(f"/users/{student.user_id}/exports", query={"limit": "2"})
+
+    assert first.status == 200, first.body
+    assert student.last_calls == expected_requests("GET", "/users/{user_id}/exports")
+    page = first.json()
+    assert [j["export_id"] for j in page["items"]] == jobs[::-1][:2]
+    assert {j["status"] for j in page["items"]} == {"pending"}
+    assert all(j["download_url"] is None for j in page["items"])
+    rest = student.get(
+        f"/users/{student.user_id}/exports", query={"limit": "2", "cursor": page["next_cursor"]}
+    )
+    assert [j["export_id"] for j in rest.json()["items"]] == jobs[:1]
+    assert rest.json()["next_cursor"] is None
+
+
+def test_an_admin_lists_a_person_s_exports_and_others_may_not(tenant: Tenant, other_tenant: Tenant) -> None:
+    admin = tenant.admin()
+    student, other = tenant.invited(admin), tenant.invited(admin)
+    job = request_export(admin, student.user_id)
+
+    listed = admin.get(f"/users/{student.user_id}/exports")
+
+    assert [j["export_id"] for j in listed.json()["items"]] == [job["export_id"]]
+    assert admin.last_calls == expected_requests("GET", "/users/{user_id}/exports", "someone else's")
+    problem(other.get(f"/users/{student.user_id}/exports"), 403, "forbidden")
+    stranger = other_tenant.invited(other_tenant.admin())
+    problem(admin.get(f"/users/{stranger.user_id}/exports"), 404, "user-not-found")
+    problem(admin.get("/users/no-such-person/exports"), 404, "user-not-found")
+    cursor = student.get(f"/users/{student.user_id}/exports", query={"limit": "1"}).json()["next_cursor"]
+    assert cursor is None
+    problem(
+        student.get(f"/users/{student.user_id}/exports", query={"cursor": "forged"}), 400, "invalid-cursor"
+    )
+
+
+def test_an_admin_follows_an_erasure_until_it_is_complete(stack: Stack, tenant: Tenant) -> None:
+    admin = tenant.admin()
+    student = tenant.invited(admin)
+    problem(admin.get(f"/users/{student.user_id}/erasure"), 404, "erasure-not-found")
+    erasure = admin.delete(f"/users/{student.user_id}").json()
+
+    pending = admin.get(f"/users/{student.user_id}/erasure")
+
+    assert pending.status == 200, pending.body
+    assert admin.last_calls == expected_requests("GET", "/users/{user_id}/erasure")
+    same = ("erasure_id", "user_id", "status", "requested_by", "completed_at")
+    assert {k: pending.json()[k] for k in same} == {k: erasure[k] for k in same}
+    drained(stack)
+    complete = admin.get(f"/users/{student.user_id}/erasure").json()
+    assert (complete["erasure_id"], complete["status"]) == (erasure["erasure_id"], "complete")
+    assert complete["completed_at"] is not None
+
+
+def test_only_admins_follow_erasures_and_only_of_their_institution(
+    tenant: Tenant, other_tenant: Tenant
+) -> None:
+    admin = tenant.admin()
+    student = tenant.invited(admin)
+    assert admin.delete(f"/users/{student.user_id}").status == 202
+    path = f"/users/{student.user_id}/erasure"
+    problem(tenant.instructor().get(path), 403, "forbidden")
+    problem(other_tenant.admin().get(path), 404, "erasure-not-found")
+    problem(admin.get(path, query={"institution_id": other_tenant.institution_id}), 404, "user-not-found")
+    platform = tenant.platform_admin()
+    problem(platform.get(path), 404, "user-not-found")
+    named = platform.get(path, query={"institution_id": tenant.institution_id})
+    assert named.json()["status"] == "pending"

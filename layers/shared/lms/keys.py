@@ -247,9 +247,12 @@ def user_pk(institution_id: str, user_id: str) -> str:
 PROFILE_SK = "PROFILE"
 
 
+USER_EXPORT_PREFIX = "EXPORT#"
+
+
 def user_export_sk(export_id: str) -> str:
-    """A privacy export of the person, under their own partition (user_pk)."""
-    return f"EXPORT#{_part(export_id)}"
+    """A privacy export of the person, under their own partition (user_pk), in id (request) order."""
+    return f"{USER_EXPORT_PREFIX}{_part(export_id)}"
 
 
 ERASURE_SK = "ERASURE"

@@ -11,4 +11,8 @@ from lms.authz import operation
 
 REQUEST_USER_EXPORT = operation("RequestUserExport", MEMBERS, "export personal data")
 GET_USER_EXPORT = operation("GetUserExport", MEMBERS, "read personal data exports")
+LIST_USER_EXPORTS = operation("ListUserExports", MEMBERS, "list personal data exports")
 ERASE_USER = operation("EraseUser", frozenset({Role.INSTITUTION_ADMIN, Role.PLATFORM_ADMIN}), "erase people")
+GET_USER_ERASURE = operation(
+    "GetUserErasure", frozenset({Role.INSTITUTION_ADMIN, Role.PLATFORM_ADMIN}), "follow erasures"
+)

@@ -13,6 +13,7 @@ from lms import audit, clock, keys
 from lms.auth import Principal
 from lms.events import DomainEvent
 from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
+from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
 from lms.persistence.transactions import Transaction
@@ -134,6 +135,23 @@ class DynamoPrivacyRepository:
         except ExportJobItem.DoesNotExist:
             return None
         return _job(institution_id, item)
+
+    def list_exports(
+        self, institution_id: str, user_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[ExportJob], str | None]:
+        """One Query of the person's partition, newest export first."""
+        partition = keys.user_pk(institution_id, user_id)
+        results = ExportJobItem.query(
+            partition,
+            ExportJobItem.SK.startswith(keys.USER_EXPORT_PREFIX),
+            scan_index_forward=False,
+            last_evaluated_key=decode_cursor(cursor, partition_attr="PK", partition=partition),
+            limit=limit,
+            page_size=limit,
+        )
+        page = next(results.page_iter)
+        found = [_job(institution_id, ExportJobItem.from_raw_data(raw)) for raw in page.get("Items", [])]
+        return found, encode_cursor(page.get("LastEvaluatedKey"))
 
     def export_ready(self, job: ExportJob, object_key: str, at: datetime) -> None:
         _job_key(job).update(

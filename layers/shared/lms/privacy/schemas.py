@@ -32,6 +32,13 @@ class ExportJobView(BaseModel):
         )
 
 
+class ExportJobPage(BaseModel):
+    items: list[ExportJobView] = Field(
+        description="Newest first; no download links (read one export for it)."
+    )
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
 class ErasureView(BaseModel):
     erasure_id: str
     user_id: str

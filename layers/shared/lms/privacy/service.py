@@ -19,7 +19,7 @@ from lms.events.users import UserErased, UserExportRequested
 from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
 from lms.privacy import Contributor, domain, policy
 from lms.privacy.domain import EXPORT_FORMAT, Erasure, ErasureStatus, ExportJob, ExportStatus
-from lms.privacy.errors import ExportNotFound
+from lms.privacy.errors import ErasureNotFound, ExportNotFound
 from lms.privacy.repository import (
     AlreadyErased,
     ErasureRequest,
@@ -39,6 +39,9 @@ class PrivacyRepository(Protocol):
     def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None: ...
     def request_export(self, request: ExportRequest) -> None: ...
     def get_export(self, institution_id: str, user_id: str, export_id: str) -> ExportJob | None: ...
+    def list_exports(
+        self, institution_id: str, user_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[ExportJob], str | None]: ...
     def export_ready(self, job: ExportJob, object_key: str, at: datetime) -> None: ...
     def export_failed(self, job: ExportJob, failure: str, at: datetime) -> None: ...
     def get_erasure(self, institution_id: str, user_id: str) -> Erasure | None: ...
@@ -145,6 +148,15 @@ class PrivacyService:
         )
         return view
 
+    def list_exports(
+        self, principal: Principal, user_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[ExportJob], str | None]:
+        """A person's export jobs, newest first (their own, or an admin's of their institution)."""
+        authz.authorize(principal, policy.LIST_USER_EXPORTS)
+        domain.may_export(principal, user_id)
+        self._subject(principal, user_id)
+        return self._repo.list_exports(principal.institution_id, user_id, limit, cursor)
+
     # ------------------------------------------------------------ exports (worker)
 
     def build_export(self, institution_id: str, user_id: str, export_id: str) -> ExportJob | None:
@@ -212,6 +224,14 @@ class PrivacyService:
         except AlreadyErased:
             return self._recorded(inst, user_id)
         self._account_changed(inst, user_id, AccountState(status=ERASED, role=profile.role.group))
+        return erasure
+
+    def get_erasure(self, principal: Principal, user_id: str, institution_id: str | None = None) -> Erasure:
+        """The erasure record of a person: its status and when it completed (admins)."""
+        authz.authorize(principal, policy.GET_USER_ERASURE)
+        erasure = self._repo.get_erasure(self._institution(principal, institution_id), user_id)
+        if erasure is None:
+            raise ErasureNotFound(f"User {user_id!r} has not been erased in this institution.")
         return erasure
 
     def _institution(self, principal: Principal, institution_id: str | None) -> str:
