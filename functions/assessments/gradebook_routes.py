@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 
 from lms.assessments.course_access import DynamoCourseCatalog
+from lms.assessments.gradebook.domain import COURSE_GRADE_RULES
 from lms.assessments.gradebook.files import BucketExports
 from lms.assessments.gradebook.repository import DynamoGradebookRepository
 from lms.assessments.gradebook.schemas import (
@@ -94,6 +95,7 @@ def put_settings(
     summary="Your grades in a course: counted scores, category percents, course percent and letter",
     tags=["gradebook"],
     operation_id="GetMyGrades",
+    description=COURSE_GRADE_RULES,
 )
 def my_grades(course_id: str) -> StudentGradesView:
     return gradebook().my_grades(principal(app), path_id(course_id, "course"))
@@ -104,6 +106,7 @@ def my_grades(course_id: str) -> StudentGradesView:
     summary="The grades of a course's enrolled students (its staff)",
     tags=["gradebook"],
     operation_id="ListCourseGrades",
+    description=COURSE_GRADE_RULES,
 )
 def class_grades(
     course_id: str,
@@ -118,6 +121,7 @@ def class_grades(
     summary="One student's grades in a course (its staff; recorded in the audit trail)",
     tags=["gradebook"],
     operation_id="GetStudentGrades",
+    description=COURSE_GRADE_RULES,
 )
 def student_grades(course_id: str, student_id: str) -> StudentGradesView:
     return gradebook().student_grades(
@@ -130,6 +134,9 @@ def student_grades(course_id: str, student_id: str) -> StudentGradesView:
     summary="The class gradebook as CSV, one row per enrolled student (its staff; audited)",
     tags=["gradebook"],
     operation_id="ExportGradebook",
+    description="Columns: `student_id`, `display_name`, one per published assessment (`title (id)`: the "
+    "counted score, empty while there is none), one per category (`name (%)`), `final (%)` and "
+    "`letter`.\n\n" + COURSE_GRADE_RULES,
     responses={
         200: {
             "description": "RFC 4180 CSV: a header row, then one row per enrolled student.",

@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.metrics import MetricUnit
 
 from lms.assessments.course_access import DynamoCourseCatalog
-from lms.assessments.quizzes.domain import QuizStatus
+from lms.assessments.quizzes.domain import GRACE, QuizStatus
 from lms.assessments.quizzes.repository import DynamoQuizRepository
 from lms.assessments.quizzes.schemas import (
     AnswersRequest,
@@ -155,11 +155,19 @@ def get_attempt(quiz_id: str, attempt_id: str) -> AttemptView:
     return quizzes().get_attempt(principal(app), path_id(quiz_id, "quiz"), path_id(attempt_id, "attempt"))
 
 
+DEADLINE = (
+    "An attempt ends at its time limit or at the quiz's `due_at`, whichever comes first. Answers and "
+    f"submissions are still accepted for {int(GRACE.total_seconds() // 60)} minutes after (a grace "
+    "period for slow networks); later ones answer 409 `attempt-time-expired`."
+)
+
+
 @app.put(
     ATTEMPT + "/answers",
     summary="Save your answers while the attempt is open (replaces the saved ones)",
     tags=["quiz attempts"],
     operation_id="SaveQuizAnswers",
+    description=DEADLINE,
 )
 def save_answers(quiz_id: str, attempt_id: str, body: AnswersRequest) -> AttemptView:
     return quizzes().save_answers(
@@ -172,6 +180,7 @@ def save_answers(quiz_id: str, attempt_id: str, body: AnswersRequest) -> Attempt
     summary="Submit and grade an attempt (once: a repeat answers the submitted attempt)",
     tags=["quiz attempts"],
     operation_id="SubmitQuizAttempt",
+    description=DEADLINE,
 )
 def submit_attempt(quiz_id: str, attempt_id: str) -> AttemptView:
     quiz_id, attempt_id = path_id(quiz_id, "quiz"), path_id(attempt_id, "attempt")

@@ -4,21 +4,8 @@ Pure: no AWS, no HTTP. Scores are `Decimal` as the events carry them; the course
 computed with `Fraction`, so nothing is lost on the way (1/3 stays 1/3), and only the displayed
 percentages are rounded: half up, to two decimals (`display_percent`).
 
-How a course grade is computed (the rules a student can check by hand):
-
-1. Only counted grades take part: a quiz's score as soon as it is graded (`QuizGraded`), an
-   assignment's once the grade is released (`GradeReleased`). An assessment without a grade yet
-   counts neither as zero nor at all.
-2. Per category, the `drop_lowest` grades with the lowest percentage (score / points) are left
-   out, but never the last one: a category with grades always keeps at least one. Dropping the
-   lowest percentage never lowers the category's percent.
-3. A category's percent is the sum of its kept scores over the sum of their points (points
-   weigh in: a 100-point assignment counts ten times a 10-point quiz of the same category).
-4. The course percent is the weighted average of the categories that have at least one counted
-   grade, their weights re-normalised to sum to 100 (as Canvas does): a student with quiz grades
-   only is graded on quizzes only, not given zero for the assignments to come.
-5. The letter is the first of the scheme whose threshold the displayed percent reaches, so the
-   percent and letter a student sees never disagree (89.995 shows as 90.00 and earns the 90 letter).
+How a course grade is computed: COURSE_GRADE_RULES, which the API's descriptions of grades
+repeat to its clients.
 """
 
 from __future__ import annotations
@@ -35,6 +22,26 @@ MAX_CATEGORIES = 20
 MAX_LETTERS = 20
 MAX_DROP_LOWEST = 50
 HUNDRED = Decimal(100)
+
+
+COURSE_GRADE_RULES = """How a course grade is computed (the rules a student can check by hand):
+
+1. Only counted grades take part: a quiz's score as soon as it is graded (`QuizGraded`), an
+   assignment's once the grade is released (`GradeReleased`). An assessment without a grade yet
+   counts neither as zero nor at all.
+2. Per category, the `drop_lowest` grades with the lowest percentage (score / points) are left
+   out, but never the last one: a category with grades always keeps at least one. Dropping the
+   lowest percentage never lowers the category's percent.
+3. A category's percent is the sum of its kept scores over the sum of their points (points
+   weigh in: a 100-point assignment counts ten times a 10-point quiz of the same category).
+4. The course percent is the weighted average of the categories that have at least one counted
+   grade, their weights re-normalised to sum to 100 (as Canvas does): a student with quiz grades
+   only is graded on quizzes only, not given zero for the assignments to come.
+5. The letter is the first of the scheme whose threshold the displayed percent reaches, so the
+   percent and letter a student sees never disagree (89.995 shows as 90.00 and earns the 90 letter).
+
+Percents are computed exactly and shown rounded half up to two decimals.
+"""
 
 
 class GradebookRowStatus(StrEnum):
