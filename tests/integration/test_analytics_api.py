@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from infra.gateway import ApiGateway
+from infra.provision import Stack
 from lms import clock, ids
 from lms.analytics.consumer import consumer
 from lms.events import DomainEvent
@@ -98,9 +100,10 @@ def _journey(course: Class) -> None:
     )
 
 
-@pytest.fixture
-def course(tenant: Tenant) -> Class:
-    made = Class(tenant)
+@pytest.fixture(scope="module")
+def course(stack: Stack, gateway: ApiGateway) -> Class:
+    """One class for the module's reads (they change nothing), in an institution of its own."""
+    made = Class(Tenant(stack, gateway))
     _journey(made)
     return made
 
@@ -211,8 +214,8 @@ def test_a_learner_and_their_own_view_give_the_reasons(course: Class) -> None:
     assert [r["rule"] for r in view["reasons"]] == ["failing_grade"]
 
 
-def test_the_institution_overview_counts_its_courses(tenant: Tenant, course: Class) -> None:
-    admin = tenant.admin()
+def test_the_institution_overview_counts_its_courses(course: Class) -> None:
+    admin = course.tenant.admin()
     response = admin.get("/analytics/institution", query={"days": "7"})
     assert response.status == 200, response.body
     assert admin.last_calls == {"Query": 2}
@@ -225,7 +228,8 @@ def test_the_institution_overview_counts_its_courses(tenant: Tenant, course: Cla
 # ---------------------------------------------------------------- refusals
 
 
-def test_only_the_course_s_staff_read_its_analytics(tenant: Tenant, course: Class) -> None:
+def test_only_the_course_s_staff_read_its_analytics(course: Class) -> None:
+    tenant = course.tenant
     problem(course.students[0].get(course.path()), 403, "forbidden")
     problem(tenant.instructor().get(course.path("/funnel")), 403, "not-course-staff")
     assert tenant.admin().get(course.path("/assessments")).status == 200
@@ -287,7 +291,7 @@ def test_invalid_rules_are_refused(tenant: Tenant, body: dict[str, Any]) -> None
 # ---------------------------------------------------------------- a lesson opened
 
 
-def test_opening_a_lesson_is_recorded_as_activity(stack: Any, tenant: Tenant) -> None:
+def test_opening_a_lesson_is_recorded_as_activity(stack: Stack, tenant: Tenant) -> None:
     instructor, student = tenant.instructor(), tenant.student()
     course_id, lessons = course_with_lessons(instructor, 2)
     enroll(tenant, course_id, student)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
 
 from infra.provision import Stack
+from infra.pump import EventPump
 from lms import ids
 from lms.analytics.consumer import consumer
 from lms.analytics.repository import DynamoAnalyticsRepository
@@ -16,10 +22,13 @@ from lms.events.courses import CoursePublished, StudentDropped, StudentEnrolled
 from lms.events.progress import CourseCompleted, LessonCompleted
 from tests.support.events import (
     assignment_published,
+    drained,
     envelope,
+    put_on_bus,
     quiz_graded,
     quiz_published,
 )
+from tests.support.faults import Faults
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -158,3 +167,71 @@ def test_duplicated_and_shuffled_deliveries_build_the_same_read_models(stack: St
     assert sum(first_times) == len(journey)
     counters = course.counters()
     assert {k: counters.get(k) for k in _expected(course)} == _expected(course)
+
+
+def test_every_source_reaches_the_consumer_through_the_bus_and_a_poison_message_ends_in_the_dlq(
+    stack: Stack,
+) -> None:
+    course = Course(stack)
+    drained(stack)  # what earlier tests left in the queues
+    poison = {
+        "id": "poison-analytics",
+        "type": "lms.progress.LessonCompleted.v1",
+        "institution_id": course.institution_id,
+        "data": {"nonsense": True},
+    }
+    put_on_bus(stack, *_class_journey(course), poison)
+    pump = EventPump(stack)
+    report = pump.drain(max_rounds=60)
+    # The poison fails in every consumer its type is routed to; it rests in analytics' DLQ too.
+    assert report.failures >= stack.queues["AnalyticsEventsQueue"].max_receive_count
+    dead = [json.loads(m["body"])["detail"] for m in pump.dead_letters("AnalyticsEventsQueue")]
+    assert poison in dead
+    counters = course.counters()
+    assert {k: counters.get(k) for k in _expected(course)} == _expected(course)
+
+
+def test_a_learner_s_event_becomes_an_at_risk_event_in_the_same_transaction(stack: Stack) -> None:
+    course = Course(stack)
+    c, q = course.course_id, course.quiz_id
+    for sent in course.published():
+        consumer.handle(sent)
+    consumer.handle(course.at(StudentEnrolled(course_id=c, student_id="dee", enrolled_by="dee"), 1))
+    consumer.handle(course.at(quiz_graded(c, q, "dee", "2", passed=False), 2))
+    consumer.handle(course.at(quiz_graded(c, q, "dee", "9", revision=2), 3))
+    types = [e["type"].split(".")[2] for e in _outbox(course)]
+    assert types == ["LearnerAtRisk", "LearnerBackOnTrack"]
+    assert course.counters().get("at_risk") is None  # back on track: the counter went up and down
+
+
+def test_a_conflict_on_a_shared_counter_is_read_again_at_once(stack: Stack, monkeypatch: Any) -> None:
+    course = Course(stack)
+    for sent in course.published():
+        consumer.handle(sent)
+    conflict = ClientError(
+        {
+            "Error": {"Code": "TransactionCanceledException", "Message": "conflict"},
+            "CancellationReasons": [{"Code": "TransactionConflict"}],
+        },
+        "TransactWriteItems",
+    )
+    with Faults().active(monkeypatch) as faults:
+        faults.fail("TransactWriteItems", lambda n, _: n == 1, conflict)
+        assert consumer.handle(
+            course.at(StudentEnrolled(course_id=course.course_id, student_id="eve", enrolled_by="eve"))
+        )
+        assert faults.calls["TransactWriteItems"] == 2
+    assert course.counters()["enrolled"] == 1
+
+
+def _outbox(course: Course) -> list[dict[str, Any]]:
+    table = boto3.resource("dynamodb", region_name=course.stack.region).Table(course.stack.table_name)
+    prefix = f"INST#{course.institution_id}#OUTBOX#"
+    found: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {}
+    while True:
+        page = table.scan(**kwargs)
+        found.extend(json.loads(str(i["detail"])) for i in page["Items"] if str(i["PK"]).startswith(prefix))
+        if "LastEvaluatedKey" not in page:
+            return sorted(found, key=lambda e: e["id"])
+        kwargs = {"ExclusiveStartKey": page["LastEvaluatedKey"]}

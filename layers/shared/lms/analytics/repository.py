@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.expressions.update import Action
 
 from lms import clock, keys
@@ -387,7 +387,15 @@ class DynamoAnalyticsRepository:
         _add_counters(tx, inst_pk, institution_delta, student_shard)
         for event in change.events:
             tx.put(outbox_item(event, inst, change.actor))
-        tx.commit()
+        try:
+            tx.commit()
+        except TransactWriteError as error:
+            # Another learner's change moved the same counter shard at the same moment: read again.
+            if any(
+                r is not None and r.code == "TransactionConflict" for r in error.cancellation_reasons or []
+            ):
+                raise StateChanged from error
+            raise
 
     @staticmethod
     def _course_item(institution_id: str, course: CourseCopy) -> DocumentItem:
