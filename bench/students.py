@@ -8,7 +8,9 @@ consumer would have stored, without ten thousand transactions through the emulat
 also replied once in one discussion topic (every third reply liked), so the thread is as long as
 the class is large. The instructor's mailbox grows with the class too: a copy of a conversation with
 each student (every other one unread) and a thread with one message per student, written through
-the messages repository's item mappings.
+the messages repository's item mappings. Analytics holds each student's state, their rows in the
+sorted class lists and what they add to the course's counters, written through the analytics
+repository's item mappings and the counters' own ADD.
 """
 
 from __future__ import annotations
@@ -22,6 +24,18 @@ from bench.scale import ScaleRow
 from bench.scenarios import Scenario
 from bench.seed import Seeder
 from lms import clock, ids, keys
+from lms.analytics import domain as analytics
+from lms.analytics.course import CourseCopy, Lifecycle
+from lms.analytics.repository import (
+    COUNTER_ENTITY,
+    CounterItem,
+    DocumentItem,
+    DynamoAnalyticsRepository,
+    RowItem,
+    _row,
+    _row_keys,
+)
+from lms.analytics.risk import DEFAULT_RULES, judge
 from lms.auth import Principal, Role
 
 # The repositories' item mappings are private to them; the benchmark needs them to seed at scale.
@@ -67,6 +81,8 @@ POSTS = TOPIC + "/posts"
 TOPIC_ID = "bench-class-topic"
 CONVERSATIONS = "/communication/conversations"
 THREAD = "bench-class-thread"
+ANALYTICS = "/analytics/courses/{course_id}"
+ANALYTICS_LEARNERS = ANALYTICS + "/students"
 
 
 def student(serial: int) -> Caller:
@@ -282,6 +298,56 @@ class ListCoursePeople(_ClassRead):
         return student(0)
 
 
+class GetCourseOverview(_ClassRead):
+    """The course's analytics overview: its copy and its counters, whatever the class."""
+
+    name = "GetCourseOverview"
+    path = ANALYTICS
+
+
+class GetLessonFunnel(_ClassRead):
+    name = "GetLessonFunnel"
+    path = ANALYTICS + "/funnel"
+
+
+class GetAssessmentStatistics(_ClassRead):
+    name = "GetAssessmentStatistics"
+    path = ANALYTICS + "/assessments"
+
+
+class ListCourseLearnersByProgress(_ClassRead):
+    name = "ListCourseLearners by progress"
+    path = ANALYTICS_LEARNERS
+    query = {"limit": PAGE_LIMIT, "sort": "progress"}
+
+
+class ListCourseLearnersAtRisk(_ClassRead):
+    name = "ListCourseLearners at risk"
+    path = ANALYTICS_LEARNERS
+    query = {"limit": PAGE_LIMIT, "at_risk": "true", "sort": "last_activity"}
+
+
+class ListCourseLearnersNext(_NextPage):
+    name = "ListCourseLearners next page"
+    path = ANALYTICS_LEARNERS
+
+
+class GetLearnerAnalytics(_ClassRead):
+    name = "GetLearnerAnalytics"
+    path = ANALYTICS_LEARNERS + "/{student_id}"
+
+    def params(self) -> dict[str, str]:
+        return {"course_id": self.course.id, "student_id": student(0).user_id}
+
+
+class GetMyCourseAnalytics(_ClassRead):
+    name = "GetMyCourseAnalytics"
+    path = ANALYTICS + "/me"
+
+    def caller(self) -> Caller:
+        return student(0)
+
+
 READS: tuple[type[_ClassRead], ...] = (
     ListEnrollmentsFirst,
     ListEnrollmentsNext,
@@ -302,6 +368,14 @@ READS: tuple[type[_ClassRead], ...] = (
     CountUnreadConversations,
     ListMessagesThread,
     ListCoursePeople,
+    GetCourseOverview,
+    GetLessonFunnel,
+    GetAssessmentStatistics,
+    ListCourseLearnersByProgress,
+    ListCourseLearnersAtRisk,
+    ListCourseLearnersNext,
+    GetLearnerAnalytics,
+    GetMyCourseAnalytics,
 )
 
 
@@ -344,6 +418,55 @@ def _enroll(course: Course, serials: range) -> None:
                 enrollment_at=at,
             )
             summaries.save(_summary_item(INSTITUTION, summary))
+
+
+def _analytics_course(course: Course) -> CourseCopy:
+    """The analytics context's copy of the course, as its consumer writes it on the publication."""
+    at = course.published_at or clock.now()
+    copy = CourseCopy(
+        course_id=course.id,
+        title=course.title,
+        lifecycle=Lifecycle.PUBLISHED,
+        published_at=at,
+        lesson_ids=tuple(course.lesson_ids()),
+        order_version=1,
+        instructor_ids=frozenset(course.instructor_ids),
+    )
+    DynamoAnalyticsRepository._course_item(INSTITUTION, copy).save()
+    return copy
+
+
+def _analytics(copy: CourseCopy, serials: range) -> None:
+    """Per student: their analytics state (one or two lessons done, every third with a failing quiz
+    grade, so at risk), their rows in the sorted class lists, and what they add to the counters."""
+    at = clock.now()
+    pk = keys.analytics_course_pk(INSTITUTION, copy.course_id)
+    counts: dict[tuple[str, int], int] = {}
+    with DocumentItem.batch_write() as states, RowItem.batch_write() as rows:
+        for serial in serials:
+            student_id = student(serial).user_id
+            state = analytics.enroll(analytics.LearnerState(student_id), analytics.Stamp(at, f"e{serial}"))
+            for lesson in copy.lesson_ids[: 1 + serial % 2]:
+                state = analytics.mark_lesson(state, lesson, True, analytics.Stamp(at, f"l{serial}"))
+            state = analytics.act(state, at)
+            if serial % 3 == 0:
+                failing = analytics.QuizScore(analytics.PERCENT / 5, analytics.PERCENT / 2, False, 1)
+                state = analytics.grade_quiz(state, "bench-quiz", failing)
+            state = judge(state, copy, DEFAULT_RULES, at)
+            states.save(DynamoAnalyticsRepository._learner_item(INSTITUTION, copy.course_id, state))
+            for order, sk in _row_keys(state).items():
+                rows.save(_row(INSTITUTION, copy.course_id, order, sk, state))
+            shard = keys.analytics_counter_shard(student_id)
+            for name, n in analytics.contributions(state).items():
+                counts[(name, shard)] = counts.get((name, shard), 0) + n
+    for (name, shard), n in counts.items():  # as the consumer adds them (a few per outline)
+        if name.startswith("day:"):
+            _, day, metric = name.split(":", 2)
+            sk = keys.analytics_day_counter_sk(day, metric, shard)
+        else:
+            sk = keys.analytics_counter_sk(name, shard)
+        actions = [CounterItem.n.add(n), CounterItem.entity.set(COUNTER_ENTITY)]
+        CounterItem(pk, sk).update(actions=[*actions, CounterItem.updated_at.set(clock.rfc3339(at))])
 
 
 def _discuss(course: Course, serials: range, replies: int) -> None:
@@ -463,6 +586,7 @@ def run_students(
     # Uncapped (the seeder's courses have no capacity): no seat counter to keep in step.
     course = seeder.course(status=CourseStatus.PUBLISHED)
     _publish_outline(course)
+    analytics_copy = _analytics_course(course)
     _start_thread(course)
     rows = []
     seeded = 0
@@ -470,6 +594,7 @@ def run_students(
         _enroll(course, range(seeded, size))
         _discuss(course, range(seeded, size), size)
         _fill_mailbox(course, range(seeded, size))
+        _analytics(analytics_copy, range(seeded, size))
         seeded = size
         for read_type in reads:
             api = routes[scenario_key(read_type.method, read_type.path)]
