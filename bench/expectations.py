@@ -238,14 +238,19 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
         ),
         scenario_key("GET", "/analytics/courses/{course_id}/students"): _expect(
             TARGET_LIST_PAGE,
-            _ANALYTICS_COURSE + " Then one Query of the sorted class list and one BatchGetItem of the "
-            "page's display names (lms.users.queries).",
+            _ANALYTICS_COURSE + " Then one Query of the sorted class list, one BatchGetItem of the "
+            "page's display names (lms.users.queries), and the page read goes on the audit trail.",
             BatchGetItem=1,
             GetItem=1,
+            PutItem=1,
             Query=1,
         ),
         scenario_key("GET", "/analytics/courses/{course_id}/students/{student_id}"): _expect(
-            TARGET_READ, BatchGetItem=1
+            TARGET_READ,
+            "Records the read in the audit trail: someone else's grades and at-risk reasons were seen "
+            "(data-model.md: Analytics).",
+            BatchGetItem=1,
+            PutItem=1,
         ),
         scenario_key("GET", "/analytics/courses/{course_id}/me"): _expect(TARGET_READ, BatchGetItem=1),
         scenario_key("POST", "/analytics/courses/{course_id}/lessons/{lesson_id}/opened"): _expect(

@@ -165,7 +165,7 @@ def test_quiz_histograms_and_assignment_work(course: Class) -> None:
 def test_learners_sorted_by_progress_and_activity_page_by_page(course: Class) -> None:
     ann, bob, _ = course.students
     by_progress = course.instructor.get(course.path("/students"), query={"sort": "progress"}).json()
-    assert course.instructor.last_calls == {"GetItem": 1, "Query": 1, "BatchGetItem": 1}
+    assert course.instructor.last_calls == {"GetItem": 1, "Query": 1, "BatchGetItem": 1, "PutItem": 1}
     assert [(r["student_id"], r["percent"]) for r in by_progress["items"]] == [
         (bob.user_id, 66),
         (ann.user_id, 100),
@@ -200,7 +200,7 @@ def test_a_learner_and_their_own_view_give_the_reasons(course: Class) -> None:
     _, bob, _ = course.students
     staff = course.instructor.get(course.path(f"/students/{bob.user_id}"))
     assert staff.status == 200, staff.body
-    assert course.instructor.last_calls == {"BatchGetItem": 1}
+    assert course.instructor.last_calls == {"BatchGetItem": 1, "PutItem": 1}  # the audit entry
     own = bob.get(course.path("/me"))
     assert bob.last_calls == {"BatchGetItem": 1}
     assert own.json() == staff.json()
@@ -212,6 +212,12 @@ def test_a_learner_and_their_own_view_give_the_reasons(course: Class) -> None:
         True,
     )
     assert [r["rule"] for r in view["reasons"]] == ["failing_grade"]
+    audited = [
+        i for i in course.tenant.items() if i["entity"] == "audit" and i["action"] == "GetLearnerAnalytics"
+    ]
+    assert [(i["actor_id"], i["subject_user_id"]) for i in audited] == [
+        (course.instructor.user_id, bob.user_id)
+    ]
 
 
 def test_the_institution_overview_counts_its_courses(course: Class) -> None:

@@ -20,7 +20,7 @@ from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.expressions.update import Action
 
-from lms import clock, keys
+from lms import audit, clock, keys
 from lms.analytics import documents
 from lms.analytics.course import CourseCopy, course_difference
 from lms.analytics.domain import (
@@ -336,6 +336,21 @@ class DynamoAnalyticsRepository:
             rules.passing_grade_percent,
             rules.behind_schedule_points,
             read_version + 1,
+        )
+
+    def record_read(self, actor: Principal, course_id: str, student_id: str) -> None:
+        """Staff reading a learner's analytics (grades, reasons) leave an entry in the audit trail."""
+        audit.record_read(
+            actor,
+            "GetLearnerAnalytics",
+            f"analytics/courses/{course_id}/students/{student_id}",
+            subject_user_id=student_id,
+        )
+
+    def record_class_read(self, actor: Principal, course_id: str, students: int) -> None:
+        """Staff reading a page of the class list (grades, reasons) leave one entry in the audit trail."""
+        audit.record_class_read(
+            actor, "ListCourseLearners", f"analytics/courses/{course_id}/students", students=students
         )
 
     def record_lesson_opened(self, principal: Principal, event: DomainEvent) -> None:

@@ -63,6 +63,10 @@ class AnalyticsReads(Protocol):
 
     def record_lesson_opened(self, principal: Principal, event: LessonOpened) -> None: ...
 
+    def record_read(self, actor: Principal, course_id: str, student_id: str) -> None: ...
+
+    def record_class_read(self, actor: Principal, course_id: str, students: int) -> None: ...
+
 
 class CatalogAccess(Protocol):
     def lesson_access(
@@ -152,6 +156,7 @@ class AnalyticsService:
             )
             for row in rows
         ]
+        self._reads.record_class_read(principal, course_id, len(items))
         moments = [row.updated_at for row in rows if row.updated_at]
         as_of = datetime.fromisoformat(max(moments)) if moments else self._now()
         return CourseLearnerPage(as_of=as_of, course_id=course_id, items=items, next_cursor=next_cursor)
@@ -164,7 +169,9 @@ class AnalyticsService:
         teaches = Role.INSTRUCTOR in principal.roles and principal.user_id in course.instructor_ids
         if not (principal.is_institution_admin or teaches):
             raise NotCourseStaff("Only the course's instructors and institution admins read its analytics.")
-        return self._learner_view(course, state, student_id)
+        view = self._learner_view(course, state, student_id)
+        self._reads.record_read(principal, course_id, student_id)
+        return view
 
     def my_analytics(self, principal: Principal, course_id: str) -> LearnerAnalytics:
         authz.authorize(principal, policy.GET_MY_ANALYTICS)
