@@ -52,7 +52,6 @@ from lms.http import (
     respond,
 )
 from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from lms.progress.queries import percent_by_course
 from lms.settings import METRICS_NAMESPACE
 from lms.users.access import gate
 from lms.users.queries import display_names
@@ -358,6 +357,9 @@ def list_my_enrollments(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> MyEnrollmentPage:
+    # Only this route reads the progress context: its read model's items stay out of the cold start.
+    from lms.progress.queries import percent_by_course
+
     found, next_cursor = enrollments().list_mine(principal(app), status, limit, cursor)
     caller = principal(app)
     done = percent_by_course(caller.institution_id, caller.user_id, [e.course_id for e in found])

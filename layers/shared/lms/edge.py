@@ -8,9 +8,12 @@ template's GatewayResponses.
 
 from __future__ import annotations
 
+import importlib
 import re
+import sys
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -53,6 +56,40 @@ class ApiResolver(APIGatewayRestResolver):
     def __init__(self, logger: Logger | None = None, *, json_body_deserializer: Callable[[str], Any]) -> None:
         super().__init__(enable_validation=True, json_body_deserializer=json_body_deserializer)
         self._logger = logger
+        self._on_demand: dict[str, tuple[str, ...]] = {}
+        self._routes_folder = ""
+
+    def routes_on_demand(self, folder: Path, modules: Mapping[str, tuple[str, ...]]) -> None:
+        """Route modules of `folder` imported by the first request under one of their resource prefixes.
+
+        A cold start then imports (and builds the models of) only the part of the API it answers.
+        A request under no listed prefix, and the OpenAPI document, import every module first.
+        """
+        self._routes_folder = str(folder)
+        self._on_demand.update(modules)
+
+    def _import_routes(self, resource: str | None) -> None:
+        wanted = [
+            module
+            for module, prefixes in self._on_demand.items()
+            if resource is not None and any(resource == p or resource.startswith(p + "/") for p in prefixes)
+        ]
+        # The function's folder is on the path in Lambda; a process hosting several functions (the
+        # local stack, the tests) puts it there only while it imports the handler.
+        added = self._routes_folder not in sys.path
+        if added:
+            sys.path.insert(0, self._routes_folder)
+        try:
+            for module in wanted or list(self._on_demand):
+                importlib.import_module(module)
+                self._on_demand.pop(module, None)
+        finally:
+            if added:
+                sys.path.remove(self._routes_folder)
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        self._import_routes(None)
+        return super().get_openapi_schema(*args, **kwargs)
 
     @property
     def log(self) -> Logger:
@@ -67,6 +104,8 @@ class ApiResolver(APIGatewayRestResolver):
         chosen = adopted_correlation_id(event.get("headers"), str(request.get("requestId") or ""))
         token = correlation_id.set(chosen)
         self.log.set_correlation_id(chosen)
+        if self._on_demand:
+            self._import_routes(event.get("resource"))
         try:
             response = super().resolve(event, context)
         finally:
