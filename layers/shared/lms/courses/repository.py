@@ -24,7 +24,7 @@ from lms.idempotency import DuplicateRequest, StoredResponse
 from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
-from lms.persistence.table import GSI1, VersionedItem
+from lms.persistence.table import GSI1, VersionedItem, batch_get
 from lms.persistence.transactions import Transaction
 
 COURSE_ENTITY = "course"
@@ -152,14 +152,20 @@ class DynamoCourseRepository:
         wanted = [(keys.course_pk(institution_id, cid), keys.COURSE_SK) for cid in dict.fromkeys(course_ids)]
         return {item.course_id: _to_course(institution_id, item) for item in CourseItem.batch_get(wanted)}
 
-    def get_lesson(self, institution_id: str, course_id: str, lesson_id: str) -> Lesson | None:
-        try:
-            item = LessonItem.get(
-                keys.course_pk(institution_id, course_id), keys.lesson_sk(lesson_id), consistent_read=True
-            )
-        except LessonItem.DoesNotExist:
-            return None
-        return Lesson.model_validate(item.document)
+    def get_course_and_lesson(
+        self, institution_id: str, course_id: str, lesson_id: str
+    ) -> tuple[Course | None, Lesson | None]:
+        """The course and one of its lessons, both keys known: one BatchGetItem of their partition."""
+        pk = keys.course_pk(institution_id, course_id)
+        found = {
+            raw["SK"]["S"]: raw for raw in batch_get([(pk, keys.COURSE_SK), (pk, keys.lesson_sk(lesson_id))])
+        }
+        course = found.get(keys.COURSE_SK)
+        lesson = found.get(keys.lesson_sk(lesson_id))
+        return (
+            _to_course(institution_id, CourseItem.from_raw_data(course)) if course else None,
+            Lesson.model_validate(LessonItem.from_raw_data(lesson).document) if lesson else None,
+        )
 
     def list_courses(self, institution_id: str, query: CatalogQuery) -> tuple[list[Course], str | None]:
         partition = keys.catalog_pk(institution_id, query.status)

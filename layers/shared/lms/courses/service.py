@@ -77,7 +77,9 @@ class CourseRepository(Protocol):
     def get_course(self, institution_id: str, course_id: str) -> Course | None: ...
     def get_courses(self, institution_id: str, course_ids: list[str]) -> dict[str, Course]: ...
     def list_courses(self, institution_id: str, query: CatalogQuery) -> tuple[list[Course], str | None]: ...
-    def get_lesson(self, institution_id: str, course_id: str, lesson_id: str) -> Lesson | None: ...
+    def get_course_and_lesson(
+        self, institution_id: str, course_id: str, lesson_id: str
+    ) -> tuple[Course | None, Lesson | None]: ...
     def commit(self, change: CourseChange) -> None: ...
     def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None: ...
     def get_roster(self, institution_id: str, course_id: str) -> Roster | None: ...
@@ -117,10 +119,19 @@ class CourseService:
                 query = CatalogQuery(**{**query.__dict__, "taught_by": principal.user_id})
         return self._repo.list_courses(principal.institution_id, query)
 
+    def _load_with_lesson(
+        self, principal: Principal, course_id: str, lesson_id: str
+    ) -> tuple[Course, Lesson | None]:
+        """The visible course and its lesson (None when it has no such lesson), read together."""
+        course, lesson = self._repo.get_course_and_lesson(principal.institution_id, course_id, lesson_id)
+        if course is None:
+            raise CourseNotFound(f"No course {course_id!r}.")
+        domain.ensure_visible(principal, course)
+        return course, lesson
+
     def get_lesson(self, principal: Principal, course_id: str, lesson_id: str) -> tuple[Lesson, int]:
         authz.authorize(principal, policy.GET_LESSON)
-        course = self._load(principal, course_id)
-        lesson = self._repo.get_lesson(principal.institution_id, course_id, lesson_id)
+        course, lesson = self._load_with_lesson(principal, course_id, lesson_id)
         if lesson is None:
             raise LessonNotFound(f"The course has no lesson {lesson_id!r}.")
         return lesson, domain.lesson_position(course, lesson_id)
@@ -404,8 +415,8 @@ class CourseService:
         self, principal: Principal, course_id: str, lesson_id: str, patch: LessonPatch, expected_version: int
     ) -> tuple[Lesson, int]:
         authz.authorize(principal, policy.UPDATE_LESSON)
-        course = self._editable(principal, course_id)
-        lesson = self._repo.get_lesson(principal.institution_id, course_id, lesson_id)
+        course, lesson = self._load_with_lesson(principal, course_id, lesson_id)
+        domain.ensure_can_edit(principal, course)
         if lesson is None:
             raise LessonNotFound(f"The course has no lesson {lesson_id!r}.")
         check_version("lesson", lesson.version, expected_version)

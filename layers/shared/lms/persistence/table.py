@@ -12,7 +12,7 @@ shows every item type on one client.
 from __future__ import annotations
 
 from functools import cache
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pynamodb
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -90,6 +90,19 @@ def table_connection() -> TableConnection:
     """The process's connection to the configured table (batch reads, raw queries)."""
     settings = get_settings()
     return _table_connection(settings.table_name, settings.region)
+
+
+def batch_get(wanted: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Consistent BatchGetItem of items of the table by (PK, SK), retrying unprocessed keys; raw items."""
+    found_connection = table_connection()
+    table = found_connection.table_name
+    keys_left: list[Any] = [{"PK": {"S": pk}, "SK": {"S": sk}} for pk, sk in dict.fromkeys(wanted)]
+    found: list[dict[str, Any]] = []
+    while keys_left:
+        answer = found_connection.batch_get_item(keys_left, consistent_read=True)
+        found.extend(answer.get("Responses", {}).get(table, []))
+        keys_left = answer.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+    return found
 
 
 def connection() -> Connection:
