@@ -10,7 +10,13 @@ from datetime import UTC, datetime
 from importlib import metadata
 
 from bench.coldstart import BASELINE, FASTAPI, PEERS, ROOT, ColdStart, function_ids
-from bench.expectations import COLD_START_RATIO_TARGET, HANDLER_P50_TARGET_MS
+from bench.expectations import (
+    COLD_START_RATIO_TARGET,
+    HANDLER_P50_TARGET_MS,
+    P99_TO_P50_GOAL,
+    PAGE_P50_GOAL_MS,
+    SINGLE_ITEM_P50_GOAL_MS,
+)
 from bench.merge import FULL_RUN, Previous, cells
 from bench.operations import CALLS_PER_STACK, OperationResult, format_requests
 from bench.runtime import Runtime
@@ -228,6 +234,59 @@ def cold_start_runtime(runtime: Runtime | None) -> str:
     )
 
 
+def _operation_name(row: list[str]) -> str:
+    variant = row[0].split("` (", 1)[1].removesuffix(")") if "` (" in row[0] else ""
+    return f"{row[1]} ({variant})" if variant else row[1]
+
+
+def _missed(names: Sequence[str]) -> str:
+    return ", ".join(names) if names else "none"
+
+
+def targets_section(operation_lines: Sequence[str], cold_lines: Sequence[str]) -> list[str]:
+    """Every target, and what misses it: counted from the tables' rows, measured now or earlier."""
+    ops = [cells(row) for row in operation_lines]
+    pages = [c for c in ops if c[1].startswith(("List", "Export"))]
+    singles = [c for c in ops if c not in pages]
+    slow_singles = [f"{_operation_name(c)} {c[6]}" for c in singles if float(c[6]) > SINGLE_ITEM_P50_GOAL_MS]
+    slow_pages = [f"{_operation_name(c)} {c[6]}" for c in pages if float(c[6]) > PAGE_P50_GOAL_MS]
+    spiky = [_operation_name(c) for c in ops if float(c[7]) > P99_TO_P50_GOAL * float(c[6])]
+    over = [f"{_operation_name(c)} {c[3]}" for c in ops if int(c[3]) > int(c[4])]
+    cold = [cells(row) for row in cold_lines[2:]]
+    api = [c for c in cold if c[6] in ("yes", "**no**")]
+    cold_missed = [f"{c[0]} {c[5]} times" for c in api if c[6] == "**no**"]
+    slower = [c[0] for c in api if c[7] == "**no**"]
+    return [
+        "## Targets, and what misses them",
+        "",
+        "Counted from the tables below (rows a partial run did not measure are the earlier run's).",
+        "",
+        "| target | met | missed by | why |",
+        "|---|--:|---|---|",
+        f"| cold start of an API function (import + init + first request) ≤ {COLD_START_RATIO_TARGET:g}x "
+        f"the {BASELINE}'s | {len(api) - len(cold_missed)} of {len(api)} | {_missed(cold_missed)} | "
+        "Importing Powertools (its resolver, validation and OpenAPI models), pydantic and building the "
+        "context's models, pynamodb and the X-Ray SDK, where the bare handler imports boto3 only; the "
+        "first request adds Powertools' validation of its route and the account check's GetItem. |",
+        f"| cold start faster than {FASTAPI} | {len(api) - len(slower)} of {len(api)} | {_missed(slower)} "
+        "| The same imports; FastAPI's are of the same kind (starlette, pydantic). |",
+        f"| handler p50 ≤ {SINGLE_ITEM_P50_GOAL_MS:g} ms, one item | {len(singles) - len(slow_singles)} of "
+        f"{len(singles)} | {_missed(slow_singles)} | Powertools' routing and pydantic validation of the "
+        "request and the answer, the edge (headers, the request log line, metrics, tracing) and items "
+        "mapped to domain objects and then views; measured in-process beside the emulator on a shared "
+        "machine. |",
+        f"| handler p50 ≤ {PAGE_P50_GOAL_MS:g} ms, a page of 20 | {len(pages) - len(slow_pages)} of "
+        f"{len(pages)} | {_missed(slow_pages)} | Each item of the page becomes a pynamodb model, a domain "
+        "object and a view; mapping the wire items straight to the views is not done yet. |",
+        f"| handler p99 ≤ {P99_TO_P50_GOAL:g} times p50 | {len(ops) - len(spiky)} of {len(ops)} | "
+        f"{_missed(spiky)} | Garbage collection and waiting for a CPU on a machine shared by several "
+        "processes (the load average is in the run's notes). |",
+        f"| DynamoDB requests at the operation's target | {len(ops) - len(over)} of {len(ops)} | "
+        f"{_missed(over)} | Each for the reason in its *why* column below, as docs/data-model.md states. |",
+        "",
+    ]
+
+
 def partial_note(settings: Settings) -> str:
     """One line of the report's opening: what a partial run measured again, when, and how loaded."""
     at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -294,17 +353,12 @@ def render(
     ]
     if previous.document and not settings.selection.everything:
         lines = previous.header(partial_note(settings))
+    cold_lines = cold_start_table(cold, previous, functions)
     lines += [
-        "## Targets",
-        "",
-        "| what | target |",
-        "|---|---|",
-        "| reads and single writes | 1 request |",
-        "| transactional writes (state + outbox, one transaction) | 1 request |",
-        "| lists | 1 Query per page |",
-        f"| handler overhead | p50 < {HANDLER_P50_TARGET_MS:g} ms |",
-        f"| cold start (import + init + first request) of an API function | ≤ {COLD_START_RATIO_TARGET:g} "
-        f"times the {BASELINE}'s, and faster than {FASTAPI} |",
+        *targets_section(operation_lines, cold_lines),
+        "Per operation, a read or a single write is 1 request, a transactional write (state and outbox "
+        f"in one transaction) 1 request, a list 1 Query per page, and the handler's p50 under "
+        f"{HANDLER_P50_TARGET_MS:g} ms (docs/architecture.md); the *meets target* column holds them.",
         "",
         OPERATIONS_HEADING,
         "",
@@ -329,7 +383,7 @@ def render(
         *students_section(students, class_sizes, settings, previous),
         COLD_START_HEADING,
         "",
-        *cold_start_table(cold, previous, functions),
+        *cold_lines,
         "",
         "Each child is a new execution environment (bench/coldstart.py): the function's variables "
         "from the provisioned stack, Lambda's own (`LAMBDA_TASK_ROOT`, the function's name, memory "
