@@ -24,7 +24,8 @@ parts = set(sys.argv[2].split(","))
 before = sorted(parts & set(sys.modules))
 event = build_rest_event(
     method="GET", resource=sys.argv[1], path=sys.argv[1], path_params={}, headers={}, query={},
-    body=None, claims=None, stage="test", request_id="6f1c2b3a-0d4e-4f5a-8b6c-7d8e9f0a1b2c", region="us-east-1",
+    body=None, claims=None, stage="test", region="us-east-1",
+    request_id="6f1c2b3a-0d4e-4f5a-8b6c-7d8e9f0a1b2c",
 )
 answer = app.handler(event, LambdaContext("lms-test"))
 after = sorted(parts & set(sys.modules))
