@@ -31,6 +31,7 @@ from infra.template import TEMPLATE, load_template
 from lms import errors, http, keys
 from lms.auth import Role
 from lms.authz import OPERATIONS, Operation
+from lms.edge import ApiResolver
 from lms.events.envelope import DomainEvent, EventEnvelope, event_types
 from lms.notifications.catalog import CATALOG, LOCKED_CATEGORIES, Category
 from lms.notifications.preferences import OFFERED, PLATFORM_DEFAULTS, Channel, Frequency
@@ -302,6 +303,8 @@ def _called(func: types.FunctionType, seen: set[types.FunctionType] | None = Non
 def request_headers(resolver: ApiGatewayResolver) -> dict[str, list[dict[str, Any]]]:
     """operationId → the headers its route reads through the kernel (If-Match, Idempotency-Key)."""
     taken: dict[str, list[dict[str, Any]]] = {}
+    if isinstance(resolver, ApiResolver):
+        resolver.import_all_routes()  # a function's parts register their routes on demand
     # Powertools keeps its routes in these two lists and offers no public view of them.
     for route in resolver._static_routes + resolver._dynamic_routes:
         if route.operation_id and isinstance(route.func, types.FunctionType):

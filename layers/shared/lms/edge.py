@@ -87,8 +87,12 @@ class ApiResolver(APIGatewayRestResolver):
             if added:
                 sys.path.remove(self._routes_folder)
 
-    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+    def import_all_routes(self) -> None:
+        """Every route module now: for whatever reads the whole API (its OpenAPI document, its docs)."""
         self._import_routes(None)
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        self.import_all_routes()
         return super().get_openapi_schema(*args, **kwargs)
 
     @property
