@@ -888,6 +888,24 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
             GetItem=1,
             TransactWriteItems=1,
         ),
+        scenario_key("POST", "/lti/token"): _expect(
+            TARGET_WRITE,
+            "Reads the tool the client id names (its JWKS URL, whether it is enabled), then records the "
+            "client assertion as used (a conditional PutItem); KMS signs the access token. The tool's JWKS "
+            "is fetched over HTTP at every request (data-model.md: LTI).",
+            other={"kms:Sign": 1},
+            GetItem=1,
+            PutItem=1,
+        ),
+        scenario_key("GET", "/lti/courses/{course_id}/memberships"): _expect(
+            TARGET_LIST_PAGE,
+            "Reads the tool the access token names (enabled?), the mark that it was launched from the "
+            "course, the course (its instructors), one Query page of the enrolled students and their "
+            "display names (one BatchGetItem, lms.users.queries) (data-model.md: LTI).",
+            GetItem=3,
+            Query=1,
+            BatchGetItem=1,
+        ),
         scenario_key("POST", "/lti/authorize"): _expect(
             TARGET_WRITE,
             _AUTHORIZE,

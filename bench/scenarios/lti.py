@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import threading
+import time
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlencode
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
 
 from bench.invoke import Answer, ApiCall, Caller
 from bench.scenarios.base import TRAIL, Scenario, if_match
 from bench.scenarios.courses import COURSE, INSTITUTION, INSTRUCTOR, course_body
 from bench.scenarios.enrollment import ENROLLMENTS, learner
 from lms.lti.repository import LAUNCH_ENTITY, TOOL_ENTITY, USED_ENTITY
+from lms.lti.tokens import NRPS_SCOPE
 
 # The courses' institution: a launch opens a lesson of one of its courses.
 ADMIN = Caller("bench-lti-admin", INSTITUTION, ("institution-admins",))
@@ -20,6 +29,7 @@ TOOL = TOOLS + "/{tool_id}"
 LAUNCHES = "/lti/launches"
 AUTHORIZE = "/lti/authorize"
 TOOL_URL = "https://tool.example"
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 def tool_body(serial: int | str) -> dict[str, Any]:
@@ -136,6 +146,93 @@ class _Launches(_Tools):
         }
 
 
+class _ToolJwks:
+    """The tool's key and its JWKS, served over HTTP on this machine as a tool serves it."""
+
+    def __init__(self) -> None:
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        jwk = {**RSAAlgorithm.to_jwk(self.key.public_key(), as_dict=True), "kid": "bench", "alg": "RS256"}
+        body = json.dumps({"keys": [jwk]}).encode()
+
+        class Jwks(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Jwks)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/jwks"
+
+    def assertion(self, client_id: str, token_url: str) -> str:
+        now = int(time.time())
+        claims = {"iss": client_id, "sub": client_id, "aud": token_url, "iat": now, "exp": now + 300}
+        return jwt.encode(
+            {**claims, "jti": uuid.uuid4().hex}, self.key, algorithm="RS256", headers={"kid": "bench"}
+        )
+
+
+class _Services(_Launches):
+    """A tool whose keys the platform reads over HTTP, launched once from the course."""
+
+    def setup(self) -> None:
+        self.jwks = _ToolJwks()
+        body = {**tool_body("services"), "jwks_url": self.jwks.url}
+        self.tool = self.send(ApiCall("POST", TOOLS, ADMIN, body=body), 201).json()
+        super().setup()
+        self.send(ApiCall("GET", AUTHORIZE, None, query=self.login()), 200)
+
+    def register(self, serial: int | str) -> dict[str, str]:
+        return {"tool_id": self.tool["id"]} if serial == "launched" else super().register(serial)
+
+    def token_form(self) -> str:
+        platform = self.tool["platform"]
+        return urlencode(
+            {
+                "grant_type": "client_credentials",
+                "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion": self.jwks.assertion(self.tool["client_id"], platform["token_url"]),
+                "scope": NRPS_SCOPE,
+            }
+        )
+
+
+class IssueLtiAccessToken(_Services):
+    """The platform fetches the tool's JWKS (HTTP, not counted) to verify the client assertion."""
+
+    method, path = "POST", "/lti/token"
+    disposable = TRAIL | {USED_ENTITY, LAUNCH_ENTITY}
+
+    def next_call(self, index: int) -> ApiCall:
+        return ApiCall("POST", self.path, None, raw_body=self.token_form(), headers=FORM)
+
+
+class ListLtiMemberships(_Services):
+    """A page of the course's members: its instructor and a page of students, with their names."""
+
+    method, path = "GET", "/lti/courses/{course_id}/memberships"
+
+    def setup(self) -> None:
+        super().setup()
+        for serial in range(self.page_size):
+            self.send(
+                ApiCall(
+                    "POST", ENROLLMENTS, learner(f"lti-{serial}"), {"course_id": self.launch["course_id"]}
+                ),
+                201,
+            )
+        answer = self.send(ApiCall("POST", "/lti/token", None, raw_body=self.token_form(), headers=FORM), 200)
+        self.bearer = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+    def next_call(self, index: int) -> ApiCall:
+        params = {"course_id": self.launch["course_id"]}
+        return ApiCall("GET", self.path, None, params, headers=self.bearer, query=self.page_query())
+
+
 class StartLtiLaunch(_Launches):
     method, path = "POST", LAUNCHES
 
@@ -156,8 +253,7 @@ class AuthorizeLtiLaunchByForm(_Launches):
     disposable = TRAIL | {USED_ENTITY, LAUNCH_ENTITY}
 
     def next_call(self, index: int) -> ApiCall:
-        form = {"Content-Type": "application/x-www-form-urlencoded"}
-        return ApiCall("POST", AUTHORIZE, None, raw_body=urlencode(self.login()), headers=form)
+        return ApiCall("POST", AUTHORIZE, None, raw_body=urlencode(self.login()), headers=FORM)
 
 
 LTI_SCENARIOS = (
@@ -170,4 +266,6 @@ LTI_SCENARIOS = (
     StartLtiLaunch,
     AuthorizeLtiLaunch,
     AuthorizeLtiLaunchByForm,
+    IssueLtiAccessToken,
+    ListLtiMemberships,
 )

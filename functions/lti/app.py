@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import launch_routes  # noqa: F401 - registers its routes on the shared resolver
+import service_routes  # noqa: F401 - registers its routes on the shared resolver
 import tool_routes  # noqa: F401 - registers its routes on the shared resolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext

@@ -1,5 +1,6 @@
 """LTI 1.3 against a real tool: a pylti1p3 tool on this machine, registered through the API, launched
-by a browser-like HTTP client that follows the redirects and posts the forms as a browser would."""
+by a browser-like HTTP client that follows the redirects and posts the forms as a browser would; the
+tool then reads the course's roster through the names and roles service."""
 
 from __future__ import annotations
 
@@ -103,6 +104,9 @@ def test_the_tool_validates_a_students_launch_with_its_own_library(
     assert data[LTI + "context"]["id"] == course["id"]
     assert data[LTI + "custom"] == {"exercise": "pointers-1"}
     assert LIS + "membership#Learner" in data[LTI + "roles"]
+    roster = {member["user_id"]: member["roles"] for member in tool.rosters[-1]}
+    assert roster[data["sub"]] == [LIS + "membership#Learner"]
+    assert [LIS + "membership#Instructor"] in roster.values()
 
 
 def test_a_tampered_id_token_is_refused_by_the_tool(

@@ -157,6 +157,8 @@ def test_the_tools_authentication_request_is_answered_with_an_id_token_posted_to
     assert claims[LTI + "context"]["title"] == "Systems programming"
     assert claims[LTI + "custom"] == {"exercise": "pointers-1"}
     assert claims[LTI + "roles"] == [LIS + "membership#Learner", LIS + "institution/person#Student"]
+    nrps = claims["https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"]
+    assert nrps["context_memberships_url"] == f"{claims['iss']}/lti/courses/{world.course_id}/memberships"
     launched = [e for e in world.tenant.events() if e["type"] == "lms.lti.LtiLaunched.v1"][-1]
     assert launched["data"]["lesson_id"] == world.lesson_id
     assert launched["data"]["user_id"] == world.student.user_id

@@ -2,8 +2,10 @@
 
 Nobody here wrote the library that checks the platform's messages: the tool validates launches
 with pylti1p3 exactly as a production tool would (state cookie, nonce, the platform's JWKS over
-HTTP, registration, deployment, message claims). The test reads what it validated from
-`launches`, or the library's refusal from the response.
+HTTP, registration, deployment, message claims), then reads the course's roster through the
+names and roles service (an access token from the token endpoint, a client assertion signed with
+its key, the `Link` pages). The test reads what it validated from `launches` and `rosters`, or
+the library's refusal from the response.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class PlatformValues:
     deployment_id: str
     jwks_url: str
     authorization_url: str
+    token_url: str
 
 
 def _key_pair() -> tuple[str, str]:
@@ -51,6 +54,7 @@ class LtiTool:
 
     def __init__(self) -> None:
         self.launches: list[dict[str, Any]] = []
+        self.rosters: list[list[dict[str, Any]]] = []
         self.registrations: list[PlatformValues] = []
         self._private_key, self._public_key = _key_pair()
         self._server: BaseWSGIServer = make_server("127.0.0.1", 0, self._app(), threaded=True)
@@ -92,7 +96,7 @@ class LtiTool:
                     "default": not issuers.get(platform.issuer),
                     "client_id": platform.client_id,
                     "auth_login_url": platform.authorization_url,
-                    "auth_token_url": f"{platform.issuer}/lti/token",
+                    "auth_token_url": platform.token_url,
                     "key_set_url": platform.jwks_url,
                     "key_set": None,
                     "deployment_ids": [platform.deployment_id],
@@ -127,6 +131,8 @@ class LtiTool:
             message = FlaskMessageLaunch(FlaskRequest(), self._tool_conf())
             data = message.get_launch_data()  # validates: state, signature, nonce, registration, ...
             self.launches.append(data)
+            if message.has_nrps():  # the course's roster, as the tool reads it through NRPS
+                self.rosters.append(message.get_nrps().get_members())
             return jsonify({"launch_id": message.get_launch_id(), "sub": data["sub"]})
 
         return app

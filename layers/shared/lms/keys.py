@@ -758,3 +758,16 @@ def analytics_idle_shard(student_id: str) -> int:
 
 def analytics_idle_sk(institution_id: str, course_id: str, student_id: str) -> str:
     return f"{tenant(institution_id)}#{_part(course_id)}#{_part(student_id)}"
+
+
+def lti_assertion_pk(institution_id: str, tool_id: str, jti_digest: str) -> str:
+    """A client assertion a tool sent to the token endpoint, once used (TTL): it is never accepted twice."""
+    return f"{tenant(institution_id)}#LTI#TOOL#{_part(tool_id)}#ASSERTION#{_part(jti_digest)}"
+
+
+def lti_tool_course_pk(institution_id: str, tool_id: str, course_id: str) -> str:
+    """A course a tool was launched from: the course whose roster its services may read."""
+    return f"{tenant(institution_id)}#LTI#TOOL#{_part(tool_id)}#COURSE#{_part(course_id)}"
+
+
+LTI_LAUNCHED_SK = "LAUNCHED"

@@ -1,8 +1,9 @@
-"""What a launch needs to know of a course: the lesson it opens and where the caller stands.
+"""What LTI needs to know of a course: the lesson a launch opens and where the caller stands, and
+the course's people for the names and roles service.
 
 Cross-context reads, named here and nowhere else in the context: the catalog owns the course,
-its lessons and its roster. A launch changes nothing of theirs, so there is no rule to re-check
-at commit: the signed hint it hands out lives five minutes.
+its lessons and its roster. LTI changes nothing of theirs, so there is no rule to re-check at
+commit: the signed hint a launch hands out lives five minutes.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from pynamodb.attributes import JSONAttribute, ListAttribute, UnicodeAttribute
 
 from lms import keys
 from lms.auth import Principal, Role
+from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.table import Item
 
 DRAFT = "draft"
+ENROLLMENT_PREFIX = "ENROLLMENT#"
 ENROLLED = "enrolled"
 LTI = "lti"
 
@@ -98,4 +101,44 @@ def load(principal: Principal, course_id: str, lesson_id: str) -> Found:
             custom={str(k): str(v) for k, v in (link.get("custom") or {}).items()},
             student_enrolled=enrollment is not None and enrollment.status == ENROLLED,
         ),
+    )
+
+
+@dataclass(frozen=True)
+class CourseRoster:
+    """A page of a course's people as the catalog holds them: its staff (first page) and enrolled students."""
+
+    course_id: str
+    course_title: str
+    instructor_ids: tuple[str, ...]
+    student_ids: tuple[str, ...]
+    next_cursor: str | None
+
+
+def roster_page(institution_id: str, course_id: str, limit: int, cursor: str | None) -> CourseRoster | None:
+    """The course (one GetItem) and one Query page of its enrolled students; None for no course."""
+    pk = keys.course_pk(institution_id, course_id)
+    try:
+        course = CatalogRecord.get(
+            pk, keys.COURSE_SK, attributes_to_get=["PK", "SK", "title", "instructor_ids"]
+        )
+    except CatalogRecord.DoesNotExist:
+        return None
+    results = CatalogRecord.query(
+        pk,
+        CatalogRecord.SK.startswith(ENROLLMENT_PREFIX),
+        filter_condition=CatalogRecord.status == ENROLLED,
+        last_evaluated_key=decode_cursor(cursor, partition_attr="PK", partition=pk),
+        limit=limit,
+        page_size=limit,
+        attributes_to_get=["PK", "SK", "status"],
+    )
+    page = next(results.page_iter)
+    students = tuple(str(raw["SK"]["S"]).removeprefix(ENROLLMENT_PREFIX) for raw in page.get("Items", []))
+    return CourseRoster(
+        course_id=course_id,
+        course_title=str(course.title or ""),
+        instructor_ids=() if cursor else tuple(str(i) for i in course.instructor_ids or []),
+        student_ids=students,
+        next_cursor=encode_cursor(page.get("LastEvaluatedKey")),
     )

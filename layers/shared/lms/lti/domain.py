@@ -67,3 +67,10 @@ class PlatformEndpoints:
     @property
     def authorization_url(self) -> str:
         return f"{self.issuer}/lti/authorize"
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.issuer}/lti/token"
+
+    def memberships_url(self, course_id: str) -> str:
+        return f"{self.issuer}/lti/courses/{course_id}/memberships"

@@ -89,3 +89,27 @@ class LtiReplayed(LtiRefusal, Problem):
     status = 400
     slug = "lti-replayed"
     title = "The LTI request was replayed"
+
+
+class LtiInvalidClient(LtiRefusal, Problem):
+    """The client assertion authenticates no enabled tool (signature, issuer, audience, expiry, reuse)."""
+
+    status = 401
+    slug = "lti-invalid-client"
+    title = "The LTI tool could not be authenticated"
+
+
+class LtiInvalidScope(LtiRefusal, Problem):
+    """The scope asked is not one the platform offers, or the access token does not grant it."""
+
+    status = 403
+    slug = "lti-invalid-scope"
+    title = "The scope is not granted"
+
+
+class LtiInvalidToken(LtiRefusal, Problem):
+    """The access token is missing, not one the platform issued, or expired."""
+
+    status = 401
+    slug = "lti-invalid-token"
+    title = "The LTI access token is not valid"

@@ -137,7 +137,7 @@ class LaunchService:
         if request.redirect_uri not in tool.redirect_uris:
             raise LtiRedirectUriNotRegistered(f"{request.redirect_uri!r} is not a redirect URI of the tool.")
         now = self._now()
-        claims = id_token_claims(hint, tool, platform.issuer, request.nonce, now)
+        claims = id_token_claims(hint, tool, platform, request.nonce, now)
         id_token = self._keys.sign(claims)
         launch = Launch(
             id=self._new_id(),

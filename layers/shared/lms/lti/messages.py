@@ -12,13 +12,15 @@ from typing import Any
 
 from lms.auth import Principal, Role
 from lms.lti.course_access import LtiLesson
-from lms.lti.domain import Tool
+from lms.lti.domain import PlatformEndpoints, Tool
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
 LTI_VERSION = "1.3.0"
 RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"
 COURSE_OFFERING = LIS + "course#CourseOffering"
+
+NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 
 HINT_TYPE = "lti-hint+jwt"
 HINT_LIFETIME = timedelta(minutes=5)
@@ -89,8 +91,11 @@ class LaunchHint:
         )
 
 
-def id_token_claims(hint: LaunchHint, tool: Tool, issuer: str, nonce: str, now: datetime) -> dict[str, Any]:
-    """The id_token of an LtiResourceLinkRequest: the required claims and the optional ones we know."""
+def id_token_claims(
+    hint: LaunchHint, tool: Tool, platform: PlatformEndpoints, nonce: str, now: datetime
+) -> dict[str, Any]:
+    """The id_token of an LtiResourceLinkRequest: the required claims and the services' claims."""
+    issuer = platform.issuer
     return {
         "iss": issuer,
         "aud": tool.client_id,
@@ -109,4 +114,8 @@ def id_token_claims(hint: LaunchHint, tool: Tool, issuer: str, nonce: str, now: 
         LTI + "custom": dict(hint.custom),
         LTI + "launch_presentation": {"document_target": "window"},
         LTI + "tool_platform": {"guid": issuer, "product_family_code": "lms-backend"},
+        NRPS_CLAIM: {
+            "context_memberships_url": platform.memberships_url(hint.course_id),
+            "service_versions": ["2.0"],
+        },
     }

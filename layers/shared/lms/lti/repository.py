@@ -17,13 +17,14 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
+from pynamodb.exceptions import PutError
 
 from lms import keys
 from lms.auth import Principal
 from lms.events import DomainEvent
 from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
 from lms.lti.domain import Tool
-from lms.lti.errors import LtiReplayed, LtiToolChangedMeanwhile, LtiToolDisabled
+from lms.lti.errors import LtiInvalidClient, LtiReplayed, LtiToolChangedMeanwhile, LtiToolDisabled
 from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
@@ -33,6 +34,7 @@ from lms.persistence.transactions import Transaction
 TOOL_ENTITY = "lti-tool"
 USED_ENTITY = "lti-used"
 LAUNCH_ENTITY = "lti-launch"
+TOOL_COURSE_ENTITY = "lti-tool-course"
 USED_RETENTION = timedelta(hours=1)
 """How long a used nonce or hint is kept after the message it came with expired (TTL)."""
 
@@ -55,6 +57,10 @@ class UsedItem(Item):
     """A nonce or launch hint that was used; gone (TTL) once nothing signed with it is valid."""
 
     expires_at = NumberAttribute()
+
+
+class ToolCourseItem(Item):
+    """A course a tool was launched from (no attribute: its key says it all)."""
 
 
 class LaunchItem(Item):
@@ -213,9 +219,37 @@ class DynamoToolRepository:
             item = UsedItem(pk, keys.LTI_USED_SK, entity=USED_ENTITY, expires_at=expires_at)
             tx.put(item, UsedItem.PK.does_not_exist(), LtiReplayed(refusal))
         tx.put(_launch_item(launch))
+        # The course the tool was launched from: the one whose roster its services may read.
+        marker = keys.lti_tool_course_pk(inst, launch.tool_id, launch.course_id)
+        tx.put(ToolCourseItem(marker, keys.LTI_LAUNCHED_SK, entity=TOOL_COURSE_ENTITY))
         for event in events:
             tx.put(outbox_item(event, inst, actor))
         tx.commit()
+
+    def use_assertion(self, institution_id: str, tool_id: str, jti_digest: str, expires_at: datetime) -> None:
+        """A client assertion is accepted once: its use is kept until it expires (TTL)."""
+        item = UsedItem(
+            keys.lti_assertion_pk(institution_id, tool_id, jti_digest),
+            keys.LTI_USED_SK,
+            entity=USED_ENTITY,
+            expires_at=int((expires_at + USED_RETENTION).timestamp()),
+        )
+        try:
+            item.save(UsedItem.PK.does_not_exist())
+        except PutError as refused:
+            if refused.cause_response_code == "ConditionalCheckFailedException":
+                raise LtiInvalidClient("This client assertion was already used (its jti).") from refused
+            raise
+
+    def launched_from(self, institution_id: str, tool_id: str, course_id: str) -> bool:
+        """Whether the tool was ever launched from the course."""
+        try:
+            ToolCourseItem.get(
+                keys.lti_tool_course_pk(institution_id, tool_id, course_id), keys.LTI_LAUNCHED_SK
+            )
+        except ToolCourseItem.DoesNotExist:
+            return False
+        return True
 
 
 def _launch_item(launch: Launch) -> LaunchItem:

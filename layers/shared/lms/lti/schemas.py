@@ -54,6 +54,7 @@ class PlatformValues(BaseModel):
     deployment_id: str
     jwks_url: str = Field(description="The platform's public keys (JWKS).")
     authorization_url: str = Field(description="The platform's OIDC authorization endpoint.")
+    token_url: str = Field(description="The token endpoint of the platform's services (and the audience).")
 
     @classmethod
     def of(cls, tool: Tool, platform: PlatformEndpoints) -> PlatformValues:
@@ -63,6 +64,7 @@ class PlatformValues(BaseModel):
             deployment_id=tool.deployment_id,
             jwks_url=platform.jwks_url,
             authorization_url=platform.authorization_url,
+            token_url=platform.token_url,
         )
 
 
