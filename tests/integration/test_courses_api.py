@@ -474,6 +474,28 @@ def test_lessons_move_between_sections_and_positions_stay_dense(tenant: Tenant) 
     problem(instructor.get(f"/courses/{cid}/lessons/{a['id']}"), 404, "lesson-not-found")
 
 
+def test_a_lesson_without_a_section_goes_into_a_section_made_for_it_then_the_last_one(
+    tenant: Tenant,
+) -> None:
+    instructor = tenant.instructor()
+    cid = create_course(instructor)["id"]
+    lesson = {"title": "First", "content_type": "text", "content": "Read me.", "duration_minutes": 5}
+
+    first = instructor.post(f"/courses/{cid}/lessons", lesson)
+
+    assert first.status == 201, first.body
+    assert instructor.last_calls == expected_requests("POST", "/courses/{course_id}/lessons")
+    outline = instructor.get(f"/courses/{cid}").json()["sections"]
+    assert [(s["id"], s["title"]) for s in outline] == [(first.json()["section_id"], "Lessons")]
+    assert tenant.event_types()[-2:] == ["CourseUpdated", "LessonAdded"]
+    week = add_section(instructor, cid, "Week 2")
+    second = instructor.post(f"/courses/{cid}/lessons", {**lesson, "title": "Second"})
+    assert (second.json()["section_id"], second.json()["position"]) == (week["id"], 1)
+    assert tenant.event_types()[-1] == "LessonAdded"
+    outline = instructor.get(f"/courses/{cid}").json()["sections"]
+    assert [[x["title"] for x in s["lessons"]] for s in outline] == [["First"], ["Second"]]
+
+
 def test_lesson_edits_need_the_lessons_version(tenant: Tenant) -> None:
     instructor = tenant.instructor()
     cid = create_course(instructor)["id"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 
@@ -299,6 +300,24 @@ def _replace_section(course: Course, section: Section) -> Course:
     return course.model_copy(
         update={"sections": [section if s.id == section.id else s for s in course.sections]}
     )
+
+
+DEFAULT_SECTION_TITLE = "Lessons"
+"""The title of the section a course gets when a lesson is added to it before any section."""
+
+
+def section_for_lesson(
+    course: Course, section_id: str | None, new_id: Callable[[], str]
+) -> tuple[Course, str, bool]:
+    """Where a new lesson goes: the section named, else the course's last section (the lesson then
+    ends the course), else a section made for it; returns the course, the section and whether it
+    was made."""
+    if section_id is not None:
+        return course, section_id, False
+    if course.sections:
+        return course, course.sections[-1].id, False
+    section = Section(id=new_id(), title=DEFAULT_SECTION_TITLE)
+    return insert_section(course, section, None), section.id, True
 
 
 def insert_lesson(

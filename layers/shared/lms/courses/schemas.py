@@ -76,7 +76,11 @@ class SectionPatch(Patch):
 
 
 class LessonDraft(Body):
-    section_id: Id
+    section_id: Id | None = Field(
+        default=None,
+        description="The section; when omitted, the course's last section, or a section titled "
+        "`Lessons` made for it when the course has none yet.",
+    )
     title: Title
     content_type: ContentType
     content: Content | None = Field(default=None, description="The text of a `text` lesson.")

@@ -375,10 +375,11 @@ class CourseService:
         content_url = str(draft.content_url) if draft.content_url else None
         domain.check_lesson_content(draft.content_type, draft.content, content_url, draft.lti)
         at = self._now()
+        placed, section_id, section_made = domain.section_for_lesson(course, draft.section_id, self._new_id)
         lesson = Lesson(
             id=self._new_id(),
             course_id=course.id,
-            section_id=draft.section_id,
+            section_id=section_id,
             title=draft.title,
             content_type=draft.content_type,
             content=draft.content,
@@ -388,7 +389,13 @@ class CourseService:
             created_at=at,
             updated_at=at,
         )
-        updated, position = domain.insert_lesson(course, lesson.summary(), draft.section_id, draft.position)
+        updated, position = domain.insert_lesson(placed, lesson.summary(), section_id, draft.position)
+        made = CourseUpdated(
+            course_id=course.id,
+            version=course.version + 1,
+            changed_fields=["sections"],
+            lesson_ids=updated.lesson_ids(),
+        )
         event = LessonAdded(
             course_id=course.id,
             lesson_id=lesson.id,
@@ -404,6 +411,7 @@ class CourseService:
             course,
             updated,
             principal,
+            *([made] if section_made else []),
             event,
             lesson_put=lesson,
             request=request,
