@@ -27,9 +27,17 @@ from lms.users.queries import display_names
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Cursor = Annotated[str | None, Query(max_length=2048)]
-JSON_ANSWER: dict[int, OpenAPIResponse] = {200: {"description": "OK", "content": {"application/json": {}}}}
+# Public routes that authenticate the tool themselves declare the refusals of that authentication.
+JSON_ANSWER: dict[int, OpenAPIResponse] = {
+    200: {"description": "OK", "content": {"application/json": {}}},
+    400: {"description": "Not a client-credentials request for the platform's scopes"},
+    401: {"description": "The client assertion authenticates no tool"},
+    403: {"description": "The tool is disabled"},
+}
 MEMBERSHIPS_ANSWER: dict[int, OpenAPIResponse] = {
-    200: {"description": "A page of the course's members", "content": {MEDIA_TYPE: {}}}
+    200: {"description": "A page of the course's members", "content": {MEDIA_TYPE: {}}},
+    401: {"description": "No valid access token of the platform"},
+    403: {"description": "The access token does not grant the names and roles scope"},
 }
 
 
