@@ -22,6 +22,8 @@ def specs_of_the_template() -> dict[str, FunctionSpec]:
     )
     # Functions' own variables may name resources the stack creates: here, as provisioning does.
     resolver.bind("UserPool", "us-east-1_testpool")
+    resolver.bind("LtiPlatformKeyBlue", "key-blue")
+    resolver.bind("LtiPlatformKeyGreen", "key-green")
     specs = function_specs(template, {"TABLE_NAME": "lms-test"}, resolve=resolver.resolve)
     return {spec.logical_id: spec for spec in specs}
 
