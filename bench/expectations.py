@@ -220,10 +220,10 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
         ),
         scenario_key("GET", "/enrollments"): _expect(
             TARGET_LIST_PAGE,
-            "The progress percent is the progress context's answer from its read model: a BatchGetItem "
-            "of the page's summaries, then one of their outlines (data-model.md: 1 Query + 2 "
-            "BatchGetItem per page).",
-            BatchGetItem=2,
+            "The progress percent is the progress context's answer from its read model: one BatchGetItem "
+            "of the page's summaries and their courses' outlines, every key known from the page "
+            "(data-model.md: 1 Query + 1 BatchGetItem per page).",
+            BatchGetItem=1,
             Query=1,
         ),
         # ---------------------------------------------------------------- analytics (AnalyticsFunction)

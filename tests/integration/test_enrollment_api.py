@@ -470,7 +470,7 @@ def test_a_student_lists_their_enrollments_newest_first_with_titles(tenant: Tena
     enrolled(tenant.student(), newer["id"])
     response = student.get("/enrollments")
     assert response.status == 200, response.body
-    # The page's Query, then the progress context's summaries (none yet: progress has not heard of them).
+    # The page's Query, then the progress context's summaries and outlines in one batch read.
     assert student.last_calls == {"Query": 1, "BatchGetItem": 1}
     items = response.json()["items"]
     assert [(v["course_title"], v["status"], v["progress_percent"]) for v in items] == [

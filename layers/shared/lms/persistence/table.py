@@ -92,16 +92,22 @@ def table_connection() -> TableConnection:
     return _table_connection(settings.table_name, settings.region)
 
 
-def batch_get(wanted: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """Consistent BatchGetItem of items of the table by (PK, SK), retrying unprocessed keys; raw items."""
+BATCH_GET_LIMIT = 100  # keys per BatchGetItem, DynamoDB's limit
+
+
+def batch_get(wanted: list[tuple[str, str]], *, consistent: bool = True) -> list[dict[str, Any]]:
+    """BatchGetItem of items of the table by (PK, SK), 100 keys a request, retrying unprocessed keys."""
     found_connection = table_connection()
     table = found_connection.table_name
-    keys_left: list[Any] = [{"PK": {"S": pk}, "SK": {"S": sk}} for pk, sk in dict.fromkeys(wanted)]
+    unique = list(dict.fromkeys(wanted))
     found: list[dict[str, Any]] = []
-    while keys_left:
-        answer = found_connection.batch_get_item(keys_left, consistent_read=True)
-        found.extend(answer.get("Responses", {}).get(table, []))
-        keys_left = answer.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+    for start in range(0, len(unique), BATCH_GET_LIMIT):
+        chunk = unique[start : start + BATCH_GET_LIMIT]
+        keys_left: list[Any] = [{"PK": {"S": pk}, "SK": {"S": sk}} for pk, sk in chunk]
+        while keys_left:
+            answer = found_connection.batch_get_item(keys_left, consistent_read=consistent)
+            found.extend(answer.get("Responses", {}).get(table, []))
+            keys_left = answer.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
     return found
 
 
