@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.expectations import scenario_key
-from bench.invoke import EmulatedAws
+from bench.invoke import BenchError, EmulatedAws
 from bench.operations import routes_of
 from bench.runtime import Runtime, prepare, task_root
 from bench.scenarios import SCENARIOS, Scenario
@@ -213,10 +213,10 @@ def _time(prepared: _Prepared, runtime: Runtime) -> tuple[float, float | None]:
     )
     line = next((x for x in completed.stdout.splitlines() if x.startswith(MARK)), None)
     if completed.returncode != 0 or line is None:
-        raise RuntimeError(f"{prepared.target.name}: the cold start failed:\n{completed.stderr[-3000:]}")
+        raise BenchError(f"{prepared.target.name}: the cold start failed:\n{completed.stderr[-3000:]}")
     measured = json.loads(line.removeprefix(MARK))
     if prepared.target.status is not None and measured["status"] != prepared.target.status:
-        raise RuntimeError(
+        raise BenchError(
             f"{prepared.target.name}: the first request answered {measured['status']}, "
             f"not {prepared.target.status}:\n{completed.stdout[-2000:]}"
         )
@@ -303,7 +303,7 @@ def _targets(aws: EmulatedAws, selection: Selection) -> list[Target]:
                 )
             )
     if peer_call is None:
-        raise RuntimeError(f"no function serves {PEER_REQUEST}, the peers' first request")
+        raise BenchError(f"no function serves {PEER_REQUEST}, the peers' first request")
     peer_event, peer_env = peer_call
     peers = [
         Target(

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from bench.invoke import BenchError
 from infra.template import TEMPLATE
 
 ROOT = TEMPLATE.parent
@@ -74,7 +75,10 @@ def _version(python: str) -> str:
 
 def _pins(names: tuple[str, ...]) -> list[str]:
     """The dev environment's versions, so the runtime folder matches what the tests ran with."""
-    return [f"{name}=={metadata.version(name)}" for name in names]
+    try:
+        return [f"{name}=={metadata.version(name)}" for name in names]
+    except metadata.PackageNotFoundError as missing:
+        raise BenchError(f"{missing} is not installed: `make venv` installs the dev dependencies") from None
 
 
 def _installed(python: str, target: Path, requirements: list[str]) -> Path:
