@@ -19,13 +19,14 @@ from bench import scale as catalog
 from bench import students as classroom
 from bench.coldstart import RUNS, function_ids, measure_cold_starts
 from bench.expectations import scenario_key
+from bench.fanout import FanoutRow, run_fanout
 from bench.invoke import BenchError, EmulatedAws
 from bench.merge import Previous
 from bench.operations import Catalog, OperationResult, run_operations
 from bench.report import Settings, cold_start_runtime, render
 from bench.scale import ScaleRow, run_scale
 from bench.scenarios.base import PAGE_SIZE
-from bench.selection import SCALE, STUDENTS, Selection, function_names
+from bench.selection import FANOUT, SCALE, STUDENTS, Selection, function_names
 from bench.students import run_students
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +36,7 @@ SCALE_CALLS = 100
 STUDENT_CALLS = 40  # each read at each class size: moto answers a Query by filtering the whole table
 QUICK_CLASS_SIZES = (5, 60)
 QUICK_PAGE_SIZE = 5
+QUICK_FANOUT_SIZES = (100, 300)
 
 
 def _progress(line: str) -> None:
@@ -58,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         metavar="TERMS",
         help="comma-separated operationIds, `METHOD /path`s, scenario modules, functions or contexts, "
-        "scale, students, coldstart: measure only those and merge their rows into the report",
+        "scale, students, fanout, coldstart: measure only those and merge their rows into the report",
     )
     args = parser.parse_args(argv)
     selection = Selection.parse(args.only)
@@ -76,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     operations: list[OperationResult] = []
     scale: list[ScaleRow] = []
     students: list[ScaleRow] = []
+    fanout: list[FanoutRow] = []
     try:
         with EmulatedAws() as aws:
             operation_catalog = Catalog.of(aws)
@@ -127,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
                     reads=class_reads,
                     **class_sizes,
                 )
+            if selection.picks({FANOUT}):
+                _progress("== scale: notification fan-out")
+                fanout = run_fanout(aws, QUICK_FANOUT_SIZES) if args.quick else run_fanout(aws)
             _progress(f"== cold start: {args.runs} runs each")
             runtime, cold = measure_cold_starts(
                 aws, runs=args.runs, progress=_progress, profile=not args.quick, selection=selection
@@ -149,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     previous = Previous()
     if not selection.everything and args.out is not None and args.out.exists():
         previous = Previous.of(args.out.read_text(encoding="utf-8"))
-    report = render(operations, scale, cold, settings, students, previous)
+    report = render(operations, scale, cold, settings, students, previous, fanout)
     if args.out is None:
         print(report)
     else:

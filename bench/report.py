@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +18,8 @@ from bench.expectations import (
     PAGE_P50_GOAL_MS,
     SINGLE_ITEM_P50_GOAL_MS,
 )
+from bench.fanout import SIZES as FANOUT_SIZES
+from bench.fanout import FanoutRow
 from bench.merge import FULL_RUN, Previous, cells
 from bench.operations import CALLS_PER_STACK, OperationResult, format_requests
 from bench.runtime import Runtime
@@ -190,6 +193,45 @@ def students_section(
     ]
 
 
+FANOUT_HEADING = "## Scale: notification fan-out"
+FANOUT_COLUMNS = (
+    "| students | invocations (consumer + chunks) | consumer requests | chunk requests (all) | "
+    "DynamoDB requests | SQS requests | local wall time |"
+)
+
+
+def _calls(calls: Counter[str]) -> str:
+    return ", ".join(f"{name} {n}" for name, n in sorted(calls.items())) or "none"
+
+
+def fanout_section(rows: Sequence[FanoutRow], previous: Previous) -> list[str]:
+    """An announcement told to a course's students: requests and local wall time per class size."""
+    lines = [
+        f"| {r.students:,} | {1 + r.chunks} | {_calls(r.consumer_calls)} | {_calls(r.chunk_calls)} | "
+        f"{sum(n for k, n in r.calls.items() if k.startswith('dynamodb:'))} | "
+        f"{sum(n for k, n in r.calls.items() if k.startswith('sqs:'))} | {r.seconds:.1f} s |"
+        for r in rows
+    ]
+    order = [f"{size:,}" for size in sorted({*FANOUT_SIZES, *(r.students for r in rows)})]
+    return [
+        FANOUT_HEADING,
+        "",
+        "An announcement to a published course of each size (enrollment items written with batch "
+        "writes through the courses repository's item mapping): the notifications consumer handles the "
+        "event, then each chunk it put on the fan-out queue is handled as the fan-out function would, "
+        "one after another (in AWS they run side by side). Up to 100 people are told by the consumer "
+        "itself; a larger audience is chunks of 100, each one invocation. The wall time is the local "
+        "one, through moto, from the event to the last chunk: it says how the work grows, not how long "
+        "DynamoDB takes. `tests/bench/test_fanout.py` asserts the request counts "
+        "(`bench/expectations.py`, FANOUT_EXPECTED).",
+        "",
+        FANOUT_COLUMNS,
+        "|--:|--:|---|---|--:|--:|--:|",
+        *previous.rows(FANOUT_HEADING, FANOUT_COLUMNS, lines, order),
+        "",
+    ]
+
+
 COLD_START_HEADING = "## Cold start"
 
 
@@ -305,6 +347,7 @@ def render(
     settings: Settings,
     students: Sequence[ScaleRow] = (),
     previous: Previous = FULL_RUN,
+    fanout: Sequence[FanoutRow] = (),
 ) -> str:
     """The report; rows a partial run did not measure are `previous`'s (bench.merge)."""
     runs = settings.cold_start_runs
@@ -381,6 +424,7 @@ def render(
         *scale_table(scale, sizes, previous, CATALOG_HEADING, [r.name for r in CATALOG_READS]),
         "",
         *students_section(students, class_sizes, settings, previous),
+        *fanout_section(fanout, previous),
         COLD_START_HEADING,
         "",
         *cold_lines,
@@ -427,6 +471,7 @@ def render(
         OPERATIONS_HEADING: operations,
         CATALOG_HEADING: scale,
         STUDENTS_HEADING: students,
+        FANOUT_HEADING: fanout,
         COLD_START_HEADING: cold,
     }
     unmeasured = {heading for heading, rows in measured.items() if not rows}

@@ -4,7 +4,8 @@ A term names an operation (its operationId such as `GetLesson`, or `METHOD /path
 module of bench/scenarios/ (`quizzes`), a function or its context (`AssessmentsFunction`,
 `assessments`), a read of the scale tables by its name, or a whole part of the report: `scale`
 (the catalog reads at two catalog sizes), `students` (one course's reads at two class sizes) and
-`coldstart` (every function's cold start). A function or context term also measures that
+`fanout` (a notification told to a course of 100 and of 10,000 students) and `coldstart` (every
+function's cold start). A function or context term also measures that
 function's cold start. Terms are case-insensitive; one that names nothing stops the run, so a typo
 does not measure nothing in silence.
 """
@@ -16,8 +17,9 @@ from dataclasses import dataclass
 
 SCALE = "scale"
 STUDENTS = "students"
+FANOUT = "fanout"
 COLD_START = "coldstart"
-PARTS = (SCALE, STUDENTS, COLD_START)
+PARTS = (SCALE, STUDENTS, FANOUT, COLD_START)
 
 
 def function_names(logical_id: str) -> tuple[str, str]:
