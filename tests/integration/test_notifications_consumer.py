@@ -209,3 +209,31 @@ def test_a_poison_event_ends_in_the_dlq_and_the_rest_of_the_batch_is_told(
     dead = [json.loads(m["body"])["detail"] for m in pump.dead_letters("NotificationEventsQueue")]
     assert poison in dead
     assert [e["id"] for e in inbox(student)] == [good.id]
+
+
+def test_a_finished_roster_import_and_a_ready_export_are_told_to_who_asked(
+    stack: Stack, tenant: Tenant
+) -> None:
+    admin = tenant.admin()
+    rows = [
+        {"email": f"ada-{n}@{tenant.institution_id}.example", "given_name": "Ada", "family_name": "L"}
+        for n in range(2)
+    ]
+    submitted = admin.post("/users/imports", {"rows": [{**r, "role": "student"} for r in rows]})
+    assert submitted.status in (201, 202), submitted.body
+    student = tenant.invited(admin)
+    exported = student.post(f"/users/{student.user_id}/exports")
+    assert exported.status in (201, 202), exported.body
+    report = EventPump(stack).drain(max_rounds=50)
+    assert report.failures == 0
+    (finished,) = [e for e in inbox(admin) if e["type"] == "RosterImportFinished"]
+    assert finished["data"]["created"] == 2
+    assert finished["link"] == f"/users/imports/{submitted.json()['id']}"
+    (ready,) = inbox(student)
+    assert (ready["type"], ready["category"]) == ("PrivacyExportReady", "account")
+    assert [t for t in tenant.event_types() if t in ("RosterImportFinished", "UserExportReady")] == [
+        "RosterImportFinished",
+        "UserExportReady",
+    ]
+    EventPump(stack).drain(max_rounds=50)
+    assert len([e for e in inbox(admin) if e["type"] == "RosterImportFinished"]) == 1

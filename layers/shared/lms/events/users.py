@@ -93,6 +93,19 @@ class RosterImportRequested(UsersEvent):
     chunks: int
 
 
+class RosterImportFinished(UsersEvent):
+    """Every row of a roster import has its outcome; emitted once, when the worker finishes the job."""
+
+    name: ClassVar[str] = "RosterImportFinished"
+
+    job_id: str
+    rows: int
+    created: int
+    skipped: int
+    failed: int
+    requested_by: str = Field(description="The admin who submitted the roster.")
+
+
 class UserExportRequested(UsersEvent):
     """A person (or an admin of their institution) asked for everything the platform holds about them.
 
@@ -103,6 +116,19 @@ class UserExportRequested(UsersEvent):
 
     user_id: str
     export_id: str
+
+
+class UserExportReady(UsersEvent):
+    """A privacy export's document is ready to download (`GET /users/{user_id}/exports/{export_id}`).
+
+    Emitted once, with the job's change to `ready`; the notifications consumer tells the person.
+    """
+
+    name: ClassVar[str] = "UserExportReady"
+
+    user_id: str
+    export_id: str
+    requested_by: str
 
 
 class UserErased(UsersEvent):

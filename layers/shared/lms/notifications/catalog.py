@@ -120,7 +120,7 @@ ROSTER_IMPORT_FINISHED = _type(
     "RosterImportFinished",
     Category.ACCOUNT,
     "the administrator who submitted the roster",
-    "A roster import finished (or stopped), with its counts.",
+    "Every row of a roster import has its outcome: the counts of invited, skipped and failed rows.",
 )
 PRIVACY_EXPORT_READY = _type(
     "PrivacyExportReady",

@@ -20,6 +20,7 @@ from lms.events.communication import (
 )
 from lms.events.courses import StudentEnrolled, StudentWaitlisted
 from lms.events.progress import AchievementEarned, CourseCompleted
+from lms.events.users import RosterImportFinished, UserExportReady
 from lms.notifications import catalog
 from lms.notifications.audience import (
     Addressed,
@@ -206,6 +207,37 @@ def achievement_earned(envelope: EventEnvelope, event: AchievementEarned) -> Com
     return notification, Addressed(People((event.student_id,)))
 
 
+def export_ready(envelope: EventEnvelope, event: UserExportReady) -> Composed:
+    # The outcome of a request: the person is told even when they asked for it themself.
+    notification = _notification(
+        envelope,
+        catalog.PRIVACY_EXPORT_READY,
+        "Your data export is ready",
+        "The export of your data is ready to download for a few days.",
+        f"/users/{event.user_id}/exports/{event.export_id}",
+        export_id=event.export_id,
+    )
+    return notification, Addressed(People((event.user_id,)))
+
+
+def import_finished(envelope: EventEnvelope, event: RosterImportFinished) -> Composed:
+    # The outcome of the admin's own request: they are told though they caused it.
+    notification = _notification(
+        envelope,
+        catalog.ROSTER_IMPORT_FINISHED,
+        "Your roster import finished",
+        f"Of {event.rows} rows: {event.created} invited, {event.skipped} already members, "
+        f"{event.failed} failed.",
+        f"/users/imports/{event.job_id}",
+        job_id=event.job_id,
+        rows=event.rows,
+        created=event.created,
+        skipped=event.skipped,
+        failed=event.failed,
+    )
+    return notification, Addressed(People((event.requested_by,)))
+
+
 COMPOSERS: dict[type[DomainEvent], Callable[[EventEnvelope, Any], Composed]] = {
     AnnouncementPublished: announcement_published,
     DiscussionReplyPosted: reply_posted,
@@ -218,5 +250,7 @@ COMPOSERS: dict[type[DomainEvent], Callable[[EventEnvelope, Any], Composed]] = {
     StudentWaitlisted: student_waitlisted,
     CourseCompleted: course_completed,
     AchievementEarned: achievement_earned,
+    UserExportReady: export_ready,
+    RosterImportFinished: import_finished,
 }
 """The events that notify someone, and how."""

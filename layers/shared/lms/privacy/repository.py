@@ -12,6 +12,7 @@ from datetime import datetime
 from lms import audit, clock, keys
 from lms.auth import Principal
 from lms.events import DomainEvent
+from lms.events.users import UserExportReady
 from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
 from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.idempotency import find_response, remember_answer
@@ -22,6 +23,10 @@ from lms.privacy.items import ERASURE_ENTITY, EXPORT_ENTITY, ErasureItem, Export
 from lms.users.domain import UserProfile
 from lms.users.errors import ConcurrentUserChange
 from lms.users.repository import pseudonymise, release_email_of
+
+
+class _NoLongerPending(Exception):
+    """The export job was marked ready (or failed) before, or expired."""
 
 
 class AlreadyErased(Exception):
@@ -154,14 +159,26 @@ class DynamoPrivacyRepository:
         return found, encode_cursor(page.get("LastEvaluatedKey"))
 
     def export_ready(self, job: ExportJob, object_key: str, at: datetime) -> None:
-        _job_key(job).update(
+        """The job ready and `UserExportReady`, once: a job no longer pending (or gone) changes nothing."""
+        tx = Transaction()
+        tx.update(
+            _job_key(job),
             actions=[
                 ExportJobItem.status.set(ExportStatus.READY.value),
                 ExportJobItem.object_key.set(object_key),
                 ExportJobItem.completed_at.set(clock.rfc3339(at)),
             ],
-            condition=ExportJobItem.PK.exists(),
+            condition=ExportJobItem.status == ExportStatus.PENDING.value,
+            refusal=_NoLongerPending(),
         )
+        ready = UserExportReady(user_id=job.user_id, export_id=job.id, requested_by=job.requested_by)
+        # Made on behalf of whoever asked for the export, as the worker acts for them.
+        requester = Principal(user_id=job.requested_by, institution_id=job.institution_id, roles=frozenset())
+        tx.put(outbox_item(ready, job.institution_id, requester))
+        try:
+            tx.commit()
+        except _NoLongerPending:
+            return
 
     def export_failed(self, job: ExportJob, failure: str, at: datetime) -> None:
         _job_key(job).update(

@@ -23,6 +23,7 @@ class ImportJobItem(Item):
     chunks = NumberAttribute()
     created_at = UnicodeAttribute()
     failure = UnicodeAttribute(null=True)
+    finished_at = UnicodeAttribute(null=True)  # every row has its outcome (RosterImportFinished)
     expires_at = NumberAttribute(null=True)  # epoch seconds
 
 

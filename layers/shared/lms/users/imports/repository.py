@@ -11,6 +11,7 @@ from lms import audit, clock, keys
 from lms.auth import Principal
 from lms.errors import Conflict
 from lms.events import DomainEvent
+from lms.events.users import RosterImportFinished
 from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
 from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
@@ -27,6 +28,10 @@ from lms.users.imports.items import (
 )
 from lms.users.imports.roster import ImportJob, RosterRow, RowResult, RowStatus, chunked
 from lms.users.items import EmailItem
+
+
+class _AlreadyFinished(Exception):
+    """The job was marked finished before (or expired)."""
 
 
 @dataclass
@@ -209,6 +214,29 @@ class DynamoImportRepository:
         except EmailItem.DoesNotExist:
             return False, None
         return True, claim.user_id
+
+    def finish(self, actor: Principal, job: ImportJob, at: datetime) -> None:
+        """Mark the job finished with `RosterImportFinished`, once: a second run changes nothing."""
+        tx = Transaction()
+        tx.update(
+            ImportJobItem(keys.import_job_pk(job.institution_id, job.id), keys.IMPORT_JOB_SK),
+            actions=[ImportJobItem.finished_at.set(clock.rfc3339(at))],
+            condition=ImportJobItem.PK.exists() & ImportJobItem.finished_at.does_not_exist(),
+            refusal=_AlreadyFinished(),
+        )
+        finished = RosterImportFinished(
+            job_id=job.id,
+            rows=job.total,
+            created=job.count(RowStatus.CREATED),
+            skipped=job.count(RowStatus.SKIPPED),
+            failed=job.count(RowStatus.FAILED),
+            requested_by=job.created_by,
+        )
+        tx.put(outbox_item(finished, job.institution_id, actor))
+        try:
+            tx.commit()
+        except _AlreadyFinished:
+            return
 
     def give_up(self, institution_id: str, job_id: str, failure: str) -> None:
         """Mark the job failed: the worker will not try its remaining rows again."""

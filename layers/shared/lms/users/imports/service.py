@@ -36,6 +36,7 @@ class ImportRepository(Protocol):
     def record(self, institution_id: str, job_id: str, result: RowResult) -> bool: ...
     def email_claimed(self, institution_id: str, email: str) -> tuple[bool, str | None]: ...
     def give_up(self, institution_id: str, job_id: str, failure: str) -> None: ...
+    def finish(self, actor: Principal, job: ImportJob, at: datetime) -> None: ...
 
 
 class AccountDirectory(Protocol):
@@ -124,6 +125,9 @@ class RosterImports:
             return job
         for row in job.to_do():
             self._import_row(actor, job, row)
+        done = self._repo.get_job(actor.institution_id, job_id)
+        if done is not None and done.failure is None and not done.to_do():
+            self._repo.finish(actor, done, self._now())
         return job
 
     def give_up(self, actor: Principal, job_id: str, failure: str) -> None:
