@@ -18,6 +18,7 @@ from lms.analytics.consumer import consumer
 from lms.analytics.repository import DynamoAnalyticsRepository
 from lms.events import DomainEvent, EventEnvelope
 from lms.events.assessments import AssignmentSubmitted, QuizAttemptSubmitted
+from lms.events.communication import DiscussionReplyPosted, DiscussionTopicCreated
 from lms.events.courses import CoursePublished, StudentDropped, StudentEnrolled
 from lms.events.progress import CourseCompleted, LessonCompleted
 from tests.support.events import (
@@ -235,3 +236,38 @@ def _outbox(course: Course) -> list[dict[str, Any]]:
         if "LastEvaluatedKey" not in page:
             return sorted(found, key=lambda e: e["id"])
         kwargs = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+
+
+def test_learners_posts_count_as_participation_and_activity_staff_posts_do_not(stack: Stack) -> None:
+    course = Course(stack)
+    c = course.course_id
+    for sent in course.published():
+        consumer.handle(sent)
+    consumer.handle(course.at(StudentEnrolled(course_id=c, student_id="fay", enrolled_by="teacher-1"), 1))
+    topic = DiscussionTopicCreated(
+        course_id=c, topic_id="t1", title="Why?", mode="standard", author_id="fay", preview="Why?"
+    )
+    reply = DiscussionReplyPosted(
+        course_id=c,
+        topic_id="t1",
+        post_id="p1",
+        parent_id="t1",
+        parent_author_id="fay",
+        author_id="fay",
+        author_role="student",
+        preview="Because.",
+    )
+    staff_reply = reply.model_copy(update={"post_id": "p2", "author_id": "teacher-1", "author_role": "staff"})
+    staff_topic = envelope(
+        topic.model_copy(update={"topic_id": "t2", "author_id": "teacher-1"}),
+        course.institution_id,
+        occurred_at=T0,
+        roles=["instructors"],
+    )
+    for sent in (course.at(topic, 2), course.at(reply, 3), course.at(staff_reply, 4), staff_topic):
+        assert consumer.handle(sent)
+    counters = course.counters()
+    assert (counters["discussion_posts"], counters["discussion_participants"]) == (2, 1)
+    state = course.repository().course_and_learner(course.institution_id, c, "fay")[1]
+    assert state is not None
+    assert state.last_activity_at == T0 + timedelta(minutes=3)
