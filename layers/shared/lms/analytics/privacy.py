@@ -3,8 +3,8 @@
 A student's states are indexed under them (GSI1, keys.analytics_student_courses_pk), so the export
 is one Query per page of that index and one GetItem of their institution activity. Erasure turns
 each state (and the activity) into a tombstone and takes the student off the class lists; the
-counters keep what the states contributed, so a course's and an institution's counts stay, and
-name nobody. The tombstone, rather than a deleted item, keeps a late event from building the
+counters move as for a drop (the courses context drops the person's enrollments too), then keep
+what is left, naming nobody. The tombstone, rather than a deleted item, keeps a late event from building the
 state again and counting the student twice.
 """
 
@@ -58,7 +58,7 @@ def erase(institution_id: str, user_id: str, actor: Principal) -> None:
     store = DynamoAnalyticsRepository()
     for course_id, state in store.learner_states(institution_id, user_id):
         if not state.erased:
-            store.erase(institution_id, course_id, state)
+            store.erase(institution_id, course_id, state, clock.now())
     activity = store.activity(institution_id, user_id)
     if not activity.erased and activity.version:
         store.erase_activity(institution_id, activity)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, cast
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
@@ -26,8 +27,10 @@ from lms.analytics.course import CourseCopy, course_difference
 from lms.analytics.domain import (
     LearnerActivity,
     LearnerState,
+    Stamp,
     activity_difference,
     difference,
+    drop,
     erase,
     institution_share,
 )
@@ -546,8 +549,12 @@ class DynamoAnalyticsRepository:
             return LearnerActivity(student_id)
         return documents.parse_activity(student_id, item.document, int(item.version))
 
-    def erase(self, institution_id: str, course_id: str, state: LearnerState) -> None:
-        """Replace the state with its tombstone and take the student off the class lists."""
+    def erase(self, institution_id: str, course_id: str, state: LearnerState, at: datetime) -> None:
+        """Replace the state with its tombstone and take the student off the class lists.
+
+        The erasure drops the person's enrollment (the courses context does too): the counters
+        move as for a drop, so they agree with the roster, and then keep what is left, naming nobody.
+        """
         tx = Transaction()
         tombstone = erase(state)
         tx.put(
@@ -558,6 +565,10 @@ class DynamoAnalyticsRepository:
         pk = keys.analytics_course_pk(institution_id, course_id)
         for sk in _row_keys(state).values():
             tx.delete(RowItem(pk, sk))
+        delta = difference(state, drop(state, Stamp(at, "erasure")) if state.enrolled else state)
+        shard = keys.analytics_counter_shard(state.student_id)
+        _add_counters(tx, pk, delta, shard)
+        _add_counters(tx, keys.analytics_institution_pk(institution_id), institution_share(delta), shard)
         tx.commit()
 
     def erase_activity(self, institution_id: str, activity: LearnerActivity) -> None:
