@@ -440,7 +440,7 @@ def _analytics(copy: CourseCopy, serials: range) -> None:
     """Per student: their analytics state (one or two lessons done, every third with a failing quiz
     grade, so at risk), their rows in the sorted class lists, and what they add to the counters."""
     at = clock.now()
-    pk = keys.analytics_course_pk(INSTITUTION, copy.course_id)
+    pk = keys.analytics_counters_pk(INSTITUTION, copy.course_id)
     counts: dict[tuple[str, int], int] = {}
     with DocumentItem.batch_write() as states, RowItem.batch_write() as rows:
         for serial in serials:

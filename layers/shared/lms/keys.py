@@ -703,6 +703,17 @@ def analytics_student_courses_pk(institution_id: str, student_id: str) -> str:
     return f"{tenant(institution_id)}#ANALYTICS#STUDENT#{_part(student_id)}"
 
 
+def analytics_counters_pk(institution_id: str, course_id: str | None) -> str:
+    """A course's counters (the institution's: `course_id` None), apart from its states and rows:
+    a read of the counters reads nothing else, and the class's writes spread over two partitions."""
+    owner = (
+        analytics_institution_pk(institution_id)
+        if course_id is None
+        else analytics_course_pk(institution_id, course_id)
+    )
+    return f"{owner}#COUNTERS"
+
+
 ANALYTICS_COUNT_PREFIX = "COUNT#"
 ANALYTICS_DAY_PREFIX = "DAY#"
 ANALYTICS_COUNTER_SHARDS = 4

@@ -1,9 +1,10 @@
 """The analytics items in the single table (access patterns: docs/data-model.md, Analytics).
 
 A course's partition (keys.analytics_course_pk) holds the context's copy of the course, one
-state per student, each enrolled student's rows in the sorted class lists (by progress, by last
-activity, and the same two for those at risk) and the course's counters, spread over shards. An
-institution's partition holds its at-risk rules, one activity state per learner and its counters.
+state per student and each enrolled student's rows in the sorted class lists (by progress, by
+last activity, and the same two for those at risk); its counters, spread over shards, have a
+partition of their own (keys.analytics_counters_pk). An institution's partition holds its at-risk
+rules and one activity state per learner; its counters too have their own.
 
 A change is one transaction: the inbox record of the event, the states conditional on the
 versions read, the rows that moved, the counter differences (ADD) and the events it causes; so a
@@ -222,6 +223,7 @@ def _versioned(version: int) -> Any:
 
 
 def _add_counters(tx: Transaction, pk: str, delta: dict[str, int], shard: int) -> None:
+    """ADD each change to its counter (`pk`: keys.analytics_counters_pk) on the learner's shard."""
     for name, n in sorted(delta.items()):
         if name.startswith("day:"):
             _, day, metric = name.split(":", 2)
@@ -364,8 +366,6 @@ class DynamoAnalyticsRepository:
 
     def commit(self, change: Change) -> None:
         inst, course_id = change.institution_id, change.course_id
-        course_pk = keys.analytics_course_pk(inst, course_id)
-        inst_pk = keys.analytics_institution_pk(inst)
         tx = Transaction()
         if change.envelope is not None:
             record_in(tx, CONSUMER, change.envelope)
@@ -391,7 +391,7 @@ class DynamoAnalyticsRepository:
             before_a, after_a = change.activity
             if before_a != after_a:
                 item = DocumentItem(
-                    inst_pk,
+                    keys.analytics_institution_pk(inst),
                     keys.analytics_learner_sk(after_a.student_id),
                     entity=ACTIVITY_ENTITY,
                     updated_at=clock.rfc3339(clock.now()),
@@ -401,8 +401,9 @@ class DynamoAnalyticsRepository:
                 )
                 tx.put(item, _versioned(before_a.version), StateChanged())
                 institution_delta = _merge(institution_delta, activity_difference(before_a, after_a))
-        _add_counters(tx, course_pk, _merge(course_delta, change.counted), student_shard)
-        _add_counters(tx, inst_pk, institution_delta, student_shard)
+        counted = _merge(course_delta, change.counted)
+        _add_counters(tx, keys.analytics_counters_pk(inst, course_id), counted, student_shard)
+        _add_counters(tx, keys.analytics_counters_pk(inst, None), institution_delta, student_shard)
         for event in change.events:
             tx.put(outbox_item(event, inst, change.actor))
         try:
@@ -482,9 +483,7 @@ class DynamoAnalyticsRepository:
 
     @staticmethod
     def _partition(institution_id: str, course_id: str | None) -> str:
-        if course_id is None:
-            return keys.analytics_institution_pk(institution_id)
-        return keys.analytics_course_pk(institution_id, course_id)
+        return keys.analytics_counters_pk(institution_id, course_id)
 
     @staticmethod
     def _query(pk: str, low: str, high: str) -> Iterator[CounterItem]:
@@ -567,8 +566,8 @@ class DynamoAnalyticsRepository:
             tx.delete(RowItem(pk, sk))
         delta = difference(state, drop(state, Stamp(at, "erasure")) if state.enrolled else state)
         shard = keys.analytics_counter_shard(state.student_id)
-        _add_counters(tx, pk, delta, shard)
-        _add_counters(tx, keys.analytics_institution_pk(institution_id), institution_share(delta), shard)
+        _add_counters(tx, keys.analytics_counters_pk(institution_id, course_id), delta, shard)
+        _add_counters(tx, keys.analytics_counters_pk(institution_id, None), institution_share(delta), shard)
         tx.commit()
 
     def erase_activity(self, institution_id: str, activity: LearnerActivity) -> None:
