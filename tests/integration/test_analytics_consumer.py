@@ -216,7 +216,7 @@ def test_a_conflict_on_a_shared_counter_is_read_again_at_once(stack: Stack, monk
         },
         "TransactWriteItems",
     )
-    with Faults().active(monkeypatch) as faults:
+    with Faults().active() as faults:
         faults.fail("TransactWriteItems", lambda n, _: n == 1, conflict)
         assert consumer.handle(
             course.at(StudentEnrolled(course_id=course.course_id, student_id="eve", enrolled_by="eve"))

@@ -143,14 +143,14 @@ def test_another_institutions_person_and_unknown_ids_are_not_found(
 
 
 def test_an_export_that_keeps_failing_is_marked_failed_and_goes_to_the_dlq(
-    stack: Stack, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+    stack: Stack, tenant: Tenant
 ) -> None:
     drained(stack)  # what earlier tests left in the queue
     student = tenant.student()
     job = request_export(student, student.user_id)
     pump = EventPump(stack)
     denied = ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "PutObject")
-    with Faults().active(monkeypatch) as faults:
+    with Faults().active() as faults:
         faults.fail("PutObject", lambda n, p: True, denied)
         report = pump.drain(max_rounds=50)
     assert report.failures == stack.queues["PrivacyQueue"].max_receive_count
@@ -245,7 +245,7 @@ def test_a_duplicate_erasure_event_changes_nothing(stack: Stack, tenant: Tenant)
 
 
 def test_an_erasure_that_fails_is_retried_then_dead_lettered_and_resumes_where_it_stopped(
-    stack: Stack, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+    stack: Stack, tenant: Tenant
 ) -> None:
     admin = tenant.admin()
     student = tenant.invited(admin)
@@ -253,7 +253,7 @@ def test_an_erasure_that_fails_is_retried_then_dead_lettered_and_resumes_where_i
     assert admin.delete(f"/users/{student.user_id}").status == 202
     pump = EventPump(stack)
     throttled = ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow"}}, "Query")
-    with Faults().active(monkeypatch) as faults:
+    with Faults().active() as faults:
         # The progress step reads the person's achievements with a Query: it keeps failing.
         faults.fail("Query", lambda n, p: "ACHIEVEMENTS" in json.dumps(p), throttled)
         report = pump.drain(max_rounds=50)
@@ -265,7 +265,7 @@ def test_an_erasure_that_fails_is_retried_then_dead_lettered_and_resumes_where_i
 
     # An operator redrives the message: the erasure resumes after the account step.
     put_on_bus(stack, erased)
-    with Faults().active(monkeypatch) as faults:
+    with Faults().active() as faults:
         pump.drain(max_rounds=50)
         assert faults.calls["AdminDeleteUser"] == 0
     record = next(i for i in items_of(tenant, "user-erasure"))

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import boto3
-import pytest
-from botocore.client import BaseClient
 
 from bench.expectations import expected_requests
 from infra.gateway import ApiGateway
 from infra.provision import Stack
 from tests.support.client import Caller, InProcess, problem
+from tests.support.faults import before_each_call
 from tests.support.people import (
     accounts_with_email,
     create_institution,
@@ -27,21 +24,6 @@ from tests.support.people import (
 from tests.support.tenant import Tenant
 
 
-@contextmanager
-def aws_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
-    """Counts every AWS call (Cognito included) made inside the block."""
-    calls: Counter[str] = Counter()
-    original = BaseClient._make_api_call  # type: ignore[attr-defined]
-
-    def counting(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
-        calls[operation] += 1
-        return original(client, operation, params)
-
-    with monkeypatch.context() as patched:
-        patched.setattr(BaseClient, "_make_api_call", counting)
-        yield calls
-
-
 def stored_answer(stack: Stack, pk: str) -> dict[str, Any] | None:
     table = boto3.resource("dynamodb", region_name=stack.region).Table(stack.table_name)
     item: dict[str, Any] | None = table.get_item(Key={"PK": pk, "SK": "RESPONSE"}).get("Item")
@@ -51,9 +33,7 @@ def stored_answer(stack: Stack, pk: str) -> dict[str, Any] | None:
 # ---------------------------------------------------------------- POST /users
 
 
-def test_a_retried_invitation_answers_the_first_response_without_a_second_account(
-    tenant: Tenant, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_retried_invitation_answers_the_first_response_without_a_second_account(tenant: Tenant) -> None:
     admin = tenant.admin()
     body, headers = invitation(tenant, "instructor"), idempotency_key()
     first = admin.post("/users", body, headers=headers)
@@ -61,15 +41,14 @@ def test_a_retried_invitation_answers_the_first_response_without_a_second_accoun
     assert admin.last_calls == {"GetItem": 1, "PutItem": 1, "TransactWriteItems": 1}
     stored = entities(tenant)
 
-    with aws_calls(monkeypatch) as calls:
-        retry = admin.post("/users", body, headers=headers)
+    retry = admin.post("/users", body, headers=headers)
 
     assert retry.status == 201
     assert retry.header("Idempotent-Replayed") == "true"
     assert retry.json() == first.json()
     assert retry.json()["temporary_password"] == first.json()["temporary_password"]
     assert admin.last_calls == expected_requests("POST", "/users", "Idempotency-Key replay")
-    assert not any(op.startswith("Admin") for op in calls)  # the user pool is not asked again
+    assert admin.last_calls_of("cognito-idp") == {}  # the user pool is not asked again
     assert entities(tenant) == stored
     assert Counter(stored)["user"] == 1
     assert Counter(stored)["idempotency"] == 1
@@ -119,22 +98,19 @@ def test_a_refused_invitation_stores_no_answer_so_a_retry_is_evaluated_again(ten
 
 
 def test_a_retry_racing_the_first_attempt_never_leaves_an_account_without_its_profile(
-    tenant: Tenant, gateway: ApiGateway, monkeypatch: pytest.MonkeyPatch
+    tenant: Tenant, gateway: ApiGateway
 ) -> None:
     admin = tenant.admin()
     body, headers = invitation(tenant), idempotency_key()
     # The retry arrives while the first attempt has made the account but not yet committed.
     racer = Caller(InProcess(gateway), admin.token, admin.user_id, admin.role, admin.institution_id)
     raced: list[Any] = []
-    original = BaseClient._make_api_call  # type: ignore[attr-defined]
 
-    def racing(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+    def racing(operation: str, params: dict[str, Any]) -> None:
         if operation == "TransactWriteItems" and not raced:
             raced.append(racer.post("/users", body, headers=headers))
-        return original(client, operation, params)
 
-    with monkeypatch.context() as patched:
-        patched.setattr(BaseClient, "_make_api_call", racing)
+    with before_each_call(racing):
         first = admin.post("/users", body, headers=headers)
 
     assert first.status == 201, first.body
@@ -206,7 +182,7 @@ def test_platform_admins_keys_are_their_own(tenant: Tenant) -> None:
 
 
 def test_a_retried_first_admin_is_invited_once_and_the_key_names_one_institution(
-    tenant: Tenant, stack: Stack, gateway: ApiGateway, monkeypatch: pytest.MonkeyPatch
+    tenant: Tenant, stack: Stack, gateway: ApiGateway
 ) -> None:
     platform = tenant.platform_admin()
     one, two = create_institution(platform), create_institution(platform)
@@ -215,13 +191,12 @@ def test_a_retried_first_admin_is_invited_once_and_the_key_names_one_institution
     first = platform.post(f"/institutions/{one['id']}/admins", body, headers=headers)
     assert first.status == 201, first.body
 
-    with aws_calls(monkeypatch) as calls:
-        retry = platform.post(f"/institutions/{one['id']}/admins", body, headers=headers)
+    retry = platform.post(f"/institutions/{one['id']}/admins", body, headers=headers)
 
     assert retry.json() == first.json()
     assert retry.header("Idempotent-Replayed") == "true"
     assert platform.last_calls == {"GetItem": 1}
-    assert not any(op.startswith("Admin") for op in calls)
+    assert platform.last_calls_of("cognito-idp") == {}
     assert [a["Username"] for a in accounts_with_email(stack, body["email"])] == [first.json()["id"]]
     # The same key and body for another institution is another request.
     elsewhere = platform.post(f"/institutions/{two['id']}/admins", body, headers=headers)

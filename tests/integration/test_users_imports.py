@@ -233,9 +233,7 @@ def test_an_account_made_outside_the_api_is_not_taken_over(stack: Stack, tenant:
     assert groups_of(stack, seeded.user_id) == ["students"]
 
 
-def test_an_account_the_user_pool_refuses_fails_its_row_only(
-    stack: Stack, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_account_the_user_pool_refuses_fails_its_row_only(stack: Stack, tenant: Tenant) -> None:
     admin = tenant.admin()
     rows = roster(tenant, 3)
     job = submit_roster(admin, rows)
@@ -244,7 +242,7 @@ def test_an_account_the_user_pool_refuses_fails_its_row_only(
     )
     faults = Faults()
     faults.fail("AdminCreateUser", lambda n, params: params["Username"] == rows[1]["email"], refused)
-    with faults.active(monkeypatch):
+    with faults.active():
         done = job_after_processing(stack, admin, job["id"])
 
     assert done["counts"] == {"created": 2, "skipped": 0, "failed": 1}
@@ -252,15 +250,13 @@ def test_an_account_the_user_pool_refuses_fails_its_row_only(
     assert sorted(profiles(tenant)) == sorted([rows[0]["email"], rows[2]["email"]])
 
 
-def test_a_worker_that_dies_midway_resumes_after_the_last_row_done(
-    stack: Stack, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_worker_that_dies_midway_resumes_after_the_last_row_done(stack: Stack, tenant: Tenant) -> None:
     admin = tenant.admin()
     rows = roster(tenant, 20)
     job = submit_roster(admin, rows)
     faults = Faults()
     faults.fail("AdminCreateUser", lambda n, params: n == 11, WorkerDied())
-    with faults.active(monkeypatch):
+    with faults.active():
         report = EventPump(stack).drain(max_rounds=50)
 
     assert report.settled
@@ -277,9 +273,7 @@ def test_a_worker_that_dies_midway_resumes_after_the_last_row_done(
     assert tenant.event_types().count("UserInvited") == 20
 
 
-def test_an_account_left_without_its_profile_is_finished_on_retry(
-    stack: Stack, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_account_left_without_its_profile_is_finished_on_retry(stack: Stack, tenant: Tenant) -> None:
     admin = tenant.admin()
     rows = roster(tenant, 3)
     job = submit_roster(admin, rows)
@@ -288,7 +282,7 @@ def test_an_account_left_without_its_profile_is_finished_on_retry(
     # badly that its compensation (deleting the account) does not run either.
     faults.fail("TransactWriteItems", lambda n, params: n == 2, WorkerDied())
     faults.fail("AdminDeleteUser", lambda n, params: True, WorkerDied())
-    with faults.active(monkeypatch):
+    with faults.active():
         report = EventPump(stack).drain(max_rounds=50)
 
     assert report.settled
@@ -327,16 +321,14 @@ def test_a_redelivered_message_changes_nothing(stack: Stack, tenant: Tenant) -> 
     assert admin.get(f"/users/imports/{job['id']}").json()["counts"]["created"] == 2
 
 
-def test_a_job_that_keeps_failing_is_marked_failed_and_dead_lettered(
-    stack: Stack, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_job_that_keeps_failing_is_marked_failed_and_dead_lettered(stack: Stack, tenant: Tenant) -> None:
     admin = tenant.admin()
     rows = roster(tenant, 3)
     job = submit_roster(admin, rows)
     faults = Faults()
     faults.fail("AdminCreateUser", lambda n, params: params["Username"] == rows[1]["email"], WorkerDied())
     pump = EventPump(stack)
-    with faults.active(monkeypatch):
+    with faults.active():
         report = pump.drain(max_rounds=50)
 
     assert report.failures == stack.queues["ImportsQueue"].max_receive_count

@@ -49,7 +49,7 @@ def dies_after_the_account(
     faults = Faults()
     faults.fail("TransactWriteItems", lambda n, params: True, WorkerDied())
     faults.fail("AdminDeleteUser", lambda n, params: True, WorkerDied())
-    with faults.active(monkeypatch):
+    with faults.active():
         response = caller.post(path, body, **kw)
     assert response.status == 500, response.body
     [account] = accounts_with_email(tenant.stack, body["email"])
@@ -89,7 +89,7 @@ def test_a_retry_within_the_lease_is_told_to_come_back_and_touches_nothing(
     stored = tenant.items()
     faults = Faults()
 
-    with faults.active(monkeypatch):
+    with faults.active():
         problem(admin.post("/users", body), 409, "invitation-in-progress")
 
     assert admin.last_calls == {"PutItem": 1, "GetItem": 1}
@@ -106,7 +106,7 @@ def test_a_retry_after_the_lease_finishes_the_invitation_with_the_account_it_mad
     account = dying_invitation(tenant, admin, body, monkeypatch)
     faults = Faults()
 
-    with moved_clock(monkeypatch, AFTER_THE_LEASE), faults.active(monkeypatch):
+    with moved_clock(monkeypatch, AFTER_THE_LEASE), faults.active():
         response = admin.post("/users", body)
 
     assert response.status == 201, response.body
@@ -216,9 +216,7 @@ def test_an_account_made_outside_the_api_is_not_taken_over(tenant: Tenant) -> No
     assert groups_of(tenant.stack, seeded.user_id) == ["students"]
 
 
-def test_a_refused_transaction_removes_the_account_and_frees_the_email_at_once(
-    tenant: Tenant, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_refused_transaction_removes_the_account_and_frees_the_email_at_once(tenant: Tenant) -> None:
     admin = tenant.admin()
     body = invitation(tenant)
     throttled = ClientError(
@@ -226,7 +224,7 @@ def test_a_refused_transaction_removes_the_account_and_frees_the_email_at_once(
     )
     faults = Faults()
     faults.fail("TransactWriteItems", lambda n, params: True, throttled)
-    with faults.active(monkeypatch):
+    with faults.active():
         assert admin.post("/users", body).status == 500
 
     assert accounts_with_email(tenant.stack, body["email"]) == []
@@ -243,7 +241,7 @@ def test_an_adoption_that_dies_keeps_the_claim_for_the_next_retry(
     faults = Faults()
     faults.fail("AdminAddUserToGroup", lambda n, params: True, WorkerDied())
 
-    with moved_clock(monkeypatch, AFTER_THE_LEASE), faults.active(monkeypatch):
+    with moved_clock(monkeypatch, AFTER_THE_LEASE), faults.active():
         assert admin.post("/users", body).status == 500
 
     [claim] = claims(tenant)
@@ -255,9 +253,7 @@ def test_an_adoption_that_dies_keeps_the_claim_for_the_next_retry(
     assert groups_of(tenant.stack, account) == ["instructors"]
 
 
-def test_an_account_the_user_pool_refuses_frees_the_email_at_once(
-    tenant: Tenant, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_account_the_user_pool_refuses_frees_the_email_at_once(tenant: Tenant) -> None:
     admin = tenant.admin()
     body = invitation(tenant)
     refused = ClientError(
@@ -265,7 +261,7 @@ def test_an_account_the_user_pool_refuses_frees_the_email_at_once(
     )
     faults = Faults()
     faults.fail("AdminCreateUser", lambda n, params: True, refused)
-    with faults.active(monkeypatch):
+    with faults.active():
         problem(admin.post("/users", body), 422, "account-refused")
 
     assert tenant.items() == []

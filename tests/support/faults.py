@@ -7,8 +7,24 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import pytest
-from botocore.client import BaseClient
+from infra import patches
+
+
+@contextmanager
+def before_each_call(handler: Callable[[str, dict[str, Any]], None]) -> Iterator[None]:
+    """`handler(operation, params)` runs before every AWS call made inside the block, by any client.
+
+    It is a botocore event handler on `infra.patches.every_client`: what it raises, the call raises.
+    """
+
+    def on_call(params: dict[str, Any], model: Any, **_: Any) -> None:
+        handler(model.name, params)
+
+    patches.every_client.register("provide-client-params", on_call)
+    try:
+        yield
+    finally:
+        patches.every_client.unregister("provide-client-params", on_call)
 
 
 class Faults:
@@ -22,18 +38,14 @@ class Faults:
         self._rules.append((operation, when, error))
 
     @contextmanager
-    def active(self, monkeypatch: pytest.MonkeyPatch) -> Iterator[Faults]:
-        original = BaseClient._make_api_call  # type: ignore[attr-defined]
-
-        def failing(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+    def active(self) -> Iterator[Faults]:
+        def failing(operation: str, params: dict[str, Any]) -> None:
             self.calls[operation] += 1
             for name, when, error in self._rules:
                 if name == operation and when(self.calls[operation], params):
                     raise error
-            return original(client, operation, params)
 
-        with monkeypatch.context() as patched:
-            patched.setattr(BaseClient, "_make_api_call", failing)
+        with before_each_call(failing):
             yield self
 
 
