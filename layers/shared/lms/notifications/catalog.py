@@ -108,13 +108,15 @@ ASSIGNMENT_DUE_SOON = _type(
     "AssignmentDueSoon",
     Category.REMINDERS,
     "the course's enrolled students who have not submitted",
-    "An assignment is due within 24 hours (sent once per student and assignment).",
+    "An assignment is due within 24 hours (once per student and assignment; "
+    "not sent yet: the reminder schedule is still to come).",
 )
 QUIZ_DUE_SOON = _type(
     "QuizDueSoon",
     Category.REMINDERS,
     "the course's enrolled students who have not submitted an attempt",
-    "A quiz is due within 24 hours (sent once per student and quiz).",
+    "A quiz is due within 24 hours (once per student and quiz; "
+    "not sent yet: the reminder schedule is still to come).",
 )
 ROSTER_IMPORT_FINISHED = _type(
     "RosterImportFinished",
