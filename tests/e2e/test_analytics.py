@@ -10,7 +10,6 @@ completion.
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -149,8 +148,8 @@ def test_two_late_submissions_put_a_learner_at_risk_within_a_minute(local: Local
     labs = [published_assignment(instructor, course_id, f"Lab {n}", due) for n in (1, 2)]
     submit(late, labs[0]["id"])
     submit(late, labs[1]["id"])
-    submitted = time.monotonic()
 
+    # The promise is a minute: the answer is awaited that long and no longer (measured: docs/analytics.md).
     view = settled(
         instructor,
         f"/analytics/courses/{course_id}/students/{late.user_id}",
@@ -158,7 +157,6 @@ def test_two_late_submissions_put_a_learner_at_risk_within_a_minute(local: Local
         seconds=SIGNALS_WITHIN,
     )
 
-    assert time.monotonic() - submitted < SIGNALS_WITHIN
     [missed] = [r for r in view["reasons"] if r["rule"] == "missed_deadlines"]
     assert sorted(missed["assessment_ids"]) == sorted(lab["id"] for lab in labs)
     assert {d["title"] for d in view["missed_deadlines"]} == {"Lab 1", "Lab 2"}
