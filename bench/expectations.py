@@ -99,6 +99,15 @@ def scenario_key(method: str, path: str, variant: str | None = None) -> str:
 EXPECTED: Mapping[str, Expectation] = MappingProxyType(
     {
         scenario_key("GET", "/health"): _expect(TARGET_NO_DATA),
+        # The link is checked against its signature alone; the page changes nothing.
+        scenario_key("GET", "/notifications/unsubscribe"): _expect(TARGET_NO_DATA),
+        scenario_key("POST", "/notifications/unsubscribe"): _expect(
+            TARGET_WRITE,
+            "Switches one category off and keeps the person's other choices: reads them (consistent "
+            "GetItem), then writes on the version read (data-model.md: Notifications e-mail).",
+            GetItem=1,
+            PutItem=1,
+        ),
         scenario_key("GET", "/courses"): _expect(TARGET_LIST_PAGE, Query=1),
         scenario_key("POST", "/courses"): _expect(TARGET_WRITE, TransactWriteItems=1),
         scenario_key("POST", "/courses", "Idempotency-Key"): _expect(
@@ -709,11 +718,21 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
         scenario_key("DELETE", "/users/{user_id}"): _expect(
             TARGET_WRITE, _READS_FIRST.format(item="profile"), GetItem=1, TransactWriteItems=1
         ),
-        scenario_key("GET", "/users/me"): _expect(TARGET_READ, GetItem=1),
+        scenario_key("GET", "/users/me"): _expect(
+            TARGET_READ,
+            "Reads the profile, then whether e-mail to its address gets through (the e-mail "
+            "channel's own item, lms.notifications.mail.queries; data-model.md).",
+            GetItem=2,
+        ),
         scenario_key("PATCH", "/users/me"): _expect(
             TARGET_WRITE, _READS_FIRST.format(item="profile"), GetItem=1, TransactWriteItems=1
         ),
-        scenario_key("GET", "/users/{user_id}"): _expect(TARGET_READ, GetItem=1),
+        scenario_key("GET", "/users/{user_id}"): _expect(
+            TARGET_READ,
+            "Reads the profile, then whether e-mail to its address gets through (the e-mail "
+            "channel's own item, lms.notifications.mail.queries; data-model.md).",
+            GetItem=2,
+        ),
         scenario_key("PATCH", "/users/{user_id}/role"): _expect(
             TARGET_WRITE,
             _READS_FIRST.format(item="profile"),

@@ -36,6 +36,7 @@ from botocore.exceptions import ClientError
 from infra import demo_courses, patches  # noqa: F401 - demo_courses registers the demo catalog
 from infra.explorer import Explorer
 from infra.gateway import ApiGateway, ApiResponse, TokenVerifier
+from infra.mail_folder import MailFolder
 from infra.provision import Stack, provision
 from infra.pump import EventPump, lambda_backoff
 from infra.seed import DemoUser, seed_demo, sign_in
@@ -46,6 +47,7 @@ logger = logging.getLogger(__name__)
 HOST = "127.0.0.1"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STATE_FILE = REPO_ROOT / ".local-stack.json"
+MAIL_FOLDER = REPO_ROOT / ".local-mail"
 DEFAULT_PORT = 3000
 DEFAULT_AWS_PORT = 4566
 EXIT_PORT_IN_USE = 2
@@ -204,6 +206,7 @@ class LocalStack:
         stage: str = "e2e",
         pump_interval: float = 0.2,
         parameters: dict[str, str] | None = None,
+        mail_folder: Path | None = None,
     ) -> None:
         self._port = port
         self._aws_port = aws_port
@@ -213,6 +216,8 @@ class LocalStack:
         self.stage = stage
         self._pump_interval = pump_interval
         self._parameters = dict(parameters or {})
+        # Every e-mail SES accepts is written here as an .eml file (infra.mail_folder).
+        self.mail = MailFolder(mail_folder or MAIL_FOLDER, region)
         self._api_server: _ApiServer | None = None
         self._api_thread: threading.Thread | None = None
         self._moto: Any = None
@@ -286,8 +291,9 @@ class LocalStack:
             endpoint_url=self.aws_endpoint_url,
             region=self.region,
             stage=self.stage,
-            # The LTI issuer is the URL tools reach the platform at: here, this server's.
-            parameters={"LtiIssuer": self.api_url, **self._parameters},
+            # The LTI issuer is the URL tools reach the platform at, and e-mails' links lead to
+            # this stack's API: here, this server's.
+            parameters={"LtiIssuer": self.api_url, "PublicApiUrl": self.api_url, **self._parameters},
         )
         self._set_environment(dict(self._stack.env))
 
@@ -304,7 +310,7 @@ class LocalStack:
         self._pump_thread = threading.Thread(
             target=self._pump.run_forever,
             args=(self._pump_stop,),
-            kwargs={"interval": self._pump_interval},
+            kwargs={"interval": self._pump_interval, "after_round": self.mail.collect},
             name="local-event-pump",
             daemon=True,
         )
@@ -360,6 +366,7 @@ class LocalStack:
             "event_bus_name": stack.bus_name,
             # The event archive's Glue database, which `make sql` reads (infra.sql).
             "archive_database": stack.outputs["ArchiveDatabaseName"],
+            "mail_folder": str(self.mail.path),
             "users": [
                 {
                     "username": u.username,
@@ -413,6 +420,7 @@ def instructions(local: LocalStack) -> str:
         f"AWS (moto)      {local.aws_endpoint_url}  region {stack.region}",
         f"User pool       {stack.user_pool_id}  app client {stack.user_pool_client_id}",
         f"Table           {stack.table_name}  event bus {stack.bus_name}",
+        f"Sent e-mail     {local.mail.path}  (one .eml file per message; open it in any mail client)",
     ]
     if local.users:
         lines += _sign_in_recipe(local)

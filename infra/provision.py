@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from mypy_boto3_kms import KMSClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
+    from mypy_boto3_sesv2 import SESV2Client
     from mypy_boto3_sqs import SQSClient
 
 # Types the local stack does not create: functions run in-process, the API is served by the
@@ -51,6 +52,9 @@ SKIPPED_TYPES = frozenset(
         # DuckDB answers the archive's SQL locally (infra.sql); moto's Athena speaks JSON-RPC,
         # which botocore 1.44 no longer sends it.
         "AWS::Athena::WorkGroup",
+        # moto's SES publishes no events: tests put the bounces and complaints SES would publish on
+        # the default bus themselves, where the template's rule takes them.
+        "AWS::SES::ConfigurationSetEventDestination",
     }
 )
 
@@ -75,6 +79,7 @@ _QUEUE_ATTRIBUTES = frozenset(
 )
 
 _DEFAULT_VISIBILITY_TIMEOUT = 30
+LOCAL_API_URL = "http://127.0.0.1:3000"
 
 
 class ProvisionError(RuntimeError):
@@ -136,7 +141,8 @@ def provision(
     # moto needs them to deliver to the template's Firehose stream (the event archive).
     patches.apply()
     template = load_template(template_path)
-    given = {**(parameters or {}), "Stage": stage}
+    # E-mails link to the API where the local stack serves it (make dev's port, unless told).
+    given = {"PublicApiUrl": LOCAL_API_URL, **(parameters or {}), "Stage": stage}
     resolver = Resolver(
         template,
         parameters=given,
@@ -331,6 +337,8 @@ class _Builder:
             "AWS::KinesisFirehose::DeliveryStream": self._delivery_stream,
             "AWS::Glue::Database": self._glue_database,
             "AWS::Glue::Table": self._glue_table,
+            "AWS::SES::ConfigurationSet": self._configuration_set,
+            "AWS::SES::EmailIdentity": self._email_identity,
         }
 
     def create(self, logical_id: str, resource_type: str, properties: dict[str, Any]) -> None:
@@ -375,6 +383,10 @@ class _Builder:
     @cached_property
     def _kms(self) -> KMSClient:
         return boto3.client("kms", region_name=self._region, endpoint_url=self._endpoint_url)
+
+    @cached_property
+    def _sesv2(self) -> SESV2Client:
+        return boto3.client("sesv2", region_name=self._region, endpoint_url=self._endpoint_url)
 
     @cached_property
     def _s3(self) -> S3Client:
@@ -497,6 +509,22 @@ class _Builder:
         self._bind(
             "AWS::KMS::Key", logical_id, metadata["KeyId"], Arn=metadata["Arn"], KeyId=metadata["KeyId"]
         )
+
+    def _configuration_set(self, logical_id: str, props: dict[str, Any]) -> None:
+        """The set by its name; its delivery and reputation options have no local behaviour."""
+        name = props.get("Name", f"{self._prefix}-{logical_id}")
+        self._sesv2.create_configuration_set(ConfigurationSetName=name)
+        self._bind("AWS::SES::ConfigurationSet", logical_id, name, Name=name)
+
+    def _email_identity(self, logical_id: str, props: dict[str, Any]) -> None:
+        """The sender identity, verified at once as moto creates it (deployed, SES asks its owner)."""
+        identity = props["EmailIdentity"]
+        configuration_set = (props.get("ConfigurationSetAttributes") or {}).get("ConfigurationSetName")
+        extra: dict[str, Any] = (
+            {} if configuration_set is None else {"ConfigurationSetName": configuration_set}
+        )
+        self._sesv2.create_email_identity(EmailIdentity=identity, **extra)
+        self._bind("AWS::SES::EmailIdentity", logical_id, identity, EmailIdentity=identity)
 
     def _user_pool(self, logical_id: str, props: dict[str, Any]) -> None:
         props["PoolName"] = props.pop("UserPoolName", f"{self._prefix}-{logical_id}")

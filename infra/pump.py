@@ -116,13 +116,17 @@ class EventPump:
                 report.settled = delivered == 0
         return report
 
-    def run_forever(self, stop: threading.Event, interval: float = 0.2) -> None:
-        """Drain and run what is scheduled every `interval` seconds until `stop` is set; errors go
-        to `on_error`."""
+    def run_forever(
+        self, stop: threading.Event, interval: float = 0.2, after_round: Callable[[], None] | None = None
+    ) -> None:
+        """Drain and run what is scheduled every `interval` seconds until `stop` is set, then
+        `after_round` (the local stack's mail folder); errors go to `on_error`."""
         while not stop.is_set():
             try:
                 self.drain()
                 self.run_schedules()
+                if after_round is not None:
+                    after_round()
             except Exception as error:
                 self._on_error("pump", error)
             stop.wait(interval)
@@ -429,6 +433,9 @@ class EventPump:
 
     def _invoke(self, spec: FunctionSpec, event: dict[str, Any], identifiers: Sequence[str]) -> set[str]:
         """Run the handler; the identifiers of the items that failed (all of them if it raised)."""
+        # Functions share this process: an invocation sees its own variables and the stack's (which
+        # a test may change: an unreachable bus).
+        _export({**spec.environment, **self._stack.env})
         try:
             response = invoke(spec, event, region=self._stack.region)
         except Exception as error:

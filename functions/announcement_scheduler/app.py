@@ -7,7 +7,6 @@ time whatever this function has done, and it emits each `AnnouncementPublished` 
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -15,7 +14,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lms import clock
+from lms.clock import scheduled_time
 from lms.communication.announcements.repository import DynamoAnnouncementRepository
 from lms.communication.announcements.service import AnnouncementService
 from lms.settings import METRICS_NAMESPACE
@@ -28,14 +27,6 @@ metrics = Metrics(namespace=METRICS_NAMESPACE)
 @cache
 def announcements() -> AnnouncementService:
     return AnnouncementService(DynamoAnnouncementRepository())
-
-
-def scheduled_time(event: dict[str, Any]) -> datetime:
-    """When this run was scheduled for (EventBridge's `time`), else now."""
-    raw = event.get("time")
-    if not isinstance(raw, str):
-        return clock.now()
-    return datetime.fromisoformat(raw.replace("Z", "+00:00"))
 
 
 @logger.inject_lambda_context

@@ -27,6 +27,7 @@ from lms.http import (
 )
 from lms.idempotency import IdempotentRequest
 from lms.keys import SAFE_PART_PATTERN
+from lms.notifications.mail.queries import email_deliverability
 from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from lms.privacy.files import S3Documents
 from lms.privacy.registry import contributors
@@ -52,6 +53,7 @@ from lms.users.schemas import (
     Invitation,
     InvitedUserView,
     ProfilePatch,
+    ProfileView,
     RoleChange,
     UserPage,
     UserView,
@@ -92,6 +94,13 @@ def _institution_response(view: InstitutionView, status: int = 200, **kw: Any) -
 
 def _user_response(user: UserProfile) -> Response[UserView]:
     return respond(UserView.of(user), version=user.version)
+
+
+def _profile_response(user: UserProfile) -> Response[ProfileView]:
+    # A display read of the e-mail channel's own items (docs/architecture.md: cross-context reads).
+    deliverability = email_deliverability(user.institution_id, user.id, user.email)
+    view = ProfileView(**UserView.of(user).model_dump(), email_deliverability=deliverability)
+    return respond(view, version=user.version)
 
 
 def _invited(user: UserProfile, temporary_password: str | None) -> Response[InvitedUserView]:
@@ -244,8 +253,8 @@ def get_import_job(job_id: str) -> ImportJobView:
 
 # Before /users/<user_id>: "me" is not a user id.
 @app.get("/users/me", summary="Read your own profile", tags=["profile"], operation_id="GetMyProfile")
-def get_my_profile() -> Response[UserView]:
-    return _user_response(identity().my_profile(principal(app)))
+def get_my_profile() -> Response[ProfileView]:
+    return _profile_response(identity().my_profile(principal(app)))
 
 
 @app.patch(
@@ -259,8 +268,8 @@ def update_my_profile(patch: ProfilePatch) -> Response[UserView]:
 
 
 @app.get("/users/<user_id>", summary="Read a person's profile", tags=["users"], operation_id="GetUser")
-def get_user(user_id: str) -> Response[UserView]:
-    return _user_response(identity().get_user(principal(app), path_id(user_id, "user")))
+def get_user(user_id: str) -> Response[ProfileView]:
+    return _profile_response(identity().get_user(principal(app), path_id(user_id, "user")))
 
 
 @app.patch(

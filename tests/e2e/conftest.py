@@ -17,5 +17,6 @@ def state_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def local(state_file: Path) -> Iterator[LocalStack]:
-    with LocalStack(port=0, aws_port=0, state_file=state_file) as running:
+    mail_folder = state_file.parent / "mail"
+    with LocalStack(port=0, aws_port=0, state_file=state_file, mail_folder=mail_folder) as running:
         yield running

@@ -18,12 +18,18 @@ WriteFunction = Callable[[str, str], Path]
 def specs_of_the_template() -> dict[str, FunctionSpec]:
     template = load_template()
     resolver = Resolver(
-        template, parameters={"Stage": "test"}, region="us-east-1", account_id="123456789012", stack_name="s"
+        template,
+        parameters={"Stage": "test", "PublicApiUrl": "https://api.test"},
+        region="us-east-1",
+        account_id="123456789012",
+        stack_name="s",
     )
     # Functions' own variables may name resources the stack creates: here, as provisioning does.
     resolver.bind("UserPool", "us-east-1_testpool")
     resolver.bind("LtiPlatformKeyBlue", "key-blue")
     resolver.bind("LtiPlatformKeyGreen", "key-green")
+    resolver.bind("MailConfigurationSet", "lms-test-mail")
+    resolver.bind("UnsubscribeSecret", "arn:aws:secretsmanager:us-east-1:123456789012:secret:unsubscribe")
     specs = function_specs(template, {"TABLE_NAME": "lms-test"}, resolve=resolver.resolve)
     return {spec.logical_id: spec for spec in specs}
 
@@ -37,6 +43,19 @@ def test_api_routes_come_from_the_api_events_and_only_health_is_public() -> None
     assert [route for route in courses.routes if route.public] == [Route("GET", "/health", public=True)]
     assert courses.code_dir == TEMPLATE.parent / "functions" / "courses"
     assert courses.function_name == "lms-test-courses"
+
+
+def test_the_unsubscribe_link_is_the_only_public_route_of_notifications() -> None:
+    public = {
+        (spec.logical_id, route)
+        for spec in specs_of_the_template().values()
+        for route in spec.routes
+        if route.public and route.path.startswith("/notifications")
+    }
+    assert public == {
+        ("UnsubscribeFunction", Route("GET", "/notifications/unsubscribe", public=True)),
+        ("UnsubscribeFunction", Route("POST", "/notifications/unsubscribe", public=True)),
+    }
 
 
 def test_a_function_environment_is_the_global_one_with_its_own_on_top() -> None:

@@ -52,6 +52,20 @@ class SideEffect:
     give_up: Callable[[EventEnvelope, Any, Exception], None] | None = None
 
 
+def process_batch(
+    event: dict[str, Any], context: LambdaContext, record_handler: Callable[[SQSRecord], None]
+) -> PartialItemFailureResponse:
+    """One SQS batch, record by record: a record whose handler raises is reported failed alone, so
+    it returns to its queue (and, after maxReceiveCount, its DLQ) while the rest are done. Queues
+    whose messages are not the bus's events (the mail queue) use it directly."""
+    return process_partial_response(
+        event=event,
+        record_handler=record_handler,
+        processor=BatchProcessor(event_type=EventType.SQS),
+        context=context,
+    )
+
+
 def envelope_from_eventbridge(body: str) -> EventEnvelope:
     """The envelope in an EventBridge event delivered through SQS; refuses unknown event types."""
     event: dict[str, Any] = json.loads(body)
@@ -83,7 +97,6 @@ class EventConsumer:
         self._handlers = dict(handlers)
         self._conflicts = conflicts
         self._attempts = attempts
-        self._processor = BatchProcessor(event_type=EventType.SQS)
 
     def handle(self, envelope: EventEnvelope, *, receive_count: int = 1) -> bool:
         """Handle one event once; False for a duplicate delivery (nothing changes)."""
@@ -115,9 +128,7 @@ class EventConsumer:
             name = "EventsHandled" if first_time else "DuplicatesIgnored"
             metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
 
-        return process_partial_response(
-            event=event, record_handler=record_handler, processor=self._processor, context=context
-        )
+        return process_batch(event, context, record_handler)
 
     def _transaction(self, handler: Handler, envelope: EventEnvelope, event: DomainEvent) -> bool:
         for _ in range(self._attempts - 1):

@@ -5,6 +5,7 @@ Only these functions build keys, and they take the institution from the verified
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zlib
 
@@ -782,3 +783,64 @@ def lti_tool_course_pk(institution_id: str, tool_id: str, course_id: str) -> str
 
 
 LTI_LAUNCHED_SK = "LAUNCHED"
+
+
+# ---------------------------------------------------------------- notifications: e-mail
+
+
+def email_deliveries_pk(institution_id: str, user_id: str) -> str:
+    """One person's e-mail: sent markers, digest entries and schedule, digest periods, suppressions."""
+    return f"{tenant(institution_id)}#USER#{_part(user_id)}#EMAIL"
+
+
+def email_sent_sk(notification_id: str) -> str:
+    """Claims the e-mail of one notification to the person: a second claim is a duplicate delivery."""
+    return f"SENT#{_part(notification_id)}"
+
+
+def digest_entry_prefix(frequency: str) -> str:
+    return f"DIGEST#{_part(frequency)}#"
+
+
+def digest_entry_sk(frequency: str, occurred_at: str, notification_id: str) -> str:
+    """Oldest first: a digest lists what happened in order."""
+    return f"{digest_entry_prefix(frequency)}{_part(occurred_at)}#{_part(notification_id)}"
+
+
+def digest_schedule_sk(frequency: str) -> str:
+    """The person's pending digest of one frequency; in the due index while it has entries."""
+    return f"SCHEDULE#{_part(frequency)}"
+
+
+def digest_period_sk(frequency: str, period: str) -> str:
+    """Claims the digest of one period (its due time): a second run for it sends nothing."""
+    return f"PERIOD#{_part(frequency)}#{_part(period)}"
+
+
+def email_suppression_sk(address: str) -> str:
+    """An address of the person that bounced or complained, by its digest: no address is in a key."""
+    digest = hashlib.sha256(address.strip().lower().encode()).hexdigest()
+    return f"SUPPRESSED#{digest}"
+
+
+DUE_DIGEST_SHARDS = 4
+"""GSI1 partitions of pending digests, read by the digest function."""
+
+
+def due_digests_pk(shard: int) -> str:
+    """GSI1 partition of pending digests of every institution: the digest function's sparse index."""
+    return f"{PLATFORM}#EMAIL-DIGESTS#DUE#{shard}"
+
+
+def due_digest_shard(user_id: str) -> int:
+    return sum(_part(user_id).encode()) % DUE_DIGEST_SHARDS
+
+
+def due_digest_sk(due_at: str, institution_id: str, user_id: str, frequency: str) -> str:
+    """Earliest first: the digest function reads each partition up to the time it runs for."""
+    return f"{_part(due_at)}#{_part(institution_id)}#{_part(user_id)}#{_part(frequency)}"
+
+
+def due_digests_until(moment: str) -> str:
+    """The GSI1SK bound of every pending digest due at `moment` or before."""
+    return f"{moment}#~"

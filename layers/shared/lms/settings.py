@@ -66,6 +66,13 @@ class Settings(BaseModel):
     # The KMS keys of the LTI platform: the one that signs, and the other one its JWKS also lists.
     lti_signing_key: str = Field(default="", validation_alias="LTI_SIGNING_KEY_ID")
     lti_standby_key: str = Field(default="", validation_alias="LTI_STANDBY_KEY_ID")
+    # E-mail (lms.notifications.mail): the verified sender identity (template parameter MailSender),
+    # the SES configuration set that reports bounces and complaints, the secret that signs
+    # unsubscribe links, and the API's public URL those links point at.
+    mail_sender: str = Field(default="", validation_alias="MAIL_SENDER")
+    mail_configuration_set: str = Field(default="", validation_alias="MAIL_CONFIGURATION_SET")
+    unsubscribe_secret: str = Field(default="", validation_alias="UNSUBSCRIBE_SECRET_ARN")
+    public_api_url: str = Field(default="", validation_alias="PUBLIC_API_URL")
 
     @property
     def files_bucket(self) -> str:
@@ -100,6 +107,24 @@ class Settings(BaseModel):
                 "NOTIFICATION_FANOUT_QUEUE_URL is not set (template.yaml: !Ref NotificationFanoutQueue)"
             )
         return self.notification_fanout_queue
+
+    @property
+    def mail_sender_address(self) -> str:
+        if not self.mail_sender:
+            raise RuntimeError("MAIL_SENDER is not set (template.yaml sets it from !Ref MailSender)")
+        return self.mail_sender
+
+    @property
+    def mail_configuration_set_name(self) -> str:
+        if not self.mail_configuration_set:
+            raise RuntimeError("MAIL_CONFIGURATION_SET is not set (template.yaml: !Ref MailConfigurationSet)")
+        return self.mail_configuration_set
+
+    @property
+    def unsubscribe_secret_arn(self) -> str:
+        if not self.unsubscribe_secret:
+            raise RuntimeError("UNSUBSCRIBE_SECRET_ARN is not set (template.yaml: !Ref UnsubscribeSecret)")
+        return self.unsubscribe_secret
 
     @property
     def user_pool_id(self) -> str:

@@ -51,3 +51,38 @@ def people(institution_id: str, user_ids: Iterable[str]) -> dict[str, Person]:
 def display_names(institution_id: str, user_ids: Iterable[str]) -> dict[str, str]:
     """Each known member's display name, by id (accounts made outside the API have none)."""
     return {user_id: person.display_name for user_id, person in people(institution_id, user_ids).items()}
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """Where and how to write to a member: their address, name, language and time zone, and whether
+    they may be written to at all (a suspended or erased person may not)."""
+
+    user_id: str
+    email: str
+    display_name: str
+    locale: str | None
+    timezone: str | None
+    status: str
+
+
+def email_addressees(institution_id: str, user_ids: Iterable[str]) -> dict[str, Addressee]:
+    """The institution's members among `user_ids` as e-mail recipients, by id (BatchGetItem)."""
+    unique = list(dict.fromkeys(user_ids))
+    if not unique:
+        return {}
+    found = ProfileItem.batch_get(
+        [(keys.user_pk(institution_id, user_id), keys.PROFILE_SK) for user_id in unique],
+        attributes_to_get=["PK", "SK", "user_id", "email", "display_name", "locale", "timezone", "status"],
+    )
+    return {
+        item.user_id: Addressee(
+            user_id=item.user_id,
+            email=item.email,
+            display_name=item.display_name,
+            locale=item.locale,
+            timezone=item.timezone,
+            status=item.status,
+        )
+        for item in found
+    }

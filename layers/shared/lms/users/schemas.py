@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -117,6 +117,14 @@ class UserView(BaseModel):
     @classmethod
     def of(cls, user: UserProfile) -> UserView:
         return cls(**user.model_dump(exclude={"institution_id", "invited_by"}))
+
+
+class ProfileView(UserView):
+    """A profile as its own page shows it: with whether e-mail to the person gets through."""
+
+    email_deliverability: Literal["deliverable", "bounced", "complained"] = Field(
+        description="`bounced` or `complained` when SES reported the address: no e-mail is sent to it."
+    )
 
 
 class InvitedUserView(UserView):
