@@ -2,9 +2,9 @@
 
 A class works through a course with a quiz and an assignment, and the course's overview, funnel
 and histograms are what we count by hand; a learner who hands in two pieces of work late is at
-risk, with both, within a minute of the second; a learner idle for eight days (the stack's clocks
-moved forward, not waited for) is flagged by the daily sweep and is back on track after a
-completion.
+risk, with both, within a minute of the second; a learner idle for eight days (the code's clock
+moved forward and the daily sweep run at that time, not waited for) is flagged by the sweep and
+is back on track after a completion.
 """
 
 from __future__ import annotations
@@ -164,12 +164,13 @@ def test_two_late_submissions_put_a_learner_at_risk_within_a_minute(local: Local
 
 @pytest.fixture
 def eight_days_later(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Moves the stack forward: its schedules fire on the pump's clock, its code reads lms.clock."""
+    """Eight days on, for this test only: the code reads lms.clock moved forward, and the daily sweep
+    runs as its schedule would then (the pump's shared clock stays, so no other test's schedule moves)."""
 
     def move(local: LocalStack) -> None:
         real = clock.now
         monkeypatch.setattr(clock, "now", lambda: real() + timedelta(days=8))
-        local.clock.advance(timedelta(days=8).total_seconds())
+        local.pump.invoke_scheduled("AnalyticsSweepFunction", at=clock.now())
 
     return move
 
