@@ -7,7 +7,7 @@ import email
 import json
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default
 from pathlib import Path
@@ -17,7 +17,8 @@ import boto3
 
 from infra.local_stack import LocalStack
 from tests.support.client import Caller, OverHttp
-from tests.support.local import demo, first_sign_in, signed_in
+from tests.support.courses import course_with_lessons
+from tests.support.local import demo, eventually, first_sign_in, new_user, signed_in
 
 
 def invited_student(local: LocalStack) -> tuple[Caller, dict[str, str]]:
@@ -83,3 +84,75 @@ def test_an_email_lands_in_the_mail_folder_and_its_one_click_link_unsubscribes(l
     assert answer.status == 200, answer.body
     assert answer.json() == {"categories": ["announcements"]}
     assert student.get("/users/me").status == 200
+
+
+def emails_in(folder: Path, address: str) -> list[EmailMessage]:
+    found = []
+    for path in sorted(folder.glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=default)
+        if isinstance(message, EmailMessage) and address in str(message["To"]):
+            found.append(message)
+    return found
+
+
+def test_an_announcement_emails_a_student_at_once_and_another_in_their_daily_digest(
+    local: LocalStack,
+) -> None:
+    instructor = new_user(local, "instructors", demo(local, "institution-admins").institution_id)
+    course_id, _ = course_with_lessons(instructor, count=1, title="Mailed optics")
+    now_reader, now_profile = invited_student(local)
+    later_reader, later_profile = invited_student(local)
+    version = later_reader.get("/users/me").json()["version"]
+    assert later_reader.patch("/users/me", {"timezone": "Asia/Tokyo"}, version=version).status == 200
+    for reader in (now_reader, later_reader):
+        assert reader.post(f"/courses/{course_id}/enrollments", {}).status == 201
+    choice = {"categories": {"announcements": {"email": "immediately"}}}
+    assert now_reader.request("PUT", "/users/me/notification-preferences", json_body=choice).status == 200
+
+    board = f"/communication/courses/{course_id}/announcements"
+    posted = instructor.post(board, {"title": "Lab moved", "body": "<p>Room 4.</p>"})
+    assert posted.status == 201, posted.body
+
+    received = eml_to(local.mail.path, now_profile["email"])
+    assert received["Subject"] == "Lab moved"
+    link = urlsplit(str(received["List-Unsubscribe"]).strip("<>"))
+    anonymous = Caller(OverHttp(local.api_url), None)
+    answer = anonymous.request(
+        "POST",
+        link.path,
+        query={"token": parse_qs(link.query)["token"][0]},
+        body="List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert answer.json() == {"categories": ["announcements"]}
+    preferences = now_reader.get("/users/me/notification-preferences").json()
+    assert "off" in json.dumps(preferences)
+
+    # The other student's announcements e-mail is daily (the platform's default): none yet.
+    assert emails_in(local.mail.path, later_profile["email"]) == []
+    now = datetime.now(UTC)
+    tokyo_eight = (now + timedelta(hours=9)).replace(hour=8, minute=0, second=0, microsecond=0) - timedelta(
+        hours=9
+    )
+    due = tokyo_eight if tokyo_eight > now + timedelta(minutes=1) else tokyo_eight + timedelta(days=1)
+    assert eventually(lambda: _kept_for_digest(local, later_profile["id"]), seconds=60)
+    for moment in (due - timedelta(minutes=15), due, due):
+        local.pump.invoke_scheduled("MailDigestFunction", at=moment)
+    digest = eml_to(local.mail.path, later_profile["email"])
+    assert digest["Subject"] == "Your daily digest"
+    assert "Lab moved" in str(digest.get_body(preferencelist=("plain",)))
+    local.pump.invoke_scheduled("MailDigestFunction", at=due + timedelta(minutes=15))
+    time.sleep(1)
+    local.mail.collect()
+    assert len(emails_in(local.mail.path, later_profile["email"])) == 1
+
+
+def _kept_for_digest(local: LocalStack, user_id: str) -> bool:
+    table = boto3.resource("dynamodb", region_name=local.region, endpoint_url=local.aws_endpoint_url).Table(
+        local.stack.table_name
+    )
+    institution = demo(local, "institution-admins").institution_id
+    partition = f"INST#{institution}#USER#{user_id}#EMAIL"
+    return bool(
+        table.query(KeyConditionExpression="PK = :p", ExpressionAttributeValues={":p": partition})["Items"]
+    )
