@@ -50,6 +50,11 @@ _ANALYTICS_COURSE = (
     "assessments (what the counters are shown against)."
 )
 
+_REVIEW_READS = (
+    "Reads {what} first (one BatchGetItem): who may do it and on what version; the transaction"
+    " re-checks the enrollment, writes the counters and the outbox (data-model.md: Reviews)."
+)
+
 _DISCUSSION_READ = (
     "Reads the course, the caller's enrollment and {what} in one BatchGetItem: who may do it and on "
     "what state (lms.communication.course_access, data-model.md: Discussions)."
@@ -108,7 +113,21 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
             GetItem=1,
             PutItem=1,
         ),
-        scenario_key("GET", "/courses"): _expect(TARGET_LIST_PAGE, Query=1),
+        scenario_key("GET", "/courses"): _expect(
+            TARGET_LIST_PAGE,
+            "Searches the institution's catalog index in memory: one GetItem of the index's version (a"
+            " change is searchable at the next request), then one BatchGetItem of the page's courses;"
+            " no BatchGetItem for an empty page (data-model.md: Catalog index).",
+            GetItem=1,
+            BatchGetItem=1,
+        ),
+        scenario_key("GET", "/courses", "after a catalog change"): _expect(
+            TARGET_LIST_PAGE,
+            "The first search after a course changed reads the index's changed shards again (one"
+            " BatchGetItem of up to 64 shards) before the page (data-model.md: Catalog index).",
+            GetItem=1,
+            BatchGetItem=2,
+        ),
         scenario_key("POST", "/courses"): _expect(TARGET_WRITE, TransactWriteItems=1),
         scenario_key("POST", "/courses", "Idempotency-Key"): _expect(
             TARGET_WRITE,
@@ -118,6 +137,56 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
             TransactWriteItems=1,
         ),
         scenario_key("GET", "/courses/{course_id}"): _expect(TARGET_READ, GetItem=1),
+        scenario_key("POST", "/courses/{course_id}/entitlements"): _expect(
+            TARGET_WRITE,
+            "Reads the course first: only a paid course takes entitlements (data-model.md: Prices and"
+            " entitlements).",
+            GetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("GET", "/courses/{course_id}/reviews"): _expect(
+            TARGET_LIST_PAGE,
+            "Reads the course (who may see it) and its four rating counters in one BatchGetItem, then one"
+            " Query of the reviews' index (data-model.md: Reviews).",
+            BatchGetItem=1,
+            Query=1,
+        ),
+        scenario_key("POST", "/courses/{course_id}/reviews"): _expect(
+            TARGET_WRITE, _REVIEW_READS.format(what="the course"), BatchGetItem=1, TransactWriteItems=1
+        ),
+        scenario_key("GET", "/courses/{course_id}/reviews/{student_id}"): _expect(
+            TARGET_READ, BatchGetItem=1
+        ),
+        scenario_key("PATCH", "/courses/{course_id}/reviews/{student_id}"): _expect(
+            TARGET_WRITE,
+            _REVIEW_READS.format(what="the course and the review"),
+            BatchGetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("DELETE", "/courses/{course_id}/reviews/{student_id}"): _expect(
+            TARGET_WRITE,
+            _REVIEW_READS.format(what="the course and the review"),
+            BatchGetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("POST", "/courses/{course_id}/reviews/{student_id}/reply"): _expect(
+            TARGET_WRITE,
+            _REVIEW_READS.format(what="the course and the review"),
+            BatchGetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("POST", "/courses/{course_id}/reviews/{student_id}/reports"): _expect(
+            TARGET_WRITE,
+            _REVIEW_READS.format(what="the course and the review"),
+            BatchGetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("POST", "/courses/{course_id}/reviews/{student_id}/hide"): _expect(
+            TARGET_WRITE,
+            _REVIEW_READS.format(what="the course and the review"),
+            BatchGetItem=1,
+            TransactWriteItems=1,
+        ),
         scenario_key("GET", "/courses/{course_id}", "first request of a user"): _expect(
             TARGET_READ,
             "The account check reads the caller's profile (status, role) on a user's first request in "
@@ -939,9 +1008,10 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
 SCALE_EXPECTED: Mapping[str, Mapping[str, int]] = MappingProxyType(
     {
         "GetCourse": MappingProxyType({"GetItem": 1}),
-        "ListCourses first page": MappingProxyType({"Query": 1}),
-        "ListCourses next page": MappingProxyType({"Query": 1}),
-        "ListCourses search": MappingProxyType({"Query": 1}),
+        "ListCourses first page": MappingProxyType({"GetItem": 1, "BatchGetItem": 1}),
+        "ListCourses next page": MappingProxyType({"GetItem": 1, "BatchGetItem": 1}),
+        "ListCourses search": MappingProxyType({"GetItem": 1, "BatchGetItem": 1}),
+        "ListCourses filtered by title": MappingProxyType({"GetItem": 1, "BatchGetItem": 1}),
     }
 )
 

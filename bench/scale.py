@@ -12,7 +12,7 @@ from bench.scenarios import Scenario
 from bench.seed import Seeder
 from lms.courses.domain import Course, CourseStatus
 
-SIZES = (10, 1_000)
+SIZES = (100, 10_000)
 INSTITUTION = "bench-catalog"
 STUDENT = Caller("bench-reader", INSTITUTION, ("students",))
 SEED_CHUNK = 250
@@ -88,7 +88,12 @@ class Search(_CatalogRead):
     query = {"search": "algebra 7", "limit": "20"}
 
 
-READS: tuple[type[_CatalogRead], ...] = (GetCourse, FirstPage, NextPage, Search)
+class FilteredByTitle(_CatalogRead):
+    name = "ListCourses filtered by title"
+    query = {"category": "mathematics", "level": "beginner", "language": "en", "sort": "title", "limit": "20"}
+
+
+READS: tuple[type[_CatalogRead], ...] = (GetCourse, FirstPage, NextPage, Search, FilteredByTitle)
 
 
 def run_scale(

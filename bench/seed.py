@@ -12,6 +12,8 @@ from datetime import timedelta
 from typing import Any
 
 from lms import clock, ids, keys
+from lms.courses.catalog.entry import entry_of
+from lms.courses.catalog.store import write_entries
 from lms.courses.domain import ContentType, Course, CourseStatus, Lesson, Level, Section
 
 # The repository's item mapping is private to it; the benchmark needs it to seed at scale.
@@ -97,6 +99,7 @@ class Seeder:
                 for lesson in lessons:
                     lesson_batch.save(_lesson_item(self.institution_id, lesson))
                 courses.append(course)
+        write_entries(self.institution_id, [entry_of(course) for course in courses])
         return courses
 
     def remove(self, course: Course) -> None:

@@ -20,11 +20,13 @@ from bench.scenarios.messages import MESSAGE_SCENARIOS
 from bench.scenarios.notifications import NOTIFICATION_SCENARIOS
 from bench.scenarios.progress import PROGRESS
 from bench.scenarios.quizzes import QUIZ_SCENARIOS
+from bench.scenarios.reviews import REVIEW_SCENARIOS
 from bench.scenarios.users import USERS
 
 SCENARIOS: tuple[type[Scenario], ...] = (
     *COURSES,
     *ENROLLMENT_SCENARIOS,
+    *REVIEW_SCENARIOS,
     *PROGRESS,
     *USERS,
     *QUIZ_SCENARIOS,

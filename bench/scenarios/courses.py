@@ -93,6 +93,16 @@ class ListCourses(CoursesScenario):
         self.check_full_page(answer)
 
 
+class ListCoursesAfterChange(ListCourses):
+    """Each call follows a new course, so the function reads the changed shard before the page."""
+
+    variant = "after a catalog change"
+
+    def next_call(self, index: int) -> ApiCall:
+        self.seeder.store([(self.seeder.build(status=CourseStatus.PUBLISHED)[0], [])])
+        return super().next_call(index)
+
+
 class CreateCourse(CoursesScenario):
     method, path, status = "POST", "/courses", 201
     disposable = TRAIL | {COURSE_ENTITY}
@@ -294,6 +304,7 @@ class RemoveLesson(_FreshCoursePerCall):
 COURSES: tuple[type[Scenario], ...] = (
     Health,
     ListCourses,
+    ListCoursesAfterChange,
     CreateCourse,
     CreateCourseIdempotent,
     GetCourse,

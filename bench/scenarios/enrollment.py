@@ -8,12 +8,23 @@ from __future__ import annotations
 
 from bench.invoke import Answer, ApiCall, BenchError, Caller
 from bench.scenarios.base import TRAIL, Scenario
-from bench.scenarios.courses import COURSE, INSTITUTION, INSTRUCTOR, CoursesScenario, capped_course
+from bench.scenarios.courses import (
+    COURSE,
+    INSTITUTION,
+    INSTRUCTOR,
+    CoursesScenario,
+    capped_course,
+    course_body,
+)
 from lms.courses.domain import CourseStatus
 from lms.courses.enrollment.repository import ENROLLMENT_ENTITY, WAITLIST_ENTITY
+from lms.courses.entitlements.repository import ENTITLEMENT_ENTITY
 
 ENROLLMENTS = COURSE + "/enrollments"
 ENROLLMENT = COURSE + "/enrollments/{student_id}"
+
+
+ADMIN = Caller("bench-enrollment-admin", INSTITUTION, ("institution-admins",))
 
 
 def learner(serial: int | str) -> Caller:
@@ -130,6 +141,23 @@ class ListMyEnrollments(CoursesScenario):
         self.check_full_page(answer)
 
 
+class GrantEntitlement(CoursesScenario):
+    """An admin gives a new student access to a paid course, each call."""
+
+    method, path, status = "POST", COURSE + "/entitlements", 201
+    disposable = TRAIL | {ENTITLEMENT_ENTITY}
+
+    def setup(self) -> None:
+        body = course_body(0, price={"amount": "49.00", "currency": "EUR"})
+        self.course_id = str(
+            self.api.send(ApiCall("POST", "/courses", INSTRUCTOR, body=body), 201).json()["id"]
+        )
+
+    def next_call(self, index: int) -> ApiCall:
+        body = {"student_id": learner(f"paid-{index}").user_id}
+        return ApiCall("POST", self.path, ADMIN, {"course_id": self.course_id}, body=body)
+
+
 ENROLLMENT_SCENARIOS: tuple[type[Scenario], ...] = (
     EnrollStudent,
     EnrollStudentCapped,
@@ -139,4 +167,5 @@ ENROLLMENT_SCENARIOS: tuple[type[Scenario], ...] = (
     ListEnrollments,
     GetEnrollment,
     ListMyEnrollments,
+    GrantEntitlement,
 )

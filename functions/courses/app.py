@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any
 
@@ -12,6 +13,8 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from lms.courses.catalog.index import CatalogFilter, CatalogSort
+from lms.courses.catalog.store import DynamoCatalogStore
 from lms.courses.domain import CourseStatus, Level
 from lms.courses.enrollment.domain import EnrollmentStatus
 from lms.courses.enrollment.repository import DynamoEnrollmentRepository
@@ -24,8 +27,25 @@ from lms.courses.enrollment.schemas import (
     RosterEntryView,
 )
 from lms.courses.enrollment.service import EnrollmentService, RosterQuery
+from lms.courses.entitlements.repository import DynamoEntitlementRepository
+from lms.courses.entitlements.schemas import EntitlementGrant, EntitlementView
+from lms.courses.entitlements.service import EntitlementService
+from lms.courses.price import price_bound
 from lms.courses.repository import DynamoCourseRepository
+from lms.courses.reviews.domain import ReviewStatus
+from lms.courses.reviews.repository import DynamoReviewRepository
+from lms.courses.reviews.schemas import (
+    RatingSummaryView,
+    ReviewDraft,
+    ReviewPage,
+    ReviewPatch,
+    ReviewReason,
+    ReviewReplyDraft,
+    ReviewView,
+)
+from lms.courses.reviews.service import ReviewService
 from lms.courses.schemas import (
+    CatalogFacetsView,
     CourseDraft,
     CoursePage,
     CoursePatch,
@@ -43,6 +63,8 @@ from lms.courses.schemas import (
 from lms.courses.service import CatalogQuery, CourseService
 from lms.http import (
     NO_CONTENT,
+    cacheable,
+    content_tag,
     create_resolver,
     created,
     expected_version,
@@ -50,9 +72,10 @@ from lms.http import (
     path_id,
     principal,
     respond,
+    respond_cacheable,
 )
 from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from lms.settings import METRICS_NAMESPACE
+from lms.settings import METRICS_NAMESPACE, get_settings
 from lms.users.access import gate
 from lms.users.queries import display_names
 
@@ -64,7 +87,7 @@ app = create_resolver(admit=gate.admit, logger=logger)
 
 @cache
 def courses() -> CourseService:
-    return CourseService(DynamoCourseRepository())
+    return CourseService(DynamoCourseRepository(), DynamoCatalogStore())
 
 
 def _course_response(view: CourseView, status: int = 200, **kw: Any) -> Response[CourseView]:
@@ -76,24 +99,69 @@ def health() -> Health:
     return Health(status="ok")
 
 
-@app.get("/courses", summary="List courses of your institution", tags=["courses"], operation_id="ListCourses")
+@app.get(
+    "/courses",
+    summary="Search and browse your institution's courses (ETag, If-None-Match)",
+    tags=["courses"],
+    operation_id="ListCourses",
+    responses=cacheable(CoursePage),
+)
 def list_courses(
     status: Annotated[CourseStatus, Query(description="Students see published courses only.")] = (
         CourseStatus.PUBLISHED
     ),
+    search: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="Words, each the start of a word of the title or description (case and accents"
+            " ignored); title matches rank first.",
+        ),
+    ] = None,
     category: Annotated[str | None, Query(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)] = None,
     level: Annotated[Level | None, Query()] = None,
-    search: Annotated[
-        str | None, Query(min_length=1, max_length=100, description="In title or description")
+    language: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")] = None,
+    instructor_id: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")] = None,
+    has_video: Annotated[bool | None, Query(description="Has (true) or has no (false) video lesson.")] = None,
+    min_duration: Annotated[int | None, Query(ge=0, description="Total lesson minutes, at least.")] = None,
+    max_duration: Annotated[int | None, Query(ge=0, description="Total lesson minutes, at most.")] = None,
+    free: Annotated[bool | None, Query(description="Free (true) or paid (false) courses.")] = None,
+    currency: Annotated[
+        str | None, Query(pattern=r"^[A-Z]{3}$", description="Paid in this ISO 4217 currency.")
     ] = None,
+    min_price: Annotated[Decimal | None, Query(ge=0, description="With `currency`: at least.")] = None,
+    max_price: Annotated[Decimal | None, Query(ge=0, description="With `currency`: at most.")] = None,
+    sort: Annotated[
+        CatalogSort, Query(description="`relevance` is `newest` without `search`.")
+    ] = CatalogSort.RELEVANCE,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
-) -> CoursePage:
-    query = CatalogQuery(
-        status=status, category=category, level=level, search=search, limit=limit, cursor=cursor
+) -> Response[CoursePage]:
+    wanted = CatalogFilter(
+        status=status,
+        text=search,
+        category=category,
+        level=level,
+        language=language,
+        instructors=frozenset({instructor_id} if instructor_id else ()),
+        has_video=has_video,
+        min_duration=min_duration,
+        max_duration=max_duration,
+        free=free,
+        currency=currency,
+        min_price=price_bound(min_price, currency, "min_price"),
+        max_price=price_bound(max_price, currency, "max_price"),
     )
-    found, next_cursor = courses().list_courses(principal(app), query)
-    return CoursePage(items=[CourseSummaryView.of(c) for c in found], next_cursor=next_cursor)
+    query = CatalogQuery(filter=wanted, sort=sort, limit=limit, cursor=cursor)
+    result = courses().list_courses(principal(app), query)
+    page = CoursePage(
+        items=[CourseSummaryView.of(c) for c in result.courses],
+        next_cursor=result.next_cursor,
+        total=result.total,
+        facets=CatalogFacetsView.of(result.facets),
+    )
+    return respond_cacheable(app, page, etag=content_tag(page))
 
 
 @app.post(
@@ -115,10 +183,11 @@ def create_course(draft: CourseDraft) -> Response[CourseView]:
     summary="Read a course with its ordered outline",
     tags=["courses"],
     operation_id="GetCourse",
+    responses=cacheable(CourseView),
 )
 def get_course(course_id: str) -> Response[CourseView]:
     course = courses().get_course(principal(app), path_id(course_id, "course"))
-    return _course_response(CourseView.of(course))
+    return respond_cacheable(app, CourseView.of(course), etag=f'"{course.version}"')
 
 
 @app.patch(
@@ -274,7 +343,10 @@ def enrollments() -> EnrollmentService:
     summary="Enroll yourself (empty body) or, as staff, a student of your institution",
     tags=["enrollments"],
     operation_id="EnrollStudent",
-    responses=created(EnrollmentView),
+    responses={
+        **created(EnrollmentView),
+        402: {"description": "A paid course: get an entitlement first (the problem says how)"},
+    },
 )
 def enroll_student(
     course_id: str, request: Annotated[EnrollmentRequest | None, Body()] = None
@@ -368,6 +440,136 @@ def list_my_enrollments(
         for e in found
     ]
     return MyEnrollmentPage(items=items, next_cursor=next_cursor)
+
+
+# ---------------------------------------------------------------- reviews
+
+
+@cache
+def reviews() -> ReviewService:
+    return ReviewService(DynamoReviewRepository())
+
+
+REVIEW = "/courses/<course_id>/reviews/<student_id>"
+
+
+def _review_ids(course_id: str, student_id: str) -> tuple[str, str]:
+    return path_id(course_id, "course"), path_id(student_id, "review")
+
+
+@app.get(
+    "/courses/<course_id>/reviews",
+    summary="A course's rating (count, average from the minimum, histogram) and its reviews, newest first",
+    tags=["reviews"],
+    operation_id="ListReviews",
+)
+def list_reviews(
+    course_id: str,
+    status: Annotated[
+        ReviewStatus, Query(description="`hidden`: the course's staff only.")
+    ] = ReviewStatus.VISIBLE,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> ReviewPage:
+    summary, found, next_cursor = reviews().list_reviews(
+        principal(app), path_id(course_id, "course"), status, limit, cursor
+    )
+    rating = RatingSummaryView.of(summary, get_settings().review_average_minimum)
+    return ReviewPage(rating=rating, items=[ReviewView.of(r) for r in found], next_cursor=next_cursor)
+
+
+@app.post(
+    "/courses/<course_id>/reviews",
+    summary="Review a course you are enrolled in (or completed): 1-5 stars and an optional text",
+    tags=["reviews"],
+    operation_id="PostReview",
+    responses=created(ReviewView),
+)
+def post_review(course_id: str, draft: ReviewDraft) -> Response[ReviewView]:
+    review = reviews().post_review(principal(app), path_id(course_id, "course"), draft)
+    location = f"/courses/{review.course_id}/reviews/{review.author_id}"
+    return respond(ReviewView.of(review), status=201, version=review.version, location=location)
+
+
+@app.get(REVIEW, summary="One review (its id is its author's)", tags=["reviews"], operation_id="GetReview")
+def get_review(course_id: str, student_id: str) -> Response[ReviewView]:
+    review = reviews().get_review(principal(app), *_review_ids(course_id, student_id))
+    return respond(ReviewView.of(review), version=review.version)
+
+
+@app.patch(REVIEW, summary="Edit your review (If-Match)", tags=["reviews"], operation_id="EditReview")
+def edit_review(course_id: str, student_id: str, patch: ReviewPatch) -> Response[ReviewView]:
+    review = reviews().edit_review(
+        principal(app), *_review_ids(course_id, student_id), patch, expected_version=expected_version(app)
+    )
+    return respond(ReviewView.of(review), version=review.version)
+
+
+@app.delete(
+    REVIEW,
+    summary="Delete your review (institution admins: any)",
+    tags=["reviews"],
+    operation_id="DeleteReview",
+    responses=NO_CONTENT,
+)
+def delete_review(course_id: str, student_id: str) -> Response[None]:
+    reviews().delete_review(principal(app), *_review_ids(course_id, student_id))
+    return Response(status_code=204)
+
+
+@app.post(
+    f"{REVIEW}/reply",
+    summary="Answer a review of a course you teach (once)",
+    tags=["reviews"],
+    operation_id="ReplyToReview",
+)
+def reply_to_review(course_id: str, student_id: str, reply: ReviewReplyDraft) -> Response[ReviewView]:
+    review = reviews().reply(principal(app), *_review_ids(course_id, student_id), reply.text)
+    return respond(ReviewView.of(review), version=review.version)
+
+
+@app.post(
+    f"{REVIEW}/reports",
+    summary="Report a review to the course's staff (once each)",
+    tags=["reviews"],
+    operation_id="ReportReview",
+)
+def report_review(course_id: str, student_id: str, report: ReviewReason) -> Response[ReviewView]:
+    review = reviews().report(principal(app), *_review_ids(course_id, student_id), report.reason)
+    return respond(ReviewView.of(review), version=review.version)
+
+
+@app.post(
+    f"{REVIEW}/hide",
+    summary="Hide a review with a reason (the course's staff); it leaves the rating",
+    tags=["reviews"],
+    operation_id="HideReview",
+)
+def hide_review(course_id: str, student_id: str, hide: ReviewReason) -> Response[ReviewView]:
+    review = reviews().hide(principal(app), *_review_ids(course_id, student_id), hide.reason)
+    return respond(ReviewView.of(review), version=review.version)
+
+
+# ---------------------------------------------------------------- entitlements (paid courses)
+
+
+@cache
+def entitlements() -> EntitlementService:
+    return EntitlementService(DynamoEntitlementRepository(), DynamoCourseRepository())
+
+
+@app.post(
+    "/courses/<course_id>/entitlements",
+    summary="Give a student access to a paid course: they may then enroll themself once (institution admins)",
+    tags=["enrollments"],
+    operation_id="GrantEntitlement",
+    responses=created(EntitlementView),
+)
+def grant_entitlement(course_id: str, grant: EntitlementGrant) -> Response[EntitlementView]:
+    course = path_id(course_id, "course")
+    at = entitlements().grant(principal(app), course, grant.student_id)
+    view = EntitlementView(course_id=course, student_id=grant.student_id, status="granted", granted_at=at)
+    return respond(view, status=201)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -378,6 +378,36 @@ def _enrollment(w: World, c: Caller, fresh: bool) -> Call:
     return Call(f"/courses/{course}/enrollments/{student}")
 
 
+def _review(w: World, fresh: bool, author: Caller | None = None) -> str:
+    """The path of a review: by the world's student of its shared course, or a new one when fresh."""
+    writer = author or w.student
+    course = w.new_course(lessons=1, published=True)["course"] if fresh else w.course["course"]
+    writer.post(f"/courses/{course}/enrollments", {})  # already enrolled is fine too
+    writer.post(f"/courses/{course}/reviews", {"rating": 4})  # already reviewed is fine too
+    return f"/courses/{course}/reviews/{writer.user_id}"
+
+
+def _paid_course(w: World) -> str:
+    course: str = ok(w.instructor.post("/courses", {**COURSE, "price": {"amount": "10", "currency": "EUR"}}))[
+        "id"
+    ]
+    return course
+
+
+def _new_review_path(w: World) -> str:
+    """A published course the world's student is enrolled in and has not reviewed."""
+    course = w.new_course(lessons=1, published=True)["course"]
+    ok(w.student.post(f"/courses/{course}/enrollments", {}))
+    return f"/courses/{course}/reviews"
+
+
+def _report(w: World, c: Caller, fresh: bool) -> Call:
+    """A classmate's review: its author may not report it, a student enrolled beside them may."""
+    path = _review(w, fresh, w.tenant.student() if fresh else None)
+    w.student.post(f"{path.split('/reviews/')[0]}/enrollments", {})
+    return Call(f"{path}/reports", {"reason": "Off topic"})
+
+
 def _invitation(role: str = "student") -> dict[str, str]:
     return {"email": f"{unique('new')}@matrix.example", "given_name": "N", "family_name": "New", "role": role}
 
@@ -583,6 +613,19 @@ EXAMPLES: dict[str, Example] = {
     "GetEnrollment": _enrollment,
     "DropEnrollment": _enrollment,
     "ListMyEnrollments": lambda w, c, fresh: Call("/enrollments"),
+    "GrantEntitlement": lambda w, c, fresh: Call(
+        f"/courses/{_paid_course(w)}/entitlements", {"student_id": unique("student")}
+    ),
+    "ListReviews": lambda w, c, fresh: Call(f"/courses/{w.course['course']}/reviews"),
+    "PostReview": lambda w, c, fresh: Call(
+        _new_review_path(w) if fresh else f"/courses/{w.course['course']}/reviews", {"rating": 5}
+    ),
+    "GetReview": lambda w, c, fresh: Call(_review(w, False)),
+    "EditReview": lambda w, c, fresh: Call(_review(w, fresh), {"rating": 3}, if_match(1)),
+    "DeleteReview": lambda w, c, fresh: Call(_review(w, fresh)),
+    "ReplyToReview": lambda w, c, fresh: Call(f"{_review(w, fresh)}/reply", {"text": "Thanks"}),
+    "ReportReview": _report,
+    "HideReview": lambda w, c, fresh: Call(f"{_review(w, fresh)}/hide", {"reason": "Off topic"}),
     # ---------------------------------------------------------------- institutions
     "CreateInstitution": lambda w, c, fresh: Call("/institutions", institution_body()),
     "ListInstitutions": lambda w, c, fresh: Call("/institutions"),

@@ -17,6 +17,7 @@ from tests.support.courses import enroll, published_course
 from tests.support.events import drained, put_on_bus
 from tests.support.faults import Faults
 from tests.support.people import cognito, export_document, request_export
+from tests.support.reviews import review
 from tests.support.tenant import Tenant
 
 ALL_STEPS = ["account", *(c.name for c in contributors())]
@@ -42,10 +43,18 @@ def learner(stack: Stack, tenant: Tenant) -> tuple[Caller, Caller, dict[str, Any
         200,
         201,
     )
+    review(student, course["id"], 5)
+    classmate = tenant.student()
+    enroll(tenant, course["id"], classmate)
+    review(classmate, course["id"], 2)
+    reported = student.post(
+        f"/courses/{course['id']}/reviews/{classmate.user_id}/reports", {"reason": "Spam"}
+    )
+    assert reported.status == 200, reported.body
     full = published_course(instructor, capacity=1, waitlist_enabled=True)
     enroll(tenant, full["id"], student, status="waitlisted")
     drained(stack)
-    return admin, student, {"course": course["id"], "full": full["id"]}
+    return admin, student, {"course": course["id"], "full": full["id"], "classmate": classmate.user_id}
 
 
 # ---------------------------------------------------------------- export
@@ -84,6 +93,8 @@ def test_a_person_exports_everything_the_platform_holds_about_them(
     assert enrollments[courses["course"]]["status"] == "enrolled"
     assert enrollments[courses["full"]]["status"] == "waitlisted"
     assert enrollments[courses["full"]]["waitlist_ticket"]
+    assert [(r["course_id"], r["rating"]) for r in contexts["courses"]["reviews"]] == [(courses["course"], 5)]
+    assert [r["review_of"] for r in contexts["courses"]["review_reports"]] == [courses["classmate"]]
     progress = contexts["progress"]
     assert [c["course_id"] for c in progress["lesson_completions"]] == [courses["course"]]
     assert {s["course_id"] for s in progress["course_progress"]} >= {courses["course"]}
@@ -207,6 +218,10 @@ def test_an_admin_erases_a_person_in_every_context(
     achievement_pk = f"INST#{tenant.institution_id}#ACHIEVEMENTS#{student.user_id}"
     assert [i for i in tenant.items() if i["PK"] == achievement_pk] == []
     assert [i for i in tenant.items() if i["entity"] == "lesson-completion"]  # kept, pseudonymous
+    assert [i["author_id"] for i in items_of(tenant, "review")] == [courses["classmate"]]
+    assert items_of(tenant, "review-report") == []
+    assert sum(int(i.get("rated", 0)) for i in items_of(tenant, "rating-counter")) == 1
+    assert "ReviewDeleted" in tenant.event_types()
 
     again = admin.delete(f"/users/{student.user_id}")
     assert again.status == 202

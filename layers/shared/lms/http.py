@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
@@ -101,6 +102,10 @@ def create_resolver(admit: Callable[[Principal], Principal], logger: Logger | No
             headers={"Idempotent-Replayed": "true"},
         )
 
+    @app.exception_handler(NotModified)
+    def _not_modified(exc: NotModified) -> Response[Any]:
+        return Response(status_code=304, headers=exc.headers)
+
     @app.exception_handler(RequestValidationError)
     def _invalid(exc: RequestValidationError) -> Response[Any]:
         errors = _field_errors(exc)
@@ -193,3 +198,46 @@ def respond(
         body=model,
         headers=headers,
     )
+
+
+CATALOG_CACHE_CONTROL = "private, max-age=5"
+"""Catalog reads: a browser may keep them for the 5 s a catalog change takes to be searchable."""
+
+
+def cacheable(model: type[BaseModel]) -> dict[int, OpenAPIResponse]:
+    """The OpenAPI answers of a read that honours If-None-Match: 200 with the model, or 304."""
+    return {
+        200: {"description": "Successful Response", "content": {"application/json": {"model": model}}},
+        304: {"description": "Not modified: the `ETag` sent in `If-None-Match` is still current."},
+    }
+
+
+class NotModified(Exception):
+    """The client's copy is current: answered 304 by the resolver, outside the route's response model."""
+
+    def __init__(self, headers: dict[str, str]) -> None:
+        super().__init__("not modified")
+        self.headers = headers
+
+
+def _if_none_match(app: APIGatewayRestResolver) -> list[str]:
+    headers = app.current_event.headers
+    raw: str = headers.get("If-None-Match") or headers.get("if-none-match") or ""
+    return [tag.strip().removeprefix("W/") for tag in raw.split(",") if tag.strip()]
+
+
+def content_tag(model: BaseModel) -> str:
+    """A strong ETag of what the model serialises to, for answers that have no version of their own."""
+    digest = hashlib.sha256(model.model_dump_json().encode()).hexdigest()[:32]
+    return f'"{digest}"'
+
+
+def respond_cacheable(
+    app: APIGatewayRestResolver, model: BaseModel, *, etag: str, cache_control: str = CATALOG_CACHE_CONTROL
+) -> Response[Any]:
+    """200 with ETag and Cache-Control, or 304 without a body when If-None-Match names the ETag."""
+    headers = {"ETag": etag, "Cache-Control": cache_control}
+    sent = _if_none_match(app)
+    if "*" in sent or etag in sent:
+        raise NotModified(headers)
+    return Response(status_code=200, content_type="application/json", body=model, headers=headers)

@@ -43,18 +43,16 @@ def lesson_sk(lesson_id: str) -> str:
     return f"LESSON#{_part(lesson_id)}"
 
 
-def catalog_pk(institution_id: str, status: str) -> str:
-    """GSI1 partition listing one institution's courses in one status."""
-    return f"{tenant(institution_id)}#CATALOG#{_part(status)}"
+def catalog_index_pk(institution_id: str) -> str:
+    """One institution's catalog index: its shards of course entries and their version counters."""
+    return f"{tenant(institution_id)}#CATALOG-INDEX"
 
 
-def catalog_sk(category: str, level: str, created_at: str, course_id: str) -> str:
-    return f"{category}#{level}#{created_at}#{course_id}"
+CATALOG_VERSION_SK = "VERSION"
 
 
-def catalog_prefix(category: str, level: str | None = None) -> str:
-    """The sort-key prefix of a catalog partition's courses of one category (and level)."""
-    return f"{category}#{level}#" if level else f"{category}#"
+def catalog_shard_sk(shard: int) -> str:
+    return f"SHARD#{shard:02d}"
 
 
 def enrollment_sk(student_id: str) -> str:
@@ -844,3 +842,49 @@ def due_digest_sk(due_at: str, institution_id: str, user_id: str, frequency: str
 def due_digests_until(moment: str) -> str:
     """The GSI1SK bound of every pending digest due at `moment` or before."""
     return f"{moment}#~"
+
+
+def catalog_signals_sk(shard: int) -> str:
+    """A shard of the catalog's signals (review counts and star totals) beside its entries."""
+    return f"SIGNALS#{shard:02d}"
+
+
+def review_sk(author_id: str) -> str:
+    """A student's review, in the course's partition: one per student and course."""
+    return f"REVIEW#{_part(author_id)}"
+
+
+def rating_sk(shard: int) -> str:
+    """One of a course's rating counters (count, total, one count per star)."""
+    return f"RATINGS#{shard}"
+
+
+RATINGS_PREFIX = "RATINGS#"
+
+
+def review_report_sk(author_id: str, reporter_id: str) -> str:
+    return f"REVIEW-REPORT#{_part(author_id)}#{_part(reporter_id)}"
+
+
+def course_reviews_pk(institution_id: str, course_id: str, status: str) -> str:
+    """GSI1 partition: a course's reviews in one status (visible, hidden), newest last."""
+    return f"{tenant(institution_id)}#COURSE#{_part(course_id)}#REVIEWS#{_part(status)}"
+
+
+def course_reviews_sk(created_at: str, author_id: str) -> str:
+    return f"{created_at}#{_part(author_id)}"
+
+
+def reporter_reports_pk(institution_id: str, reporter_id: str) -> str:
+    """GSI1 partition: the reviews a person reported (privacy export and erasure)."""
+    return f"{tenant(institution_id)}#USER#{_part(reporter_id)}#REVIEW-REPORTS"
+
+
+def entitlement_sk(student_id: str) -> str:
+    """A student's right to enroll themself in a paid course, under the course's partition."""
+    return f"ENTITLEMENT#{_part(student_id)}"
+
+
+def student_entitlements_pk(institution_id: str, student_id: str) -> str:
+    """GSI1 partition: a student's entitlements (privacy export)."""
+    return f"{tenant(institution_id)}#STUDENT#{_part(student_id)}#ENTITLEMENTS"

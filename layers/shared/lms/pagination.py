@@ -36,6 +36,17 @@ def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(mac + payload).decode().rstrip("=")
 
 
+def encode_position(position: dict[str, Any]) -> str:
+    """A cursor for a list that is not a Query (an in-memory index): its position, signed."""
+    payload = json.dumps(position, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(_mac(cursor_keys.signing(), payload) + payload).decode().rstrip("=")
+
+
+def decode_position(cursor: str) -> Any:
+    """The position an `encode_position` cursor holds; the list checks that its shape is its own."""
+    return _signed_payload(cursor)
+
+
 def decode_cursor(
     cursor: str | None,
     *,

@@ -46,6 +46,7 @@ class Settings(BaseModel):
         default=None, ge=1, validation_alias="GRADEBOOK_EXPORT_INLINE_MAX_BYTES"
     )
     # Conversations one person may start and messages they may send per hour (spam protection).
+    review_average_minimum: int = Field(default=3, ge=1, le=1000, validation_alias="REVIEW_AVERAGE_MINIMUM")
     message_hourly_limit: int = Field(default=120, ge=1, le=10_000, validation_alias="MESSAGE_HOURLY_LIMIT")
     # The web frontend's origin (template parameter WebOrigin), allowed by CORS; none when unset.
     web_origin: str = Field(default="", validation_alias="WEB_ORIGIN")

@@ -24,6 +24,7 @@ from lms.courses.errors import (
     SectionNotEmpty,
     SectionNotFound,
 )
+from lms.courses.price import Price
 from lms.errors import Forbidden
 
 MAX_SECTIONS = 100
@@ -111,6 +112,8 @@ class Course(BaseModel):
     prerequisites: list[str]
     capacity: int | None = None
     waitlist_enabled: bool = False
+    reviews_require_completion: bool = False
+    price: Price | None = None  # None: free
     enrollment_opens_at: datetime | None = None
     enrollment_closes_at: datetime | None = None
     status: CourseStatus = CourseStatus.DRAFT

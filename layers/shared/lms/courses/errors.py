@@ -98,3 +98,11 @@ class ConcurrentModification(ChangedMeanwhile):
 
     slug = "concurrent-modification"
     title = "The course changed while this request was applied; read it again and retry"
+
+
+class InvalidPriceRange(Problem):
+    """A price range names its ISO 4217 `currency`, in that currency's decimal places."""
+
+    status = 422
+    slug = "invalid-price-range"
+    title = "The price range needs a currency and amounts in its minor units"

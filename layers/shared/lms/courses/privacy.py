@@ -8,12 +8,18 @@ admin: the seat is freed and goes to the head of the waitlist, the roster counte
 `StudentDropped` tells progress and analytics. A person who is erased will never learn again, so
 keeping their seat would only keep someone else waiting. The dropped enrollment items stay, with
 the student's id as a pseudonym and no name, so enrollment counts and histories stay consistent.
+
+Reviews: a student reviews only courses they were enrolled in, so the enrollment index also finds
+their reviews (one BatchGetItem); the reviews they reported are on their own GSI1 partition.
+Erasure deletes their reviews (the course's counters follow in the same transaction, and
+`ReviewDeleted` says so) and their reports; a staff reply keeps its author's id as a pseudonym.
 """
 
 from __future__ import annotations
 
 from lms import clock, keys
 from lms.auth import Principal
+from lms.courses.catalog.store import CatalogShardItem
 from lms.courses.enrollment.domain import EnrollmentStatus
 from lms.courses.enrollment.errors import EnrollmentNotFound
 from lms.courses.enrollment.repository import (
@@ -22,8 +28,17 @@ from lms.courses.enrollment.repository import (
     WaitlistItem,
 )
 from lms.courses.enrollment.service import EnrollmentService
-from lms.courses.errors import CourseNotFound
+from lms.courses.entitlements.repository import DynamoEntitlementRepository, EntitlementItem
+from lms.courses.errors import ConcurrentModification, CourseNotFound
 from lms.courses.repository import CourseItem, DynamoCourseRepository
+from lms.courses.reviews.repository import (
+    DynamoReviewRepository,
+    RatingCounterItem,
+    ReviewChange,
+    ReviewItem,
+    ReviewReportItem,
+)
+from lms.events.courses import ReviewDeleted
 from lms.privacy import Contributor, ExportRecord, ExportSections
 
 
@@ -49,26 +64,68 @@ def _record(item: EnrollmentItem) -> ExportRecord:
 
 
 def export(institution_id: str, user_id: str) -> ExportSections:
-    """Every enrollment of the student; a waitlisted one names its waitlist ticket."""
-    return {"enrollments": [_record(item) for item in _enrollments(institution_id, user_id)]}
+    """Every enrollment of the student (a waitlisted one names its ticket), review and report."""
+    enrollments = _enrollments(institution_id, user_id)
+    repository = DynamoReviewRepository()
+    reviews = repository.reviews_by(institution_id, user_id, [item.course_id for item in enrollments])
+    reports = repository.reports_by(institution_id, user_id)
+    return {
+        "enrollments": [_record(item) for item in enrollments],
+        "reviews": [review.model_dump(mode="json") for review in reviews],
+        "entitlements": [
+            {
+                "course_id": e.course_id,
+                "status": e.status,
+                "granted_at": e.granted_at,
+                "consumed_at": e.consumed_at,
+            }
+            for e in DynamoEntitlementRepository().of_student(institution_id, user_id)
+        ],
+        "review_reports": [
+            {
+                "course_id": r.course_id,
+                "review_of": r.author_id,
+                "reason": r.reason,
+                "reported_at": r.reported_at,
+            }
+            for r in reports
+        ],
+    }
 
 
 def erase(institution_id: str, user_id: str, actor: Principal) -> None:
     """Drop every active enrollment (seat freed, waitlist promoted); dropped ones stay pseudonymous."""
     service = EnrollmentService(DynamoEnrollmentRepository(), DynamoCourseRepository(), now=clock.now)
-    for item in _enrollments(institution_id, user_id):
+    enrollments = _enrollments(institution_id, user_id)
+    for item in enrollments:
         if item.status == EnrollmentStatus.DROPPED.value:
             continue
         try:
             service.drop(actor, item.course_id, user_id)
         except (EnrollmentNotFound, CourseNotFound):
             continue  # dropped meanwhile, or the course is gone: nothing left to free
+    _erase_reviews(institution_id, user_id, actor, [item.course_id for item in enrollments])
+
+
+def _erase_reviews(institution_id: str, user_id: str, actor: Principal, course_ids: list[str]) -> None:
+    repository = DynamoReviewRepository()
+    for review in repository.reviews_by(institution_id, user_id, course_ids):
+        event = ReviewDeleted(course_id=review.course_id, author_id=user_id, deleted_by=actor.user_id)
+        change = ReviewChange(institution_id, actor, review.course_id, user_id, review, None, [event])
+        try:
+            repository.commit(change)
+        except ConcurrentModification:
+            continue  # deleted or changed meanwhile: a retry of the erasure finds what is left
+    for report in repository.reports_by(institution_id, user_id):
+        repository.delete_report(report)
 
 
 CONTRIBUTOR = Contributor(
     name="courses",
-    exported=(EnrollmentItem, WaitlistItem),
+    exported=(EnrollmentItem, WaitlistItem, ReviewItem, ReviewReportItem, EntitlementItem),
     not_personal={
+        CatalogShardItem: "the catalog's copy of each course's details and instructors (as CourseItem)",
+        RatingCounterItem: "counts of stars, of no one in particular",
         CourseItem: (
             "the course's staff list (`instructor_ids`) is the course's data, read by everyone enrolled; "
             "an erased instructor's id stays on it as a pseudonym"

@@ -11,20 +11,20 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
-from pynamodb.expressions.condition import Condition
 
 from lms import keys
+from lms.courses.catalog.store import add_entry
 from lms.courses.domain import Course, CourseStatus, Lesson
 from lms.courses.enrollment.domain import Roster, WaitlistEntry
 from lms.courses.enrollment.repository import DynamoEnrollmentRepository, add_roster_plan
 from lms.courses.errors import ConcurrentModification, InvalidPrerequisites
-from lms.courses.service import CatalogQuery, CourseChange
+from lms.courses.price import Price
+from lms.courses.service import CourseChange
 from lms.errors import Conflict, PreconditionFailed
 from lms.idempotency import DuplicateRequest, StoredResponse
-from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
-from lms.persistence.table import GSI1, VersionedItem, batch_get
+from lms.persistence.table import VersionedItem, batch_get
 from lms.persistence.transactions import Transaction
 
 COURSE_ENTITY = "course"
@@ -34,10 +34,6 @@ _OPTIONAL_FIELDS = ("capacity", "enrollment_opens_at", "enrollment_closes_at", "
 
 
 class CourseItem(VersionedItem):
-    GSI1PK = UnicodeAttribute()
-    GSI1SK = UnicodeAttribute()
-    catalog = GSI1()
-
     course_id = UnicodeAttribute()
     title = UnicodeAttribute()
     description = UnicodeAttribute()
@@ -49,6 +45,9 @@ class CourseItem(VersionedItem):
     instructor_ids = ListAttribute(of=UnicodeAttribute)
     capacity = NumberAttribute(null=True)
     waitlist_enabled = BooleanAttribute(null=True)
+    reviews_require_completion = BooleanAttribute(null=True)
+    price_amount = UnicodeAttribute(null=True)  # exact decimal text; absent: free
+    price_currency = UnicodeAttribute(null=True)
     enrollment_opens_at = UnicodeAttribute(null=True)
     enrollment_closes_at = UnicodeAttribute(null=True)
     status = UnicodeAttribute()
@@ -57,7 +56,6 @@ class CourseItem(VersionedItem):
     published_at = UnicodeAttribute(null=True)
     archived_at = UnicodeAttribute(null=True)
     sections = JSONAttribute()
-    search_text = UnicodeAttribute()  # lower-cased title and description, for `search`
 
 
 class LessonItem(VersionedItem):
@@ -72,13 +70,13 @@ def _to_item(course: Course) -> CourseItem:
         keys.course_pk(course.institution_id, course.id),
         keys.COURSE_SK,
         entity=COURSE_ENTITY,
-        GSI1PK=keys.catalog_pk(course.institution_id, course.status),
-        GSI1SK=keys.catalog_sk(course.category, course.level, data["created_at"], course.id),
         course_id=course.id,
         version=course.version,
         sections=data["sections"],
-        search_text=f"{course.title}\n{course.description}".lower(),
         waitlist_enabled=course.waitlist_enabled,
+        reviews_require_completion=course.reviews_require_completion,
+        price_amount=course.price.text() if course.price else None,
+        price_currency=course.price.currency if course.price else None,
     )
     for name in (
         "title",
@@ -96,7 +94,7 @@ def _to_item(course: Course) -> CourseItem:
     return item
 
 
-def _to_course(institution_id: str, item: CourseItem) -> Course:
+def course_of_item(institution_id: str, item: CourseItem) -> Course:
     data: dict[str, Any] = {
         name: getattr(item, name)
         for name in (
@@ -115,6 +113,9 @@ def _to_course(institution_id: str, item: CourseItem) -> Course:
     if data["capacity"] is not None:
         data["capacity"] = int(data["capacity"])
     data["waitlist_enabled"] = bool(item.waitlist_enabled)
+    data["reviews_require_completion"] = bool(item.reviews_require_completion)
+    if item.price_amount and item.price_currency:
+        data["price"] = Price(amount=item.price_amount, currency=item.price_currency)
     return Course(
         id=item.course_id,
         institution_id=institution_id,
@@ -146,11 +147,11 @@ class DynamoCourseRepository:
             )
         except CourseItem.DoesNotExist:
             return None
-        return _to_course(institution_id, item)
+        return course_of_item(institution_id, item)
 
     def get_courses(self, institution_id: str, course_ids: list[str]) -> dict[str, Course]:
         wanted = [(keys.course_pk(institution_id, cid), keys.COURSE_SK) for cid in dict.fromkeys(course_ids)]
-        return {item.course_id: _to_course(institution_id, item) for item in CourseItem.batch_get(wanted)}
+        return {item.course_id: course_of_item(institution_id, item) for item in CourseItem.batch_get(wanted)}
 
     def get_course_and_lesson(
         self, institution_id: str, course_id: str, lesson_id: str
@@ -163,39 +164,9 @@ class DynamoCourseRepository:
         course = found.get(keys.COURSE_SK)
         lesson = found.get(keys.lesson_sk(lesson_id))
         return (
-            _to_course(institution_id, CourseItem.from_raw_data(course)) if course else None,
+            course_of_item(institution_id, CourseItem.from_raw_data(course)) if course else None,
             Lesson.model_validate(LessonItem.from_raw_data(lesson).document) if lesson else None,
         )
-
-    def list_courses(self, institution_id: str, query: CatalogQuery) -> tuple[list[Course], str | None]:
-        partition = keys.catalog_pk(institution_id, query.status)
-        start = decode_cursor(query.cursor, partition_attr="GSI1PK", partition=partition)
-        range_condition = None
-        if query.category and query.level:
-            range_condition = CourseItem.GSI1SK.startswith(keys.catalog_prefix(query.category, query.level))
-        elif query.category:
-            range_condition = CourseItem.GSI1SK.startswith(keys.catalog_prefix(query.category))
-        filters: list[Condition] = []
-        if query.level and not query.category:
-            filters.append(CourseItem.level == query.level)
-        if query.search:
-            filters.append(CourseItem.search_text.contains(query.search.lower()))
-        if query.taught_by:
-            filters.append(CourseItem.instructor_ids.contains(query.taught_by))
-        filter_condition = None
-        for condition in filters:
-            filter_condition = condition if filter_condition is None else filter_condition & condition
-        results = CourseItem.catalog.query(
-            partition,
-            range_key_condition=range_condition,
-            filter_condition=filter_condition,
-            last_evaluated_key=start,
-            page_size=query.limit,
-        )
-        # Exactly one Query per page: a filtered page may hold fewer than `limit` items.
-        page = next(results.page_iter)
-        courses = [_to_course(institution_id, CourseItem.from_raw_data(raw)) for raw in page.get("Items", [])]
-        return courses, encode_cursor(page.get("LastEvaluatedKey"))
 
     def get_roster(self, institution_id: str, course_id: str) -> Roster | None:
         return DynamoEnrollmentRepository().get_roster(institution_id, course_id)
@@ -234,6 +205,8 @@ class DynamoCourseRepository:
                     field="prerequisites",
                 ),
             )
+        if change.catalog_entry is not None:
+            add_entry(tx, inst, change.catalog_entry)
         if change.lesson_put is not None:
             lesson = _lesson_item(inst, change.lesson_put)
             expected = change.lesson_expected_version

@@ -12,7 +12,9 @@ from pydantic import (
     StringConstraints,
 )
 
+from lms.courses.catalog.index import Facets
 from lms.courses.domain import ContentType, Course, CourseStatus, Lesson, Level, LtiLink
+from lms.courses.price import Price
 from lms.schemas import HTML_FORMAT, SANITIZED_HTML, Body, Patch
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -39,6 +41,13 @@ class CourseDraft(Body):
     waitlist_enabled: bool = Field(
         default=False, description="When the course is full, new students wait for a seat (first come)."
     )
+    reviews_require_completion: bool = Field(
+        default=False, description="Only students who completed the course may review it (else: enrolled)."
+    )
+    price: Price | None = Field(
+        default=None,
+        description="Absent: free. A paid course needs an entitlement before a student enrolls themself.",
+    )
     enrollment_opens_at: AwareDatetime | None = None
     enrollment_closes_at: AwareDatetime | None = None
     instructor_ids: list[Id] = Field(
@@ -49,7 +58,7 @@ class CourseDraft(Body):
 
 
 class CoursePatch(Patch):
-    nullable = frozenset({"capacity", "enrollment_opens_at", "enrollment_closes_at"})
+    nullable = frozenset({"capacity", "enrollment_opens_at", "enrollment_closes_at", "price"})
 
     title: Title | None = None
     description: Description | None = None
@@ -60,6 +69,8 @@ class CoursePatch(Patch):
     prerequisites: list[Id] | None = Field(default=None, max_length=20)
     capacity: Capacity | None = None
     waitlist_enabled: bool | None = None
+    reviews_require_completion: bool | None = None
+    price: Price | None = None
     enrollment_opens_at: AwareDatetime | None = None
     enrollment_closes_at: AwareDatetime | None = None
     instructor_ids: list[Id] | None = Field(default=None, min_length=1, max_length=20)
@@ -127,6 +138,15 @@ class SectionView(BaseModel):
     lessons: list[LessonSummaryView]
 
 
+class PriceView(BaseModel):
+    amount: str = Field(description="Exact decimal, with the currency's minor units (JPY 0, EUR 2, KWD 3).")
+    currency: str = Field(description="ISO 4217 code.")
+
+    @classmethod
+    def of(cls, price: Price | None) -> PriceView | None:
+        return None if price is None else cls(amount=price.text(), currency=price.currency)
+
+
 class CourseSummaryView(BaseModel):
     id: str
     title: str
@@ -138,6 +158,8 @@ class CourseSummaryView(BaseModel):
     prerequisites: list[str]
     capacity: int | None
     waitlist_enabled: bool
+    reviews_require_completion: bool
+    price: PriceView | None = Field(description="Null: the course is free.")
     enrollment_opens_at: AwareDatetime | None
     enrollment_closes_at: AwareDatetime | None
     status: CourseStatus
@@ -151,8 +173,8 @@ class CourseSummaryView(BaseModel):
 
     @classmethod
     def of(cls, course: Course) -> CourseSummaryView:
-        data = course.model_dump(exclude={"institution_id", "sections"})
-        return cls(**data, lesson_count=len(course.lesson_ids()))
+        data = course.model_dump(exclude={"institution_id", "sections", "price"})
+        return cls(**data, price=PriceView.of(course.price), lesson_count=len(course.lesson_ids()))
 
 
 class CourseView(CourseSummaryView):
@@ -178,9 +200,29 @@ def section_view(course: Course, section_id: str) -> SectionView:
     )
 
 
+class CatalogFacetsView(BaseModel):
+    """How many courses of the whole filtered set (not only this page) fall under each value."""
+
+    categories: dict[str, int]
+    levels: dict[str, int]
+    languages: dict[str, int]
+    prices: dict[str, int] = Field(description="`free` and `paid` courses.")
+
+    @classmethod
+    def of(cls, facets: Facets) -> CatalogFacetsView:
+        return cls(
+            categories=facets.categories,
+            levels=facets.levels,
+            languages=facets.languages,
+            prices=facets.prices,
+        )
+
+
 class CoursePage(BaseModel):
     items: list[CourseSummaryView]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    total: int = Field(description="Courses matching the filters, on every page.")
+    facets: CatalogFacetsView
 
 
 class LessonView(BaseModel):

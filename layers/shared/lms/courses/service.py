@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -12,6 +12,8 @@ from pydantic import BaseModel
 from lms import authz, clock, idempotency, ids
 from lms.auth import Principal, Role
 from lms.courses import domain, policy
+from lms.courses.catalog.entry import CatalogEntry, entry_of
+from lms.courses.catalog.index import CatalogFilter, CatalogPage, CatalogSort, Facets
 from lms.courses.domain import Course, CourseStatus, Lesson, Section
 from lms.courses.enrollment.capacity import plan_capacity_change, promotion_events
 from lms.courses.enrollment.domain import Roster, RosterPlan, WaitlistEntry, roster_for_new_course
@@ -53,6 +55,7 @@ class CourseChange:
     expected_version: int | None  # None: the course is new
     actor: Principal
     events: list[DomainEvent] = field(default_factory=list)
+    catalog_entry: CatalogEntry | None = None  # set when the catalog's view of the course changed
     lesson_put: Lesson | None = None
     lesson_expected_version: int | None = None  # None with lesson_put: the lesson is new
     lesson_delete: str | None = None
@@ -64,19 +67,29 @@ class CourseChange:
 
 @dataclass(frozen=True)
 class CatalogQuery:
-    status: CourseStatus
-    category: str | None = None
-    level: str | None = None
-    search: str | None = None
-    taught_by: str | None = None
+    """A catalog page: what it must match, in which order, from which cursor."""
+
+    filter: CatalogFilter
+    sort: CatalogSort = CatalogSort.RELEVANCE
     limit: int = 20
     cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class CatalogResult:
+    courses: list[Course]
+    next_cursor: str | None
+    total: int
+    facets: Facets
+
+
+class CatalogSearch(Protocol):
+    def search(self, institution_id: str, query: CatalogQuery) -> tuple[CatalogPage, str | None]: ...
 
 
 class CourseRepository(Protocol):
     def get_course(self, institution_id: str, course_id: str) -> Course | None: ...
     def get_courses(self, institution_id: str, course_ids: list[str]) -> dict[str, Course]: ...
-    def list_courses(self, institution_id: str, query: CatalogQuery) -> tuple[list[Course], str | None]: ...
     def get_course_and_lesson(
         self, institution_id: str, course_id: str, lesson_id: str
     ) -> tuple[Course | None, Lesson | None]: ...
@@ -90,10 +103,12 @@ class CourseService:
     def __init__(
         self,
         repository: CourseRepository,
+        catalog: CatalogSearch,
         now: Callable[[], datetime] = clock.now,
         new_id: Callable[[], str] = ids.new_id,
     ) -> None:
         self._repo = repository
+        self._catalog = catalog
         self._now = now
         self._new_id = new_id
 
@@ -110,14 +125,20 @@ class CourseService:
         authz.authorize(principal, policy.GET_COURSE)
         return self._load(principal, course_id)
 
-    def list_courses(self, principal: Principal, query: CatalogQuery) -> tuple[list[Course], str | None]:
+    def list_courses(self, principal: Principal, query: CatalogQuery) -> CatalogResult:
+        """A page of the catalog with the facet counts of everything the filter matches."""
         authz.authorize(principal, policy.LIST_COURSES)
-        if query.status != CourseStatus.PUBLISHED and not principal.is_institution_admin:
+        wanted = query.filter
+        if wanted.status != CourseStatus.PUBLISHED and not principal.is_institution_admin:
             if Role.INSTRUCTOR not in principal.roles:
                 raise Forbidden("Students see published courses only.", field="status")
-            if query.status == CourseStatus.DRAFT:
-                query = CatalogQuery(**{**query.__dict__, "taught_by": principal.user_id})
-        return self._repo.list_courses(principal.institution_id, query)
+            if wanted.status == CourseStatus.DRAFT:
+                wanted = replace(wanted, instructors=wanted.instructors | {principal.user_id})
+                query = replace(query, filter=wanted)
+        page, next_cursor = self._catalog.search(principal.institution_id, query)
+        found = self._repo.get_courses(principal.institution_id, page.ids) if page.ids else {}
+        courses = [found[course_id] for course_id in page.ids if course_id in found]
+        return CatalogResult(courses, next_cursor, page.total, page.facets)
 
     def _load_with_lesson(
         self, principal: Principal, course_id: str, lesson_id: str
@@ -175,6 +196,7 @@ class CourseService:
             expected_version=None,
             actor=principal,
             events=[event],
+            catalog_entry=entry_of(course),
             prerequisites_to_check=course.prerequisites,
             roster=roster_for_new_course(course),
         )
@@ -220,8 +242,14 @@ class CourseService:
         **extra: Any,
     ) -> Course:
         after = after.model_copy(update={"version": before.version + 1, "updated_at": self._now()})
+        entry = entry_of(after)
         change = CourseChange(
-            course=after, expected_version=before.version, actor=principal, events=list(events), **extra
+            course=after,
+            expected_version=before.version,
+            actor=principal,
+            events=list(events),
+            catalog_entry=entry if entry != entry_of(before) else None,
+            **extra,
         )
         self._write(change, request, lambda: answer(after) if answer else CourseView.of(after))
         return after

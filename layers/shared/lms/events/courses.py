@@ -142,3 +142,69 @@ class StudentDropped(CoursesEvent):
     student_id: str
     dropped_by: str
     was_waitlisted: bool = False
+
+
+class ReviewPosted(CoursesEvent):
+    """A student reviewed the course (one review per student and course)."""
+
+    name: ClassVar[str] = "ReviewPosted"
+
+    author_id: str
+    rating: int
+
+
+class ReviewEdited(CoursesEvent):
+    """The author changed their review's stars or text."""
+
+    name: ClassVar[str] = "ReviewEdited"
+
+    author_id: str
+    rating: int
+    previous_rating: int
+
+
+class ReviewDeleted(CoursesEvent):
+    """The review is gone (by its author, an admin, or the author's erasure)."""
+
+    name: ClassVar[str] = "ReviewDeleted"
+
+    author_id: str
+    deleted_by: str
+
+
+class ReviewReplied(CoursesEvent):
+    """The course's staff answered the review (once)."""
+
+    name: ClassVar[str] = "ReviewReplied"
+
+    author_id: str
+    replied_by: str
+
+
+class ReviewReported(CoursesEvent):
+    """Someone asked the course's staff to look at a review."""
+
+    name: ClassVar[str] = "ReviewReported"
+
+    author_id: str
+    reporter_id: str
+    reason: str
+
+
+class ReviewHidden(CoursesEvent):
+    """The course's staff hid the review; it no longer counts in the course's rating."""
+
+    name: ClassVar[str] = "ReviewHidden"
+
+    author_id: str
+    hidden_by: str
+    reason: str
+
+
+class EntitlementGranted(CoursesEvent):
+    """The student may enroll themself in the paid course once (granted by an admin or a purchase)."""
+
+    name: ClassVar[str] = "EntitlementGranted"
+
+    student_id: str
+    granted_by: str

@@ -36,6 +36,7 @@ from lms.courses.enrollment.service import (
     RosterChanged,
     RosterQuery,
 )
+from lms.courses.entitlements.repository import consume_entitlement
 from lms.events import DomainEvent
 from lms.idempotency import DuplicateRequest, StoredResponse
 from lms.pagination import decode_cursor, encode_cursor
@@ -300,6 +301,10 @@ class DynamoEnrollmentRepository:
         if change.idempotent and change.response:
             remember_answer(
                 tx, inst, change.actor.user_id, change.idempotent, change.response, DuplicateRequest()
+            )
+        if change.consumes_entitlement:
+            consume_entitlement(
+                tx, inst, enrollment.course_id, enrollment.student_id, enrollment.requested_at.isoformat()
             )
         if change.capped:
             counter: Condition

@@ -44,6 +44,7 @@ class EnrollmentChange:
     events: list[DomainEvent]
     idempotent: IdempotentRequest | None = None
     response: StoredResponse | None = None
+    consumes_entitlement: bool = False  # a student enrolling themself in a paid course
 
 
 @dataclass
@@ -198,6 +199,7 @@ class EnrollmentService:
             capped=capped,
             prerequisites=course.prerequisites,
             actor=principal,
+            consumes_entitlement=course.price is not None and student_id == principal.user_id,
             events=[event],
         )
         if request is not None:

@@ -1,0 +1,1 @@
+"""Reviews and ratings of courses: one review per student and course, its counters and moderation."""
