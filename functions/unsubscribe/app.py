@@ -10,6 +10,7 @@ from typing import Annotated
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -37,6 +38,19 @@ Token = Annotated[
     str, Query(min_length=1, max_length=1024, description="The signed token of the e-mail's link.")
 ]
 
+# Public routes that check their own token declare the refusals of that check.
+REFUSALS: dict[int, OpenAPIResponse] = {
+    400: {"description": "The link is incomplete, altered or not ours"},
+    410: {
+        "description": "The link has expired",
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    },
+}
+PAGE_ANSWER: dict[int, OpenAPIResponse] = {
+    200: {"description": "What the link would switch off", "content": {"text/html": {}}},
+    **REFUSALS,
+}
+
 _PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Unsubscribe</title></head>
 <body><h1>Unsubscribe</h1>
@@ -57,6 +71,7 @@ def unsubscribe() -> Unsubscribe:
     summary="Show what an e-mail's unsubscribe link would switch off (public; changes nothing)",
     tags=["notifications"],
     operation_id="ShowUnsubscribe",
+    responses=PAGE_ANSWER,
 )
 def show_unsubscribe(token: Token) -> Response[str]:
     categories = unsubscribe().check(token)
@@ -69,6 +84,10 @@ def show_unsubscribe(token: Token) -> Response[str]:
     summary="Switch e-mail off with an e-mail's one-click unsubscribe link (public, RFC 8058)",
     tags=["notifications"],
     operation_id="Unsubscribe",
+    responses={
+        200: {"description": "OK", "content": {"application/json": {"model": UnsubscribedView}}},
+        **REFUSALS,
+    },
 )
 def one_click_unsubscribe(token: Token) -> UnsubscribedView:
     return UnsubscribedView(categories=unsubscribe().unsubscribe(token))
