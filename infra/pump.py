@@ -22,7 +22,7 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -74,8 +74,12 @@ class EventPump:
         on_error: ErrorHandler | None = None,
         clock: Clock = time.monotonic,
         retry_backoff: Backoff | None = None,
+        consumers: Collection[str] | None = None,
     ) -> None:
         self._stack = stack
+        # A test of one queue consumer drives only that one (logical ids): the other consumers'
+        # queues fill and stay undelivered, as if those functions were not deployed.
+        self._consumers = None if consumers is None else frozenset(consumers)
         self._clock = clock
         self._retry_backoff = retry_backoff
         self._next_runs: dict[tuple[str, int], float] = {}
@@ -111,10 +115,13 @@ class EventPump:
                     if spec.stream:
                         delivered += self._pump_stream(spec, report)
                 for spec in self._stack.functions:
-                    if spec.sqs_queue is not None:
+                    if spec.sqs_queue is not None and self._drives(spec.logical_id):
                         delivered += self._pump_queue(spec, report)
                 report.settled = delivered == 0
         return report
+
+    def _drives(self, logical_id: str) -> bool:
+        return self._consumers is None or logical_id in self._consumers
 
     def run_forever(
         self, stop: threading.Event, interval: float = 0.2, after_round: Callable[[], None] | None = None

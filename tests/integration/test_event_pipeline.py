@@ -20,7 +20,7 @@ def handled_types(tenant: Tenant) -> list[str]:
 
 def test_catalog_events_reach_the_progress_consumer(stack: Stack, tenant: Tenant) -> None:
     published_course(tenant.instructor())
-    report = EventPump(stack).drain()
+    report = EventPump(stack, consumers={"ProgressConsumerFunction"}).drain()
     assert report.settled
     # The rules route what progress needs (LessonAdded, CoursePublished, the section added: the
     # lesson order), not CourseCreated.
@@ -51,7 +51,7 @@ def test_a_poison_event_ends_in_the_dlq_and_the_rest_of_the_batch_proceeds(
     instructor = tenant.instructor()
     course = create_course(instructor)
     add_lesson(instructor, course["id"], add_section(instructor, course["id"])["id"])
-    pump = EventPump(stack)
+    pump = EventPump(stack, consumers={"ProgressConsumerFunction"})
     pump.drain()
     good = next(e for e in tenant.events() if e["type"].endswith("LessonAdded.v1"))
     # Not yet handled by progress: a fresh id for the same event data.

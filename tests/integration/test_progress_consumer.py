@@ -223,7 +223,7 @@ def test_a_course_update_of_neither_instructors_nor_sections_is_not_delivered(sc
         CourseUpdated(course_id=scene.course_id, version=2, changed_fields=["title", "description"]), 1
     )
     put_on_bus(scene.stack, details_only)
-    EventPump(scene.stack).drain()
+    EventPump(scene.stack, consumers={"ProgressConsumerFunction"}).drain()
     assert scene.items() == []
 
 
@@ -246,7 +246,7 @@ def test_an_event_that_never_becomes_handleable_ends_in_the_dlq_while_the_rest_p
             }
         ]
     )
-    pump = EventPump(scene.stack)
+    pump = EventPump(scene.stack, consumers={"ProgressConsumerFunction"})
     report = pump.drain(max_rounds=60)
     receives = scene.stack.queues["ProgressEventsQueue"].max_receive_count
     assert report.failures == 2 * receives

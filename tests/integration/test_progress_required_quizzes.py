@@ -181,7 +181,7 @@ def test_required_quiz_events_reach_the_consumer_through_the_rules_and_others_do
     history = scene.quiz_history()
     optional = scene.quiz_graded(21, passed=False, revision=3, required=False)
     put_on_bus(scene.stack, *history, optional)
-    assert EventPump(scene.stack).drain(max_rounds=60).settled
+    assert EventPump(scene.stack, consumers={"ProgressConsumerFunction"}).drain(max_rounds=60).settled
     assert scene.emitted() == EXPECTED_EVENTS
     handled = {i["PK"].rsplit("#", 1)[1] for i in scene.items() if "#INBOX#progress#" in i["PK"]}
     assert {e.id for e in history} <= handled
@@ -199,11 +199,11 @@ def test_quiz_events_written_through_the_outbox_complete_the_course(scene: Scene
     def through_the_outbox(envelopes: list[EventEnvelope]) -> None:
         for envelope in envelopes:
             outbox_item(envelope.parse_data(), scene.institution_id, assessments).save()
-        assert EventPump(scene.stack).drain(max_rounds=60).settled
+        assert EventPump(scene.stack, consumers={"ProgressConsumerFunction"}).drain(max_rounds=60).settled
 
     through_the_outbox([published])
     put_on_bus(scene.stack, *[e for e in history if e.source != "lms.assessments"])
-    assert EventPump(scene.stack).drain(max_rounds=60).settled
+    assert EventPump(scene.stack, consumers={"ProgressConsumerFunction"}).drain(max_rounds=60).settled
     assert "CourseCompleted/" not in scene.emitted()
     through_the_outbox(grades)
     assert scene.summary(scene.student)["completed_at"]
@@ -228,7 +228,7 @@ def test_a_malformed_quiz_grade_ends_in_the_dlq_while_the_rest_proceed(scene: Sc
             }
         ]
     )
-    pump = EventPump(scene.stack)
+    pump = EventPump(scene.stack, consumers={"ProgressConsumerFunction"})
     assert pump.drain(max_rounds=60).settled
     dead = [json.loads(m["body"])["detail"] for m in pump.dead_letters("ProgressEventsQueue")]
     assert poison in dead

@@ -8,7 +8,7 @@ does; `drained` runs the event pipeline until nothing is left to deliver.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -149,8 +149,8 @@ def emit(institution_id: str, *events: DomainEvent, actor: str = "producer") -> 
         outbox_item(event, institution_id, principal).save()
 
 
-def drained(stack: Stack, max_rounds: int = 50) -> DrainReport:
-    """Run the pipeline (stream, relay, bus, queues, consumers) until it settles."""
-    report = EventPump(stack).drain(max_rounds=max_rounds)
+def drained(stack: Stack, max_rounds: int = 50, consumers: Collection[str] | None = None) -> DrainReport:
+    """Run the pipeline (stream, relay, bus, queues, consumers: all, or the named ones) until it settles."""
+    report = EventPump(stack, consumers=consumers).drain(max_rounds=max_rounds)
     assert report.settled
     return report
