@@ -75,11 +75,13 @@ def test_the_state_file_describes_the_running_stack_and_its_demo_users(
         "table_name",
         "event_bus_name",
         "archive_database",
+        "mail_folder",
         "users",
     }
     assert state["api_url"] == local.api_url
     assert state["archive_database"] == local.stack.outputs["ArchiveDatabaseName"]
     assert state["aws_endpoint_url"] == local.aws_endpoint_url
+    assert state["mail_folder"] == str(local.mail.path)
     assert state["user_pool_client_id"] == local.stack.user_pool_client_id
     roles = sorted(user["role"] for user in state["users"])
     assert roles == [
