@@ -219,8 +219,9 @@ def fanout_section(rows: Sequence[FanoutRow], previous: Previous) -> list[str]:
         "An announcement to a published course of each size (enrollment items written with batch "
         "writes through the courses repository's item mapping): the notifications consumer handles the "
         "event, then each chunk it put on the fan-out queue is handled as the fan-out function would, "
-        "one after another (in AWS they run side by side). Up to 100 people are told by the consumer "
-        "itself; a larger audience is chunks of 100, each one invocation. The wall time is the local "
+        "one after another (in AWS they run side by side). Up to 99 people are told by the consumer "
+        "itself; a larger audience is chunks of 99 (each read of a chunk is one BatchGetItem of at most "
+        "100 keys), each one invocation. The wall time is the local "
         "one, through moto, from the event to the last chunk: it says how the work grows, not how long "
         "DynamoDB takes. `tests/bench/test_fanout.py` asserts the request counts "
         "(`bench/expectations.py`, FANOUT_EXPECTED).",

@@ -26,5 +26,5 @@ def test_every_student_is_told_with_the_requests_the_data_model_states(
     assert row.told == students
     assert dict(row.consumer_calls) == dict(FANOUT_EXPECTED[students]["consumer"])
     assert dict(row.chunk_calls) == dict(FANOUT_EXPECTED[students]["chunks"])
-    # Up to a chunk is told by the consumer itself; more goes through the fan-out queue, 100 a chunk.
+    # Up to a chunk is told by the consumer itself; more goes through the fan-out queue, 99 a chunk.
     assert row.chunks == (0 if students <= CHUNK_SIZE else -(-students // CHUNK_SIZE))

@@ -55,9 +55,7 @@ class Settings(BaseModel):
     # Where a large notification's chunks of recipients wait for their own invocations.
     notification_fanout_queue: str = Field(default="", validation_alias="NOTIFICATION_FANOUT_QUEUE_URL")
     # People per fan-out chunk (lms.notifications.fanout); tests lower it to see chunks with small classes.
-    notification_chunk_size: int = Field(
-        default=100, ge=1, le=100, validation_alias="NOTIFICATION_CHUNK_SIZE"
-    )
+    notification_chunk_size: int = Field(default=99, ge=1, le=99, validation_alias="NOTIFICATION_CHUNK_SIZE")
     # How long an inbox entry is kept before TTL deletes it (template parameter NotificationRetentionDays).
     notification_retention_days: int = Field(
         default=90, ge=1, le=3650, validation_alias="NOTIFICATION_RETENTION_DAYS"

@@ -3,7 +3,7 @@
 The audience is resolved into people (never those `Addressed` excludes, never a suspended or
 erased person). Up to a chunk of people (`CHUNK_SIZE`) are told at once; a larger audience is
 split into chunks put on the fan-out queue, each delivered by its own invocation, so a course of
-10,000 students is 100 small invocations rather than one near its timeout.
+10,000 students is 102 small invocations rather than one near its timeout.
 
 Delivering a chunk is idempotent by notification and recipient: whoever already has the entry is
 skipped, so a repeated chunk writes nothing and mails nobody twice (the mailer is idempotent by
@@ -28,8 +28,9 @@ from lms.notifications.domain import Notification
 from lms.notifications.mail_contract import MAX_RECIPIENTS, EmailFrequency, MailMessage, MailRecipient
 from lms.notifications.preferences import Channel, Frequency, Preferences
 
-CHUNK_SIZE = 100
-"""People per chunk at most: one BatchGetItem of their profiles and one of their entries (100 keys each)."""
+CHUNK_SIZE = 99
+"""People per chunk at most: each of a chunk's reads is one BatchGetItem (100 keys at most): their
+profiles, their entries, and their preferences with the institution's defaults (the 100th key)."""
 
 
 class Directory(Protocol):
