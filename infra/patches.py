@@ -24,11 +24,14 @@ changes are internals that a new release may rename or reshape without notice.
 - moto's Firehose: a batch for an extended S3 destination that transforms, partitions or compresses
   is delivered by infra.firehose (Lambda transformation, dynamic partitioning, GZIP, error prefix)
   instead of being written as it came.
+- moto's KMS: `Sign` with `MessageType=DIGEST` signs the digest it is given, as KMS does (moto
+  ignores the message type and would hash the digest again, a signature no public key verifies).
 - pynamodb: nothing.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 import functools
 import json
@@ -77,6 +80,7 @@ def apply() -> None:
         _forward_call_events()
         _route_events_to_firehose()
         _deliver_firehose_like_aws()
+        _sign_digests_like_kms()
         _applied = True
 
 
@@ -240,6 +244,35 @@ def _deliver_firehose_like_aws() -> None:
         )
 
     FirehoseBackend.put_s3_records = put_s3_records  # type: ignore[method-assign, assignment]
+
+
+def _sign_digests_like_kms() -> None:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, utils
+    from moto.kms.responses import KmsResponse
+
+    original = KmsResponse.sign
+    digests = {"RSASSA_PKCS1_V1_5_SHA_256": hashes.SHA256()}
+
+    @functools.wraps(original)
+    def sign(response: Any) -> str:
+        algorithm = response._get_param("SigningAlgorithm")
+        if response._get_param("MessageType") != "DIGEST" or algorithm not in digests:
+            return original(response)
+        key = response.kms_backend.describe_key(response._get_param("KeyId"))
+        digest = digests[algorithm]
+        signature = key.private_key.private_key.sign(
+            response._get_param("Message"), padding.PKCS1v15(), utils.Prehashed(digest)
+        )
+        return json.dumps(
+            {
+                "KeyId": key.arn,
+                "Signature": base64.b64encode(signature).decode(),
+                "SigningAlgorithm": algorithm,
+            }
+        )
+
+    KmsResponse.sign = sign  # type: ignore[method-assign, assignment]
 
 
 def event_pattern(pattern: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], bool]:

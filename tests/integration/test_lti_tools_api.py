@@ -176,6 +176,14 @@ def test_the_platform_keys_are_public_and_verify_what_the_platform_signs(tenant:
         jwt.decode(token, jwt.PyJWK(keys[1]), algorithms=["RS256"])
 
 
+def test_a_message_longer_than_what_kms_signs_raw_is_signed_by_its_digest(tenant: Tenant) -> None:
+    keys = jwks(tenant).json()["keys"]
+    custom = {f"parameter_{n}": "v" * 256 for n in range(20)}
+    token = platform_keys().sign({"iss": "https://platform.example", "sub": "someone", "custom": custom})
+    assert len(token.rsplit(".", 1)[0]) > 4096
+    assert jwt.decode(token, jwt.PyJWK(keys[0]), algorithms=["RS256"])["custom"] == custom
+
+
 def test_the_platform_keys_are_read_from_kms_once_per_container(tenant: Tenant) -> None:
     jwks(tenant)
     caller = Caller(InProcess(tenant.gateway), None)

@@ -19,14 +19,6 @@ class LtiToolChangedMeanwhile(ChangedMeanwhile):
     title = "The LTI tool changed meanwhile"
 
 
-class LtiMessageTooLarge(Problem):
-    """The LTI message would exceed what the platform key signs (4 KB): shorten its custom parameters."""
-
-    status = 422
-    slug = "lti-message-too-large"
-    title = "The LTI message is too large to sign"
-
-
 class LtiRefusal(Exception):
     """Marks the refusals of a launch or a tool's request, which the LTI function logs."""
 

@@ -3,12 +3,15 @@
 The private halves never leave KMS: a message is signed by KMS `Sign` (PyJWT encodes the JWS, with
 an algorithm whose signing step is that call). The public halves are read once per container
 (`GetPublicKey`; a key's material never changes) and answer the JWKS and the platform's own
-verifications. KMS signs a RAW message of at most 4096 bytes; the LTI messages the platform signs
-are kept below it, and one that is not is refused (`LtiMessageTooLarge`), never truncated.
+verifications. KMS signs a RAW message of at most 4096 bytes, and an id_token with a lesson's
+custom parameters, the services' claims or a deep link's settings can be longer: the platform
+hashes the signing input itself (SHA-256) and has KMS sign the digest (`MessageType=DIGEST`),
+which is the same RS256 signature for a message of any length.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from functools import cache
@@ -21,14 +24,12 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 from jwt.algorithms import Algorithm, RSAAlgorithm
 
-from lms.lti.errors import LtiMessageTooLarge
 from lms.settings import get_settings
 
 if TYPE_CHECKING:
     from mypy_boto3_kms import KMSClient
 
 ALGORITHM = "RS256"
-KMS_RAW_MESSAGE_LIMIT = 4096
 
 
 class _SignedByKms(Algorithm):
@@ -41,12 +42,11 @@ class _SignedByKms(Algorithm):
         return key
 
     def sign(self, msg: bytes, key: Any) -> bytes:
-        if len(msg) > KMS_RAW_MESSAGE_LIMIT:
-            raise LtiMessageTooLarge(
-                f"The message would be {len(msg)} bytes to sign, more than {KMS_RAW_MESSAGE_LIMIT}."
-            )
         answer = self._client().sign(
-            KeyId=str(key), Message=msg, MessageType="RAW", SigningAlgorithm="RSASSA_PKCS1_V1_5_SHA_256"
+            KeyId=str(key),
+            Message=hashlib.sha256(msg).digest(),
+            MessageType="DIGEST",
+            SigningAlgorithm="RSASSA_PKCS1_V1_5_SHA_256",
         )
         return answer["Signature"]
 
