@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from infra import patches
 
 
@@ -51,3 +53,25 @@ class Faults:
 
 class WorkerDied(Exception):
     """What a Lambda timeout or an out-of-memory kill looks like from inside the batch."""
+
+
+def transaction_conflict(items: int = 1, conflicting: int = 0) -> ClientError:
+    """DynamoDB's answer to a transaction that touched an item another transaction was writing."""
+    reasons = [{"Code": "TransactionConflict" if n == conflicting else "None"} for n in range(items)]
+    return ClientError(
+        {
+            "Error": {"Code": "TransactionCanceledException", "Message": "Transaction cancelled"},
+            "CancellationReasons": reasons,
+        },
+        "TransactWriteItems",
+    )
+
+
+def touches(params: dict[str, Any], key: tuple[str, str]) -> bool:
+    """Whether a TransactWriteItems request writes or checks the item of `key` (PK, SK)."""
+    for item in params.get("TransactItems", []):
+        for action in item.values():
+            where = action.get("Key") or action.get("Item") or {}
+            if (where.get("PK", {}).get("S"), where.get("SK", {}).get("S")) == key:
+                return True
+    return False

@@ -32,6 +32,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lms.auth import Principal, Role
 from lms.correlation import correlation_id
+from lms.errors import ContendedChange
 from lms.events import DomainEvent, EventEnvelope
 from lms.persistence.inbox import DuplicateEvent, record_handled, was_handled
 from lms.settings import get_settings
@@ -92,10 +93,11 @@ class EventConsumer:
         attempts: int = 3,
     ) -> None:
         """`conflicts`: errors meaning another event changed the same item meanwhile; the handler
-        runs again (it re-reads) up to `attempts` times before the message goes back to the queue."""
+        runs again (it re-reads) up to `attempts` times before the message goes back to the queue.
+        A transaction that stayed contended through its sends (`ContendedChange`) is one of them."""
         self.name = name
         self._handlers = dict(handlers)
-        self._conflicts = conflicts
+        self._conflicts: tuple[type[Exception], ...] = (*conflicts, ContendedChange)
         self._attempts = attempts
 
     def handle(self, envelope: EventEnvelope, *, receive_count: int = 1) -> bool:

@@ -108,6 +108,20 @@ class ChangedMeanwhile(Conflict):
     title = "The resource changed while this request was applied"
 
 
+class ContendedChange(Conflict):
+    """Other changes to the same items were being applied at that moment, again and again; send it again.
+
+    Nothing of the request was applied. A transaction that DynamoDB cancels for a conflicting
+    transaction is sent again a few times (lms.persistence.transactions) before this answers.
+    """
+
+    slug = "contended-change"
+    title = "Other changes to the same data were being applied; retry"
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "1"}
+
+
 class PreconditionFailed(Problem):
     """`If-Match` names an older version; read the resource again (`current_version`)."""
 

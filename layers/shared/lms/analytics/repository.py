@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import PutError
 from pynamodb.expressions.update import Action
 
 from lms import audit, clock, keys
@@ -406,15 +406,7 @@ class DynamoAnalyticsRepository:
         _add_counters(tx, keys.analytics_counters_pk(inst, None), institution_delta, student_shard)
         for event in change.events:
             tx.put(outbox_item(event, inst, change.actor))
-        try:
-            tx.commit()
-        except TransactWriteError as error:
-            # Another learner's change moved the same counter shard at the same moment: read again.
-            if any(
-                r is not None and r.code == "TransactionConflict" for r in error.cancellation_reasons or []
-            ):
-                raise StateChanged from error
-            raise
+        tx.commit()
 
     @staticmethod
     def _course_item(institution_id: str, course: CourseCopy) -> DocumentItem:

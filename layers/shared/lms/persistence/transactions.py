@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import random
+import time
+
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from lms.errors import ContendedChange
 from lms.persistence.table import connection
+
+CONFLICT_ATTEMPTS = 4
+"""Sends of one transaction while DynamoDB cancels it for another transaction on the same items."""
+_BACKOFF_SECONDS = 0.01  # doubled per attempt, with jitter: contenders do not collide again in step
 
 
 class Transaction:
@@ -26,6 +34,8 @@ class Transaction:
             "put": [],
             "update": [],
         }
+        self.refused: list[Exception] = []
+        """After a refused commit: the refusal of every condition that failed, in the order added."""
 
     def check(
         self, model_cls: type[Model], hash_key: str, range_key: str, condition: Condition, refusal: Exception
@@ -55,12 +65,33 @@ class Transaction:
         self._refusals["update"].append(refusal)
 
     def commit(self) -> None:
+        """Send the transaction; a refused condition raises its refusal.
+
+        DynamoDB cancels a transaction that touches an item another transaction is writing at that
+        moment (`TransactionConflict`): nothing of it was applied and its conditions are evaluated
+        anew, so sending the same request again is always safe. After `CONFLICT_ATTEMPTS` sends the
+        caller gets `ContendedChange` (409, retry), never an unexplained error.
+        """
         ordered = [r for kind in ("check", "delete", "put", "update") for r in self._refusals[kind]]
-        try:
-            with self._tx:  # pynamodb sends the transaction when its block ends without an error
-                pass
-        except TransactWriteError as error:
-            for reason, refusal in zip(error.cancellation_reasons or [], ordered, strict=False):
-                if reason is not None and reason.code == "ConditionalCheckFailed" and refusal is not None:
-                    raise refusal from error
-            raise
+        for attempt in range(CONFLICT_ATTEMPTS):
+            try:
+                with self._tx:  # pynamodb sends the transaction when its block ends without an error
+                    pass
+                return
+            except TransactWriteError as error:
+                reasons = error.cancellation_reasons or []
+                self.refused = [
+                    refusal
+                    for reason, refusal in zip(reasons, ordered, strict=False)
+                    if reason is not None and reason.code == "ConditionalCheckFailed" and refusal is not None
+                ]
+                if self.refused:
+                    raise self.refused[0] from error
+                if not any(reason is not None and reason.code == "TransactionConflict" for reason in reasons):
+                    raise
+                if attempt + 1 == CONFLICT_ATTEMPTS:
+                    raise ContendedChange(
+                        "Other changes to the same data were being applied at the same moment; "
+                        "nothing was changed. Send the request again."
+                    ) from error
+                time.sleep(random.uniform(0, _BACKOFF_SECONDS * 2**attempt))  # noqa: S311  # nosec B311 - jitter, not a secret

@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
@@ -278,9 +277,14 @@ class DynamoEnrollmentRepository:
         enrollment = change.enrollment
         inst = change.actor.institution_id
         tx = Transaction()
+        incomplete: dict[str, Exception] = {}
         for prerequisite in change.prerequisites:
-            incomplete = PrerequisitesNotMet("The student has not completed every prerequisite.")
-            progress_access.check_completed(tx, inst, enrollment.student_id, prerequisite, incomplete)
+            incomplete[prerequisite] = PrerequisitesNotMet(
+                "The student has not completed every prerequisite."
+            )
+            progress_access.check_completed(
+                tx, inst, enrollment.student_id, prerequisite, incomplete[prerequisite]
+            )
         if enrollment.enrolled_by != enrollment.student_id:
             # Only active students of the institution are enrolled.
             refusal = NotAStudent(f"{enrollment.student_id!r} is not an active student.", field="student_id")
@@ -315,8 +319,8 @@ class DynamoEnrollmentRepository:
             tx.update(_roster_key(inst, enrollment.course_id), [action], counter, RosterChanged())
         try:
             tx.commit()
-        except PrerequisitesNotMet as refused:
-            unmet = _failed_checks(refused, change.prerequisites)
+        except PrerequisitesNotMet:
+            unmet = [prerequisite for prerequisite, refusal in incomplete.items() if refusal in tx.refused]
             raise PrerequisitesNotMet(
                 f"Complete {', '.join(unmet)} first.", unmet=unmet, prerequisites=change.prerequisites
             ) from None
@@ -432,16 +436,3 @@ class DynamoEnrollmentRepository:
         page = next(results.page_iter)
         found = [_enrollment(EnrollmentItem.from_raw_data(raw)) for raw in page.get("Items", [])]
         return found, encode_cursor(page.get("LastEvaluatedKey"))
-
-
-def _failed_checks(refused: Exception, prerequisites: list[str]) -> list[str]:
-    """The prerequisites whose check failed: the transaction's first items, in order."""
-    cause = refused.__cause__
-    reasons = cause.cancellation_reasons if isinstance(cause, TransactWriteError) else None
-    if not reasons:
-        return list(prerequisites)
-    return [
-        prerequisite
-        for prerequisite, reason in zip(prerequisites, reasons, strict=False)
-        if reason is not None and reason.code == "ConditionalCheckFailed"
-    ]
