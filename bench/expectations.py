@@ -634,45 +634,37 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
         ),
         # ---------------------------------------------------------------- gradebook (AssessmentsFunction)
         scenario_key("GET", "/assessments/gradebook/courses/{course_id}/settings"): _expect(
-            TARGET_READ,
-            "Reads the course first: only its staff read its gradebook (lms.assessments.course_access; "
-            "data-model.md: 2).",
-            GetItem=2,
+            TARGET_READ, BatchGetItem=1
         ),
         scenario_key("PUT", "/assessments/gradebook/courses/{course_id}/settings"): _expect(
             TARGET_WRITE, TransactWriteItems=1
         ),
         scenario_key("GET", "/assessments/gradebook/courses/{course_id}/me"): _expect(
-            TARGET_READ,
-            "Reads the course and the student's enrollment (the catalog's, one BatchGetItem), then the "
-            "settings, columns and the student's row (one BatchGetItem) (data-model.md: 2).",
-            BatchGetItem=2,
+            TARGET_READ, BatchGetItem=1
         ),
         scenario_key("GET", "/assessments/gradebook/courses/{course_id}/students"): _expect(
             TARGET_LIST_PAGE,
-            "Reads the course (who teaches it) and the settings and columns the grades are computed "
-            "with, beside one Query page of rows and one BatchGetItem of the students' display names "
-            "(lms.users.queries); the page read goes on the audit trail (data-model.md: 5 per page).",
+            "Reads the course (who teaches it) with the settings and columns the grades are computed "
+            "with (one BatchGetItem), then one Query page of rows and one BatchGetItem of the students' "
+            "display names (lms.users.queries: their keys come from the page); the page read goes on "
+            "the audit trail (data-model.md: 4 per page).",
             BatchGetItem=2,
-            GetItem=1,
             PutItem=1,
             Query=1,
         ),
         scenario_key("GET", "/assessments/gradebook/courses/{course_id}/students/{student_id}"): _expect(
             TARGET_READ,
-            "Reads the course (who teaches it), then settings, columns and the row in one BatchGetItem, "
-            "and records the read in the audit trail (data-model.md: 3).",
+            "Reads the course (who teaches it) with settings, columns and the row in one BatchGetItem, "
+            "and records the read in the audit trail (data-model.md: 2).",
             BatchGetItem=1,
-            GetItem=1,
             PutItem=1,
         ),
         scenario_key("GET", "/assessments/gradebook/courses/{course_id}/export"): _expect(
             TARGET_LIST_PAGE,
-            "Reads the course, settings and columns, every page of rows (one here) and the students' "
-            "display names (one BatchGetItem per 100), and records the export as one read in the "
-            "audit trail (data-model.md: 3 + 1 per page + 1 per 100 students).",
+            "Reads the course with the settings and columns (one BatchGetItem), every page of rows (one "
+            "here) and the students' display names (one BatchGetItem per 100), and records the export "
+            "as one read in the audit trail (data-model.md: 2 + 1 per page + 1 per 100 students).",
             BatchGetItem=2,
-            GetItem=1,
             PutItem=1,
             Query=1,
         ),

@@ -10,14 +10,15 @@ commit time.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from pynamodb.attributes import ListAttribute, UnicodeAttribute
 
 from lms import keys
 from lms.auth import Principal, Role
-from lms.persistence.table import Item
+from lms.persistence.table import Item, batch_get
 from lms.persistence.transactions import Transaction
 
 PUBLISHED = "published"
@@ -96,6 +97,33 @@ class DynamoCourseCatalog:
         enrollment = found.get(keys.enrollment_sk(student_id))
         enrolled = enrollment is not None and enrollment.status == ENROLLED
         return _access(course_id, found_course, enrolled=enrolled)
+
+
+def load_with(
+    institution_id: str,
+    course_id: str,
+    student_id: str | None,
+    extra: Sequence[tuple[str, str]],
+    attributes: Iterable[str],
+) -> tuple[CourseAccess | None, dict[tuple[str, str], dict[str, Any]]]:
+    """`DynamoCourseCatalog.load` and the context's own items named by (PK, SK), one BatchGetItem.
+
+    The caller decides access from the course before it uses the other items (raw, by key): they
+    ride along only to save a round trip. `attributes` names what to read of them (a course item
+    holds its whole outline, so the read asks for named attributes only).
+    """
+    pk = keys.course_pk(institution_id, course_id)
+    catalog = [(pk, keys.COURSE_SK)]
+    if student_id is not None:
+        catalog.append((pk, keys.enrollment_sk(student_id)))
+    names = {"status", "instructor_ids", *attributes}
+    found = {(raw["PK"]["S"], raw["SK"]["S"]): raw for raw in batch_get([*catalog, *extra], attributes=names)}
+    course = found.pop((pk, keys.COURSE_SK), None)
+    enrollment = found.pop((pk, keys.enrollment_sk(student_id)), None) if student_id is not None else None
+    if course is None:
+        return None, {}
+    enrolled = enrollment is not None and CatalogEnrollment.from_raw_data(enrollment).status == ENROLLED
+    return _access(course_id, CatalogCourse.from_raw_data(course), enrolled=enrolled), found
 
 
 def _access(course_id: str, course: CatalogCourse, *, enrolled: bool) -> CourseAccess:

@@ -11,6 +11,7 @@ shows every item type on one client.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from typing import Any, ClassVar
 
@@ -95,8 +96,14 @@ def table_connection() -> TableConnection:
 BATCH_GET_LIMIT = 100  # keys per BatchGetItem, DynamoDB's limit
 
 
-def batch_get(wanted: list[tuple[str, str]], *, consistent: bool = True) -> list[dict[str, Any]]:
-    """BatchGetItem of items of the table by (PK, SK), 100 keys a request, retrying unprocessed keys."""
+def batch_get(
+    wanted: list[tuple[str, str]], *, consistent: bool = True, attributes: Iterable[str] | None = None
+) -> list[dict[str, Any]]:
+    """BatchGetItem of items of the table by (PK, SK), 100 keys a request, retrying unprocessed keys.
+
+    `attributes` names what to read of every item (with PK and SK), when one of them is large and
+    little of it is needed (a course item holds its whole outline)."""
+    names = sorted({"PK", "SK", *attributes}) if attributes is not None else None
     found_connection = table_connection()
     table = found_connection.table_name
     unique = list(dict.fromkeys(wanted))
@@ -105,7 +112,9 @@ def batch_get(wanted: list[tuple[str, str]], *, consistent: bool = True) -> list
         chunk = unique[start : start + BATCH_GET_LIMIT]
         keys_left: list[Any] = [{"PK": {"S": pk}, "SK": {"S": sk}} for pk, sk in chunk]
         while keys_left:
-            answer = found_connection.batch_get_item(keys_left, consistent_read=consistent)
+            answer = found_connection.batch_get_item(
+                keys_left, consistent_read=consistent, attributes_to_get=names
+            )
             found.extend(answer.get("Responses", {}).get(table, []))
             keys_left = answer.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
     return found

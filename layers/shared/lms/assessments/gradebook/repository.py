@@ -206,33 +206,44 @@ def _versioned(version: int) -> Any:
 
 # ---------------------------------------------------------------- the API's reads and writes
 
+# What the API reads of a gradebook item, beside the course's own attributes.
+_READ = ("entity", "course_id", "document", "version", "student_id", "status")
+
 
 class DynamoGradebookRepository:
     """Reads are one BatchGetItem (+ one Query per page of rows); a settings change is one transaction."""
 
-    def parts(self, institution_id: str, course_id: str, student_id: str | None = None) -> GradebookParts:
-        """Settings, columns and (when named) the student's row: one BatchGetItem."""
+    def parts(
+        self, institution_id: str, course_id: str, student_id: str | None = None, enrolled: str | None = None
+    ) -> tuple[course_access.CourseAccess | None, GradebookParts]:
+        """The course (and `enrolled`'s enrollment) with the settings, columns and, when named, the
+        student's row: one BatchGetItem. The caller decides access before it uses the parts."""
         pk = keys.gradebook_pk(institution_id, course_id)
         wanted = [(pk, keys.GRADEBOOK_SETTINGS_SK), (pk, keys.GRADEBOOK_COLUMNS_SK)]
         if student_id is not None:
             wanted.append((pk, keys.gradebook_row_sk(student_id)))
-        found = {item.SK: item for item in GradebookRowItem.batch_get(wanted, consistent_read=True)}
-        settings_item = found.get(keys.GRADEBOOK_SETTINGS_SK)
-        row_item = found.get(keys.gradebook_row_sk(student_id)) if student_id is not None else None
-        return GradebookParts(
-            settings=_settings(settings_item) if settings_item is not None else DEFAULT_SETTINGS,
-            columns=_columns(found.get(keys.GRADEBOOK_COLUMNS_SK)),
-            row=_row(row_item) if row_item is not None else None,
+        access, found = course_access.load_with(institution_id, course_id, enrolled, wanted, _READ)
+        settings_raw = found.get((pk, keys.GRADEBOOK_SETTINGS_SK))
+        columns_raw = found.get((pk, keys.GRADEBOOK_COLUMNS_SK))
+        row_raw = found.get((pk, keys.gradebook_row_sk(student_id))) if student_id is not None else None
+        return access, GradebookParts(
+            settings=_settings(GradebookSettingsItem.from_raw_data(settings_raw))
+            if settings_raw is not None
+            else DEFAULT_SETTINGS,
+            columns=_columns(GradebookColumnsItem.from_raw_data(columns_raw) if columns_raw else None),
+            row=_row(GradebookRowItem.from_raw_data(row_raw)) if row_raw is not None else None,
         )
 
-    def settings(self, institution_id: str, course_id: str) -> GradebookSettings:
-        try:
-            item = GradebookSettingsItem.get(
-                keys.gradebook_pk(institution_id, course_id), keys.GRADEBOOK_SETTINGS_SK, consistent_read=True
-            )
-        except GradebookSettingsItem.DoesNotExist:
-            return DEFAULT_SETTINGS
-        return _settings(item)
+    def settings(
+        self, institution_id: str, course_id: str
+    ) -> tuple[course_access.CourseAccess | None, GradebookSettings]:
+        """The course with the settings: one BatchGetItem; the caller decides access before using them."""
+        key = (keys.gradebook_pk(institution_id, course_id), keys.GRADEBOOK_SETTINGS_SK)
+        access, found = course_access.load_with(institution_id, course_id, None, [key], _READ)
+        raw = found.get(key)
+        return access, _settings(
+            GradebookSettingsItem.from_raw_data(raw)
+        ) if raw is not None else DEFAULT_SETTINGS
 
     def save_settings(
         self, actor: Principal, course_id: str, settings: GradebookSettings, event: DomainEvent

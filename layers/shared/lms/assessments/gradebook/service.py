@@ -45,8 +45,12 @@ from lms.events.assessments import GradebookSettingsChanged
 
 
 class GradebookRepository(Protocol):
-    def parts(self, institution_id: str, course_id: str, student_id: str | None = None) -> GradebookParts: ...
-    def settings(self, institution_id: str, course_id: str) -> GradebookSettings: ...
+    def parts(
+        self, institution_id: str, course_id: str, student_id: str | None = None, enrolled: str | None = None
+    ) -> tuple[CourseAccess | None, GradebookParts]: ...
+    def settings(
+        self, institution_id: str, course_id: str
+    ) -> tuple[CourseAccess | None, GradebookSettings]: ...
     def save_settings(
         self, actor: Principal, course_id: str, settings: GradebookSettings, event: DomainEvent
     ) -> GradebookSettings: ...
@@ -99,26 +103,32 @@ class GradebookService:
 
     # ------------------------------------------------------------ who may
 
-    def _course(self, principal: Principal, course_id: str, student_id: str | None = None) -> CourseAccess:
-        access = self._courses.load(principal.institution_id, course_id, student_id)
+    # The gradebook's reads carry the course in the same BatchGetItem (the repository's `parts` and
+    # `settings`): what they read is used only once these have let the caller in.
+
+    @staticmethod
+    def _known(access: CourseAccess | None, course_id: str) -> CourseAccess:
         if access is None:
             raise CourseNotFound(f"No course {course_id!r}.")
         return access
 
-    def _staff_course(self, principal: Principal, course_id: str) -> CourseAccess:
-        access = self._course(principal, course_id)
-        if not access.teaches(principal):
+    @classmethod
+    def _ensure_staff(cls, principal: Principal, access: CourseAccess | None, course_id: str) -> None:
+        if not cls._known(access, course_id).teaches(principal):
             raise GradebookStaffOnly(
                 "Only the course's instructors and institution admins see its gradebook."
             )
-        return access
+
+    def _staff_course(self, principal: Principal, course_id: str) -> None:
+        self._ensure_staff(principal, self._courses.load(principal.institution_id, course_id), course_id)
 
     # ------------------------------------------------------------ settings
 
     def settings(self, principal: Principal, course_id: str) -> GradebookSettingsView:
         authz.authorize(principal, policy.GET_GRADEBOOK_SETTINGS)
-        self._staff_course(principal, course_id)
-        return settings_view(course_id, self._repo.settings(principal.institution_id, course_id))
+        access, settings = self._repo.settings(principal.institution_id, course_id)
+        self._ensure_staff(principal, access, course_id)
+        return settings_view(course_id, settings)
 
     def change_settings(
         self, principal: Principal, course_id: str, body: GradebookSettingsBody, expected: int | None
@@ -147,8 +157,11 @@ class GradebookService:
             self._staff_course(principal, course_id)  # raises the refusal that applies
             raise
         except SettingsVersionChanged:
-            self._staff_course(principal, course_id)  # the version is disclosed to the course's staff only
-            current = self._repo.settings(principal.institution_id, course_id).version
+            access, stored = self._repo.settings(principal.institution_id, course_id)
+            self._ensure_staff(
+                principal, access, course_id
+            )  # the version is disclosed to the course's staff only
+            current = stored.version
             if expected is None:
                 raise PreconditionRequired(
                     f"The gradebook settings exist (version {current}): "
@@ -164,18 +177,19 @@ class GradebookService:
 
     def my_grades(self, principal: Principal, course_id: str) -> StudentGradesView:
         authz.authorize(principal, policy.GET_MY_GRADES)
-        access = self._course(principal, course_id, principal.user_id)
-        if not access.student_enrolled:
+        access, parts = self._repo.parts(
+            principal.institution_id, course_id, principal.user_id, enrolled=principal.user_id
+        )
+        if not self._known(access, course_id).student_enrolled:
             raise GradesNeedEnrollment("Enroll in the course to see your grades in it.")
-        parts = self._repo.parts(principal.institution_id, course_id, principal.user_id)
         # Enrolled per the catalog, but the enrollment event may not have reached the gradebook yet.
         row = parts.row if parts.row is not None else GradebookRow(student_id=principal.user_id)
         return grades_view(course_id, parts.settings, parts.columns, row)
 
     def student_grades(self, principal: Principal, course_id: str, student_id: str) -> StudentGradesView:
         authz.authorize(principal, policy.GET_STUDENT_GRADES)
-        self._staff_course(principal, course_id)
-        parts = self._repo.parts(principal.institution_id, course_id, student_id)
+        access, parts = self._repo.parts(principal.institution_id, course_id, student_id)
+        self._ensure_staff(principal, access, course_id)
         if parts.row is None or parts.row.status == GradebookRowStatus.ERASED:
             raise StudentGradesNotFound(f"No grades of {student_id!r} in course {course_id!r}.")
         view = grades_view(course_id, parts.settings, parts.columns, parts.row)
@@ -186,8 +200,8 @@ class GradebookService:
         self, principal: Principal, course_id: str, limit: int, cursor: str | None
     ) -> ClassGradesPage:
         authz.authorize(principal, policy.LIST_COURSE_GRADES)
-        self._staff_course(principal, course_id)
-        parts = self._repo.parts(principal.institution_id, course_id)
+        access, parts = self._repo.parts(principal.institution_id, course_id)
+        self._ensure_staff(principal, access, course_id)
         rows, next_cursor = self._repo.enrolled_rows(principal.institution_id, course_id, limit, cursor)
         names = self._names(principal.institution_id, [row.student_id for row in rows])
         page = ClassGradesPage(
@@ -208,8 +222,8 @@ class GradebookService:
         Larger than the inline limit (UTF-8 bytes), it is written to the files bucket (one
         PutObject) and answered as a presigned GET that expires in a few minutes."""
         authz.authorize(principal, policy.EXPORT_GRADEBOOK)
-        self._staff_course(principal, course_id)
-        parts = self._repo.parts(principal.institution_id, course_id)
+        access, parts = self._repo.parts(principal.institution_id, course_id)
+        self._ensure_staff(principal, access, course_id)
         columns = domain.ordered_columns(parts.columns.values())
         rows = [
             (row, domain.course_grade(parts.settings, parts.columns, row.scores))
