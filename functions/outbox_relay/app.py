@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from lms import aws
 from lms.persistence.outbox import DynamoOutbox
 from lms.relay import EventsClient, deliver, pending_events
 from lms.settings import METRICS_NAMESPACE, get_settings
@@ -21,7 +21,7 @@ metrics = Metrics(namespace=METRICS_NAMESPACE)
 
 @cache
 def events_client() -> EventsClient:
-    return boto3.client("events")  # type: ignore[return-value]
+    return cast(EventsClient, aws.client("events"))
 
 
 @logger.inject_lambda_context

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lms import clock
+from lms import aws, clock
 from lms.persistence.outbox import DynamoOutbox
 from lms.relay import EventsClient, sweep
 from lms.settings import METRICS_NAMESPACE, get_settings
@@ -29,7 +28,7 @@ _RESERVE_MS = 10_000
 
 @cache
 def events_client() -> EventsClient:
-    return boto3.client("events")  # type: ignore[return-value]
+    return cast(EventsClient, aws.client("events"))
 
 
 @logger.inject_lambda_context

@@ -11,6 +11,7 @@ import lms.courses.enrollment.repository
 import lms.courses.repository
 import lms.progress.repository
 import lms.users.items  # noqa: F401 - item types of several contexts, for the subclass walk
+from lms import aws
 from lms.persistence.table import PYNAMODB_VERSIONS, Item, connection, table_connection
 from lms.settings import get_settings
 
@@ -48,3 +49,9 @@ def test_transactions_and_models_share_one_botocore_client(table: str) -> None:
     clients = {id(item_type._get_connection().connection.client) for item_type in _item_types()}
     assert clients == {id(connection().client)}
     assert connection().client.meta.region_name == "eu-west-1"
+
+
+def test_the_table_s_client_and_the_other_aws_clients_share_one_botocore_session(table: str) -> None:
+    secrets = aws.client("secretsmanager")
+    assert secrets.meta.region_name == "eu-west-1"
+    assert connection().session is aws.session()

@@ -16,14 +16,14 @@ import json
 from collections.abc import Callable
 from functools import cache
 from threading import Lock
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-import boto3
 import jwt
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 from jwt.algorithms import Algorithm, RSAAlgorithm
 
+from lms import aws
 from lms.settings import get_settings
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ class PlatformKeys:
 
 @cache
 def _kms() -> KMSClient:
-    return boto3.client("kms", region_name=get_settings().region)
+    return cast("KMSClient", aws.client("kms"))
 
 
 @cache

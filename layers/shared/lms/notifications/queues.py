@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-import boto3
 from pydantic import BaseModel, ConfigDict, Field
 
+from lms import aws
 from lms.notifications.catalog import CATALOG
 from lms.notifications.domain import Notification
 from lms.notifications.mail_contract import MailMessage, MailNotification
@@ -36,7 +36,7 @@ class FanoutChunk(BaseModel):
 
 @cache
 def _sqs() -> SQSClient:
-    return boto3.client("sqs", region_name=get_settings().region)
+    return cast("SQSClient", aws.client("sqs"))
 
 
 def _send(queue_url: str, bodies: Sequence[str]) -> None:

@@ -13,10 +13,9 @@ import time
 from collections.abc import Callable
 from functools import cache
 from threading import Lock
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-import boto3
-
+from lms import aws
 from lms.settings import get_settings
 
 if TYPE_CHECKING:
@@ -81,7 +80,7 @@ class CursorKeys:
 
 @cache
 def _client() -> SecretsManagerClient:
-    return boto3.client("secretsmanager")
+    return cast("SecretsManagerClient", aws.client("secretsmanager"))
 
 
 def _secret_id() -> str:

@@ -4,7 +4,8 @@ connection (one botocore session and client) shared by every item type of the pr
 pynamodb gives each model class a connection of its own, and each connection a botocore session
 and client of its own: in a new container the first request of each item type paid 75-124 ms for
 them. pynamodb has no public way to share one (its issues 876 and 1245 ask for it), so `Item`
-overrides the private `Model._get_connection`, written for the pynamodb versions named in
+overrides the private `Model._get_connection`, and the connection is given the process's botocore
+session (lms.aws) through the private `Connection._local`, written for the pynamodb versions named in
 `PYNAMODB_VERSIONS`: another version stops the import here, and tests/unit/test_table_connection.py
 shows every item type on one client.
 """
@@ -35,6 +36,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.types import HASH, RANGE
 
+from lms import aws
 from lms.settings import get_settings
 
 PYNAMODB_VERSIONS = ("6.1.0",)
@@ -76,7 +78,7 @@ def _table_connection(table_name: str, region: str) -> TableConnection:
         }
     )
     meta = Item.Meta
-    return TableConnection(
+    found = TableConnection(
         table_name,
         region=region,
         connect_timeout_seconds=meta.connect_timeout_seconds,
@@ -85,6 +87,10 @@ def _table_connection(table_name: str, region: str) -> TableConnection:
         max_pool_connections=meta.max_pool_connections,
         meta_table=schema,
     )
+    # pynamodb's connection makes a botocore session of its own (Connection.session, one per
+    # thread); it takes this thread's shared one, so every other client reuses the SDK data it loads.
+    found.connection._local.session = aws.session()
+    return found
 
 
 def table_connection() -> TableConnection:

@@ -12,11 +12,11 @@ import secrets
 import string
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-import boto3
 from botocore.exceptions import ClientError
 
+from lms import aws
 from lms.auth import Role
 from lms.settings import get_settings
 from lms.users.errors import AccountRefused, EmailTaken
@@ -44,7 +44,7 @@ class ExistingAccount:
 
 @cache
 def _client() -> CognitoIdentityProviderClient:
-    return boto3.client("cognito-idp")
+    return cast("CognitoIdentityProviderClient", aws.client("cognito-idp"))
 
 
 def _pool_id() -> str:

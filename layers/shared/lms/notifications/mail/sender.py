@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-import boto3
-
+from lms import aws
 from lms.settings import get_settings
 
 if TYPE_CHECKING:
@@ -34,7 +33,7 @@ class Outgoing:
 
 @cache
 def _client() -> SESV2Client:
-    return boto3.client("sesv2")
+    return cast("SESV2Client", aws.client("sesv2"))
 
 
 class SesSender:

@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-import boto3
-
+from lms import aws
 from lms.notifications.mail import tokens
 from lms.persistence.cursor_keys import CursorKeys
 from lms.settings import get_settings
@@ -23,7 +22,7 @@ if TYPE_CHECKING:
 
 @cache
 def _client() -> SecretsManagerClient:
-    return boto3.client("secretsmanager")
+    return cast("SecretsManagerClient", aws.client("secretsmanager"))
 
 
 def _secret_id() -> str:
