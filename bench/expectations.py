@@ -144,6 +144,13 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
             GetItem=1,
             TransactWriteItems=1,
         ),
+        scenario_key("POST", "/courses/{course_id}/entitlements", "Idempotency-Key"): _expect(
+            TARGET_WRITE,
+            "Looks up the stored first answer, then reads the course: only a paid course takes"
+            " entitlements (data-model.md: +1 GetItem with Idempotency-Key).",
+            GetItem=2,
+            TransactWriteItems=1,
+        ),
         scenario_key("GET", "/courses/{course_id}/reviews"): _expect(
             TARGET_LIST_PAGE,
             "Reads the course (who may see it) and its four rating counters in one BatchGetItem, then one"
@@ -153,6 +160,13 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
         ),
         scenario_key("POST", "/courses/{course_id}/reviews"): _expect(
             TARGET_WRITE, _REVIEW_READS.format(what="the course"), BatchGetItem=1, TransactWriteItems=1
+        ),
+        scenario_key("POST", "/courses/{course_id}/reviews", "Idempotency-Key"): _expect(
+            TARGET_WRITE,
+            _REVIEW_READS.format(what="the stored first answer (GetItem), then the course"),
+            GetItem=1,
+            BatchGetItem=1,
+            TransactWriteItems=1,
         ),
         scenario_key("GET", "/courses/{course_id}/reviews/{student_id}"): _expect(
             TARGET_READ, BatchGetItem=1
@@ -182,6 +196,12 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
             TransactWriteItems=1,
         ),
         scenario_key("POST", "/courses/{course_id}/reviews/{student_id}/hide"): _expect(
+            TARGET_WRITE,
+            _REVIEW_READS.format(what="the course and the review"),
+            BatchGetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("POST", "/courses/{course_id}/reviews/{student_id}/restore"): _expect(
             TARGET_WRITE,
             _REVIEW_READS.format(what="the course and the review"),
             BatchGetItem=1,

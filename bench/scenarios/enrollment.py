@@ -6,6 +6,9 @@ courses are seeded; a course with a capacity is made through the API, which crea
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
+
 from bench.invoke import Answer, ApiCall, BenchError, Caller
 from bench.scenarios.base import TRAIL, Scenario
 from bench.scenarios.courses import (
@@ -158,6 +161,14 @@ class GrantEntitlement(CoursesScenario):
         return ApiCall("POST", self.path, ADMIN, {"course_id": self.course_id}, body=body)
 
 
+class GrantEntitlementIdempotent(GrantEntitlement):
+    variant = "Idempotency-Key"
+
+    def next_call(self, index: int) -> ApiCall:
+        key = {"Idempotency-Key": f"grant-{uuid.uuid4().hex}"}
+        return dataclasses.replace(super().next_call(index), headers=key)
+
+
 ENROLLMENT_SCENARIOS: tuple[type[Scenario], ...] = (
     EnrollStudent,
     EnrollStudentCapped,
@@ -168,4 +179,5 @@ ENROLLMENT_SCENARIOS: tuple[type[Scenario], ...] = (
     GetEnrollment,
     ListMyEnrollments,
     GrantEntitlement,
+    GrantEntitlementIdempotent,
 )

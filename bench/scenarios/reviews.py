@@ -6,6 +6,9 @@ reply, hide) gets a review of its own, written unmeasured just before.
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
+
 from bench.invoke import Answer, ApiCall, Caller
 from bench.scenarios.base import TRAIL
 from bench.scenarios.courses import COURSE, INSTRUCTOR, CoursesScenario
@@ -42,6 +45,14 @@ class PostReview(ReviewsScenario):
         student = learner(f"post-{index}")
         self.api.send(ApiCall("POST", ENROLLMENTS, student, {"course_id": self.course_id}), 201)
         return ApiCall("POST", REVIEWS, student, {"course_id": self.course_id}, body={"rating": 5})
+
+
+class PostReviewIdempotent(PostReview):
+    variant = "Idempotency-Key"
+
+    def next_call(self, index: int) -> ApiCall:
+        key = {"Idempotency-Key": f"review-{uuid.uuid4().hex}"}
+        return dataclasses.replace(super().next_call(index), headers=key)
 
 
 class ListReviews(ReviewsScenario):
@@ -125,8 +136,22 @@ class HideReview(ReviewsScenario):
         return ApiCall("POST", self.path, INSTRUCTOR, self.review_path(author), body={"reason": "Insults"})
 
 
+class RestoreReview(ReviewsScenario):
+    method, path = "POST", REVIEW + "/restore"
+    disposable = TRAIL | {ENROLLMENT_ENTITY, REVIEW_ENTITY}
+
+    def next_call(self, index: int) -> ApiCall:
+        author = self.reviewer(f"restore-{index}")
+        hide = ApiCall(
+            "POST", REVIEW + "/hide", INSTRUCTOR, self.review_path(author), body={"reason": "Insults"}
+        )
+        self.api.send(hide, 200)
+        return ApiCall("POST", self.path, INSTRUCTOR, self.review_path(author))
+
+
 REVIEW_SCENARIOS = (
     PostReview,
+    PostReviewIdempotent,
     ListReviews,
     GetReview,
     EditReview,
@@ -134,4 +159,5 @@ REVIEW_SCENARIOS = (
     ReplyToReview,
     ReportReview,
     HideReview,
+    RestoreReview,
 )

@@ -486,7 +486,9 @@ def list_reviews(
     responses=created(ReviewView),
 )
 def post_review(course_id: str, draft: ReviewDraft) -> Response[ReviewView]:
-    review = reviews().post_review(principal(app), path_id(course_id, "course"), draft)
+    review = reviews().post_review(
+        principal(app), path_id(course_id, "course"), draft, idempotent_request(app, draft)
+    )
     location = f"/courses/{review.course_id}/reviews/{review.author_id}"
     return respond(ReviewView.of(review), status=201, version=review.version, location=location)
 
@@ -550,6 +552,17 @@ def hide_review(course_id: str, student_id: str, hide: ReviewReason) -> Response
     return respond(ReviewView.of(review), version=review.version)
 
 
+@app.post(
+    f"{REVIEW}/restore",
+    summary="Make a hidden review visible again (the course's staff); it counts in the rating again",
+    tags=["reviews"],
+    operation_id="RestoreReview",
+)
+def restore_review(course_id: str, student_id: str) -> Response[ReviewView]:
+    review = reviews().restore(principal(app), *_review_ids(course_id, student_id))
+    return respond(ReviewView.of(review), version=review.version)
+
+
 # ---------------------------------------------------------------- entitlements (paid courses)
 
 
@@ -566,9 +579,9 @@ def entitlements() -> EntitlementService:
     responses=created(EntitlementView),
 )
 def grant_entitlement(course_id: str, grant: EntitlementGrant) -> Response[EntitlementView]:
-    course = path_id(course_id, "course")
-    at = entitlements().grant(principal(app), course, grant.student_id)
-    view = EntitlementView(course_id=course, student_id=grant.student_id, status="granted", granted_at=at)
+    view = entitlements().grant(
+        principal(app), path_id(course_id, "course"), grant.student_id, idempotent_request(app, grant)
+    )
     return respond(view, status=201)
 
 

@@ -387,6 +387,12 @@ def _review(w: World, fresh: bool, author: Caller | None = None) -> str:
     return f"/courses/{course}/reviews/{writer.user_id}"
 
 
+def _hidden_review(w: World, fresh: bool) -> str:
+    path = _review(w, fresh)
+    w.instructor.post(f"{path}/hide", {"reason": "Off topic"})  # already hidden is fine too
+    return path
+
+
 def _paid_course(w: World) -> str:
     course: str = ok(w.instructor.post("/courses", {**COURSE, "price": {"amount": "10", "currency": "EUR"}}))[
         "id"
@@ -626,6 +632,7 @@ EXAMPLES: dict[str, Example] = {
     "ReplyToReview": lambda w, c, fresh: Call(f"{_review(w, fresh)}/reply", {"text": "Thanks"}),
     "ReportReview": _report,
     "HideReview": lambda w, c, fresh: Call(f"{_review(w, fresh)}/hide", {"reason": "Off topic"}),
+    "RestoreReview": lambda w, c, fresh: Call(f"{_hidden_review(w, fresh)}/restore"),
     # ---------------------------------------------------------------- institutions
     "CreateInstitution": lambda w, c, fresh: Call("/institutions", institution_body()),
     "ListInstitutions": lambda w, c, fresh: Call("/institutions"),

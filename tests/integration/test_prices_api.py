@@ -122,3 +122,25 @@ def test_staff_enroll_students_in_paid_courses_and_free_courses_need_no_grant(te
         409,
         "course-is-free",
     )
+
+
+def test_a_retried_grant_with_its_idempotency_key_answers_the_first_response(tenant: Tenant) -> None:
+    admin, student = tenant.admin(), tenant.student()
+    course = published_course(tenant.instructor(), price={"amount": "1500", "currency": "JPY"})
+    grants = f"/courses/{course['id']}/entitlements"
+    headers = {"Idempotency-Key": "grant-once-1"}
+    first = admin.post(grants, {"student_id": student.user_id}, headers=headers)
+    assert first.status == 201, first.body
+    assert admin.last_calls == {"GetItem": 2, "TransactWriteItems": 1}
+    again = admin.post(grants, {"student_id": student.user_id}, headers=headers)
+    assert (again.status, again.json()) == (201, first.json())
+    assert again.header("Idempotent-Replayed") == "true"
+    assert admin.last_calls == {"GetItem": 1}
+    other = tenant.student()
+    problem(admin.post(grants, {"student_id": other.user_id}, headers=headers), 422, "idempotency-key-reused")
+    problem(
+        admin.post(grants, {"student_id": student.user_id}, headers={"Idempotency-Key": "b"}),
+        409,
+        "entitlement-exists",
+    )
+    assert tenant.event_types().count("EntitlementGranted") == 1

@@ -215,3 +215,63 @@ def test_the_catalog_sorts_by_weighted_rating(tenant: Tenant) -> None:
     )
     assert [c["title"] for c in ranked] == [title for title, _ in expected]
     assert [title for title, _ in expected] == ["Praised thrice", "Not reviewed", "Panned once"]
+
+
+def test_staff_restore_a_hidden_review_and_it_counts_again(tenant: Tenant, other_tenant: Tenant) -> None:
+    instructor, course_id, (author, classmate) = _course_with_students(tenant, 2)
+    review(author, course_id, 2)
+    path = f"/courses/{course_id}/reviews/{author.user_id}"
+    problem(instructor.post(f"{path}/restore"), 409, "review-not-hidden")
+    assert instructor.post(f"{path}/hide", {"reason": "Insults"}).status == 200
+    assert _rating(author, course_id)["count"] == 0
+
+    problem(author.post(f"{path}/restore"), 403, "forbidden")
+    problem(classmate.post(f"{path}/restore"), 403, "forbidden")
+    # Another instructor is not the course's staff: the hidden review does not exist for them.
+    problem(tenant.instructor().post(f"{path}/restore"), 404, "review-not-found")
+    problem(other_tenant.admin().post(f"{path}/restore"), 404, "course-not-found")
+    problem(instructor.post(f"/courses/{course_id}/reviews/nobody/restore"), 404, "review-not-found")
+    problem(
+        instructor.post(f"/courses/no-such-course/reviews/{author.user_id}/restore"), 404, "course-not-found"
+    )
+
+    admin = tenant.admin()
+    restored = admin.post(f"{path}/restore")
+    assert restored.status == 200, restored.body
+    assert admin.last_calls == expected_requests("POST", "/courses/{course_id}/reviews/{student_id}/restore")
+    body = restored.json()
+    assert (body["status"], body["hidden_reason"], body["version"]) == ("visible", None, 3)
+    assert restored.header("ETag") == '"3"'
+    assert _rating(author, course_id)["histogram"]["2"] == 1
+    assert classmate.get(path).json()["status"] == "visible"
+    assert tenant.events()[-1]["type"] == "lms.courses.ReviewRestored.v1"
+    assert tenant.events()[-1]["data"] == {
+        "course_id": course_id,
+        "author_id": author.user_id,
+        "restored_by": admin.user_id,
+    }
+    problem(instructor.post(f"{path}/restore"), 409, "review-not-hidden")  # restored twice
+
+
+def test_a_retried_review_with_its_idempotency_key_answers_the_first_response(tenant: Tenant) -> None:
+    _, course_id, (student,) = _course_with_students(tenant, 1)
+    reviews_path = f"/courses/{course_id}/reviews"
+    headers = {"Idempotency-Key": "review-once-1"}
+    first = student.post(reviews_path, {"rating": 4}, headers=headers)
+    assert first.status == 201, first.body
+    assert student.last_calls == {"GetItem": 1, "BatchGetItem": 1, "TransactWriteItems": 1}
+    again = student.post(reviews_path, {"rating": 4}, headers=headers)
+    assert (again.status, again.json()) == (201, first.json())
+    assert again.header("Idempotent-Replayed") == "true"
+    assert student.last_calls == {"GetItem": 1}
+    problem(student.post(reviews_path, {"rating": 1}, headers=headers), 422, "idempotency-key-reused")
+    problem(
+        student.post(reviews_path, {"rating": 4}, headers={"Idempotency-Key": "no spaces"}),
+        400,
+        "bad-request",
+    )
+    problem(
+        student.post(reviews_path, {"rating": 4}, headers={"Idempotency-Key": "other"}), 409, "review-exists"
+    )
+    assert _rating(student, course_id)["count"] == 1
+    assert tenant.event_types().count("ReviewPosted") == 1

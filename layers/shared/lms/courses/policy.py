@@ -31,4 +31,5 @@ DELETE_REVIEW = operation("DeleteReview", {Role.STUDENT, Role.INSTITUTION_ADMIN}
 REPLY_TO_REVIEW = operation("ReplyToReview", STAFF, "reply to reviews")
 REPORT_REVIEW = operation("ReportReview", MEMBERS, "report reviews")
 HIDE_REVIEW = operation("HideReview", STAFF, "hide reviews")
+RESTORE_REVIEW = operation("RestoreReview", STAFF, "restore hidden reviews")
 GRANT_ENTITLEMENT = operation("GrantEntitlement", {Role.INSTITUTION_ADMIN}, "grant access to paid courses")

@@ -201,6 +201,15 @@ class ReviewHidden(CoursesEvent):
     reason: str
 
 
+class ReviewRestored(CoursesEvent):
+    """The course's staff made a hidden review visible again; it counts in the rating once more."""
+
+    name: ClassVar[str] = "ReviewRestored"
+
+    author_id: str
+    restored_by: str
+
+
 class EntitlementGranted(CoursesEvent):
     """The student may enroll themself in the paid course once (granted by an admin or a purchase)."""
 

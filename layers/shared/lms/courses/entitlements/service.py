@@ -6,14 +6,16 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from lms import authz, clock
+from lms import authz, clock, idempotency
 from lms.auth import Principal
 from lms.courses import policy
 from lms.courses.domain import Course, ensure_visible
 from lms.courses.entitlements.errors import CourseIsFree
+from lms.courses.entitlements.schemas import EntitlementView
 from lms.courses.errors import CourseNotFound
 from lms.events import DomainEvent
 from lms.events.courses import EntitlementGranted
+from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
 
 
 class CourseReader(Protocol):
@@ -29,7 +31,9 @@ class EntitlementRepository(Protocol):
         actor: Principal,
         at: datetime,
         event: DomainEvent,
+        answer: tuple[IdempotentRequest, StoredResponse] | None = None,
     ) -> None: ...
+    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None: ...
 
 
 class EntitlementService:
@@ -43,9 +47,13 @@ class EntitlementService:
         self._courses = courses
         self._now = now
 
-    def grant(self, principal: Principal, course_id: str, student_id: str) -> datetime:
-        """Access to a paid course for one self-enrollment; returns when it was granted."""
+    def grant(
+        self, principal: Principal, course_id: str, student_id: str, request: IdempotentRequest | None = None
+    ) -> EntitlementView:
+        """Access to a paid course for one self-enrollment (with an Idempotency-Key, a retry gets the
+        first answer)."""
         authz.authorize(principal, policy.GRANT_ENTITLEMENT)
+        self._replay_if_seen(principal, request)
         course = self._courses.get_course(principal.institution_id, course_id)
         if course is None:
             raise CourseNotFound(f"No course {course_id!r}.")
@@ -53,6 +61,20 @@ class EntitlementService:
         if course.price is None:
             raise CourseIsFree("The course is free: students enroll without an entitlement.")
         at = self._now()
+        view = EntitlementView(course_id=course_id, student_id=student_id, status="granted", granted_at=at)
         event = EntitlementGranted(course_id=course_id, student_id=student_id, granted_by=principal.user_id)
-        self._repo.grant(principal.institution_id, course_id, student_id, principal, at, event)
-        return at
+        answer = None
+        if request is not None:
+            answer = (request, StoredResponse(request.fingerprint, 201, view.model_dump_json()))
+        try:
+            self._repo.grant(principal.institution_id, course_id, student_id, principal, at, event, answer)
+        except DuplicateRequest:
+            # A concurrent retry committed first: answer as it did.
+            self._replay_if_seen(principal, request)
+            raise
+        return view
+
+    def _replay_if_seen(self, principal: Principal, request: IdempotentRequest | None) -> None:
+        if request is not None:
+            stored = self._repo.stored_response(principal.institution_id, principal.user_id, request.key)
+            idempotency.replay(stored, request)

@@ -52,3 +52,10 @@ class ReviewAlreadyHidden(Conflict):
 
     slug = "review-already-hidden"
     title = "The review is already hidden"
+
+
+class ReviewNotHidden(Conflict):
+    """Only a hidden review can be restored."""
+
+    slug = "review-not-hidden"
+    title = "The review is not hidden"

@@ -20,7 +20,9 @@ from lms.courses.repository import COURSE_ENTITY, CourseItem, course_of_item
 from lms.courses.reviews.domain import RATING_SHARDS, STARS, RatingDelta, RatingSummary, Review, rating_shard
 from lms.courses.reviews.errors import ReviewAlreadyReported, ReviewExists, ReviewNeedsEnrollment
 from lms.events import DomainEvent
+from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
 from lms.pagination import decode_cursor, encode_cursor
+from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
 from lms.persistence.table import GSI1, Item, VersionedItem, connection
 from lms.persistence.transactions import Transaction
@@ -79,6 +81,8 @@ class ReviewChange:
     requires_completion: bool = False  # a new review: the author completed the course (else enrolled)
     report: tuple[str, str, str] | None = None  # (reporter, reason, reported_at): adds a report
     reporter_must_be_enrolled: bool = True
+    idempotent: IdempotentRequest | None = None  # with `response`: stored with the change (Idempotency-Key)
+    response: StoredResponse | None = None
 
 
 def _review_item(institution_id: str, review: Review) -> ReviewItem:
@@ -135,6 +139,12 @@ class DynamoReviewRepository:
             for star in STARS:
                 histogram[star] += int(raw.get(f"s{star}", {}).get("N", "0"))
         return course, RatingSummary(count, total, histogram)
+
+    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None:
+        item = find_response(institution_id, user_id, key)
+        if item is None:
+            return None
+        return StoredResponse(fingerprint=item.fingerprint, status=int(item.status), body=item.body)
 
     @staticmethod
     def _get(pk: str, sort_keys: list[str]) -> list[dict[str, Any]]:
@@ -213,6 +223,10 @@ class DynamoReviewRepository:
             add_rating(tx, inst, change.course_id, delta.count, delta.total)
         for event in change.events:
             tx.put(outbox_item(event, inst, change.actor))
+        if change.idempotent is not None and change.response is not None:
+            remember_answer(
+                tx, inst, change.actor.user_id, change.idempotent, change.response, DuplicateRequest()
+            )
         tx.commit()
 
     @staticmethod

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from lms import authz, clock
+from lms import authz, clock, idempotency
 from lms.auth import Principal
 from lms.courses import domain as courses
 from lms.courses import policy
@@ -21,9 +21,14 @@ from lms.courses.reviews.domain import (
     ensure_author,
     ensure_can_moderate,
 )
-from lms.courses.reviews.errors import ReviewAlreadyHidden, ReviewNeedsEnrollment, ReviewNotFound
+from lms.courses.reviews.errors import (
+    ReviewAlreadyHidden,
+    ReviewNeedsEnrollment,
+    ReviewNotFound,
+    ReviewNotHidden,
+)
 from lms.courses.reviews.repository import ReviewChange
-from lms.courses.reviews.schemas import ReviewDraft, ReviewPatch
+from lms.courses.reviews.schemas import ReviewDraft, ReviewPatch, ReviewView
 from lms.errors import check_version
 from lms.events.courses import (
     ReviewDeleted,
@@ -32,7 +37,9 @@ from lms.events.courses import (
     ReviewPosted,
     ReviewReplied,
     ReviewReported,
+    ReviewRestored,
 )
+from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
 
 
 class ReviewRepository(Protocol):
@@ -46,6 +53,7 @@ class ReviewRepository(Protocol):
         self, institution_id: str, course_id: str, status: str, limit: int, cursor: str | None
     ) -> tuple[list[Review], str | None]: ...
     def commit(self, change: ReviewChange) -> None: ...
+    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None: ...
 
 
 def _staff(principal: Principal, course: Course) -> bool:
@@ -98,9 +106,19 @@ class ReviewService:
 
     # ------------------------------------------------------------ the author's
 
-    def post_review(self, principal: Principal, course_id: str, draft: ReviewDraft) -> Review:
-        """A student's one review of a course they are enrolled in (or completed, when the course asks)."""
+    def post_review(
+        self,
+        principal: Principal,
+        course_id: str,
+        draft: ReviewDraft,
+        request: IdempotentRequest | None = None,
+    ) -> Review:
+        """A student's one review of a course they are enrolled in (or completed, when the course asks).
+
+        With an Idempotency-Key, the 201 answer is stored in the review's transaction and a retry gets it.
+        """
         authz.authorize(principal, policy.POST_REVIEW)
+        self._replay_if_seen(principal, request)
         found, _ = self._repo.load(principal.institution_id, course_id, None)
         course = self._course(principal, found, course_id)
         if course.status == CourseStatus.DRAFT:
@@ -115,19 +133,33 @@ class ReviewService:
             updated_at=at,
         )
         event = ReviewPosted(course_id=course_id, author_id=review.author_id, rating=review.rating)
-        self._repo.commit(
-            ReviewChange(
-                principal.institution_id,
-                principal,
-                course_id,
-                principal.user_id,
-                None,
-                review,
-                [event],
-                requires_completion=course.reviews_require_completion,
-            )
+        change = ReviewChange(
+            principal.institution_id,
+            principal,
+            course_id,
+            principal.user_id,
+            None,
+            review,
+            [event],
+            requires_completion=course.reviews_require_completion,
         )
+        if request is not None:
+            change.idempotent = request
+            change.response = StoredResponse(
+                request.fingerprint, 201, ReviewView.of(review).model_dump_json()
+            )
+        try:
+            self._repo.commit(change)
+        except DuplicateRequest:
+            # A concurrent retry committed first: answer as it did.
+            self._replay_if_seen(principal, request)
+            raise
         return review
+
+    def _replay_if_seen(self, principal: Principal, request: IdempotentRequest | None) -> None:
+        if request is not None:
+            stored = self._repo.stored_response(principal.institution_id, principal.user_id, request.key)
+            idempotency.replay(stored, request)
 
     def edit_review(
         self, principal: Principal, course_id: str, author_id: str, patch: ReviewPatch, expected_version: int
@@ -216,3 +248,25 @@ class ReviewService:
             ReviewChange(principal.institution_id, principal, course_id, author_id, review, hidden, [event])
         )
         return hidden
+
+    def restore(self, principal: Principal, course_id: str, author_id: str) -> Review:
+        """The course's staff make a hidden review visible again (it counts in the rating again)."""
+        authz.authorize(principal, policy.RESTORE_REVIEW)
+        course, review = self._load(principal, course_id, author_id)
+        ensure_can_moderate(principal, _staff(principal, course))
+        if review.status != ReviewStatus.HIDDEN:
+            raise ReviewNotHidden("The review is visible: only a hidden review can be restored.")
+        restored = review.model_copy(
+            update={
+                "status": ReviewStatus.VISIBLE,
+                "hidden_reason": None,
+                "hidden_by": None,
+                "version": review.version + 1,
+                "updated_at": self._now(),
+            }
+        )
+        event = ReviewRestored(course_id=course_id, author_id=author_id, restored_by=principal.user_id)
+        self._repo.commit(
+            ReviewChange(principal.institution_id, principal, course_id, author_id, review, restored, [event])
+        )
+        return restored
