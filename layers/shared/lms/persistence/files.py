@@ -8,11 +8,11 @@ are path-style, so a client on localhost can use them.
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-import boto3
 from botocore.config import Config
 
+from lms import aws
 from lms.settings import get_settings
 
 if TYPE_CHECKING:
@@ -23,8 +23,11 @@ if TYPE_CHECKING:
 def files_client() -> S3Client:
     """Made once per container, on first use."""
     if get_settings().s3_endpoint_url:
-        return boto3.client("s3", config=Config(signature_version="s3v4", s3={"addressing_style": "path"}))
-    return boto3.client("s3", config=Config(signature_version="s3v4"))
+        return cast(
+            "S3Client",
+            aws.client("s3", config=Config(signature_version="s3v4", s3={"addressing_style": "path"})),
+        )
+    return cast("S3Client", aws.client("s3", config=Config(signature_version="s3v4")))
 
 
 def files_bucket() -> str:
