@@ -210,3 +210,10 @@ def test_the_announcement_scheduler_runs_every_minute() -> None:
 
     assert scheduler.schedules == (60.0,)
     assert (scheduler.routes, scheduler.stream, scheduler.sqs_queue) == ((), False, None)
+
+
+def test_the_due_soon_reminders_run_every_quarter_hour() -> None:
+    reminders = specs_of_the_template()["DueReminderFunction"]
+
+    assert reminders.schedules == (900.0,)
+    assert (reminders.routes, reminders.stream, reminders.sqs_queue) == ((), False, None)

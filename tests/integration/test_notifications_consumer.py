@@ -11,6 +11,7 @@ import pytest
 
 from infra.provision import Stack
 from infra.pump import EventPump
+from lms.events.analytics import AtRiskReason, LearnerAtRisk, LearnerBackOnTrack
 from lms.events.communication import MessageSent
 from lms.events.courses import StudentEnrolled, StudentWaitlisted
 from lms.events.progress import CourseCompleted
@@ -237,3 +238,36 @@ def test_a_finished_roster_import_and_a_ready_export_are_told_to_who_asked(
     ]
     EventPump(stack).drain(max_rounds=50)
     assert len([e for e in inbox(admin) if e["type"] == "RosterImportFinished"]) == 1
+
+
+def test_a_learner_at_risk_is_told_to_the_course_s_instructors_and_never_to_the_student(
+    stack: Stack, course: Course, mail_queue: str
+) -> None:
+    student = course.students[0]
+    institution = course.tenant.institution_id
+    staff = [course.instructor.user_id]
+    at_risk = LearnerAtRisk(
+        course_id=course.id,
+        student_id=student.user_id,
+        reasons=[AtRiskReason(rule="inactive", detail="No activity for 8 days.")],
+        instructor_ids=staff,
+    )
+    back = LearnerBackOnTrack(
+        course_id=course.id, student_id=student.user_id, resolved=["inactive"], instructor_ids=staff
+    )
+    # The analytics sweep (no person) or the student's own event flags them: neither tells the student.
+    flagged = envelope(at_risk, institution, actor=student.user_id, roles=["students"])
+    consumer.handle(flagged)
+    consumer.handle(flagged)
+    consumer.handle(envelope(back, institution, actor="analytics"))
+
+    told = inbox(course.instructor)
+    assert [e["type"] for e in told] == ["LearnerBackOnTrack", "LearnerAtRisk"]
+    at_risk_entry = told[1]
+    assert at_risk_entry["body_text"] == "No activity for 8 days."
+    assert at_risk_entry["link"] == f"/analytics/courses/{course.id}/students/{student.user_id}"
+    assert at_risk_entry["category"] == "learners"
+    assert inbox(student) == []
+    # Staff alerts go to e-mail in the daily digest by default: queued with that frequency.
+    recipients = [r for m in mail_messages(stack, mail_queue) for r in m["recipients"]]
+    assert recipients == [{"user_id": course.instructor.user_id, "frequency": "daily"}] * 2

@@ -367,6 +367,39 @@ def submission_sk(submission_id: str) -> str:
     return f"SUBMISSION#{_part(submission_id)}"
 
 
+ASSESSMENT_DUE_SK = "DUE"
+"""The due marker of a published assignment or quiz with a due date, beside it (its partition)."""
+
+
+def assessment_due_sk(student_id: str | None = None) -> str:
+    """The due marker of the assessment, or of one student's extension of it."""
+    return ASSESSMENT_DUE_SK if student_id is None else f"{ASSESSMENT_DUE_SK}#{_part(student_id)}"
+
+
+DUE_ASSESSMENT_SHARDS = 4
+"""GSI1 partitions of due markers, read by the due-soon reminders."""
+
+
+def due_assessments_pk(shard: int) -> str:
+    """GSI1 partition of the due markers of every institution: the reminders' sparse index."""
+    return f"{PLATFORM}#ASSESSMENTS#DUE#{shard}"
+
+
+def due_assessment_shard(assessment_id: str) -> int:
+    return sum(_part(assessment_id).encode()) % DUE_ASSESSMENT_SHARDS
+
+
+def due_assessment_sk(due_at: str, assessment_id: str, student_id: str | None = None) -> str:
+    """Earliest first: the reminders read each partition from now to a day ahead."""
+    suffix = "" if student_id is None else f"#{_part(student_id)}"
+    return f"{due_at}#{_part(assessment_id)}{suffix}"
+
+
+def due_assessments_between(start: str, end: str) -> tuple[str, str]:
+    """GSI1SK bounds of every marker due after `start` and at `end` or before."""
+    return f"{start}#~", f"{end}#~"
+
+
 def course_assignments_pk(institution_id: str, course_id: str) -> str:
     """GSI1 partition: a course's assignments, by `<status>#<assignment>`."""
     return f"{tenant(institution_id)}#COURSE#{_part(course_id)}#ASSIGNMENTS"
@@ -623,6 +656,21 @@ def notification_sk(notification_id: str) -> str:
 def unread_notifications_pk(institution_id: str, user_id: str) -> str:
     """GSI1 partition: one person's unread inbox entries, by notification id (a sparse index)."""
     return f"{notifications_pk(institution_id, user_id)}#UNREAD"
+
+
+def due_reminder_sk(assessment_id: str) -> str:
+    """Claims the due-soon reminder of one assessment for the person: it is sent once, whatever repeats."""
+    return f"REMINDED#{_part(assessment_id)}"
+
+
+def due_reminder_passes_pk(institution_id: str) -> str:
+    """The due-soon reminders' record of the markers they have handled (one item per marker and due date)."""
+    return f"{tenant(institution_id)}#DUE-REMINDERS"
+
+
+def due_reminder_pass_sk(assessment_id: str, due_at: str, student_id: str | None = None) -> str:
+    suffix = "" if student_id is None else f"#{_part(student_id)}"
+    return f"{_part(assessment_id)}#{due_at}{suffix}"
 
 
 def notification_defaults_pk(institution_id: str) -> str:

@@ -42,6 +42,7 @@ from lms.assessments.assignments.repository import (
     UploadItem,
 )
 from lms.assessments.course_access import CatalogCourse
+from lms.assessments.due_index import DueMarkerItem
 from lms.assessments.gradebook import domain as gradebook_domain
 from lms.assessments.gradebook.repository import (
     DynamoGradebookRepository,
@@ -225,6 +226,7 @@ CONTRIBUTOR = Contributor(
     not_personal={
         AssignmentItem: "`created_by` names the staff member who wrote the assignment for the course",
         CatalogCourse: "a read-only view of the courses context's course item, which that context declares",
+        DueMarkerItem: "an extension's due date (exported as assignment_extensions), kept like the extension",
     },
     export=export,
     erase=erase,

@@ -23,6 +23,7 @@ class Category(StrEnum):
     ENROLLMENT = "enrollment"
     PROGRESS = "progress"
     REMINDERS = "reminders"
+    LEARNERS = "learners"
     ACCOUNT = "account"
 
 
@@ -36,6 +37,8 @@ class NotificationType:
     category: Category
     audience: str
     description: str
+    once_per_person: bool = False
+    """Claimed per person and subject before it is told (a reminder): sent once, however often it is made."""
 
     @property
     def switchable(self) -> bool:
@@ -48,8 +51,16 @@ class NotificationType:
         return re.sub(r"(?<!^)(?=[A-Z])", "_", self.name).lower()
 
 
-def _type(name: str, category: Category, audience: str, description: str) -> NotificationType:
-    return NotificationType(name=name, category=category, audience=audience, description=description)
+def _type(
+    name: str, category: Category, audience: str, description: str, *, once_per_person: bool = False
+) -> NotificationType:
+    return NotificationType(
+        name=name,
+        category=category,
+        audience=audience,
+        description=description,
+        once_per_person=once_per_person,
+    )
 
 
 ANNOUNCEMENT_PUBLISHED = _type(
@@ -107,16 +118,28 @@ ACHIEVEMENT_EARNED = _type(
 ASSIGNMENT_DUE_SOON = _type(
     "AssignmentDueSoon",
     Category.REMINDERS,
-    "the course's enrolled students who have not submitted",
-    "An assignment is due within 24 hours (once per student and assignment; "
-    "not sent yet: the reminder schedule is still to come).",
+    "the course's enrolled students who have not submitted (with an extension: by their own due date)",
+    "An assignment is due within 24 hours (once per student and assignment, even when the due date moves).",
+    once_per_person=True,
 )
 QUIZ_DUE_SOON = _type(
     "QuizDueSoon",
     Category.REMINDERS,
     "the course's enrolled students who have not submitted an attempt",
-    "A quiz is due within 24 hours (once per student and quiz; "
-    "not sent yet: the reminder schedule is still to come).",
+    "A quiz is due within 24 hours (once per student and quiz, even when the due date moves).",
+    once_per_person=True,
+)
+LEARNER_AT_RISK = _type(
+    "LearnerAtRisk",
+    Category.LEARNERS,
+    "the course's instructors (never the student)",
+    "A student of the course became at risk, or the reasons they are at risk changed.",
+)
+LEARNER_BACK_ON_TRACK = _type(
+    "LearnerBackOnTrack",
+    Category.LEARNERS,
+    "the course's instructors (never the student)",
+    "A student of the course at risk no longer meets any at-risk rule.",
 )
 ROSTER_IMPORT_FINISHED = _type(
     "RosterImportFinished",
@@ -147,6 +170,8 @@ CATALOG: dict[str, NotificationType] = {
         ACHIEVEMENT_EARNED,
         ASSIGNMENT_DUE_SOON,
         QUIZ_DUE_SOON,
+        LEARNER_AT_RISK,
+        LEARNER_BACK_ON_TRACK,
         ROSTER_IMPORT_FINISHED,
         PRIVACY_EXPORT_READY,
     )

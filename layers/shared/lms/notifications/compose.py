@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lms.events import DomainEvent, EventEnvelope
+from lms.events.analytics import LearnerAtRisk, LearnerBackOnTrack
 from lms.events.assessments import GradeReleased, SubmissionGraded
 from lms.events.communication import (
     AnnouncementPublished,
@@ -207,6 +208,35 @@ def achievement_earned(envelope: EventEnvelope, event: AchievementEarned) -> Com
     return notification, Addressed(People((event.student_id,)))
 
 
+def learner_at_risk(envelope: EventEnvelope, event: LearnerAtRisk) -> Composed:
+    # For the course's staff only: the student is never told they were flagged.
+    notification = _notification(
+        envelope,
+        catalog.LEARNER_AT_RISK,
+        "A student may need your help",
+        " ".join(reason.detail for reason in event.reasons),
+        f"/analytics/courses/{event.course_id}/students/{event.student_id}",
+        course_id=event.course_id,
+        student_id=event.student_id,
+        rules=[reason.rule for reason in event.reasons],
+    )
+    return notification, _not_the_actor(envelope, People(tuple(event.instructor_ids)), event.student_id)
+
+
+def learner_back_on_track(envelope: EventEnvelope, event: LearnerBackOnTrack) -> Composed:
+    notification = _notification(
+        envelope,
+        catalog.LEARNER_BACK_ON_TRACK,
+        "A student is back on track",
+        "A student you were told of no longer meets any at-risk rule.",
+        f"/analytics/courses/{event.course_id}/students/{event.student_id}",
+        course_id=event.course_id,
+        student_id=event.student_id,
+        rules=list(event.resolved),
+    )
+    return notification, _not_the_actor(envelope, People(tuple(event.instructor_ids)), event.student_id)
+
+
 def export_ready(envelope: EventEnvelope, event: UserExportReady) -> Composed:
     # The outcome of a request: the person is told even when they asked for it themself.
     notification = _notification(
@@ -251,6 +281,8 @@ COMPOSERS: dict[type[DomainEvent], Callable[[EventEnvelope, Any], Composed]] = {
     CourseCompleted: course_completed,
     AchievementEarned: achievement_earned,
     UserExportReady: export_ready,
+    LearnerAtRisk: learner_at_risk,
+    LearnerBackOnTrack: learner_back_on_track,
     RosterImportFinished: import_finished,
 }
 """The events that notify someone, and how."""

@@ -7,7 +7,9 @@ split into chunks put on the fan-out queue, each delivered by its own invocation
 
 Delivering a chunk is idempotent by notification and recipient: whoever already has the entry is
 skipped, so a repeated chunk writes nothing and mails nobody twice (the mailer is idempotent by
-notification and recipient too, for people whose inbox is off).
+notification and recipient too, for people whose inbox is off). A type told once per person and
+subject (a due-soon reminder, made afresh by each run of its schedule) is claimed per person first:
+whoever another notification of that subject claimed is skipped.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ class Entries(Protocol):
     ) -> set[str]: ...
 
     def deliver(self, notification: Notification, user_ids: Iterable[str]) -> None: ...
+
+    def claim_once(self, notification: Notification, user_ids: Sequence[str]) -> list[str]: ...
 
 
 class PreferencesReader(Protocol):
@@ -124,6 +128,8 @@ class Fanout:
         skipped = self._directory.unreachable(institution_id, user_ids)
         skipped |= self._entries.already_delivered(institution_id, notification.notification_id, user_ids)
         fresh = [u for u in user_ids if u not in skipped]
+        if fresh and notification.type.once_per_person:
+            fresh = self._entries.claim_once(notification, fresh)
         if not fresh:
             return []
         preferences = self._preferences.preferences_of(institution_id, fresh)

@@ -11,23 +11,26 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import DeleteError, UpdateError
+from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.pagination import ResultIterator
+from pynamodb.transactions import TransactWrite
 
 from lms import clock, ids, keys
 from lms.notifications.domain import InboxEntry, Notification
 from lms.notifications.errors import NotificationNotFound
 from lms.pagination import decode_cursor, encode_cursor
-from lms.persistence.table import GSI1, Item, table_connection
+from lms.persistence.table import GSI1, Item, connection, table_connection
 from lms.settings import get_settings
 
 NOTIFICATION_ENTITY = "notification"
 READ_MARK_ENTITY = "notification-read-mark"
+REMINDER_CLAIM_ENTITY = "notification-reminder-claim"
+CLAIMS_PER_TRANSACTION = 100
 NOTHING_READ = "0"
 """The read mark of an inbox never marked: below every ULID (a key condition takes no empty string)."""
 UNREAD_COUNT_CAP = 100
@@ -60,11 +63,23 @@ class ReadMarkItem(Item):
     marked_at = UnicodeAttribute()
 
 
+class ReminderClaimItem(Item):
+    """The person was reminded of an assessment (by `notification_id`): never again of it."""
+
+    user_id = UnicodeAttribute()
+    assessment_id = UnicodeAttribute()
+    notification_id = UnicodeAttribute()
+    expires_at = NumberAttribute()
+
+
+def _expiry() -> int:
+    return int(time.time()) + get_settings().notification_retention_days * 24 * 3600
+
+
 def entry_item(notification: Notification, user_id: str) -> NotificationItem:
     """The inbox entry of one recipient, unread, expiring after the stack's retention."""
     institution_id = notification.institution_id
     arrival = ids.new_id()
-    retention = get_settings().notification_retention_days * 24 * 3600
     return NotificationItem(
         keys.notifications_pk(institution_id, user_id),
         keys.notification_sk(notification.notification_id),
@@ -82,7 +97,19 @@ def entry_item(notification: Notification, user_id: str) -> NotificationItem:
         actor_id=notification.actor_id,
         occurred_at=clock.rfc3339(notification.occurred_at),
         arrival=arrival,
-        expires_at=int(time.time()) + retention,
+        expires_at=_expiry(),
+    )
+
+
+def _claim_item(notification: Notification, assessment_id: str, user_id: str) -> ReminderClaimItem:
+    return ReminderClaimItem(
+        keys.notifications_pk(notification.institution_id, user_id),
+        keys.due_reminder_sk(assessment_id),
+        entity=REMINDER_CLAIM_ENTITY,
+        user_id=user_id,
+        assessment_id=assessment_id,
+        notification_id=notification.notification_id,
+        expires_at=_expiry(),
     )
 
 
@@ -123,6 +150,38 @@ class DynamoInbox:
             return set()
         found = NotificationItem.batch_get(wanted, attributes_to_get=["PK", "SK", "user_id"])
         return {item.user_id for item in found}
+
+    def claim_once(self, notification: Notification, user_ids: Sequence[str]) -> list[str]:
+        """The people this notification may tell of its assessment (`data["assessment_id"]`): those
+        it claims first, and those it claimed already (its own retry). One TransactWriteItems of
+        conditional puts per 100 people; when a condition refuses, again without whom it refused."""
+        assessment_id = str(notification.data["assessment_id"])
+        claimable = (ReminderClaimItem.PK.does_not_exist()) | (
+            ReminderClaimItem.notification_id == notification.notification_id
+        )
+        claimed: list[str] = []
+        people = list(dict.fromkeys(user_ids))
+        for start in range(0, len(people), CLAIMS_PER_TRANSACTION):
+            pending = people[start : start + CLAIMS_PER_TRANSACTION]
+            while pending:
+                try:
+                    with TransactWrite(connection=connection()) as tx:
+                        for user_id in pending:
+                            tx.save(_claim_item(notification, assessment_id, user_id), condition=claimable)
+                except TransactWriteError as error:
+                    reasons = error.cancellation_reasons or []
+                    refused = {
+                        user_id
+                        for user_id, reason in zip(pending, reasons, strict=False)
+                        if reason is not None and reason.code == "ConditionalCheckFailed"
+                    }
+                    if not refused:
+                        raise
+                    pending = [u for u in pending if u not in refused]
+                else:
+                    claimed += pending
+                    break
+        return claimed
 
     def page(
         self, institution_id: str, user_id: str, *, unread_only: bool, limit: int, cursor: str | None

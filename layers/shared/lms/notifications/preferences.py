@@ -41,7 +41,7 @@ Choices = Mapping[Category, Mapping[Channel, Frequency]]
 
 def _email_default(category: Category) -> Frequency:
     # Digests for what is rarely urgent; everything a person must act on arrives at once.
-    if category in (Category.DISCUSSIONS, Category.ANNOUNCEMENTS):
+    if category in (Category.DISCUSSIONS, Category.ANNOUNCEMENTS, Category.LEARNERS):
         return Frequency.DAILY
     if category is Category.PROGRESS:
         return Frequency.WEEKLY

@@ -1,4 +1,5 @@
-"""The notifications context's personal data: a person's inbox entries, preferences and read mark.
+"""The notifications context's personal data: a person's inbox entries, preferences, read mark and
+the assessments they were reminded of.
 
 Everything of a person lives in one partition (keys.notifications_pk), so the export is one Query
 (page by page) and erasure deletes every item of it: a notification names what happened to the
@@ -11,9 +12,10 @@ from typing import Any
 
 from lms import keys
 from lms.auth import Principal
+from lms.notifications.assessments_access import AssessmentPartItem, DueMarker
 from lms.notifications.communication_access import TopicMembership
 from lms.notifications.course_access import CourseStaff
-from lms.notifications.inbox import NotificationItem, ReadMarkItem
+from lms.notifications.inbox import REMINDER_CLAIM_ENTITY, NotificationItem, ReadMarkItem, ReminderClaimItem
 from lms.notifications.repository import PREFERENCES_ENTITY, ChoicesItem, decode
 from lms.notifications.users_access import PersonStatus
 from lms.persistence.table import Item
@@ -44,9 +46,12 @@ def _value(raw: dict[str, Any], name: str) -> Any:
 def export(institution_id: str, user_id: str) -> ExportSections:
     notifications: list[ExportRecord] = []
     preferences: list[ExportRecord] = []
+    reminded: list[ExportRecord] = []
     for raw in _raw_items(institution_id, user_id):
         if str(raw["SK"]["S"]).startswith(keys.NOTIFICATION_PREFIX):
             notifications.append({name: _value(raw, name) for name in NOTIFICATION_FIELDS})
+        elif _value(raw, "entity") == REMINDER_CLAIM_ENTITY:
+            reminded.append({"assessment_id": _value(raw, "assessment_id")})
         elif _value(raw, "entity") == PREFERENCES_ENTITY:
             choices = decode(str(_value(raw, "choices")))
             preferences.append(
@@ -55,7 +60,7 @@ def export(institution_id: str, user_id: str) -> ExportSections:
                     for category, channels in choices.items()
                 }
             )
-    return {"notifications": notifications, "preferences": preferences}
+    return {"notifications": notifications, "preferences": preferences, "reminded_of": reminded}
 
 
 def erase(institution_id: str, user_id: str, actor: Principal) -> None:
@@ -66,8 +71,10 @@ def erase(institution_id: str, user_id: str, actor: Principal) -> None:
 
 CONTRIBUTOR = Contributor(
     name="notifications",
-    exported=(ChoicesItem, NotificationItem, ReadMarkItem),
+    exported=(ChoicesItem, NotificationItem, ReadMarkItem, ReminderClaimItem),
     not_personal={
+        DueMarker: "a read-only view of the assessments context's due markers, which it declares",
+        AssessmentPartItem: "a read-only view of the assessments context's items, which it exports",
         TopicMembership: "a read-only view of the communication context's items, which it exports",
         CourseStaff: "a read-only view of the courses context's course items, which it exports",
         PersonStatus: "a read-only view of the users context's profiles, which it exports",

@@ -16,7 +16,7 @@ from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.expressions.condition import Condition
 
 from lms import audit, keys
-from lms.assessments import course_access
+from lms.assessments import course_access, due_index
 from lms.assessments.assignments.domain import (
     Assignment,
     AssignmentStatus,
@@ -434,6 +434,16 @@ class DynamoAssignmentRepository:
             condition = AssignmentItem.version == expected_version
             refusal = PreconditionFailed("The assignment changed meanwhile; read it again.")
         tx.put(_assignment_item(institution_id, assignment), condition, refusal)
+        due_index.follow(
+            tx,
+            institution_id,
+            due_index.ASSIGNMENT,
+            course_id=assignment.course_id,
+            assessment_id=assignment.id,
+            title=assignment.title,
+            due_at=assignment.due_at,
+            published=assignment.status is AssignmentStatus.PUBLISHED,
+        )
         self._finish(tx, institution_id, actor, events, idempotent)
 
     def put_extension(
@@ -451,6 +461,18 @@ class DynamoAssignmentRepository:
             NotEnrolledInCourse("The student is not enrolled in the course.", field="student_id"),
         )
         tx.put(_extension_item(institution_id, assignment.id, extension))
+        # The student's own due date: their reminder follows it (a draft's too, sent once published).
+        due_index.follow(
+            tx,
+            institution_id,
+            due_index.ASSIGNMENT,
+            course_id=assignment.course_id,
+            assessment_id=assignment.id,
+            title=assignment.title,
+            due_at=extension.due_at,
+            published=True,
+            student_id=extension.student_id,
+        )
         tx.commit()
 
     def delete_extension(
@@ -466,6 +488,17 @@ class DynamoAssignmentRepository:
             ),
             ExtensionItem.PK.exists(),
             ExtensionNotFound(f"The student {student_id!r} has no extension on this assignment."),
+        )
+        due_index.follow(
+            tx,
+            institution_id,
+            due_index.ASSIGNMENT,
+            course_id=assignment.course_id,
+            assessment_id=assignment.id,
+            title=assignment.title,
+            due_at=None,
+            published=False,
+            student_id=student_id,
         )
         tx.commit()
 

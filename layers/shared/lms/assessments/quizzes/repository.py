@@ -14,8 +14,8 @@ from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
 
 from lms import audit, clock, keys
-from lms.assessments import course_access
-from lms.assessments.quizzes.domain import Attempt, AttemptStatus, Quiz, QuizKeys, StudentScore
+from lms.assessments import course_access, due_index
+from lms.assessments.quizzes.domain import Attempt, AttemptStatus, Quiz, QuizKeys, QuizStatus, StudentScore
 from lms.assessments.quizzes.errors import NotEnrolledInCourse, QuizChangedMeanwhile, QuizClosed
 from lms.assessments.quizzes.service import Loaded, Partition, Raced
 from lms.auth import Principal
@@ -351,6 +351,16 @@ class DynamoQuizRepository:
             tx.put(_quiz_item(quiz), QuizItem.version == quiz_version, changed)
             if quiz_keys.version != key_version:
                 tx.put(_key_item(inst, quiz.id, quiz_keys), QuizKeyItem.version == key_version, changed)
+        due_index.follow(
+            tx,
+            inst,
+            due_index.QUIZ,
+            course_id=quiz.course_id,
+            assessment_id=quiz.id,
+            title=quiz.title,
+            due_at=quiz.due_at,
+            published=quiz.status is QuizStatus.PUBLISHED,
+        )
         _put_events(tx, inst, actor, events)
         _remember(tx, inst, actor, request, response)
         tx.commit()
