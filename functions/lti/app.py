@@ -1,4 +1,4 @@
-"""LTI API: tool registrations, the platform's keys and launches; the rules live in lms.lti.
+"""LTI API: tool registrations, the platform's keys, launches and services; the rules live in lms.lti.
 
 Each part registers its routes on the shared resolver when its module is imported below.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import grade_routes  # noqa: F401 - registers its routes on the shared resolver
 import launch_routes  # noqa: F401 - registers its routes on the shared resolver
 import service_routes  # noqa: F401 - registers its routes on the shared resolver
 import tool_routes  # noqa: F401 - registers its routes on the shared resolver

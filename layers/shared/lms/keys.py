@@ -831,6 +831,31 @@ def lti_tool_course_pk(institution_id: str, tool_id: str, course_id: str) -> str
 LTI_LAUNCHED_SK = "LAUNCHED"
 
 
+LTI_LINE_ITEM_PREFIX = "LINEITEM#"
+
+
+def lti_line_item_sk(line_item_id: str) -> str:
+    """A line item of the course a tool keeps its grades in, beside the course's launched mark."""
+    return f"{LTI_LINE_ITEM_PREFIX}{_part(line_item_id)}"
+
+
+def lti_results_pk(institution_id: str, tool_id: str, course_id: str, line_item_id: str) -> str:
+    """A line item's results: the latest score of each student (the results service, one Query)."""
+    return (
+        f"{tenant(institution_id)}#LTI#TOOL#{_part(tool_id)}#COURSE#{_part(course_id)}"
+        f"#LINEITEM#{_part(line_item_id)}"
+    )
+
+
+def lti_result_sk(user_id: str) -> str:
+    return f"RESULT#{_part(user_id)}"
+
+
+def lti_scores_of_user_pk(institution_id: str, user_id: str) -> str:
+    """GSI1 partition: one person's LTI scores in every course (privacy export and erasure)."""
+    return f"{tenant(institution_id)}#USER#{_part(user_id)}#LTI-SCORES"
+
+
 # ---------------------------------------------------------------- notifications: e-mail
 
 

@@ -3,7 +3,8 @@ the course's people for the names and roles service.
 
 Cross-context reads, named here and nowhere else in the context: the catalog owns the course,
 its lessons and its roster. LTI changes nothing of theirs, so there is no rule to re-check at
-commit: the signed hint a launch hands out lives five minutes.
+commit: the signed hint a launch hands out lives five minutes. One exception: a score a tool
+posts is for a student enrolled in the course when it commits (`check_enrolled`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from lms import keys
 from lms.auth import Principal, Role
 from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.table import Item
+from lms.persistence.transactions import Transaction
 
 DRAFT = "draft"
 ENROLLMENT_PREFIX = "ENROLLMENT#"
@@ -141,4 +143,43 @@ def roster_page(institution_id: str, course_id: str, limit: int, cursor: str | N
         instructor_ids=() if cursor else tuple(str(i) for i in course.instructor_ids or []),
         student_ids=students,
         next_cursor=encode_cursor(page.get("LastEvaluatedKey")),
+    )
+
+
+@dataclass(frozen=True)
+class LinkedLesson:
+    """An `lti` lesson of a course as the grade services need it: its title and its tool."""
+
+    lesson_id: str
+    title: str
+    tool_id: str
+
+
+def linked_lesson(institution_id: str, course_id: str, lesson_id: str) -> LinkedLesson | None:
+    """The course's `lti` lesson of this id (one GetItem); None when there is none."""
+    try:
+        lesson = CatalogRecord.get(
+            keys.course_pk(institution_id, course_id),
+            keys.lesson_sk(lesson_id),
+            attributes_to_get=["PK", "SK", "document"],
+        )
+    except CatalogRecord.DoesNotExist:
+        return None
+    document: dict[str, Any] = lesson.document or {}
+    link = document.get("lti") or {}
+    if document.get("content_type") != LTI or not link.get("tool_id"):
+        return None
+    return LinkedLesson(lesson_id, str(document.get("title") or ""), str(link["tool_id"]))
+
+
+def check_enrolled(
+    tx: Transaction, institution_id: str, course_id: str, student_id: str, refusal: Exception
+) -> None:
+    """A score is for a student enrolled in the course when it commits (a condition, not a read)."""
+    tx.check(
+        CatalogRecord,
+        keys.course_pk(institution_id, course_id),
+        keys.enrollment_sk(student_id),
+        CatalogRecord.status == ENROLLED,
+        refusal,
     )

@@ -74,3 +74,9 @@ class PlatformEndpoints:
 
     def memberships_url(self, course_id: str) -> str:
         return f"{self.issuer}/lti/courses/{course_id}/memberships"
+
+    def line_items_url(self, course_id: str) -> str:
+        return f"{self.issuer}/lti/courses/{course_id}/lineitems"
+
+    def line_item_url(self, course_id: str, line_item_id: str) -> str:
+        return f"{self.line_items_url(course_id)}/{line_item_id}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lms.errors import ChangedMeanwhile, Forbidden, NotFound, Problem
+from lms.errors import ChangedMeanwhile, Forbidden, NotFound, PreconditionFailed, Problem
 
 
 class LtiToolNotFound(NotFound):
@@ -105,3 +105,48 @@ class LtiInvalidToken(LtiRefusal, Problem):
     status = 401
     slug = "lti-invalid-token"
     title = "The LTI access token is not valid"
+
+
+class LtiLineItemNotFound(LtiRefusal, NotFound):
+    """The course has no line item of this tool with this id."""
+
+    slug = "lti-line-item-not-found"
+    title = "LTI line item not found"
+
+
+class LtiLineItemChangedMeanwhile(LtiRefusal, ChangedMeanwhile):
+    """The line item changed since it was read (412 when If-Match named the version read)."""
+
+    slug = "lti-line-item-changed-meanwhile"
+    title = "The line item changed meanwhile"
+
+
+class LtiLineItemVersionMismatch(LtiRefusal, PreconditionFailed):
+    """If-Match names another version of the line item than the current one (`current_version`)."""
+
+    slug = "lti-line-item-version-mismatch"
+    title = "The line item has changed since you read it"
+
+
+class LtiInvalidLineItem(LtiRefusal, Problem):
+    """The line item is not a valid LTI AGS line item (`errors` names each field)."""
+
+    status = 400
+    slug = "lti-invalid-line-item"
+    title = "The line item is not valid"
+
+
+class LtiInvalidScore(LtiRefusal, Problem):
+    """The score is not a valid LTI AGS score (`errors` names each field)."""
+
+    status = 400
+    slug = "lti-invalid-score"
+    title = "The score is not valid"
+
+
+class LtiScoreUserNotMember(LtiRefusal, Problem):
+    """The score's userId is not a student enrolled in the course."""
+
+    status = 422
+    slug = "lti-score-user-not-member"
+    title = "The score's user is not a student of the course"

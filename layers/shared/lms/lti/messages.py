@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from lms.auth import Principal, Role
+from lms.lti.ags.domain import AGS_CLAIM, AGS_SCOPES
 from lms.lti.course_access import LtiLesson
 from lms.lti.domain import PlatformEndpoints, Tool
 
@@ -117,5 +118,12 @@ def id_token_claims(
         NRPS_CLAIM: {
             "context_memberships_url": platform.memberships_url(hint.course_id),
             "service_versions": ["2.0"],
+        },
+        # The resource link's own line item has the lesson's id: named here before it exists, it is
+        # made on its first use (lms.lti.ags.service).
+        AGS_CLAIM: {
+            "scope": list(AGS_SCOPES),
+            "lineitems": platform.line_items_url(hint.course_id),
+            "lineitem": platform.line_item_url(hint.course_id, hint.lesson_id),
         },
     }

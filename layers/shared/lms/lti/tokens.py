@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import jwt
 
 from lms import clock, ids
+from lms.lti.ags.domain import AGS_SCOPES
 from lms.lti.domain import PlatformEndpoints, Tool, tool_of_client_id
 from lms.lti.errors import (
     LtiInvalidClient,
@@ -34,7 +35,7 @@ ACCESS_TOKEN_LIFETIME = timedelta(hours=1)
 ASSERTION_MAX_LIFETIME = timedelta(minutes=10)
 
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
-SCOPES = frozenset({NRPS_SCOPE})
+SCOPES = frozenset({NRPS_SCOPE, *AGS_SCOPES})
 """The services a tool may ask a token for (the platform offers these to every enabled tool)."""
 
 
@@ -110,8 +111,10 @@ class TokenService:
             "scope": " ".join(granted),
         }
 
-    def caller(self, authorization: str | None, scope: str, platform: PlatformEndpoints) -> ServiceCaller:
-        """The tool an access token was issued to, still enabled, holding `scope`."""
+    def caller(
+        self, authorization: str | None, scope: str | frozenset[str], platform: PlatformEndpoints
+    ) -> ServiceCaller:
+        """The tool an access token was issued to, still enabled, holding `scope` (or one of them)."""
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise LtiInvalidToken("Send the access token: Authorization: Bearer <token>.")
@@ -122,8 +125,9 @@ class TokenService:
         except jwt.PyJWTError as invalid:
             raise LtiInvalidToken(f"The access token is not valid: {invalid}.") from invalid
         scopes = frozenset(str(claims.get("scope") or "").split())
-        if scope not in scopes:
-            raise LtiInvalidScope(f"The access token does not grant {scope}.")
+        accepted = frozenset({scope}) if isinstance(scope, str) else scope
+        if not accepted & scopes:
+            raise LtiInvalidScope(f"The access token does not grant {' or '.join(sorted(accepted))}.")
         tool = self._tool(str(claims["sub"]))
         return ServiceCaller(institution_id=tool.institution_id, tool=tool, scopes=scopes)
 

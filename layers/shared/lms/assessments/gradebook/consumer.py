@@ -1,7 +1,8 @@
 """The gradebook consumer: publication, grading and roster events become gradebook columns and rows.
 
-The gradebook is a read model: quizzes and assignments never call it, they publish events (the
-contract of lms.events.assessments) and this consumer keeps the gradebook's copy. Delivery is
+The gradebook is a read model: quizzes, assignments and LTI tools never call it, they publish
+events (the contracts of lms.events.assessments and lms.events.lti: an LTI line item is a column,
+a tool's score a grade) and this consumer keeps the gradebook's copy. Delivery is
 at least once and in any order, so:
 
 - each event is handled in one transaction with its inbox record: a redelivery changes nothing;
@@ -18,6 +19,7 @@ soon as its column arrives. Nothing has to wait, so nothing is sent back to the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from functools import cache
 
 from lms.assessments.gradebook import domain
@@ -27,6 +29,7 @@ from lms.consumer import EventConsumer
 from lms.events import EventEnvelope
 from lms.events import assessments as assessment_events
 from lms.events import courses as course_events
+from lms.events import lti as lti_events
 from lms.persistence.inbox import record_handled
 
 
@@ -116,6 +119,63 @@ def _grade_released(envelope: EventEnvelope, event: assessment_events.GradeRelea
     )
 
 
+def _lti_line_item_saved(envelope: EventEnvelope, event: lti_events.LtiLineItemSaved) -> bool:
+    """A tool's line item is a column like a published assessment, in the category it names."""
+    column = Column(
+        assessment_id=event.line_item_id,
+        kind="lti",
+        title=event.label,
+        points=event.score_maximum,
+        category=event.gradebook_category,
+        due_at=event.end_date_time,
+        published_at=envelope.occurred_at,
+    )
+    return _column(envelope, event.course_id, column)
+
+
+def _lti_line_item_deleted(envelope: EventEnvelope, event: lti_events.LtiLineItemDeleted) -> bool:
+    """The column stays as a tombstone (removed) that no older description brings back."""
+    column = Column(
+        assessment_id=event.line_item_id,
+        kind="lti",
+        title="",
+        points=Decimal(0),
+        category="",
+        due_at=None,
+        published_at=envelope.occurred_at,
+        removed=True,
+    )
+    return _column(envelope, event.course_id, column)
+
+
+def _lti_score_posted(envelope: EventEnvelope, event: lti_events.LtiScorePosted) -> bool:
+    """A fully graded score counts, scaled to the line item's maximum; any other withdraws the grade.
+
+    The tool's timestamp orders a student's scores for a line item (in microseconds, the revision).
+    """
+    revision = int(event.timestamp.timestamp() * 1_000_000)
+    if not event.counts or event.result_score is None:
+        return _row_change(
+            envelope,
+            event.course_id,
+            event.user_id,
+            lambda row: domain.withdraw_score(row, event.line_item_id, revision),
+        )
+    score = Score(
+        kind="lti",
+        score=event.result_score,
+        points=event.result_maximum,
+        revision=revision,
+        counted_at=event.timestamp,
+    )
+    return _row_change(
+        envelope,
+        event.course_id,
+        event.user_id,
+        lambda row: domain.count_score(row, event.line_item_id, score),
+    )
+
+
 def _student_enrolled(envelope: EventEnvelope, event: course_events.StudentEnrolled) -> bool:
     return _row_change(
         envelope,
@@ -149,6 +209,9 @@ consumer = EventConsumer(
         assessment_events.GradeReleased: _grade_released,
         course_events.StudentEnrolled: _student_enrolled,
         course_events.StudentDropped: _student_dropped,
+        lti_events.LtiLineItemSaved: _lti_line_item_saved,
+        lti_events.LtiLineItemDeleted: _lti_line_item_deleted,
+        lti_events.LtiScorePosted: _lti_score_posted,
     },
     # Another event changed the same item meanwhile: read it again (then SQS retries the message).
     conflicts=(StateChanged,),

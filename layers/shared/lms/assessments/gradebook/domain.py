@@ -27,8 +27,9 @@ HUNDRED = Decimal(100)
 COURSE_GRADE_RULES = """How a course grade is computed (the rules a student can check by hand):
 
 1. Only counted grades take part: a quiz's score as soon as it is graded (`QuizGraded`), an
-   assignment's once the grade is released (`GradeReleased`). An assessment without a grade yet
-   counts neither as zero nor at all.
+   assignment's once the grade is released (`GradeReleased`), an LTI tool's score once the tool
+   posts it fully graded (`LtiScorePosted`). An assessment without a grade yet counts neither as
+   zero nor at all; a tool that clears a score, or posts one not fully graded, withdraws it.
 2. Per category, the `drop_lowest` grades with the lowest percentage (score / points) are left
    out, but never the last one: a category with grades always keeps at least one. Dropping the
    lowest percentage never lowers the category's percent.
@@ -138,15 +139,20 @@ def settings_errors(categories: Iterable[Category], letters: Iterable[LetterGrad
 
 @dataclass(frozen=True)
 class Column:
-    """A published assessment, as its `*Published` event describes it."""
+    """A published assessment, as its `*Published` (or `LtiLineItemSaved`) event describes it.
+
+    A removed column (an LTI line item its tool deleted) is kept as a tombstone, so a late
+    description of it does not bring it back; it shows nowhere and its scores count nowhere.
+    """
 
     assessment_id: str
-    kind: str  # quiz | assignment
+    kind: str  # quiz | assignment | lti
     title: str
     points: Decimal
     category: str
     due_at: datetime | None
     published_at: datetime  # when the event happened: the latest description wins
+    removed: bool = False
 
 
 def publish_column(columns: Mapping[str, Column], column: Column) -> dict[str, Column]:
@@ -160,7 +166,7 @@ def publish_column(columns: Mapping[str, Column], column: Column) -> dict[str, C
 def ordered_columns(columns: Iterable[Column]) -> list[Column]:
     """Columns in the order a gradebook shows them: by due date (undated last), then publication."""
     return sorted(
-        columns,
+        (c for c in columns if not c.removed),
         key=lambda c: (c.due_at is None, c.due_at or c.published_at, c.published_at, c.assessment_id),
     )
 
@@ -194,16 +200,34 @@ class GradebookRow:
     status_event: str | None = None
     scores: Mapping[str, Score] = field(default_factory=dict)
     version: int = 0  # 0: not stored yet
+    withdrawn: Mapping[str, int] = field(default_factory=dict)  # assessment id: revision withdrawn at
+
+
+def _held_revision(row: GradebookRow, assessment_id: str) -> int | None:
+    held = row.scores.get(assessment_id)
+    return held.revision if held is not None else row.withdrawn.get(assessment_id)
 
 
 def count_score(row: GradebookRow, assessment_id: str, score: Score) -> GradebookRow:
     """The row with this grade, unless it holds the same or a newer revision (then unchanged)."""
     if row.status == GradebookRowStatus.ERASED:
         return row
-    held = row.scores.get(assessment_id)
-    if held is not None and held.revision >= score.revision:
+    held = _held_revision(row, assessment_id)
+    if held is not None and held >= score.revision:
         return row
-    return replace(row, scores={**row.scores, assessment_id: score})
+    withdrawn = {aid: revision for aid, revision in row.withdrawn.items() if aid != assessment_id}
+    return replace(row, scores={**row.scores, assessment_id: score}, withdrawn=withdrawn)
+
+
+def withdraw_score(row: GradebookRow, assessment_id: str, revision: int) -> GradebookRow:
+    """The row without this grade as of `revision` (an older grade delivered later stays out)."""
+    if row.status == GradebookRowStatus.ERASED:
+        return row
+    held = _held_revision(row, assessment_id)
+    if held is not None and held >= revision:
+        return row
+    scores = {aid: score for aid, score in row.scores.items() if aid != assessment_id}
+    return replace(row, scores=scores, withdrawn={**row.withdrawn, assessment_id: revision})
 
 
 def change_enrollment(
@@ -219,7 +243,7 @@ def change_enrollment(
 
 def erase(row: GradebookRow) -> GradebookRow:
     """The tombstone of an erased student's row: no scores, excluded from every class view."""
-    return replace(row, status=GradebookRowStatus.ERASED, scores={})
+    return replace(row, status=GradebookRowStatus.ERASED, scores={}, withdrawn={})
 
 
 # ---------------------------------------------------------------- the course grade
@@ -240,6 +264,11 @@ class CourseGrade:
     percent: Fraction | None  # None: no counted grade in any weighted category
     letter: str | None
     uncategorised: tuple[str, ...] = ()  # counted grades whose assessment is in no known category
+
+
+def shown_scores(columns: Mapping[str, Column], scores: Mapping[str, Score]) -> dict[str, Score]:
+    """The scores without those of removed columns (a deleted LTI line item's)."""
+    return {aid: score for aid, score in scores.items() if not (aid in columns and columns[aid].removed)}
 
 
 def display_percent(value: Fraction | None) -> Decimal | None:
@@ -288,7 +317,7 @@ def course_grade(
     """The course grade from the counted scores (see the module's rules)."""
     by_category: dict[str, dict[str, Score]] = {c.name: {} for c in settings.categories}
     uncategorised = []
-    for assessment_id, score in scores.items():
+    for assessment_id, score in shown_scores(columns, scores).items():
         column = columns.get(assessment_id)
         if column is not None and column.category in by_category:
             by_category[column.category][assessment_id] = score

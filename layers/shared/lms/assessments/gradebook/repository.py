@@ -67,7 +67,8 @@ class GradebookRowItem(_GradebookItem):
 
     student_id = UnicodeAttribute()
     status = UnicodeAttribute()  # enrolled | dropped | erased: class reads keep `enrolled` only
-    # `document`: status_at, status_event, scores by assessment id (decimals as strings)
+    # `document`: status_at, status_event, scores by assessment id (decimals as strings), and the
+    # revision each withdrawn score was withdrawn at
 
 
 class StaffCheckFailed(Exception):
@@ -128,6 +129,7 @@ def _columns_document(columns: dict[str, Column]) -> dict[str, Any]:
             "category": c.category,
             "due_at": clock.rfc3339(c.due_at) if c.due_at else None,
             "published_at": clock.rfc3339(c.published_at),
+            **({"removed": True} if c.removed else {}),
         }
         for c in columns.values()
     }
@@ -145,6 +147,7 @@ def _columns(item: _GradebookItem | None) -> dict[str, Column]:
             category=c["category"],
             due_at=_time(c["due_at"]),
             published_at=datetime.fromisoformat(c["published_at"]),
+            removed=bool(c.get("removed", False)),
         )
         for assessment_id, c in (item.document or {}).items()
     }
@@ -168,6 +171,7 @@ def _row(item: GradebookRowItem) -> GradebookRow:
             for assessment_id, s in document.get("scores", {}).items()
         },
         version=int(item.version),
+        withdrawn={aid: int(revision) for aid, revision in document.get("withdrawn", {}).items()},
     )
 
 
@@ -194,6 +198,7 @@ def _row_item(institution_id: str, course_id: str, row: GradebookRow) -> Gradebo
                 }
                 for assessment_id, s in row.scores.items()
             },
+            **({"withdrawn": dict(row.withdrawn)} if row.withdrawn else {}),
         },
         version=row.version + 1,
     )

@@ -280,9 +280,10 @@ def grades_view(
     grade: CourseGrade = domain.course_grade(settings, columns, row.scores)
     dropped = {aid for category in grade.categories for aid in category.dropped}
     order = {c.assessment_id: n for n, c in enumerate(domain.ordered_columns(columns.values()))}
+    shown = domain.shown_scores(columns, row.scores)
     scores = []
-    for assessment_id in sorted(row.scores, key=lambda aid: (order.get(aid, len(order)), aid)):
-        score = row.scores[assessment_id]
+    for assessment_id in sorted(shown, key=lambda aid: (order.get(aid, len(order)), aid)):
+        score = shown[assessment_id]
         column = columns.get(assessment_id)
         scores.append(
             ScoreView(
