@@ -45,6 +45,10 @@ _READS_COURSE_FIRST = (
     "and the write is conditional on the version read (data-model.md, the note under Access patterns)."
 )
 
+_AGS_TOOL = (
+    "Reads the tool the access token names (enabled?), then {what} (data-model.md: LTI grade services)."
+)
+
 _ANALYTICS_COURSE = (
     "Reads the course's analytics copy first: who teaches it (who may read) and its outline and "
     "assessments (what the counters are shown against)."
@@ -1012,6 +1016,48 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
             other={"kms:Sign": 1},
             GetItem=1,
             TransactWriteItems=1,
+        ),
+        scenario_key("POST", "/lti/courses/{course_id}/lineitems"): _expect(
+            TARGET_WRITE,
+            _AGS_TOOL.format(what="the mark that it was launched from the course, then one transaction"),
+            GetItem=2,
+            TransactWriteItems=1,
+        ),
+        scenario_key("GET", "/lti/courses/{course_id}/lineitems"): _expect(
+            TARGET_LIST_PAGE,
+            _AGS_TOOL.format(what="the mark that it was launched from the course, then one Query page"),
+            GetItem=2,
+            Query=1,
+        ),
+        scenario_key("GET", "/lti/courses/{course_id}/lineitems/{line_item_id}"): _expect(
+            TARGET_READ, _AGS_TOOL.format(what="the line item"), GetItem=2
+        ),
+        scenario_key("PUT", "/lti/courses/{course_id}/lineitems/{line_item_id}"): _expect(
+            TARGET_WRITE,
+            _AGS_TOOL.format(what="the line item, then one transaction conditioned on its version"),
+            GetItem=2,
+            TransactWriteItems=1,
+        ),
+        scenario_key("DELETE", "/lti/courses/{course_id}/lineitems/{line_item_id}"): _expect(
+            TARGET_WRITE,
+            _AGS_TOOL.format(what="the line item, then one transaction conditioned on its version"),
+            GetItem=2,
+            TransactWriteItems=1,
+        ),
+        scenario_key("POST", "/lti/courses/{course_id}/lineitems/{line_item_id}/scores"): _expect(
+            TARGET_WRITE,
+            _AGS_TOOL.format(
+                what="the line item, then one transaction: the student's enrollment a condition, the "
+                "result newer than the kept one, the event"
+            ),
+            GetItem=2,
+            TransactWriteItems=1,
+        ),
+        scenario_key("GET", "/lti/courses/{course_id}/lineitems/{line_item_id}/results"): _expect(
+            TARGET_LIST_PAGE,
+            _AGS_TOOL.format(what="the line item, then one Query page of its results"),
+            GetItem=2,
+            Query=1,
         ),
     }
 )

@@ -15,6 +15,7 @@ from bench.scenarios.discussions import DISCUSSION_SCENARIOS
 from bench.scenarios.enrollment import ENROLLMENT_SCENARIOS
 from bench.scenarios.gradebook import GRADEBOOK_SCENARIOS
 from bench.scenarios.lti import LTI_SCENARIOS
+from bench.scenarios.lti_grades import LTI_GRADE_SCENARIOS
 from bench.scenarios.mail import MAIL_SCENARIOS
 from bench.scenarios.messages import MESSAGE_SCENARIOS
 from bench.scenarios.notifications import NOTIFICATION_SCENARIOS
@@ -36,6 +37,7 @@ SCENARIOS: tuple[type[Scenario], ...] = (
     *DISCUSSION_SCENARIOS,
     *MESSAGE_SCENARIOS,
     *LTI_SCENARIOS,
+    *LTI_GRADE_SCENARIOS,
     *NOTIFICATION_SCENARIOS,
     *ANALYTICS_SCENARIOS,
     *MAIL_SCENARIOS,

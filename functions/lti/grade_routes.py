@@ -184,7 +184,7 @@ def update_line_item(course_id: str, line_item_id: str) -> Response[str]:
     operation_id="DeleteLtiLineItem",
     responses={204: {"description": "Deleted"}, **TOOL_REFUSALS, **CHANGE_REFUSALS},
 )
-def delete_line_item(course_id: str, line_item_id: str) -> Response[str]:
+def delete_line_item(course_id: str, line_item_id: str) -> Response[None]:
     caller = _caller(LINE_ITEM_SCOPE, platform())
     grades().delete_line_item(
         caller, path_id(course_id, "course"), path_id(line_item_id, "line item"), _if_match()
@@ -204,7 +204,7 @@ def delete_line_item(course_id: str, line_item_id: str) -> Response[str]:
         422: {"description": "The userId is not a student enrolled in the course"},
     },
 )
-def post_score(course_id: str, line_item_id: str) -> Response[str]:
+def post_score(course_id: str, line_item_id: str) -> Response[None]:
     caller = _caller(SCORE_SCOPE, platform())
     body = score_body(app.current_event.decoded_body)
     kept = grades().post_score(caller, path_id(course_id, "course"), path_id(line_item_id, "line item"), body)

@@ -6,25 +6,21 @@ fetches them when it verifies the tool's client assertion.
 
 from __future__ import annotations
 
-import json
-import threading
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
 
 from infra.gateway import ApiGateway, ApiResponse
 from infra.provision import Stack
 from tests.support.client import Caller, InProcess, problem
-from tests.support.courses import add_lesson, add_section, create_course, enroll, publish
+from tests.support.courses import create_course, enroll
+from tests.support.lti_services import ToolKeys, register_and_launch, served_jwks
 from tests.support.tenant import Tenant
 
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
@@ -32,48 +28,10 @@ LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 
-@dataclass
-class ToolKeys:
-    """The tool's key pairs by kid; its JWKS lists those still `published`."""
-
-    keys: dict[str, rsa.RSAPrivateKey] = field(default_factory=dict)
-    published: list[str] = field(default_factory=list)
-
-    def rotate(self) -> str:
-        kid = uuid.uuid4().hex
-        self.keys[kid] = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self.published = [kid]
-        return kid
-
-    def jwks(self) -> dict[str, Any]:
-        keys = []
-        for kid in self.published:
-            jwk = RSAAlgorithm.to_jwk(self.keys[kid].public_key(), as_dict=True)
-            keys.append({**jwk, "kid": kid, "alg": "RS256", "use": "sig"})
-        return {"keys": keys}
-
-
 @pytest.fixture(scope="module")
 def tool_keys() -> Iterator[tuple[ToolKeys, str]]:
-    keys = ToolKeys()
-    keys.rotate()
-
-    class Jwks(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = json.dumps(keys.jwks()).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Jwks)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield keys, f"http://127.0.0.1:{server.server_port}/jwks"
-    server.shutdown()
+    with served_jwks() as served:
+        yield served
 
 
 @dataclass
@@ -127,48 +85,16 @@ class World:
         return self.anonymous().request("GET", path, headers=headers, query=query)
 
 
-def register_and_launch(
-    tenant: Tenant, admin: Caller, instructor: Caller, jwks_url: str
-) -> tuple[dict[str, Any], str, str]:
-    registration = {
-        "name": "Roster reader",
-        "jwks_url": jwks_url,
-        "oidc_login_url": "https://tool.example/login",
-        "redirect_uris": ["https://tool.example/launch"],
-        "target_link_uri": "https://tool.example/launch",
-    }
-    tool = admin.post("/lti/tools", registration).json()
-    course = create_course(instructor, title="Networks")
-    section = add_section(instructor, course["id"])
-    lesson = add_lesson(
-        instructor, course["id"], section["id"], content_type="lti", content=None, lti={"tool_id": tool["id"]}
-    )
-    publish(instructor, course["id"])
-    login = instructor.post("/lti/launches", {"course_id": course["id"], "lesson_id": lesson["id"]}).json()[
-        "params"
-    ]
-    request = {
-        "scope": "openid",
-        "response_type": "id_token",
-        "client_id": login["client_id"],
-        "redirect_uri": "https://tool.example/launch",
-        "login_hint": login["login_hint"],
-        "lti_message_hint": login["lti_message_hint"],
-        "nonce": uuid.uuid4().hex,
-    }
-    launched = Caller(InProcess(tenant.gateway), None).get("/lti/authorize", query=request)
-    assert launched.status == 200, launched.body
-    return tool, course["id"], lesson["id"]
-
-
 @pytest.fixture(scope="module")
 def world(stack: Stack, gateway: ApiGateway, tool_keys: tuple[ToolKeys, str]) -> World:
     keys, jwks_url = tool_keys
     tenant = Tenant(stack, gateway)
     admin, instructor, student = tenant.admin(), tenant.instructor(), tenant.student()
-    tool, course_id, lesson_id = register_and_launch(tenant, admin, instructor, jwks_url)
-    enroll(tenant, course_id, student)
-    return World(tenant, admin, instructor, student, tool, keys, course_id, lesson_id)
+    launched = register_and_launch(tenant, admin, instructor, keys, jwks_url)
+    enroll(tenant, launched.course_id, student)
+    return World(
+        tenant, admin, instructor, student, launched.tool, keys, launched.course_id, launched.lesson_id
+    )
 
 
 def test_a_tool_gets_an_access_token_with_a_client_assertion_signed_by_its_key(world: World) -> None:
@@ -288,8 +214,9 @@ def test_a_disabled_tool_gets_no_token_and_its_tokens_serve_nothing(
     keys, jwks_url = tool_keys
     tenant = Tenant(stack, gateway)
     admin, instructor = tenant.admin(), tenant.instructor()
-    tool, course_id, lesson_id = register_and_launch(tenant, admin, instructor, jwks_url)
-    world = World(tenant, admin, instructor, instructor, tool, keys, course_id, lesson_id)
+    launched = register_and_launch(tenant, admin, instructor, keys, jwks_url)
+    tool = launched.tool
+    world = World(tenant, admin, instructor, instructor, tool, keys, launched.course_id, launched.lesson_id)
     token = world.token()
     assert admin.patch(f"/lti/tools/{tool['id']}", {"enabled": False}, version=1).status == 200
     problem(world.ask_token(), 403, "lti-tool-disabled")
