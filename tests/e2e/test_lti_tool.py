@@ -1,6 +1,7 @@
 """LTI 1.3 against a real tool: a pylti1p3 tool on this machine, registered through the API, launched
 by a browser-like HTTP client that follows the redirects and posts the forms as a browser would; the
-tool then reads the course's roster through the names and roles service."""
+tool then reads the course's roster through the names and roles service and posts a student's
+score through the assignment and grade services, which the gradebook counts."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import requests
 from infra.local_stack import LocalStack
 from tests.support.client import Caller
 from tests.support.courses import add_lesson, add_section, create_course, publish
-from tests.support.local import demo, new_student, signed_in
+from tests.support.local import demo, eventually, new_student, signed_in
 from tests.support.lti_tool import LtiTool
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -107,6 +108,38 @@ def test_the_tool_validates_a_students_launch_with_its_own_library(
     roster = {member["user_id"]: member["roles"] for member in tool.rosters[-1]}
     assert roster[data["sub"]] == [LIS + "membership#Learner"]
     assert [LIS + "membership#Instructor"] in roster.values()
+
+
+def test_the_tools_grade_counts_in_the_gradebook_and_the_students_course_grade(
+    local: LocalStack, tool: LtiTool, course: dict[str, Any]
+) -> None:
+    student = enrolled_student(local, course)
+    tool.grade = (42, 50)
+    try:
+        launched = browse_launch(login_url(student, course))
+    finally:
+        tool.grade = None
+    assert launched.status_code == 200, launched.text
+    posted = tool.graded[-1]
+    line_items = f"{course['tool']['platform']['issuer']}/lti/courses/{course['id']}/lineitems"
+    assert posted["line_item"] == f"{line_items}/{course['lesson_id']}"
+    assert posted["label"] == "Pointer lab"
+    grades_path = f"/assessments/gradebook/courses/{course['id']}/me"
+
+    def counted() -> bool:
+        scores = student.get(grades_path).json()["scores"]
+        return any(score["assessment_id"] == course["lesson_id"] for score in scores)
+
+    assert eventually(counted, seconds=30)
+    mine = student.get(grades_path).json()
+    [score] = mine["scores"]
+    assert (score["kind"], score["title"], score["category"]) == ("lti", "Pointer lab", "assignments")
+    assert (score["score"], score["points"]) == ("84", "100")  # 42 of 50, on the line item's 100
+    assert (mine["final_percent"], mine["letter"]) == ("84.00", "B")
+    instructor = signed_in(local, demo(local, "instructors"))
+    row = instructor.get(f"/assessments/gradebook/courses/{course['id']}/students/{student.user_id}")
+    assert row.status == 200, row.body
+    assert row.json()["final_percent"] == "84.00"
 
 
 def test_a_tampered_id_token_is_refused_by_the_tool(

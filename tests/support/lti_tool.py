@@ -4,7 +4,8 @@ Nobody here wrote the library that checks the platform's messages: the tool vali
 with pylti1p3 exactly as a production tool would (state cookie, nonce, the platform's JWKS over
 HTTP, registration, deployment, message claims), then reads the course's roster through the
 names and roles service (an access token from the token endpoint, a client assertion signed with
-its key, the `Link` pages). The test reads what it validated from `launches` and `rosters`, or
+its key, the `Link` pages) and, when `grade` is set, posts the launching student's score through
+the assignment and grade services. The test reads what it validated from `launches` and `rosters`, or
 the library's refusal from the response.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import secrets
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -20,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask, jsonify
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.exception import LtiException
+from pylti1p3.grade import Grade
 from pylti1p3.tool_config import ToolConfDict
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -56,6 +59,9 @@ class LtiTool:
         self.launches: list[dict[str, Any]] = []
         self.rosters: list[list[dict[str, Any]]] = []
         self.registrations: list[PlatformValues] = []
+        self.grade: tuple[float, float] | None = None
+        """(score given, score maximum) the tool posts through AGS for a student it launches; None: none."""
+        self.graded: list[dict[str, Any]] = []
         self._private_key, self._public_key = _key_pair()
         self._server: BaseWSGIServer = make_server("127.0.0.1", 0, self._app(), threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, name="lti-tool", daemon=True)
@@ -108,6 +114,24 @@ class LtiTool:
             conf.set_public_key(platform.issuer, self._public_key, client_id=platform.client_id)
         return conf
 
+    def _post_grade(
+        self, message: FlaskMessageLaunch, user_id: str, given: float, maximum: float
+    ) -> dict[str, Any]:
+        """The student's score on the launched resource link's line item, through the library's AGS client."""
+        ags = message.get_ags()
+        line_item = ags.get_lineitem()  # the resource link's own (the claim's `lineitem`)
+        grade = (
+            Grade()
+            .set_score_given(given)
+            .set_score_maximum(maximum)
+            .set_timestamp(datetime.now(UTC).isoformat())
+            .set_activity_progress("Completed")
+            .set_grading_progress("FullyGraded")
+            .set_user_id(user_id)
+        )
+        posted = ags.put_grade(grade)
+        return {"line_item": line_item.get_id(), "label": line_item.get_label(), "headers": posted["headers"]}
+
     def _app(self) -> Flask:
         app = Flask("lti_tool")
         app.secret_key = secrets.token_hex(32)
@@ -133,6 +157,8 @@ class LtiTool:
             self.launches.append(data)
             if message.has_nrps():  # the course's roster, as the tool reads it through NRPS
                 self.rosters.append(message.get_nrps().get_members())
+            if self.grade is not None and message.has_ags() and message.check_student_access():
+                self.graded.append(self._post_grade(message, data["sub"], *self.grade))
             return jsonify({"launch_id": message.get_launch_id(), "sub": data["sub"]})
 
         return app
