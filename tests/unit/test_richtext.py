@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
@@ -11,6 +13,7 @@ from lms.richtext import (
     preview,
     sanitize,
 )
+from lms.schemas import SANITIZED, SANITIZED_HTML
 from tests.support.richtext import HOSTILE, assert_harmless
 
 
@@ -23,6 +26,14 @@ def test_nothing_runnable_survives_sanitising(hostile: str) -> None:
 def test_sanitising_twice_changes_nothing_more(hostile: str) -> None:
     once = sanitize(hostile)
     assert sanitize(once) == once
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_stored_text_read_back_without_the_sanitiser_is_what_the_sanitiser_would_answer(hostile: str) -> None:
+    field = TypeAdapter(Annotated[str, SANITIZED_HTML])
+    stored = field.validate_python(hostile)
+    assert field.validate_python(stored, context=SANITIZED) == field.validate_python(stored) == stored
+    assert field.validate_python(hostile, context=None) == stored
 
 
 def test_what_an_editor_makes_is_kept() -> None:

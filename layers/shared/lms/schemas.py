@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 from pydantic import (
     AfterValidator,
@@ -19,15 +19,30 @@ from lms.richtext import plain_text, sanitize
 HTML_FORMAT = Field(json_schema_extra={"contentMediaType": "text/html"})
 """Declares in the OpenAPI document that a frontend renders the field as HTML."""
 
+SANITIZED: Final = {"sanitized": True}
+"""`model_validate(..., context=SANITIZED)` of what already passed the sanitiser: a document read back
+from the table, or a model's own dump. The sanitiser's output is its own fixed point, so running it
+again changes nothing and cost most of a quiz list's time (every prompt and option of every quiz)."""
 
-def _with_text(text: str) -> str:
+
+def _already_sanitized(info: ValidationInfo) -> bool:
+    return isinstance(info.context, dict) and info.context.get("sanitized") is True
+
+
+def _sanitized(text: str, info: ValidationInfo) -> str:
+    return text if _already_sanitized(info) else sanitize(text)
+
+
+def _with_text(text: str, info: ValidationInfo) -> str:
+    if _already_sanitized(info):
+        return text
     clean = sanitize(text)
     if not plain_text(clean):
         raise ValueError("has no text once unsafe markup is removed")
     return clean
 
 
-SANITIZED_HTML = AfterValidator(sanitize)
+SANITIZED_HTML = AfterValidator(_sanitized)
 """Stored text a frontend renders: sanitised on the way in with the rich-text allow-list (lms.richtext)."""
 SANITIZED_HTML_WITH_TEXT = AfterValidator(_with_text)
 """As SANITIZED_HTML, for a required text: refused when nothing readable is left once sanitised."""

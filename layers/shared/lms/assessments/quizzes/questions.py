@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from lms.assessments.quizzes.errors import InvalidAnswer
-from lms.schemas import HTML_FORMAT, SANITIZED_HTML_WITH_TEXT
+from lms.schemas import HTML_FORMAT, SANITIZED, SANITIZED_HTML_WITH_TEXT
 
 QuestionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
 OptionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
@@ -255,7 +255,7 @@ def split(authored: BaseModel) -> tuple[Any, _Key | None]:
     """The content students may read, and the key (None when not written yet)."""
     data = authored.model_dump()
     key = data.pop("key", None)
-    content = _CONTENT_TYPES[data["type"]].model_validate(data)
+    content = _CONTENT_TYPES[data["type"]].model_validate(data, context=SANITIZED)
     key_type = KEY_TYPES[QuestionType(data["type"])]
     return content, key_type.model_validate(key) if key is not None else None
 
@@ -264,7 +264,7 @@ def join(question: BaseModel, key: _Key | None) -> Any:
     """The authored form of a stored question and its key (staff views)."""
     data = question.model_dump()
     data["key"] = key.model_dump() if key is not None else None
-    return _AUTHORED_TYPES[data["type"]].model_validate(data)
+    return _AUTHORED_TYPES[data["type"]].model_validate(data, context=SANITIZED)
 
 
 def load_key(question: BaseModel, raw: dict[str, Any] | None) -> _Key | None:

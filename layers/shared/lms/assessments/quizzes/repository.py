@@ -26,6 +26,7 @@ from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
 from lms.persistence.table import GSI1, VersionedItem, connection
 from lms.persistence.transactions import Transaction
+from lms.schemas import SANITIZED
 from lms.settings import get_settings
 
 QUIZ_ENTITY = "quiz"
@@ -80,7 +81,7 @@ def _entity(raw: dict[str, Any]) -> str:
 
 
 def _quiz(item: QuizItem) -> Quiz:
-    return Quiz.model_validate(item.document)
+    return Quiz.model_validate(item.document, context=SANITIZED)
 
 
 def _quiz_item(quiz: Quiz) -> QuizItem:
