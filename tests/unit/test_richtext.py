@@ -30,7 +30,7 @@ def test_sanitising_twice_changes_nothing_more(hostile: str) -> None:
 
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_stored_text_read_back_without_the_sanitiser_is_what_the_sanitiser_would_answer(hostile: str) -> None:
-    field = TypeAdapter(Annotated[str, SANITIZED_HTML])
+    field: TypeAdapter[str] = TypeAdapter(Annotated[str, SANITIZED_HTML])
     stored = field.validate_python(hostile)
     assert field.validate_python(stored, context=SANITIZED) == field.validate_python(stored) == stored
     assert field.validate_python(hostile, context=None) == stored
