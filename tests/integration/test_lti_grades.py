@@ -18,6 +18,7 @@ from tests.support.client import problem
 from tests.support.courses import create_course, enroll
 from tests.support.events import drained
 from tests.support.lti_services import LaunchedTool, ToolKeys, register_and_launch, served_jwks
+from tests.support.people import export_document, request_export
 from tests.support.tenant import Tenant
 
 AGS = "https://purl.imsglobal.org/spec/lti-ags/scope/"
@@ -406,3 +407,24 @@ def test_a_disabled_tool_has_no_grade_services(
     assert other.admin.patch(f"/lti/tools/{tool['id']}", {"enabled": False}, version=1).status == 200
     problem(other.grades.call("GET", token_path), 403, "lti-tool-disabled")
     problem(other.grades.score(other.launched.lesson_id, other.student.user_id), 403, "lti-tool-disabled")
+
+
+def test_a_students_scores_are_in_their_export_and_gone_on_erasure(
+    stack: Stack, gateway: ApiGateway, jwks: tuple[ToolKeys, str]
+) -> None:
+    scene = World(stack, gateway, *jwks)
+    scene.student = scene.tenant.invited(scene.admin)  # an account with a profile, as erasure needs
+    enroll(scene.tenant, scene.launched.course_id, scene.student)
+    line = _id(scene.grades.create(label="Exported lab"))
+    assert scene.grades.score(line, scene.student.user_id, comment="Well argued").status == 204
+    job = request_export(scene.student, scene.student.user_id)
+    drained(stack)
+    document = export_document(stack, scene.tenant, scene.student.user_id, job["export_id"])
+    scores = document["contexts"]["lti"]["scores"]
+    assert [(s["line_item_id"], s["score_given"], s["comment"]) for s in scores] == [
+        (line, "8", "Well argued")
+    ]
+    assert scene.admin.delete(f"/users/{scene.student.user_id}").status == 202
+    drained(stack)
+    assert [i for i in scene.tenant.items() if i["entity"] == "lti-result"] == []
+    assert scene.grades.results(line) == []

@@ -29,6 +29,8 @@ from lms.assessments.gradebook.domain import (
     ordered_columns,
     publish_column,
     settings_errors,
+    shown_scores,
+    withdraw_score,
 )
 from lms.assessments.gradebook.export import safe_cell
 
@@ -127,6 +129,35 @@ def test_only_a_newer_revision_replaces_a_grade() -> None:
     assert count_score(second, "q", s("3", revision=1)) == second
     assert count_score(second, "q", s("9", revision=2)) == second
     assert count_score(second, "q", s("9", revision=3)).scores["q"].score == Decimal(9)
+
+
+@given(st.permutations([("count", 1), ("withdraw", 2), ("count", 3), ("withdraw", 4)]))
+def test_the_latest_of_counted_and_withdrawn_lti_scores_wins_whatever_the_delivery_order(
+    deliveries: list[tuple[str, int]],
+) -> None:
+    row = GradebookRow("stu")
+    for kind, revision in deliveries:
+        if kind == "count":
+            row = count_score(row, "line", s(str(revision), revision=revision, kind="lti"))
+        else:
+            row = withdraw_score(row, "line", revision)
+    assert "line" not in row.scores
+    assert row.withdrawn == {"line": 4}
+    recounted = count_score(row, "line", s("5", revision=5, kind="lti"))
+    assert recounted.scores["line"].score == 5
+    assert recounted.withdrawn == {}
+
+
+def test_a_removed_column_shows_nowhere_and_its_scores_count_nowhere() -> None:
+    removed = Column("line", "lti", "", Decimal(0), "", None, T0 + timedelta(days=1), removed=True)
+    columns = {"q": column("q", "quizzes"), "line": removed}
+    scores = {"q": s("5"), "line": s("10", kind="lti")}
+    assert [c.assessment_id for c in ordered_columns(columns.values())] == ["q"]
+    assert shown_scores(columns, scores) == {"q": s("5")}
+    grade = course_grade(settings(Category("quizzes", Decimal(100))), columns, scores)
+    assert (grade.percent, grade.uncategorised) == (Fraction(50), ())
+    late_description = column("line", "quizzes")
+    assert publish_column(columns, late_description) == columns
 
 
 def test_the_latest_roster_change_wins_whatever_the_delivery_order() -> None:
