@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
             if selection.picks({FANOUT}):
                 _progress("== scale: notification fan-out")
-                fanout = run_fanout(aws, QUICK_FANOUT_SIZES) if args.quick else run_fanout(aws)
+                fanout = run_fanout(aws, QUICK_FANOUT_SIZES, (100,)) if args.quick else run_fanout(aws)
             _progress(f"== cold start: {args.runs} runs each")
             runtime, cold = measure_cold_starts(
                 aws, runs=args.runs, progress=_progress, profile=not args.quick, selection=selection

@@ -1127,3 +1127,53 @@ FANOUT_EXPECTED: Mapping[int, Mapping[str, Mapping[str, int]]] = MappingProxyTyp
         ),
     }
 )
+
+# An assignment of a course's students comes due within a day (bench/fanout.py): one run of the
+# due-soon reminders (4 Queries of the due index's shards, BatchGetItem of the handled markers,
+# the roster, who submitted and who has an extension: 3 Queries; PutItem the handled marker; the
+# chunks on the fan-out queue), then every chunk's requests: the announcement's, and one
+# TransactWriteItems of the chunk's reminder claims.
+REMINDER_EXPECTED: Mapping[int, Mapping[str, Mapping[str, int]]] = MappingProxyType(
+    {
+        100: MappingProxyType(
+            {
+                "consumer": MappingProxyType(
+                    {
+                        "dynamodb:Query": 7,
+                        "dynamodb:BatchGetItem": 1,
+                        "dynamodb:PutItem": 1,
+                        "sqs:SendMessageBatch": 1,
+                    }
+                ),
+                "chunks": MappingProxyType(
+                    {
+                        "dynamodb:BatchGetItem": 6,
+                        "dynamodb:TransactWriteItems": 2,
+                        "dynamodb:BatchWriteItem": 5,
+                        "sqs:SendMessageBatch": 2,
+                    }
+                ),
+            }
+        ),
+        1_000: MappingProxyType(
+            {
+                "consumer": MappingProxyType(
+                    {
+                        "dynamodb:Query": 7,
+                        "dynamodb:BatchGetItem": 1,
+                        "dynamodb:PutItem": 1,
+                        "sqs:SendMessageBatch": 2,
+                    }
+                ),
+                "chunks": MappingProxyType(
+                    {
+                        "dynamodb:BatchGetItem": 33,
+                        "dynamodb:TransactWriteItems": 11,
+                        "dynamodb:BatchWriteItem": 41,
+                        "sqs:SendMessageBatch": 11,
+                    }
+                ),
+            }
+        ),
+    }
+)

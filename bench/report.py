@@ -18,8 +18,8 @@ from bench.expectations import (
     PAGE_P50_GOAL_MS,
     SINGLE_ITEM_P50_GOAL_MS,
 )
+from bench.fanout import REMINDER, REMINDER_SIZES, FanoutRow
 from bench.fanout import SIZES as FANOUT_SIZES
-from bench.fanout import FanoutRow
 from bench.merge import FULL_RUN, Previous, cells
 from bench.operations import CALLS_PER_STACK, OperationResult, format_requests
 from bench.runtime import Runtime
@@ -207,12 +207,19 @@ def _calls(calls: Counter[str]) -> str:
 def fanout_section(rows: Sequence[FanoutRow], previous: Previous) -> list[str]:
     """An announcement told to a course's students: requests and local wall time per class size."""
     lines = [
-        f"| {r.students:,} | {1 + r.chunks} | {_calls(r.consumer_calls)} | {_calls(r.chunk_calls)} | "
+        f"| {r.label} | {1 + r.chunks} | {_calls(r.consumer_calls)} | {_calls(r.chunk_calls)} | "
         f"{sum(n for k, n in r.calls.items() if k.startswith('dynamodb:'))} | "
         f"{sum(n for k, n in r.calls.items() if k.startswith('sqs:'))} | {r.seconds:.1f} s |"
         for r in rows
     ]
-    order = [f"{size:,}" for size in sorted({*FANOUT_SIZES, *(r.students for r in rows)})]
+    order = [
+        f"{size:,}"
+        for size in sorted({*FANOUT_SIZES, *(r.students for r in rows if r.label == f"{r.students:,}")})
+    ]
+    order += [
+        f"{size:,} ({REMINDER})"
+        for size in sorted({*REMINDER_SIZES, *(r.students for r in rows if r.notification == REMINDER)})
+    ]
     return [
         FANOUT_HEADING,
         "",
@@ -223,8 +230,11 @@ def fanout_section(rows: Sequence[FanoutRow], previous: Previous) -> list[str]:
         "itself; a larger audience is chunks of 99 (each read of a chunk is one BatchGetItem of at most "
         "100 keys), each one invocation. The wall time is the local "
         "one, through moto, from the event to the last chunk: it says how the work grows, not how long "
-        "DynamoDB takes. `tests/bench/test_fanout.py` asserts the request counts "
-        "(`bench/expectations.py`, FANOUT_EXPECTED).",
+        "DynamoDB takes. A due-soon reminder row: an assignment of a course of that size comes due "
+        "within a day, and one run of the due-soon reminders (in the consumer's column) tells the "
+        "students through the same chunks, each claimed per person in one TransactWriteItems. "
+        "`tests/bench/test_fanout.py` asserts the request counts "
+        "(`bench/expectations.py`, FANOUT_EXPECTED and REMINDER_EXPECTED).",
         "",
         FANOUT_COLUMNS,
         "|--:|--:|---|---|--:|--:|--:|",

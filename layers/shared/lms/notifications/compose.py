@@ -1,12 +1,15 @@
 """Domain events become notifications: what each recipient is told, and who is told.
 
-One function per event type the notifications consumer handles; each returns the notification
-(its id is the event's, so a repeated event makes the same notification) and its audience.
+One row per event type the notifications consumer handles (`TOLD`): the notification type, its
+title, text and link as templates over the event's fields (`str.format` of its JSON form), the
+fields its data carries, and its audience. The notification's id is the event's, so a repeated
+event makes the same notification.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from lms.events import DomainEvent, EventEnvelope
@@ -35,6 +38,8 @@ from lms.notifications.catalog import NotificationType
 from lms.notifications.domain import Notification
 
 Composed = tuple[Notification, Addressed]
+Text = str | Callable[[Any], str]
+"""A template over the event's JSON fields, or a function of the event where a template will not do."""
 
 # An institution-wide announcement's `audience`, as the people index names roles.
 _ANNOUNCEMENT_ROLES = {
@@ -44,245 +49,230 @@ _ANNOUNCEMENT_ROLES = {
 }
 
 
-def _notification(
-    envelope: EventEnvelope, of_type: NotificationType, title: str, body: str, link: str, **data: Any
-) -> Notification:
-    return Notification(
-        notification_id=envelope.id,
-        type=of_type,
-        institution_id=envelope.institution_id,
-        occurred_at=envelope.occurred_at,
-        actor_id=envelope.actor.user_id,
-        title=title,
-        body_text=body,
-        link=link,
-        data=data,
-    )
+@dataclass(frozen=True)
+class Told:
+    """How one kind of event becomes a notification."""
+
+    type: NotificationType
+    title: Text
+    body: Text
+    link: Text
+    data: tuple[str, ...]
+    audience: Callable[[EventEnvelope, Any], Addressed]
 
 
-def _not_the_actor(envelope: EventEnvelope, audience: Any, *others: str | None) -> Addressed:
-    return Addressed(audience, frozenset({envelope.actor.user_id, *(o for o in others if o)}))
+# Audiences. Never the person who caused the event, unless it is an award or the outcome of their
+# own request; never anyone else the event names as its cause (a post's author).
 
 
-def announcement_published(envelope: EventEnvelope, event: AnnouncementPublished) -> Composed:
-    if event.course_id is None:
-        link = f"/communication/announcements/{event.announcement_id}"
-        audience: Any = InstitutionMembers(_ANNOUNCEMENT_ROLES.get(event.audience))
-    else:
-        link = f"/communication/courses/{event.course_id}/announcements/{event.announcement_id}"
-        audience = CourseStudents(event.course_id, with_staff=True)
-    notification = _notification(
-        envelope,
-        catalog.ANNOUNCEMENT_PUBLISHED,
-        event.title,
-        event.preview,
-        link,
-        announcement_id=event.announcement_id,
-        course_id=event.course_id,
-        pinned=event.pinned,
-    )
-    return notification, _not_the_actor(envelope, audience)
+def _the_student(envelope: EventEnvelope, event: Any) -> Addressed:
+    return Addressed(People((event.student_id,)), frozenset({envelope.actor.user_id}))
 
 
-def reply_posted(envelope: EventEnvelope, event: DiscussionReplyPosted) -> Composed:
-    notification = _notification(
-        envelope,
+def _awarded(envelope: EventEnvelope, event: Any) -> Addressed:
+    return Addressed(People((event.student_id,)))
+
+
+def _recipients(envelope: EventEnvelope, event: ConversationStarted | MessageSent) -> Addressed:
+    return Addressed(People(tuple(event.recipient_ids)), frozenset({envelope.actor.user_id}))
+
+
+def _course_people(envelope: EventEnvelope, event: AnnouncementPublished) -> Addressed:
+    assert event.course_id is not None
+    return Addressed(CourseStudents(event.course_id, with_staff=True), frozenset({envelope.actor.user_id}))
+
+
+def _institution_people(envelope: EventEnvelope, event: AnnouncementPublished) -> Addressed:
+    audience = InstitutionMembers(_ANNOUNCEMENT_ROLES.get(event.audience))
+    return Addressed(audience, frozenset({envelope.actor.user_id}))
+
+
+def _followers(envelope: EventEnvelope, event: DiscussionReplyPosted) -> Addressed:
+    excluded = frozenset({envelope.actor.user_id, event.author_id})
+    return Addressed(TopicSubscribers(event.topic_id), excluded)
+
+
+def _moderators(envelope: EventEnvelope, event: PostReported) -> Addressed:
+    excluded = frozenset({envelope.actor.user_id, event.author_id})
+    return Addressed(CourseInstructors(event.course_id), excluded)
+
+
+def _teachers(envelope: EventEnvelope, event: LearnerAtRisk | LearnerBackOnTrack) -> Addressed:
+    # For the course's staff only: the student is never told they were flagged.
+    excluded = frozenset({envelope.actor.user_id, event.student_id})
+    return Addressed(People(tuple(event.instructor_ids)), excluded)
+
+
+def _requester(envelope: EventEnvelope, event: RosterImportFinished) -> Addressed:
+    return Addressed(People((event.requested_by,)))
+
+
+def _subject(envelope: EventEnvelope, event: UserExportReady) -> Addressed:
+    return Addressed(People((event.user_id,)))
+
+
+_COURSE_ANNOUNCEMENT = Told(
+    catalog.ANNOUNCEMENT_PUBLISHED,
+    "{title}",
+    "{preview}",
+    "/communication/courses/{course_id}/announcements/{announcement_id}",
+    ("announcement_id", "course_id", "pinned"),
+    _course_people,
+)
+_INSTITUTION_ANNOUNCEMENT = Told(
+    catalog.ANNOUNCEMENT_PUBLISHED,
+    "{title}",
+    "{preview}",
+    "/communication/announcements/{announcement_id}",
+    ("announcement_id", "course_id", "pinned"),
+    _institution_people,
+)
+_MESSAGE = Told(
+    catalog.DIRECT_MESSAGE_RECEIVED,
+    "New message",
+    "{preview}",
+    "/communication/conversations/{conversation_id}",
+    ("conversation_id", "message_id"),
+    _recipients,
+)
+_ENROLLED = Told(
+    catalog.ENROLLED,
+    "You were enrolled in a course",
+    "You were enrolled in a course.",
+    "/courses/{course_id}",
+    ("course_id",),
+    _the_student,
+)
+_PROMOTED = Told(
+    catalog.PROMOTED_FROM_WAITLIST,
+    "A seat became free: you are enrolled",
+    "A seat became free: you are enrolled.",
+    "/courses/{course_id}",
+    ("course_id",),
+    _the_student,
+)
+_LEARNER_LINK = "/analytics/courses/{course_id}/students/{student_id}"
+
+TOLD: dict[type[DomainEvent], Told | Callable[[Any], Told]] = {
+    AnnouncementPublished: lambda e: (
+        _INSTITUTION_ANNOUNCEMENT if e.course_id is None else _COURSE_ANNOUNCEMENT
+    ),
+    DiscussionReplyPosted: Told(
         catalog.DISCUSSION_REPLY,
         "New reply in a discussion you follow",
-        event.preview,
-        f"/communication/courses/{event.course_id}/topics/{event.topic_id}",
-        course_id=event.course_id,
-        topic_id=event.topic_id,
-        post_id=event.post_id,
-    )
-    return notification, _not_the_actor(envelope, TopicSubscribers(event.topic_id), event.author_id)
-
-
-def message_received(envelope: EventEnvelope, event: ConversationStarted | MessageSent) -> Composed:
-    notification = _notification(
-        envelope,
-        catalog.DIRECT_MESSAGE_RECEIVED,
-        "New message",
-        event.preview,
-        f"/communication/conversations/{event.conversation_id}",
-        conversation_id=event.conversation_id,
-        message_id=event.message_id,
-    )
-    return notification, _not_the_actor(envelope, People(tuple(event.recipient_ids)))
-
-
-def post_reported(envelope: EventEnvelope, event: PostReported) -> Composed:
-    notification = _notification(
-        envelope,
+        "{preview}",
+        "/communication/courses/{course_id}/topics/{topic_id}",
+        ("course_id", "topic_id", "post_id"),
+        _followers,
+    ),
+    ConversationStarted: _MESSAGE,
+    MessageSent: _MESSAGE,
+    PostReported: Told(
         catalog.POST_REPORTED,
         "A discussion post was reported",
-        event.preview,
-        f"/communication/courses/{event.course_id}/reported-posts",
-        course_id=event.course_id,
-        topic_id=event.topic_id,
-        post_id=event.post_id,
-        reason=event.reason,
-    )
-    return notification, _not_the_actor(envelope, CourseInstructors(event.course_id), event.author_id)
-
-
-def grade_released(envelope: EventEnvelope, event: GradeReleased) -> Composed:
-    what = "quiz" if event.kind == "quiz" else "assignment"
-    notification = _notification(
-        envelope,
+        "{preview}",
+        "/communication/courses/{course_id}/reported-posts",
+        ("course_id", "topic_id", "post_id", "reason"),
+        _moderators,
+    ),
+    GradeReleased: Told(
         catalog.GRADE_RELEASED,
-        f"Your {what} grade was released",
-        f"You scored {event.score} of {event.points}.",
-        f"/assessments/gradebook/courses/{event.course_id}/me",
-        course_id=event.course_id,
-        assessment_id=event.assessment_id,
-        kind=str(event.kind),
-        score=str(event.score),
-        points=str(event.points),
-    )
-    return notification, _not_the_actor(envelope, People((event.student_id,)))
-
-
-def submission_graded(envelope: EventEnvelope, event: SubmissionGraded) -> Composed:
+        "Your {kind} grade was released",
+        "You scored {score} of {points}.",
+        "/assessments/gradebook/courses/{course_id}/me",
+        ("course_id", "assessment_id", "kind", "score", "points"),
+        _the_student,
+    ),
     # The score stays out: the student sees it once the grade is released.
-    notification = _notification(
-        envelope,
+    SubmissionGraded: Told(
         catalog.SUBMISSION_GRADED,
         "Your submission was graded",
         "Your instructor graded your submission; the grade shows once it is released.",
-        f"/assessments/assignments/{event.assignment_id}",
-        course_id=event.course_id,
-        assignment_id=event.assignment_id,
-        submission_id=event.submission_id,
-    )
-    return notification, _not_the_actor(envelope, People((event.student_id,)))
-
-
-def student_enrolled(envelope: EventEnvelope, event: StudentEnrolled) -> Composed:
-    if event.via_waitlist:
-        of_type, title = catalog.PROMOTED_FROM_WAITLIST, "A seat became free: you are enrolled"
-    else:
-        of_type, title = catalog.ENROLLED, "You were enrolled in a course"
-    notification = _notification(
-        envelope, of_type, title, title + ".", f"/courses/{event.course_id}", course_id=event.course_id
-    )
-    return notification, _not_the_actor(envelope, People((event.student_id,)))
-
-
-def student_waitlisted(envelope: EventEnvelope, event: StudentWaitlisted) -> Composed:
-    notification = _notification(
-        envelope,
+        "/assessments/assignments/{assignment_id}",
+        ("course_id", "assignment_id", "submission_id"),
+        _the_student,
+    ),
+    StudentEnrolled: lambda e: _PROMOTED if e.via_waitlist else _ENROLLED,
+    StudentWaitlisted: Told(
         catalog.WAITLISTED,
         "You are on a course's waitlist",
-        f"The course is full; you are number {event.position} on its waitlist.",
-        f"/courses/{event.course_id}",
-        course_id=event.course_id,
-        position=event.position,
-    )
-    return notification, _not_the_actor(envelope, People((event.student_id,)))
-
-
-def course_completed(envelope: EventEnvelope, event: CourseCompleted) -> Composed:
-    # An award: the student is told even though their own completion caused it.
-    notification = _notification(
-        envelope,
+        "The course is full; you are number {position} on its waitlist.",
+        "/courses/{course_id}",
+        ("course_id", "position"),
+        _the_student,
+    ),
+    # Awards: the student is told even though their own progress caused them.
+    CourseCompleted: Told(
         catalog.COURSE_COMPLETED,
         "You completed a course",
         "Congratulations: you completed every lesson of the course.",
-        f"/progress/courses/{event.course_id}",
-        course_id=event.course_id,
-    )
-    return notification, Addressed(People((event.student_id,)))
-
-
-def achievement_earned(envelope: EventEnvelope, event: AchievementEarned) -> Composed:
-    notification = _notification(
-        envelope,
+        "/progress/courses/{course_id}",
+        ("course_id",),
+        _awarded,
+    ),
+    AchievementEarned: Told(
         catalog.ACHIEVEMENT_EARNED,
         "You earned an achievement",
-        f"Achievement earned: {event.achievement}.",
+        "Achievement earned: {achievement}.",
         "/progress/achievements",
-        achievement=event.achievement,
-        course_id=event.course_id,
-    )
-    return notification, Addressed(People((event.student_id,)))
-
-
-def learner_at_risk(envelope: EventEnvelope, event: LearnerAtRisk) -> Composed:
-    # For the course's staff only: the student is never told they were flagged.
-    notification = _notification(
-        envelope,
+        ("achievement", "course_id"),
+        _awarded,
+    ),
+    LearnerAtRisk: Told(
         catalog.LEARNER_AT_RISK,
         "A student may need your help",
-        " ".join(reason.detail for reason in event.reasons),
-        f"/analytics/courses/{event.course_id}/students/{event.student_id}",
-        course_id=event.course_id,
-        student_id=event.student_id,
-        rules=[reason.rule for reason in event.reasons],
-    )
-    return notification, _not_the_actor(envelope, People(tuple(event.instructor_ids)), event.student_id)
-
-
-def learner_back_on_track(envelope: EventEnvelope, event: LearnerBackOnTrack) -> Composed:
-    notification = _notification(
-        envelope,
+        lambda e: " ".join(reason.detail for reason in e.reasons),
+        _LEARNER_LINK,
+        ("course_id", "student_id", "reasons"),
+        _teachers,
+    ),
+    LearnerBackOnTrack: Told(
         catalog.LEARNER_BACK_ON_TRACK,
         "A student is back on track",
         "A student you were told of no longer meets any at-risk rule.",
-        f"/analytics/courses/{event.course_id}/students/{event.student_id}",
-        course_id=event.course_id,
-        student_id=event.student_id,
-        rules=list(event.resolved),
-    )
-    return notification, _not_the_actor(envelope, People(tuple(event.instructor_ids)), event.student_id)
-
-
-def export_ready(envelope: EventEnvelope, event: UserExportReady) -> Composed:
-    # The outcome of a request: the person is told even when they asked for it themself.
-    notification = _notification(
-        envelope,
+        _LEARNER_LINK,
+        ("course_id", "student_id", "resolved"),
+        _teachers,
+    ),
+    # Outcomes of a person's own request: they are told though they caused it.
+    UserExportReady: Told(
         catalog.PRIVACY_EXPORT_READY,
         "Your data export is ready",
         "The export of your data is ready to download for a few days.",
-        f"/users/{event.user_id}/exports/{event.export_id}",
-        export_id=event.export_id,
-    )
-    return notification, Addressed(People((event.user_id,)))
-
-
-def import_finished(envelope: EventEnvelope, event: RosterImportFinished) -> Composed:
-    # The outcome of the admin's own request: they are told though they caused it.
-    notification = _notification(
-        envelope,
+        "/users/{user_id}/exports/{export_id}",
+        ("export_id",),
+        _subject,
+    ),
+    RosterImportFinished: Told(
         catalog.ROSTER_IMPORT_FINISHED,
         "Your roster import finished",
-        f"Of {event.rows} rows: {event.created} invited, {event.skipped} already members, "
-        f"{event.failed} failed.",
-        f"/users/imports/{event.job_id}",
-        job_id=event.job_id,
-        rows=event.rows,
-        created=event.created,
-        skipped=event.skipped,
-        failed=event.failed,
-    )
-    return notification, Addressed(People((event.requested_by,)))
-
-
-COMPOSERS: dict[type[DomainEvent], Callable[[EventEnvelope, Any], Composed]] = {
-    AnnouncementPublished: announcement_published,
-    DiscussionReplyPosted: reply_posted,
-    ConversationStarted: message_received,
-    MessageSent: message_received,
-    PostReported: post_reported,
-    GradeReleased: grade_released,
-    SubmissionGraded: submission_graded,
-    StudentEnrolled: student_enrolled,
-    StudentWaitlisted: student_waitlisted,
-    CourseCompleted: course_completed,
-    AchievementEarned: achievement_earned,
-    UserExportReady: export_ready,
-    LearnerAtRisk: learner_at_risk,
-    LearnerBackOnTrack: learner_back_on_track,
-    RosterImportFinished: import_finished,
+        "Of {rows} rows: {created} invited, {skipped} already members, {failed} failed.",
+        "/users/imports/{job_id}",
+        ("job_id", "rows", "created", "skipped", "failed"),
+        _requester,
+    ),
 }
 """The events that notify someone, and how."""
+
+
+def _text(text: Text, event: DomainEvent, fields: dict[str, Any]) -> str:
+    return text(event) if callable(text) else text.format(**fields)
+
+
+def compose(envelope: EventEnvelope, event: DomainEvent) -> Composed:
+    """The notification an event makes (its id is the event's) and who is told of it."""
+    row = TOLD[type(event)]
+    told = row if isinstance(row, Told) else row(event)
+    fields = event.model_dump(mode="json")
+    notification = Notification(
+        notification_id=envelope.id,
+        type=told.type,
+        institution_id=envelope.institution_id,
+        occurred_at=envelope.occurred_at,
+        actor_id=envelope.actor.user_id,
+        title=_text(told.title, event, fields),
+        body_text=_text(told.body, event, fields),
+        link=_text(told.link, event, fields),
+        data={name: fields[name] for name in told.data},
+    )
+    return notification, told.audience(envelope, event)

@@ -14,7 +14,7 @@ from typing import Any
 from lms.consumer import EventConsumer, SideEffect
 from lms.events import EventEnvelope
 from lms.notifications import communication_access, course_access, users_access
-from lms.notifications.compose import COMPOSERS
+from lms.notifications.compose import TOLD, compose
 from lms.notifications.fanout import Fanout
 from lms.notifications.inbox import DynamoInbox
 from lms.notifications.queues import FanoutChunk, SqsOutbound, notification_of
@@ -51,7 +51,7 @@ def fanout() -> Fanout:
 
 
 def _notify(envelope: EventEnvelope, event: Any) -> None:
-    notification, addressed = COMPOSERS[type(event)](envelope, event)
+    notification, addressed = compose(envelope, event)
     fanout().notify(notification, addressed)
 
 
@@ -61,4 +61,4 @@ def deliver_chunk(body: str) -> list[str]:
     return fanout().deliver(notification_of(chunk), chunk.recipients)
 
 
-consumer = EventConsumer(CONSUMER, {event_type: SideEffect(_notify) for event_type in COMPOSERS})
+consumer = EventConsumer(CONSUMER, {event_type: SideEffect(_notify) for event_type in TOLD})
