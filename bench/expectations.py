@@ -33,8 +33,8 @@ _READS_FIRST = (
     "state, and the transaction is conditional on the version read (data-model.md)."
 )
 _ENROLL_READS_COURSE = (
-    "Reads the course first: enrolling needs it published, its window open and the caller allowed "
-    "(data-model.md)."
+    "Reads the course first (with the student's enrollment and the seat counter, one BatchGetItem): "
+    "enrolling needs it published, its window open and the caller allowed (data-model.md)."
 )
 _ASSIGNMENT_COURSE = (
     "Reads the course and the student's enrollment (the catalog's, one BatchGetItem): {why} "
@@ -272,36 +272,37 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
         ),
         # ---------------------------------------------------------------- enrollment (CoursesFunction)
         scenario_key("POST", "/courses/{course_id}/enrollments"): _expect(
-            TARGET_WRITE, _ENROLL_READS_COURSE, GetItem=1, TransactWriteItems=1
+            TARGET_WRITE, _ENROLL_READS_COURSE, BatchGetItem=1, TransactWriteItems=1
         ),
         scenario_key("POST", "/courses/{course_id}/enrollments", "course with a capacity"): _expect(
             TARGET_WRITE,
-            _ENROLL_READS_COURSE + " A capped course's roster is read too: the seat is a condition on its "
-            "counter (data-model.md: capped 3).",
-            GetItem=2,
+            _ENROLL_READS_COURSE + " A capped course's seat counter is in the same read: the seat is a "
+            "condition on the counter as read (data-model.md: 2).",
+            BatchGetItem=1,
             TransactWriteItems=1,
         ),
         scenario_key("POST", "/courses/{course_id}/enrollments", "waitlisted"): _expect(
             TARGET_WRITE,
-            _ENROLL_READS_COURSE + " Course and roster are read, and a Query counts the waitlist up to "
-            "the new ticket for the answer's position (data-model.md: waitlisted 4).",
-            GetItem=2,
+            _ENROLL_READS_COURSE + " After the commit a Query counts the waitlist up to the new ticket "
+            "for the answer's position, which only the committed ticket decides (data-model.md: 3).",
+            BatchGetItem=1,
             Query=1,
             TransactWriteItems=1,
         ),
         scenario_key("DELETE", "/courses/{course_id}/enrollments/{student_id}"): _expect(
             TARGET_WRITE,
-            "Reads the course (who may drop whom) and the enrollment (the write is conditional on its "
-            "status as read) before the transaction (data-model.md: uncapped 3).",
-            GetItem=2,
+            "Reads the course (who may drop whom), the enrollment (the write is conditional on its "
+            "status as read) and the seat counter in one BatchGetItem before the transaction "
+            "(data-model.md: 2).",
+            BatchGetItem=1,
             TransactWriteItems=1,
         ),
         scenario_key("DELETE", "/courses/{course_id}/enrollments/{student_id}", "course with a capacity"): (
             _expect(
                 TARGET_WRITE,
-                "Reads the course, the enrollment and the roster: the freed seat updates the counter "
-                "conditionally on the counts read (data-model.md: capped 4).",
-                GetItem=3,
+                "Reads the course, the enrollment and the seat counter in one BatchGetItem: the freed "
+                "seat updates the counter conditionally on the counts read (data-model.md: 2).",
+                BatchGetItem=1,
                 TransactWriteItems=1,
             )
         ),
@@ -315,10 +316,7 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
             Query=1,
         ),
         scenario_key("GET", "/courses/{course_id}/enrollments/{student_id}"): _expect(
-            TARGET_READ,
-            "Reads the course first: a draft is invisible to students, and only staff read another "
-            "student's enrollment (data-model.md: 2).",
-            GetItem=2,
+            TARGET_READ, BatchGetItem=1
         ),
         scenario_key("GET", "/enrollments"): _expect(
             TARGET_LIST_PAGE,

@@ -28,6 +28,7 @@ from lms.courses.enrollment.service import (
     Listed,
     RosterChanged,
     RosterQuery,
+    Standing,
 )
 from lms.courses.enrollment.service import EnrollmentStatus as Status
 from lms.idempotency import StoredResponse
@@ -57,8 +58,10 @@ class InMemoryRoster:
     def waitlist_position(self, institution_id: str, course_id: str, ticket: str) -> int:
         return sorted(self.waitlist).index(ticket) + 1
 
-    def get_enrollment(self, institution_id: str, course_id: str, student_id: str) -> Enrollment | None:
-        return self.enrollments.get(student_id)
+    def get_standing(
+        self, institution_id: str, course_id: str, student_id: str, answer_to: tuple[str, str] | None = None
+    ) -> Standing:
+        return Standing(self.course, self.enrollments.get(student_id), self.roster)
 
     def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None:
         return None

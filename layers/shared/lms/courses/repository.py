@@ -16,13 +16,19 @@ from lms import keys
 from lms.courses.catalog.store import add_entry
 from lms.courses.domain import Course, CourseStatus, Lesson
 from lms.courses.enrollment.domain import Roster, WaitlistEntry
-from lms.courses.enrollment.repository import DynamoEnrollmentRepository, add_roster_plan
+from lms.courses.enrollment.repository import (
+    DynamoEnrollmentRepository,
+    add_roster_plan,
+    enrollment_of_raw,
+    roster_of_raw,
+)
+from lms.courses.enrollment.service import Standing
 from lms.courses.errors import ConcurrentModification, InvalidPrerequisites
 from lms.courses.price import Price
 from lms.courses.service import CourseChange
 from lms.errors import Conflict, PreconditionFailed
 from lms.idempotency import DuplicateRequest, StoredResponse
-from lms.persistence.idempotency import find_response, remember_answer
+from lms.persistence.idempotency import find_response, remember_answer, response_key, response_of_raw
 from lms.persistence.outbox import outbox_item
 from lms.persistence.table import VersionedItem, batch_get
 from lms.persistence.transactions import Transaction
@@ -148,6 +154,28 @@ class DynamoCourseRepository:
         except CourseItem.DoesNotExist:
             return None
         return course_of_item(institution_id, item)
+
+    def get_standing(
+        self, institution_id: str, course_id: str, student_id: str, answer_to: tuple[str, str] | None = None
+    ) -> Standing:
+        """The course, the student's enrollment, the seat counter and, with `answer_to` (user, key),
+        the first answer to that Idempotency-Key: one consistent BatchGetItem."""
+        pk = keys.course_pk(institution_id, course_id)
+        course_key, enrollment_key, roster_key = (
+            (pk, keys.COURSE_SK),
+            (pk, keys.enrollment_sk(student_id)),
+            (pk, keys.ROSTER_SK),
+        )
+        answer_key = response_key(institution_id, *answer_to) if answer_to is not None else None
+        wanted = [course_key, enrollment_key, roster_key] + ([answer_key] if answer_key else [])
+        found = {(raw["PK"]["S"], raw["SK"]["S"]): raw for raw in batch_get(wanted)}
+        course, enrollment, roster = (found.get(key) for key in (course_key, enrollment_key, roster_key))
+        return Standing(
+            course=course_of_item(institution_id, CourseItem.from_raw_data(course)) if course else None,
+            enrollment=enrollment_of_raw(enrollment) if enrollment else None,
+            roster=roster_of_raw(roster) if roster else None,
+            answer=response_of_raw(found.get(answer_key)) if answer_key else None,
+        )
 
     def get_courses(self, institution_id: str, course_ids: list[str]) -> dict[str, Course]:
         wanted = [(keys.course_pk(institution_id, cid), keys.COURSE_SK) for cid in dict.fromkeys(course_ids)]

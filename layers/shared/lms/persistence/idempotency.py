@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
@@ -52,6 +53,22 @@ def remember_answer(
         IdempotencyItem.PK.does_not_exist() | (IdempotencyItem.expires_at < int(time.time())),
         refusal,
     )
+
+
+def response_key(institution_id: str, user_id: str, key: str) -> tuple[str, str]:
+    """The (PK, SK) of the first answer to a caller's key, for a read that fetches it with others."""
+    return keys.idempotency_pk(institution_id, user_id, key), keys.IDEMPOTENCY_SK
+
+
+def response_of_raw(raw: dict[str, Any] | None) -> StoredResponse | None:
+    """The stored first answer as BatchGetItem returns it; None when absent or expired."""
+    if raw is None:
+        return None
+    item = IdempotencyItem.from_raw_data(raw)
+    # TTL deletion lags; an expired answer is no longer a promise.
+    if item.expires_at <= time.time():
+        return None
+    return StoredResponse(fingerprint=item.fingerprint, status=int(item.status), body=item.body)
 
 
 def find_response(institution_id: str, user_id: str, key: str) -> IdempotencyItem | None:

@@ -112,6 +112,20 @@ def _enrollment_item(institution_id: str, enrollment: Enrollment) -> EnrollmentI
     return item
 
 
+def enrollment_of_raw(raw: dict[str, Any]) -> Enrollment:
+    """An enrollment item as BatchGetItem returns it."""
+    return _enrollment(EnrollmentItem.from_raw_data(raw))
+
+
+def roster_of_raw(raw: dict[str, Any]) -> Roster:
+    """The seat counter as BatchGetItem returns it."""
+    return _roster(RosterItem.from_raw_data(raw))
+
+
+def _roster(item: RosterItem) -> Roster:
+    return Roster(capacity=int(item.capacity), enrolled=int(item.enrolled), waitlisted=int(item.waitlisted))
+
+
 def _enrollment(item: EnrollmentItem) -> Enrollment:
     return Enrollment(
         course_id=item.course_id,
@@ -229,9 +243,7 @@ class DynamoEnrollmentRepository:
             )
         except RosterItem.DoesNotExist:
             return None
-        return Roster(
-            capacity=int(item.capacity), enrolled=int(item.enrolled), waitlisted=int(item.waitlisted)
-        )
+        return _roster(item)
 
     def waitlist_head(self, institution_id: str, course_id: str, count: int) -> list[WaitlistEntry]:
         page = next(
@@ -253,17 +265,6 @@ class DynamoEnrollmentRepository:
             consistent_read=True,
         )
         return max(1, ahead_and_self)
-
-    def get_enrollment(self, institution_id: str, course_id: str, student_id: str) -> Enrollment | None:
-        try:
-            item = EnrollmentItem.get(
-                keys.course_pk(institution_id, course_id),
-                keys.enrollment_sk(student_id),
-                consistent_read=True,
-            )
-        except EnrollmentItem.DoesNotExist:
-            return None
-        return _enrollment(item)
 
     def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None:
         item = find_response(institution_id, user_id, key)

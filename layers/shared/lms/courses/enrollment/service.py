@@ -74,15 +74,26 @@ class Listed:
     position: int | None = None
 
 
+@dataclass(frozen=True)
+class Standing:
+    """A course with one student's enrollment and its seat counter, read together in one request."""
+
+    course: Course | None
+    enrollment: Enrollment | None = None
+    roster: Roster | None = None  # exists while the course has a capacity
+    answer: StoredResponse | None = None  # the first answer to the caller's Idempotency-Key
+
+
 class CourseReader(Protocol):
     def get_course(self, institution_id: str, course_id: str) -> Course | None: ...
+    def get_standing(
+        self, institution_id: str, course_id: str, student_id: str, answer_to: tuple[str, str] | None = None
+    ) -> Standing: ...
 
 
 class EnrollmentRepository(Protocol):
-    def get_roster(self, institution_id: str, course_id: str) -> Roster | None: ...
     def waitlist_head(self, institution_id: str, course_id: str, count: int) -> list[WaitlistEntry]: ...
     def waitlist_position(self, institution_id: str, course_id: str, ticket: str) -> int: ...
-    def get_enrollment(self, institution_id: str, course_id: str, student_id: str) -> Enrollment | None: ...
     def enroll(self, change: EnrollmentChange) -> None: ...
     def drop(self, change: DropChange) -> None: ...
     def list_roster(
@@ -114,18 +125,37 @@ class EnrollmentService:
         self._new_id = new_id
         self._pause = pause or _backoff
 
-    def _course(self, principal: Principal, course_id: str) -> Course:
-        course = self._courses.get_course(principal.institution_id, course_id)
-        if course is None:
-            raise CourseNotFound(f"No course {course_id!r}.")
-        ensure_visible(principal, course)
-        return course
+    def _standing(
+        self, principal: Principal, course_id: str, student_id: str, request: IdempotentRequest | None = None
+    ) -> tuple[Course, Standing]:
+        """The visible course with the student's enrollment and the seat counter, one read.
 
-    def _retrying(self, attempt: Callable[[], Enrollment]) -> Enrollment:
-        """Run a read-decide-write attempt again while concurrent roster changes beat it."""
+        With an Idempotency-Key the first answer is read too, and replayed before any rule runs.
+        The enrollment and the counter are used only once the course let the caller in."""
+        answer_to = (principal.user_id, request.key) if request is not None else None
+        standing = self._courses.get_standing(principal.institution_id, course_id, student_id, answer_to)
+        if request is not None:
+            idempotency.replay(standing.answer, request)
+        if standing.course is None:
+            raise CourseNotFound(f"No course {course_id!r}.")
+        ensure_visible(principal, standing.course)
+        return standing.course, standing
+
+    def _retrying(
+        self,
+        principal: Principal,
+        course: Course,
+        student_id: str,
+        first: Standing,
+        attempt: Callable[[Standing], Enrollment],
+    ) -> Enrollment:
+        """Run a read-decide-write attempt again, on a new read, while concurrent roster changes beat it."""
+        standing = first
         for number in range(MAX_ATTEMPTS):
+            if number:
+                standing = self._courses.get_standing(principal.institution_id, course.id, student_id)
             try:
-                return attempt()
+                return attempt(standing)
             except RosterChanged:
                 self._pause(number)
         raise RosterBusy("Many roster changes arrived at once; retry the request.")
@@ -141,16 +171,19 @@ class EnrollmentService:
     ) -> tuple[Enrollment, int | None]:
         """Give the student a seat, or a place on the waitlist; returns the waitlist position if any."""
         authz.authorize(principal, policy.ENROLL_STUDENT)
-        if request is not None:
-            idempotency.replay(
-                self._repo.stored_response(principal.institution_id, principal.user_id, request.key), request
-            )
-        course = self._course(principal, course_id)
+        # The student `domain.enrollee` names when it lets the request through.
+        course, standing = self._standing(principal, course_id, student_id or principal.user_id, request)
         student = domain.enrollee(principal, student_id)
         if student != principal.user_id and not domain.is_staff_of(principal, course):
             raise Forbidden("Only the course's instructors and institution admins enroll other students.")
         domain.ensure_open(course, self._now())
-        enrollment = self._retrying(lambda: self._enroll_once(principal, course, student, request))
+        enrollment = self._retrying(
+            principal,
+            course,
+            student,
+            standing,
+            lambda now: self._enroll_once(principal, course, student, now, request),
+        )
         position = None
         if enrollment.waitlist_ticket is not None:
             position = self._repo.waitlist_position(
@@ -159,15 +192,20 @@ class EnrollmentService:
         return enrollment, position
 
     def _enroll_once(
-        self, principal: Principal, course: Course, student_id: str, request: IdempotentRequest | None
+        self,
+        principal: Principal,
+        course: Course,
+        student_id: str,
+        standing: Standing,
+        request: IdempotentRequest | None,
     ) -> Enrollment:
         capped = course.capacity is not None
-        roster = self._repo.get_roster(principal.institution_id, course.id) if capped else None
+        roster = standing.roster if capped else None
         try:
             placement = domain.place(roster, course.waitlist_enabled)
         except CourseFull:
             # A student already on the roster hears that, not that the course is full.
-            current = self._repo.get_enrollment(principal.institution_id, course.id, student_id)
+            current = standing.enrollment
             if current is not None and current.status != EnrollmentStatus.DROPPED:
                 raise AlreadyEnrolled(f"Student {student_id!r} is already {current.status}.") from None
             raise
@@ -221,17 +259,25 @@ class EnrollmentService:
 
     def drop(self, principal: Principal, course_id: str, student_id: str) -> Enrollment:
         authz.authorize(principal, policy.DROP_ENROLLMENT)
-        course = self._course(principal, course_id)
+        course, standing = self._standing(principal, course_id, student_id)
         domain.ensure_may_manage(principal, course, student_id)
-        return self._retrying(lambda: self._drop_once(principal, course, student_id))
+        return self._retrying(
+            principal,
+            course,
+            student_id,
+            standing,
+            lambda now: self._drop_once(principal, course, student_id, now),
+        )
 
-    def _drop_once(self, principal: Principal, course: Course, student_id: str) -> Enrollment:
+    def _drop_once(
+        self, principal: Principal, course: Course, student_id: str, standing: Standing
+    ) -> Enrollment:
         inst = principal.institution_id
-        before = self._repo.get_enrollment(inst, course.id, student_id)
+        before = standing.enrollment
         if before is None or before.status == EnrollmentStatus.DROPPED:
             raise EnrollmentNotFound(f"Student {student_id!r} is not on this course's roster or waitlist.")
         was_enrolled = before.status == EnrollmentStatus.ENROLLED
-        roster = self._repo.get_roster(inst, course.id) if course.capacity is not None else None
+        roster = standing.roster if course.capacity is not None else None
         promote: list[WaitlistEntry] = []
         if roster is not None:
             count = domain.promotions_after_leaving(roster, was_enrolled)
@@ -269,9 +315,9 @@ class EnrollmentService:
         self, principal: Principal, course_id: str, student_id: str
     ) -> tuple[Enrollment, int | None]:
         authz.authorize(principal, policy.GET_ENROLLMENT)
-        course = self._course(principal, course_id)
+        course, standing = self._standing(principal, course_id, student_id)
         domain.ensure_may_manage(principal, course, student_id)
-        enrollment = self._repo.get_enrollment(principal.institution_id, course.id, student_id)
+        enrollment = standing.enrollment
         if enrollment is None:
             raise EnrollmentNotFound(f"Student {student_id!r} has never been on this course's roster.")
         position = None
@@ -285,7 +331,10 @@ class EnrollmentService:
         self, principal: Principal, course_id: str, query: RosterQuery
     ) -> tuple[list[Listed], str | None]:
         authz.authorize(principal, policy.LIST_ENROLLMENTS)
-        course = self._course(principal, course_id)
+        course = self._courses.get_course(principal.institution_id, course_id)
+        if course is None:
+            raise CourseNotFound(f"No course {course_id!r}.")
+        ensure_visible(principal, course)
         if not domain.is_staff_of(principal, course):
             raise Forbidden("Only the course's instructors and institution admins read its roster.")
         return self._repo.list_roster(course, principal.institution_id, query)
