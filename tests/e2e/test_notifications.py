@@ -1,11 +1,13 @@
 """Notifications over the local stack: what people do reaches the right inboxes within seconds.
 
 An announcement reaches every enrolled student (unread) and not its author; a released grade
-reaches only its student; a discussion reply reaches the topic's followers but never its author.
+reaches only its student; a discussion reply reaches the topic's followers but never its author;
+an assignment due within a day reminds, once, the students who have not submitted it.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from infra.local_stack import LocalStack
@@ -109,3 +111,20 @@ def test_a_reply_reaches_the_topic_s_followers_but_never_its_author(local: Local
 
     assert [n["data"]["post_id"] for n in told(ben, "DiscussionReply", topic["id"])] == [second["id"]]
     assert told(ana, "DiscussionReply", topic["id"]) == []
+
+
+def test_an_assignment_due_within_a_day_reminds_once_who_has_not_submitted(local: LocalStack) -> None:
+    room = Class(local, "Reminded optics")
+    now = datetime.now(UTC)
+    assignment = published(room.instructor, room.course_id, due_at=(now + timedelta(hours=20)).isoformat())
+    done, idle = room.students[:2]
+    submitted(done, assignment["id"])
+
+    # As its schedule would, twice (a repeated run): nobody is reminded twice.
+    for _ in range(2):
+        local.pump.invoke_scheduled("DueReminderFunction", at=now)
+
+    (reminder,) = told(idle, "AssignmentDueSoon", assignment["id"])
+    assert reminder["title"] == "Due soon: Essay on light"
+    assert told(done, "AssignmentDueSoon", assignment["id"]) == []
+    assert told(room.instructor, "AssignmentDueSoon", assignment["id"]) == []
