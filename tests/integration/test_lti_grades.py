@@ -15,7 +15,7 @@ import pytest
 from infra.gateway import ApiGateway, ApiResponse
 from infra.provision import Stack
 from tests.support.client import problem
-from tests.support.courses import create_course, enroll
+from tests.support.courses import add_lesson, add_section, create_course, enroll
 from tests.support.events import drained
 from tests.support.lti_services import LaunchedTool, ToolKeys, register_and_launch, served_jwks
 from tests.support.people import export_document, request_export
@@ -428,3 +428,19 @@ def test_a_students_scores_are_in_their_export_and_gone_on_erasure(
     drained(stack)
     assert [i for i in scene.tenant.items() if i["entity"] == "lti-result"] == []
     assert scene.grades.results(line) == []
+
+
+def test_the_resource_links_line_item_counts_in_the_category_its_lesson_names(world: World) -> None:
+    course = create_course(world.instructor, title="Quizzed labs")
+    section = add_section(world.instructor, course["id"])
+    link = {"tool_id": world.launched.tool["id"], "gradebook_category": "quizzes"}
+    lesson = add_lesson(
+        world.instructor, course["id"], section["id"], "Timed lab", content_type="lti", content=None, lti=link
+    )
+    world.grades.course_id = course["id"]
+    try:
+        made = world.grades.call("GET", f"/{lesson['id']}", scope=READ_LINE_ITEMS)
+    finally:
+        world.grades.course_id = world.launched.course_id
+    assert made.status == 200, made.body
+    assert (made.json()["label"], made.json()[CATEGORY]) == ("Timed lab", "quizzes")

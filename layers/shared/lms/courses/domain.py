@@ -66,6 +66,13 @@ class LtiLink(BaseModel):
         max_length=20,
         description="Custom parameters the tool receives with every launch (names: letters, digits, _).",
     )
+    gradebook_category: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="The gradebook category the lesson's own line item counts in once its tool grades it "
+        "(default `assignments`); read when the tool first uses the line item.",
+    )
 
     @field_validator("custom")
     @classmethod

@@ -148,11 +148,12 @@ def roster_page(institution_id: str, course_id: str, limit: int, cursor: str | N
 
 @dataclass(frozen=True)
 class LinkedLesson:
-    """An `lti` lesson of a course as the grade services need it: its title and its tool."""
+    """An `lti` lesson of a course as the grade services need it: its title, its tool, its category."""
 
     lesson_id: str
     title: str
     tool_id: str
+    gradebook_category: str | None = None
 
 
 def linked_lesson(institution_id: str, course_id: str, lesson_id: str) -> LinkedLesson | None:
@@ -169,7 +170,10 @@ def linked_lesson(institution_id: str, course_id: str, lesson_id: str) -> Linked
     link = document.get("lti") or {}
     if document.get("content_type") != LTI or not link.get("tool_id"):
         return None
-    return LinkedLesson(lesson_id, str(document.get("title") or ""), str(link["tool_id"]))
+    category = link.get("gradebook_category")
+    return LinkedLesson(
+        lesson_id, str(document.get("title") or ""), str(link["tool_id"]), str(category) if category else None
+    )
 
 
 def check_enrolled(

@@ -117,9 +117,15 @@ def result_of(line_item: LineItem, score: Score) -> Result:
 
 
 def resource_link_line_item(
-    institution_id: str, tool_id: str, course_id: str, lesson_id: str, title: str, now: datetime
+    institution_id: str,
+    tool_id: str,
+    course_id: str,
+    lesson_id: str,
+    title: str,
+    category: str | None,
+    now: datetime,
 ) -> LineItem:
-    """The line item of an `lti` lesson, made the first time its tool uses it."""
+    """The line item of an `lti` lesson, made the first time its tool uses it, in the lesson's category."""
     return LineItem(
         id=lesson_id,
         institution_id=institution_id,
@@ -132,7 +138,7 @@ def resource_link_line_item(
         tag=None,
         start_date_time=None,
         end_date_time=None,
-        gradebook_category=DEFAULT_CATEGORY,
+        gradebook_category=category or DEFAULT_CATEGORY,
         version=1,
         created_at=now,
         updated_at=now,

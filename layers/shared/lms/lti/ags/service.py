@@ -151,7 +151,13 @@ class GradeService:
         if lesson is None or lesson.tool_id != caller.tool.id:
             raise LtiLineItemNotFound(f"No line item {line_item_id!r} of this tool in course {course_id!r}.")
         item = resource_link_line_item(
-            caller.institution_id, caller.tool.id, course_id, lesson.lesson_id, lesson.title, self._now()
+            caller.institution_id,
+            caller.tool.id,
+            course_id,
+            lesson.lesson_id,
+            lesson.title,
+            lesson.gradebook_category,
+            self._now(),
         )
         try:
             self._repo.create_line_item(item, _actor(caller), [_saved(item)])
