@@ -183,3 +183,21 @@ def _body(course_id: str) -> dict[str, Any]:
         "points": "10",
         "submission_types": ["text"],
     }
+
+
+def test_a_student_with_an_extension_who_dropped_the_course_is_not_reminded(
+    stack: Stack, course: Class
+) -> None:
+    now = datetime.now(UTC)
+    leaving = course.students[0]
+    made = published(course.instructor, course.id, due_at=(now + timedelta(hours=5)).isoformat())
+    extension = f"{ASSIGNMENTS}/{made['id']}/extensions/{leaving.user_id}"
+    granted = course.instructor.request(
+        "PUT", extension, json_body={"due_at": (now + timedelta(hours=30)).isoformat()}
+    )
+    assert granted.status == 200, granted.body
+    assert leaving.delete(f"/courses/{course.id}/enrollments/{leaving.user_id}").status in (200, 204)
+
+    run_reminders(stack, now + timedelta(hours=8))
+
+    assert reminders_in(leaving) == []

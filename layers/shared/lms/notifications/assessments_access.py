@@ -13,6 +13,7 @@ from typing import Any
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
 from lms import keys
+from lms.notifications import course_access
 from lms.notifications.reminders import ComingDue
 from lms.persistence.table import GSI1, Item
 
@@ -110,7 +111,7 @@ def published(due: ComingDue) -> bool:
 
 
 class TableDueIndex:
-    """The reminders' port (lms.notifications.reminders.DueIndex) over these reads."""
+    """The reminders' port (lms.notifications.reminders.DueIndex) over these reads and the roster's."""
 
     def coming_due(self, after: str, until: str) -> Iterator[ComingDue]:
         return coming_due(after, until)
@@ -123,3 +124,6 @@ class TableDueIndex:
 
     def published(self, due: ComingDue) -> bool:
         return published(due)
+
+    def enrolled(self, due: ComingDue, student_id: str) -> bool:
+        return course_access.is_enrolled(due.institution_id, due.course_id, student_id)

@@ -54,3 +54,16 @@ def instructors(institution_id: str, course_id: str) -> list[str]:
     except CourseStaff.DoesNotExist:
         return []
     return [str(i) for i in course.instructor_ids or []]
+
+
+def is_enrolled(institution_id: str, course_id: str, student_id: str) -> bool:
+    """Whether the student is on the course's roster now: one GetItem of their enrollment."""
+    try:
+        entry = RosterEntry.get(
+            keys.course_pk(institution_id, course_id),
+            keys.enrollment_sk(student_id),
+            attributes_to_get=["PK", "SK", "status"],
+        )
+    except RosterEntry.DoesNotExist:
+        return False
+    return entry.status == ENROLLED

@@ -52,6 +52,8 @@ class DueIndex(Protocol):
 
     def published(self, due: ComingDue) -> bool: ...
 
+    def enrolled(self, due: ComingDue, student_id: str) -> bool: ...
+
 
 class Passes(Protocol):
     """Which markers (at which due date) a run has handled, so the next run skips them."""
@@ -94,7 +96,9 @@ class DueReminders:
         if due.student_id is not None:
             if not self._index.published(due):
                 return None
-            return [] if due.student_id in self._index.submitted(due) else [due.student_id]
+            if not self._index.enrolled(due, due.student_id) or due.student_id in self._index.submitted(due):
+                return []
+            return [due.student_id]
         students = self._fanout.resolve(due.institution_id, CourseStudents(due.course_id))
         done = self._index.submitted(due) | self._index.with_extension(due)
         return [s for s in students if s not in done]
