@@ -990,6 +990,22 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
             GetItem=1,
             TransactWriteItems=1,
         ),
+        scenario_key("POST", "/lti/deep-links"): _expect(
+            TARGET_READ,
+            "Reads the course (its instructors and sections, lms.lti.course_access), then the tool; KMS "
+            "signs the hint (data-model.md: LTI).",
+            other={"kms:Sign": 1},
+            GetItem=2,
+        ),
+        scenario_key("POST", "/lti/deep-links/return"): _expect(
+            TARGET_WRITE,
+            "Reads the tool the signed data names (its keys, whether it is enabled); one transaction uses "
+            "up the response's nonce and the deep link's data; then the courses context's service reads the "
+            "course and adds the lessons in its own transaction, as the person who started the deep link "
+            "(data-model.md: LTI).",
+            GetItem=2,
+            TransactWriteItems=2,
+        ),
         scenario_key("POST", "/lti/token"): _expect(
             TARGET_WRITE,
             "Reads the tool the client id names (its JWKS URL, whether it is enabled), then records the "

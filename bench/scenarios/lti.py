@@ -1,8 +1,11 @@
-"""Scenarios of the LTI API (LtiFunction): tool registrations and the platform's public keys."""
+"""Scenarios of the LTI API (LtiFunction): tool registrations, the platform's public keys, launches,
+deep links and the services."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import threading
 import time
 import uuid
@@ -30,6 +33,9 @@ LAUNCHES = "/lti/launches"
 AUTHORIZE = "/lti/authorize"
 TOOL_URL = "https://tool.example"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+DEEP_LINKS = "/lti/deep-links"
+LTI_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 
 
 def tool_body(serial: int | str) -> dict[str, Any]:
@@ -256,6 +262,78 @@ class AuthorizeLtiLaunchByForm(_Launches):
         return ApiCall("POST", AUTHORIZE, None, raw_body=urlencode(self.login()), headers=FORM)
 
 
+class _DeepLinks(_Tools):
+    """A draft course with a section, and a tool whose public key its registration holds."""
+
+    lessons_per_course = 100  # a fresh course before the outline's limit (500 lessons)
+
+    def setup(self) -> None:
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        jwk = {**RSAAlgorithm.to_jwk(self.key.public_key(), as_dict=True), "kid": "bench", "alg": "RS256"}
+        body = {name: value for name, value in tool_body("linking").items() if name != "jwks_url"}
+        body["jwks"] = {"keys": [jwk]}
+        self.tool = self.send(ApiCall("POST", TOOLS, ADMIN, body=body), 201).json()
+        self.new_course()
+
+    def new_course(self) -> None:
+        course_id = self.send(ApiCall("POST", "/courses", INSTRUCTOR, body=course_body(0)), 201).json()["id"]
+        params = {"course_id": course_id}
+        section = self.send(ApiCall("POST", COURSE + "/sections", INSTRUCTOR, params, {"title": "Labs"}), 201)
+        self.start = {"course_id": course_id, "section_id": section.json()["id"], "tool_id": self.tool["id"]}
+
+    def response(self) -> str:
+        """The tool's signed answer to a fresh deep link: one resource link, the `data` returned."""
+        params = self.send(ApiCall("POST", DEEP_LINKS, INSTRUCTOR, body=self.start), 200).json()["params"]
+        login = {
+            "scope": "openid",
+            "response_type": "id_token",
+            "client_id": params["client_id"],
+            "redirect_uri": f"{TOOL_URL}/lti/deep-link",
+            "login_hint": params["login_hint"],
+            "lti_message_hint": params["lti_message_hint"],
+            "nonce": uuid.uuid4().hex,
+        }
+        page = self.send(ApiCall("GET", AUTHORIZE, None, query=login), 200).body
+        id_token = html.unescape(re.findall(r'name="id_token" value="([^"]*)"', page)[0])
+        settings = jwt.decode(id_token, options={"verify_signature": False})[DL + "deep_linking_settings"]
+        now = int(time.time())
+        claims = {
+            "iss": self.tool["client_id"],
+            "aud": self.tool["platform"]["issuer"],
+            "iat": now,
+            "exp": now + 600,
+            "nonce": uuid.uuid4().hex,
+            LTI_CLAIM + "deployment_id": self.tool["deployment_id"],
+            LTI_CLAIM + "message_type": "LtiDeepLinkingResponse",
+            LTI_CLAIM + "version": "1.3.0",
+            DL + "content_items": [
+                {"type": "ltiResourceLink", "title": "Heap lab", "custom": {"exercise": "heap-1"}}
+            ],
+            DL + "data": settings["data"],
+        }
+        return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": "bench"})
+
+
+class StartLtiDeepLink(_DeepLinks):
+    method, path = "POST", DEEP_LINKS
+
+    def next_call(self, index: int) -> ApiCall:
+        return ApiCall("POST", DEEP_LINKS, INSTRUCTOR, body=self.start)
+
+
+class ReturnLtiDeepLink(_DeepLinks):
+    """The tool's keys are the registration's (no JWKS fetched); the item becomes a lesson."""
+
+    method, path = "POST", DEEP_LINKS + "/return"
+    disposable = TRAIL | {USED_ENTITY, LAUNCH_ENTITY}
+
+    def next_call(self, index: int) -> ApiCall:
+        if index and index % self.lessons_per_course == 0:
+            self.new_course()
+        form = urlencode({"JWT": self.response()})
+        return ApiCall("POST", self.path, None, raw_body=form, headers=FORM)
+
+
 LTI_SCENARIOS = (
     GetLtiPlatformKeys,
     RegisterLtiTool,
@@ -268,4 +346,6 @@ LTI_SCENARIOS = (
     AuthorizeLtiLaunchByForm,
     IssueLtiAccessToken,
     ListLtiMemberships,
+    StartLtiDeepLink,
+    ReturnLtiDeepLink,
 )

@@ -1,4 +1,5 @@
-"""LTI API: tool registrations, the platform's keys, launches and services; the rules live in lms.lti.
+"""LTI API: tool registrations, the platform's keys, launches, deep links and services; the rules
+live in lms.lti.
 
 Each part registers its routes on the shared resolver when its module is imported below.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import deep_link_routes  # noqa: F401 - registers its routes on the shared resolver
 import grade_routes  # noqa: F401 - registers its routes on the shared resolver
 import launch_routes  # noqa: F401 - registers its routes on the shared resolver
 import service_routes  # noqa: F401 - registers its routes on the shared resolver

@@ -40,7 +40,7 @@ HTML_ANSWER: dict[int, OpenAPIResponse] = {
 
 @cache
 def launches() -> LaunchService:
-    return LaunchService(DynamoToolRepository(), course_access.load, platform_keys())
+    return LaunchService(DynamoToolRepository(), course_access.load, course_access.outline, platform_keys())
 
 
 def _refused(refusal: Problem) -> Response[Any]:

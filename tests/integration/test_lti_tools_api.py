@@ -6,10 +6,13 @@ from typing import Any
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
 
 from infra.gateway import ApiResponse
 from lms.lti.platform_keys import platform_keys
 from tests.support.client import Caller, InProcess, problem
+from tests.support.lti_services import ToolKeys
 from tests.support.tenant import Tenant
 
 TOOLS = "/lti/tools"
@@ -79,6 +82,73 @@ def test_a_retried_registration_answers_the_first_one_and_registers_nothing_more
 def test_a_registration_with_an_unusable_value_is_refused(tenant: Tenant, field: str, value: Any) -> None:
     body = problem(tenant.admin().post(TOOLS, registration(**{field: value})), 422, "validation-failed")
     assert field in {error["field"].split(".")[0] for error in body["errors"]}
+
+
+def test_a_tool_registered_with_its_keys_answers_them_as_a_jwks(tenant: Tenant) -> None:
+    keys = ToolKeys()
+    kid = keys.rotate()
+    by_jwks = registered(tenant.admin(), jwks_url=None, jwks=keys.jwks())
+    assert by_jwks["jwks_url"] is None
+    assert [(key["kid"], key["kty"]) for key in by_jwks["jwks"]["keys"]] == [(kid, "RSA")]
+    by_pem = registered(tenant.admin(), jwks_url=None, public_key_pem=keys.pem())
+    (key,) = by_pem["jwks"]["keys"]
+    assert (key["n"], key["e"]) == (keys.jwks()["keys"][0]["n"], keys.jwks()["keys"][0]["e"])
+    assert key["kid"]
+    assert "d" not in key
+
+
+def _private_jwk() -> dict[str, Any]:
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return {**RSAAlgorithm.to_jwk(private, as_dict=True), "kid": "leaked"}
+
+
+def _short_jwk() -> dict[str, Any]:
+    public = rsa.generate_private_key(public_exponent=65537, key_size=1024).public_key()  # noqa: S505 - the weak key refused
+    return {**RSAAlgorithm.to_jwk(public, as_dict=True), "kid": "short"}
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        pytest.param({"jwks_url": None}, id="none"),
+        pytest.param({"jwks": {"keys": []}}, id="jwks-and-url"),
+        pytest.param({"jwks_url": None, "jwks": {"keys": []}}, id="empty-jwks"),
+        pytest.param({"jwks_url": None, "jwks": {"keys": [_private_jwk()]}}, id="private-key"),
+        pytest.param({"jwks_url": None, "jwks": {"keys": [_short_jwk()]}}, id="short-key"),
+        pytest.param({"jwks_url": None, "jwks": {"keys": [{"kty": "EC", "kid": "e"}]}}, id="not-rsa"),
+        pytest.param({"jwks_url": None, "jwks": {"keys": [{"kty": "RSA", "n": "x"}]}}, id="broken-rsa"),
+        pytest.param({"jwks_url": None, "jwks": {"keys": ["text"]}}, id="not-a-jwk"),
+        pytest.param(
+            {"jwks_url": None, "public_key_pem": "-----BEGIN PUBLIC KEY-----\n" + "A" * 80}, id="bad-pem"
+        ),
+    ],
+)
+def test_keys_that_are_not_a_tools_public_keys_are_refused(tenant: Tenant, keys: dict[str, Any]) -> None:
+    problem(tenant.admin().post(TOOLS, registration(**keys)), 422, "validation-failed")
+
+
+def test_two_keys_without_their_own_kids_are_refused(tenant: Tenant) -> None:
+    first, second = ToolKeys(), ToolKeys()
+    first.rotate()
+    second.rotate()
+    jwks = {"keys": [{**first.jwks()["keys"][0], "kid": "same"}, {**second.jwks()["keys"][0], "kid": "same"}]}
+    problem(tenant.admin().post(TOOLS, registration(jwks_url=None, jwks=jwks)), 422, "validation-failed")
+
+
+def test_a_change_gives_the_keys_one_way_and_replaces_the_other(tenant: Tenant) -> None:
+    admin = tenant.admin()
+    tool = registered(admin)
+    keys = ToolKeys()
+    keys.rotate()
+    path = f"{TOOLS}/{tool['id']}"
+    both = {"jwks_url": "https://tool.example/keys", "jwks": keys.jwks()}
+    problem(admin.patch(path, both, version=1), 422, "validation-failed")
+    given = admin.patch(path, {"public_key_pem": keys.pem()}, version=1)
+    assert given.status == 200, given.body
+    assert (given.json()["jwks_url"], len(given.json()["jwks"]["keys"])) == (None, 1)
+    assert tenant.events()[-1]["data"]["changed"] == ["jwks", "jwks_url"]
+    back = admin.patch(path, {"jwks_url": "https://tool.example/keys"}, version=2)
+    assert (back.json()["jwks_url"], back.json()["jwks"]) == ("https://tool.example/keys", None)
 
 
 def test_a_tool_on_this_machine_may_use_plain_http(tenant: Tenant) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jwt
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
@@ -46,6 +47,18 @@ class ToolKeys:
             jwk = RSAAlgorithm.to_jwk(self.keys[kid].public_key(), as_dict=True)
             keys.append({**jwk, "kid": kid, "alg": "RS256", "use": "sig"})
         return {"keys": keys}
+
+    def pem(self, kid: str | None = None) -> str:
+        """A public key in PEM, as a tool without a JWKS URL gives it."""
+        public = self.keys[kid or self.published[0]].public_key()
+        return public.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ).decode()
+
+    def sign(self, claims: dict[str, Any], kid: str | None = None, header_kid: bool = True) -> str:
+        kid = kid or self.published[0]
+        headers = {"kid": kid} if header_kid else None
+        return jwt.encode(claims, self.keys[kid], algorithm="RS256", headers=headers)
 
 
 @contextmanager

@@ -26,6 +26,7 @@ from lms.courses.errors import (
 )
 from lms.courses.price import Price
 from lms.errors import Forbidden
+from lms.urls import is_tool_url
 
 MAX_SECTIONS = 100
 MAX_LESSONS = 500
@@ -52,6 +53,17 @@ class ContentType(StrEnum):
     LTI = "lti"
 
 
+class LineItemHint(BaseModel):
+    """The gradebook column a tool asked for when it linked the lesson (LTI Deep Linking `lineItem`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    score_maximum: float = Field(gt=0, le=1_000_000)
+    label: str | None = Field(default=None, min_length=1, max_length=200)
+    resource_id: str | None = Field(default=None, min_length=1, max_length=255)
+    tag: str | None = Field(default=None, min_length=1, max_length=255)
+
+
 class LtiLink(BaseModel):
     """An `lti` lesson's link to a tool its institution registered (the lti context launches it).
 
@@ -73,6 +85,21 @@ class LtiLink(BaseModel):
         description="The gradebook category the lesson's own line item counts in once its tool grades it "
         "(default `assignments`); read when the tool first uses the line item.",
     )
+    url: str | None = Field(
+        default=None,
+        max_length=2048,
+        description="The tool's URL of this resource (a launch's target link URI); else the tool's own.",
+    )
+    line_item: LineItemHint | None = Field(
+        default=None, description="The gradebook column the tool asked for when it linked the lesson."
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _tool_url(cls, url: str | None) -> str | None:
+        if url is not None and not is_tool_url(url):
+            raise ValueError("must be an https URL (http only on localhost)")
+        return url
 
     @field_validator("custom")
     @classmethod

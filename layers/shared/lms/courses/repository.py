@@ -240,6 +240,12 @@ class DynamoCourseRepository:
             expected = change.lesson_expected_version
             condition = LessonItem.PK.does_not_exist() if expected is None else LessonItem.version == expected
             tx.put(lesson, condition, PreconditionFailed("The lesson changed meanwhile."))
+        for added in change.new_lessons:
+            tx.put(
+                _lesson_item(inst, added),
+                LessonItem.PK.does_not_exist(),
+                Conflict("A lesson with this id exists."),
+            )
         if change.lesson_delete is not None:
             tx.delete(
                 LessonItem(keys.course_pk(inst, course.id), keys.lesson_sk(change.lesson_delete)),

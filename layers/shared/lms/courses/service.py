@@ -21,6 +21,7 @@ from lms.courses.errors import (
     CourseNotFound,
     InvalidPrerequisites,
     LessonNotFound,
+    OutlineFull,
 )
 from lms.courses.schemas import (
     CourseDraft,
@@ -46,6 +47,9 @@ from lms.events.courses import (
 )
 from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
 
+MAX_LINKED_LESSONS = 20
+"""Lessons one deep link adds: with their events they stay well inside one transaction's 100 items."""
+
 
 @dataclass
 class CourseChange:
@@ -59,6 +63,7 @@ class CourseChange:
     lesson_put: Lesson | None = None
     lesson_expected_version: int | None = None  # None with lesson_put: the lesson is new
     lesson_delete: str | None = None
+    new_lessons: list[Lesson] = field(default_factory=list)  # several lessons added at once
     prerequisites_to_check: list[str] = field(default_factory=list)
     roster: RosterPlan | None = None  # the seat counter follows the capacity (lms.courses.enrollment)
     idempotent: IdempotentRequest | None = None
@@ -446,6 +451,64 @@ class CourseService:
             answer=lambda _: LessonView.of(lesson, position),
         )
         return lesson, position
+
+    def add_linked_lessons(
+        self, principal: Principal, course_id: str, section_id: str, drafts: list[LessonDraft]
+    ) -> list[tuple[Lesson, int]]:
+        """Lessons a tool linked (LTI Deep Linking) at the end of a section, all in one transaction."""
+        authz.authorize(principal, policy.ADD_LESSON)
+        if len(drafts) > MAX_LINKED_LESSONS:
+            raise OutlineFull(f"A tool links at most {MAX_LINKED_LESSONS} lessons at once.")
+        course = self._editable(principal, course_id)
+        course.section(section_id)
+        at = self._now()
+        updated = course
+        added: list[tuple[Lesson, int]] = []
+        for draft in drafts:
+            content_url = str(draft.content_url) if draft.content_url else None
+            domain.check_lesson_content(draft.content_type, draft.content, content_url, draft.lti)
+            lesson = Lesson(
+                id=self._new_id(),
+                course_id=course.id,
+                section_id=section_id,
+                title=draft.title,
+                content_type=draft.content_type,
+                content=draft.content,
+                content_url=content_url,
+                lti=draft.lti,
+                duration_minutes=draft.duration_minutes,
+                created_at=at,
+                updated_at=at,
+            )
+            updated, position = domain.insert_lesson(updated, lesson.summary(), section_id, None)
+            added.append((lesson, position))
+        if not added:
+            return []
+        version = course.version + 1
+        events: list[DomainEvent] = [
+            CourseUpdated(
+                course_id=course.id,
+                version=version,
+                changed_fields=["sections"],
+                lesson_ids=updated.lesson_ids(),
+            )
+        ]
+        events += [
+            LessonAdded(
+                course_id=course.id,
+                lesson_id=lesson.id,
+                section_id=section_id,
+                title=lesson.title,
+                content_type=lesson.content_type,
+                position=position,
+                duration_minutes=lesson.duration_minutes,
+                course_version=version,
+                lesson_ids=updated.lesson_ids(),
+            )
+            for lesson, position in added
+        ]
+        self._commit(course, updated, principal, *events, new_lessons=[lesson for lesson, _ in added])
+        return added
 
     def update_lesson(
         self, principal: Principal, course_id: str, lesson_id: str, patch: LessonPatch, expected_version: int

@@ -37,7 +37,8 @@ class LtiToolChanged(LtiEvent):
 
 
 class LtiLaunched(LtiEvent):
-    """A person launched a tool: the platform posted an id_token for a resource link to it."""
+    """A person launched a tool: the platform posted an id_token for a resource link (or a deep
+    linking request) to it."""
 
     name: ClassVar[str] = "LtiLaunched"
 
@@ -45,7 +46,9 @@ class LtiLaunched(LtiEvent):
     tool_id: str
     user_id: str
     course_id: str
-    lesson_id: str = Field(description="The lesson, whose id is the LTI resource link id.")
+    lesson_id: str | None = Field(
+        description="The lesson, whose id is the LTI resource link id; none for a deep linking request."
+    )
     message_type: str
     roles: list[str] = Field(description="The person's roles as the tool received them (LIS URIs).")
 
@@ -97,3 +100,15 @@ class LtiScorePosted(LtiEvent):
     grading_progress: str
     counts: bool
     timestamp: datetime = Field(description="The tool's time of the score: it orders the scores.")
+
+
+class LtiDeepLinkReturned(LtiEvent):
+    """A tool answered a deep link with content items, which become lessons of a section."""
+
+    name: ClassVar[str] = "LtiDeepLinkReturned"
+
+    tool_id: str
+    user_id: str = Field(description="Who started the deep link (the lessons' author).")
+    course_id: str
+    section_id: str
+    item_count: int

@@ -1,5 +1,5 @@
-"""What LTI needs to know of a course: the lesson a launch opens and where the caller stands, and
-the course's people for the names and roles service.
+"""What LTI needs to know of a course: the lesson a launch opens and where the caller stands, the
+sections a deep link may add lessons to, and the course's people for the names and roles service.
 
 Cross-context reads, named here and nowhere else in the context: the catalog owns the course,
 its lessons and its roster. LTI changes nothing of theirs, so there is no rule to re-check at
@@ -33,6 +33,7 @@ class CatalogRecord(Item):
     title = UnicodeAttribute(null=True)
     instructor_ids = ListAttribute(of=UnicodeAttribute, null=True)
     document = JSONAttribute(null=True)
+    sections = JSONAttribute(null=True)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class LtiLesson:
     lesson_title: str
     tool_id: str
     custom: dict[str, str] = field(default_factory=dict)
+    target_link_uri: str | None = None
     student_enrolled: bool = False
 
     def teaches(self, principal: Principal) -> bool:
@@ -101,8 +103,44 @@ def load(principal: Principal, course_id: str, lesson_id: str) -> Found:
             lesson_title=str(document.get("title") or ""),
             tool_id=str(link["tool_id"]),
             custom={str(k): str(v) for k, v in (link.get("custom") or {}).items()},
+            target_link_uri=str(link["url"]) if link.get("url") else None,
             student_enrolled=enrollment is not None and enrollment.status == ENROLLED,
         ),
+    )
+
+
+@dataclass(frozen=True)
+class CourseOutline:
+    """A course's sections and staff: where a deep link may add lessons, and who may start one."""
+
+    course_id: str
+    course_title: str
+    instructor_ids: frozenset[str]
+    section_ids: frozenset[str]
+
+    def teaches(self, principal: Principal) -> bool:
+        return Role.INSTRUCTOR in principal.roles and principal.user_id in self.instructor_ids
+
+    def may_edit(self, principal: Principal) -> bool:
+        return principal.is_institution_admin or self.teaches(principal)
+
+
+def outline(institution_id: str, course_id: str) -> CourseOutline | None:
+    """The course's title, instructors and section ids (one GetItem); None for no course."""
+    try:
+        course = CatalogRecord.get(
+            keys.course_pk(institution_id, course_id),
+            keys.COURSE_SK,
+            consistent_read=True,
+            attributes_to_get=["PK", "SK", "title", "instructor_ids", "sections"],
+        )
+    except CatalogRecord.DoesNotExist:
+        return None
+    return CourseOutline(
+        course_id=course_id,
+        course_title=str(course.title or ""),
+        instructor_ids=frozenset(str(i) for i in course.instructor_ids or []),
+        section_ids=frozenset(str(section["id"]) for section in course.sections or []),
     )
 
 

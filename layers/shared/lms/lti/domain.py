@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from urllib.parse import urlsplit
 
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 CLIENT_ID_SEPARATOR = "~"
 
 
@@ -19,7 +17,8 @@ class Tool:
     name: str
     client_id: str
     deployment_id: str
-    jwks_url: str
+    jwks_url: str | None
+    """Where the tool publishes its public keys; None when its registration holds them (`jwks`)."""
     oidc_login_url: str
     redirect_uris: tuple[str, ...]
     target_link_uri: str
@@ -27,6 +26,8 @@ class Tool:
     version: int
     created_at: datetime
     updated_at: datetime
+    jwks: tuple[dict[str, str], ...] | None = None
+    """The tool's public keys (JWKs) given at registration, instead of a JWKS URL."""
 
     def changed(self, now: datetime, **changes: object) -> Tool:
         return replace(self, **changes, version=self.version + 1, updated_at=now)  # type: ignore[arg-type]
@@ -41,17 +42,6 @@ def tool_of_client_id(client_id: str) -> tuple[str, str] | None:
     """The (institution, tool) a client id names, or None when it names none."""
     institution_id, separator, tool_id = client_id.rpartition(CLIENT_ID_SEPARATOR)
     return (institution_id, tool_id) if separator and institution_id and tool_id else None
-
-
-def is_tool_url(url: str) -> bool:
-    """Tools are reached over HTTPS; plain HTTP only on this machine (a tool in development)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    if not parts.hostname or parts.username or parts.password:
-        return False
-    return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS)
 
 
 @dataclass(frozen=True)
@@ -71,6 +61,10 @@ class PlatformEndpoints:
     @property
     def token_url(self) -> str:
         return f"{self.issuer}/lti/token"
+
+    @property
+    def deep_link_return_url(self) -> str:
+        return f"{self.issuer}/lti/deep-links/return"
 
     def memberships_url(self, course_id: str) -> str:
         return f"{self.issuer}/lti/courses/{course_id}/memberships"

@@ -37,6 +37,13 @@ class LtiLessonNotFound(LtiRefusal, NotFound):
     title = "LTI lesson not found"
 
 
+class LtiSectionNotFound(LtiRefusal, NotFound):
+    """The course has no section with this id."""
+
+    slug = "lti-section-not-found"
+    title = "Section not found"
+
+
 class LtiLaunchForbidden(LtiRefusal, Forbidden):
     """Only the course's staff, the institution's admins and its enrolled students launch its tools."""
 
@@ -150,3 +157,21 @@ class LtiScoreUserNotMember(LtiRefusal, Problem):
     status = 422
     slug = "lti-score-user-not-member"
     title = "The score's user is not a student of the course"
+
+
+class LtiInvalidDeepLink(LtiRefusal, Problem):
+    """The deep linking response is not one the tool signed for a deep link the platform started
+    (signature, issuer, audience, expiry, deployment, message type, or its `data`)."""
+
+    status = 400
+    slug = "lti-invalid-deep-link"
+    title = "The LTI deep linking response is not valid"
+
+
+class LtiUnacceptedContentItem(LtiRefusal, Problem):
+    """A content item is not one the platform accepts: only resource links (`ltiResourceLink`) with a
+    title, an https URL and custom parameters of the allowed shape."""
+
+    status = 422
+    slug = "lti-unaccepted-content-item"
+    title = "The LTI content item is not accepted"

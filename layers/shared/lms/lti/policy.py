@@ -12,3 +12,5 @@ LIST_LTI_TOOLS = operation("ListLtiTools", STAFF, "list LTI tools")
 GET_LTI_TOOL = operation("GetLtiTool", STAFF, "read LTI tools")
 # Resource checks: the course's staff, its institution's admins, and its enrolled students.
 START_LTI_LAUNCH = operation("StartLtiLaunch", MEMBERS, "launch LTI tools")
+# Resource checks: the course's instructors and its institution's admins (who may edit it).
+START_LTI_DEEP_LINK = operation("StartLtiDeepLink", STAFF, "add LTI tools' content to courses")

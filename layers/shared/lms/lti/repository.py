@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from pynamodb.attributes import (
     BooleanAttribute,
+    JSONAttribute,
     ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
@@ -44,7 +45,8 @@ class ToolItem(VersionedItem):
     name = UnicodeAttribute()
     client_id = UnicodeAttribute()
     deployment_id = UnicodeAttribute()
-    jwks_url = UnicodeAttribute()
+    jwks_url = UnicodeAttribute(null=True)
+    jwks = JSONAttribute(null=True)  # the public keys given at registration, instead of a URL
     oidc_login_url = UnicodeAttribute()
     redirect_uris = ListAttribute(of=UnicodeAttribute)
     target_link_uri = UnicodeAttribute()
@@ -70,7 +72,7 @@ class LaunchItem(Item):
     user_id = UnicodeAttribute()
     tool_id = UnicodeAttribute()
     course_id = UnicodeAttribute()
-    lesson_id = UnicodeAttribute()
+    lesson_id = UnicodeAttribute(null=True)  # none for a deep link
     message_type = UnicodeAttribute()
     roles = ListAttribute(of=UnicodeAttribute)
     launched_at = UTCDateTimeAttribute()
@@ -85,12 +87,23 @@ class Launch:
     user_id: str
     tool_id: str
     course_id: str
-    lesson_id: str
+    lesson_id: str | None
     message_type: str
     roles: tuple[str, ...]
     launched_at: datetime
     nonce_digest: str
     hint_id: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class DeepLinkUse:
+    """What a deep linking response uses up: its nonce and the deep link's `data`, until both expire."""
+
+    institution_id: str
+    tool_id: str
+    nonce_digest: str
+    data_id: str
     expires_at: datetime
 
 
@@ -113,6 +126,7 @@ def _item(tool: Tool) -> ToolItem:
         client_id=tool.client_id,
         deployment_id=tool.deployment_id,
         jwks_url=tool.jwks_url,
+        jwks=list(tool.jwks) if tool.jwks is not None else None,
         oidc_login_url=tool.oidc_login_url,
         redirect_uris=list(tool.redirect_uris),
         target_link_uri=tool.target_link_uri,
@@ -130,6 +144,7 @@ def _tool(item: ToolItem, institution_id: str) -> Tool:
         client_id=item.client_id,
         deployment_id=item.deployment_id,
         jwks_url=item.jwks_url,
+        jwks=tuple(dict(key) for key in item.jwks) if item.jwks is not None else None,
         oidc_login_url=item.oidc_login_url,
         redirect_uris=tuple(str(uri) for uri in item.redirect_uris),
         target_link_uri=item.target_link_uri,
@@ -222,6 +237,29 @@ class DynamoToolRepository:
         # The course the tool was launched from: the one whose roster its services may read.
         marker = keys.lti_tool_course_pk(inst, launch.tool_id, launch.course_id)
         tx.put(ToolCourseItem(marker, keys.LTI_LAUNCHED_SK, entity=TOOL_COURSE_ENTITY))
+        for event in events:
+            tx.put(outbox_item(event, inst, actor))
+        tx.commit()
+
+    def use_deep_link(self, use: DeepLinkUse, actor: Principal, events: Iterable[DomainEvent]) -> None:
+        """One transaction: the tool still enabled, the response's nonce and the deep link's data used up."""
+        tx = Transaction()
+        inst = use.institution_id
+        tx.check(
+            ToolItem,
+            keys.lti_tools_pk(inst),
+            keys.lti_tool_sk(use.tool_id),
+            ToolItem.enabled == True,  # noqa: E712 - a condition expression, not a comparison
+            LtiToolDisabled("The tool was disabled meanwhile."),
+        )
+        expires_at = int((use.expires_at + USED_RETENTION).timestamp())
+        used = (
+            (keys.lti_nonce_pk(inst, use.tool_id, use.nonce_digest), "This nonce was already used."),
+            (keys.lti_hint_pk(inst, use.data_id), "This deep link was already answered."),
+        )
+        for pk, refusal in used:
+            item = UsedItem(pk, keys.LTI_USED_SK, entity=USED_ENTITY, expires_at=expires_at)
+            tx.put(item, UsedItem.PK.does_not_exist(), LtiReplayed(refusal))
         for event in events:
             tx.put(outbox_item(event, inst, actor))
         tx.commit()

@@ -58,6 +58,7 @@ class ToolService:
             client_id=client_id_of(principal.institution_id, tool_id),
             deployment_id=self._new_id(),
             jwks_url=registration.jwks_url,
+            jwks=registration.registered_keys(),
             oidc_login_url=registration.oidc_login_url,
             redirect_uris=tuple(registration.redirect_uris),
             target_link_uri=registration.target_link_uri,
@@ -96,6 +97,9 @@ class ToolService:
         if before.version != expected_version:
             raise LtiToolChangedMeanwhile(f"The tool is at version {before.version}; read it again.")
         changes = patch.changes()
+        for given in ("jwks", "public_key_pem"):
+            changes.pop(given, None)
+        changes.update(patch.key_changes())
         if "redirect_uris" in changes:
             changes["redirect_uris"] = tuple(changes["redirect_uris"])
         changed = sorted(name for name, value in changes.items() if getattr(before, name) != value)

@@ -64,7 +64,7 @@ class TokenService:
         tools: ToolReader,
         ledger: AssertionLedger,
         keys: PlatformSigner,
-        tool_key: Callable[[str, str], jwt.PyJWK],
+        tool_key: Callable[[Tool, str], jwt.PyJWK],
         now: Callable[[], datetime] = clock.now,
         new_id: Callable[[], str] = ids.new_id,
     ) -> None:
@@ -138,7 +138,7 @@ class TokenService:
             raise LtiInvalidClient(f"The client assertion is not a JWT: {invalid}.") from invalid
         tool = self._tool(client_id)
         try:
-            key = self._tool_key(tool.jwks_url, assertion)
+            key = self._tool_key(tool, assertion)
             claims: dict[str, Any] = jwt.decode(
                 assertion,
                 key,
