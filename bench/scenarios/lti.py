@@ -268,8 +268,12 @@ class _DeepLinks(_Tools):
     lessons_per_course = 100  # a fresh course before the outline's limit (500 lessons)
 
     def setup(self) -> None:
-        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        jwk = {**RSAAlgorithm.to_jwk(self.key.public_key(), as_dict=True), "kid": "bench", "alg": "RS256"}
+        self.tool_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        jwk = {
+            **RSAAlgorithm.to_jwk(self.tool_key.public_key(), as_dict=True),
+            "kid": "bench",
+            "alg": "RS256",
+        }
         body = {name: value for name, value in tool_body("linking").items() if name != "jwks_url"}
         body["jwks"] = {"keys": [jwk]}
         self.tool = self.send(ApiCall("POST", TOOLS, ADMIN, body=body), 201).json()
@@ -311,7 +315,7 @@ class _DeepLinks(_Tools):
             ],
             DL + "data": settings["data"],
         }
-        return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": "bench"})
+        return jwt.encode(claims, self.tool_key, algorithm="RS256", headers={"kid": "bench"})
 
 
 class StartLtiDeepLink(_DeepLinks):

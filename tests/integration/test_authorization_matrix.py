@@ -594,6 +594,10 @@ EXAMPLES: dict[str, Example] = {
     "StartLtiLaunch": lambda w, c, fresh: Call(
         "/lti/launches", {"course_id": w.lti_lesson["course"], "lesson_id": w.lti_lesson["lesson"]}
     ),
+    "StartLtiDeepLink": lambda w, c, fresh: Call(
+        "/lti/deep-links",
+        {"course_id": w.lti_lesson["course"], "section_id": w.lti_lesson["section"], "tool_id": w.lti_tool},
+    ),
     # ---------------------------------------------------------------- courses
     "ListCourses": lambda w, c, fresh: Call("/courses"),
     "CreateCourse": lambda w, c, fresh: Call("/courses", COURSE),
@@ -855,7 +859,14 @@ EXAMPLES: dict[str, Example] = {
 
 
 NAMES_A_RESOURCE_IN_ITS_BODY = frozenset(
-    {"CreateAssignment", "CreateQuiz", "ListQuizzes", "StartConversation", "StartLtiLaunch"}
+    {
+        "CreateAssignment",
+        "CreateQuiz",
+        "ListQuizzes",
+        "StartConversation",
+        "StartLtiLaunch",
+        "StartLtiDeepLink",
+    }
 )
 """Collection operations whose body (or query) names a resource of the institution (a course):
 another institution's caller names one that is not theirs, which is not found (404)."""
