@@ -181,6 +181,7 @@ def test_the_tools_resource_links_become_lessons_of_the_section(world: World) ->
         "custom": {"exercise": "pointers-2"},
         "url": f"{TOOL}/launch",
         "line_item": {"score_maximum": 10.0, "label": "Pointers", "resource_id": "ptr-2", "tag": "quiz"},
+        "gradebook_category": None,
     }
     types = world.tenant.event_types()
     assert types[-4:] == ["LtiDeepLinkReturned", "CourseUpdated", "LessonAdded", "LessonAdded"]
