@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bench.expectations import expected_requests
 from infra.gateway import ApiResponse
 from infra.provision import Stack
 from tests.support.client import Caller
@@ -122,7 +123,9 @@ def test_unread_count_follows_posts_and_mark_all_read(stack: Stack, gateway: Any
 
     state = course.student.get(reads(course.id))
     assert state.json()["unread_count"] == 2
-    assert course.student.dynamodb_requests == 3  # course + enrollment, the marker, one counting Query
+    assert course.student.last_calls == expected_requests(
+        "GET", "/communication/courses/{course_id}/announcement-reads"
+    )
     assert [a["unread"] for a in course.student.get(board(course.id)).json()["items"]] == [True, True]
     marked = course.student.request("PUT", reads(course.id))
     assert marked.status == 200, marked.body

@@ -62,7 +62,9 @@ def test_a_retried_registration_answers_the_first_one_and_registers_nothing_more
     assert again.status == 201
     assert again.header("Idempotent-Replayed") == "true"
     assert again.json() == first.json()
-    assert admin.last_calls == {"GetItem": 1}
+    assert admin.last_calls == {
+        "TransactWriteItems": 1
+    }  # the transaction refused the key's claim and brought the first answer back
     problem(admin.post(TOOLS, registration(name="Other"), headers=key), 422, "idempotency-key-reused")
     assert [t["id"] for t in admin.get(TOOLS).json()["items"]] == [first.json()["id"]]
 

@@ -166,7 +166,9 @@ def test_reimporting_the_same_file_creates_nobody_twice(stack: Stack, tenant: Te
     retry = upload(admin, text, **headers)
     assert retry.header("Idempotent-Replayed") == "true"
     assert retry.json() == first
-    assert admin.last_calls == {"GetItem": 1}
+    assert admin.last_calls == {
+        "TransactWriteItems": 1
+    }  # the transaction refused the key's claim and brought the first answer back
     problem(upload(admin, csv_roster(rows[:2]), **headers), 422, "idempotency-key-reused")
     assert Counter(entities(tenant))["import-job"] == 1
     job_after_processing(stack, admin, first["id"])

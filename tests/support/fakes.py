@@ -31,7 +31,6 @@ from lms.courses.enrollment.service import (
     Standing,
 )
 from lms.courses.enrollment.service import EnrollmentStatus as Status
-from lms.idempotency import StoredResponse
 from lms.privacy.domain import Erasure, ErasureStatus, ExportJob
 from lms.privacy.repository import ErasureRequest, ExportRequest
 from lms.users.domain import UserProfile
@@ -62,9 +61,6 @@ class InMemoryRoster:
         self, institution_id: str, course_id: str, student_id: str, answer_to: tuple[str, str] | None = None
     ) -> Standing:
         return Standing(self.course, self.enrollments.get(student_id), self.roster)
-
-    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None:
-        return None
 
     def list_roster(
         self, course: Course, institution_id: str, query: RosterQuery
@@ -175,9 +171,6 @@ class InMemoryPrivacy:
 
     def download_url(self, key: str, expires_in_seconds: int) -> str:
         raise NotImplementedError
-
-    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None:
-        return None
 
     def request_export(self, request: ExportRequest) -> None:
         raise NotImplementedError

@@ -53,7 +53,7 @@ from lms.communication.discussions.service import (
 )
 from lms.errors import Forbidden, PreconditionFailed
 from lms.events import DomainEvent
-from lms.idempotency import IdempotentRequest, Replay, StoredResponse
+from lms.idempotency import IdempotentRequest, Replay, StoredResponse, answer_to_retry
 
 INSTITUTION = "inst-1"
 COURSE = "C1"
@@ -154,9 +154,10 @@ class InMemoryDiscussions:
 
     def _remember(self, actor: Principal, idempotent: Idempotent | None) -> None:
         if idempotent is not None:
-            request, response, refusal = idempotent
-            if f"{actor.user_id}#{request.key}" in self.answers:
-                raise refusal
+            request, response = idempotent
+            stored = self.answers.get(f"{actor.user_id}#{request.key}")
+            if stored is not None:  # the table refuses the claim and hands back the first answer
+                raise answer_to_retry(stored, request)
             self.answers[f"{actor.user_id}#{request.key}"] = response
 
     def save_settings(

@@ -42,10 +42,6 @@ class Replay(Exception):
         self.response = response
 
 
-class DuplicateRequest(Exception):
-    """Raised by a commit whose Idempotency-Key was used meanwhile: the stored response answers the retry."""
-
-
 class IdempotencyKeyReused(Problem):
     """The `Idempotency-Key` was used before with a different body."""
 
@@ -56,10 +52,14 @@ class IdempotencyKeyReused(Problem):
 
 def replay(stored: StoredResponse | None, request: IdempotentRequest) -> None:
     """Raise Replay for a request seen before; refuse a key reused for another body."""
-    if stored is None:
-        return
+    if stored is not None:
+        raise answer_to_retry(stored, request)
+
+
+def answer_to_retry(stored: StoredResponse, request: IdempotentRequest) -> Exception:
+    """The answer to a request whose key has a stored first answer: it, or a refusal of the reuse."""
     if stored.fingerprint != request.fingerprint:
-        raise IdempotencyKeyReused(
+        return IdempotencyKeyReused(
             "Use a new Idempotency-Key for a different request.", field="Idempotency-Key"
         )
-    raise Replay(stored)
+    return Replay(stored)

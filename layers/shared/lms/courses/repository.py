@@ -27,7 +27,7 @@ from lms.courses.errors import ConcurrentModification, InvalidPrerequisites
 from lms.courses.price import Price
 from lms.courses.service import CourseChange
 from lms.errors import Conflict, PreconditionFailed
-from lms.idempotency import DuplicateRequest, StoredResponse
+from lms.idempotency import StoredResponse
 from lms.persistence.idempotency import find_response, remember_answer, response_key, response_of_raw
 from lms.persistence.outbox import outbox_item
 from lms.persistence.table import VersionedItem, batch_get
@@ -258,7 +258,5 @@ class DynamoCourseRepository:
         for event in change.events:
             tx.put(outbox_item(event, inst, change.actor))
         if change.idempotent and change.response:
-            remember_answer(
-                tx, inst, change.actor.user_id, change.idempotent, change.response, DuplicateRequest()
-            )
+            remember_answer(tx, inst, change.actor.user_id, change.idempotent, change.response)
         tx.commit()

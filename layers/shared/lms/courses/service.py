@@ -45,7 +45,7 @@ from lms.events.courses import (
     LessonRemoved,
     LessonUpdated,
 )
-from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
+from lms.idempotency import IdempotentRequest, StoredResponse
 
 MAX_LINKED_LESSONS = 20
 """Lessons one deep link adds: with their events they stay well inside one transaction's 100 items."""
@@ -168,7 +168,6 @@ class CourseService:
         self, principal: Principal, draft: CourseDraft, request: IdempotentRequest | None = None
     ) -> Course:
         authz.authorize(principal, policy.CREATE_COURSE)
-        self._replay_if_seen(principal, request)
         at = self._now()
         course_id = self._new_id()
         domain.check_prerequisites(course_id, draft.level, draft.prerequisites)
@@ -221,13 +220,7 @@ class CourseService:
         if request is not None:
             change.idempotent = request
             change.response = StoredResponse(request.fingerprint, 201, answer().model_dump_json())
-        try:
-            self._repo.commit(change)
-        except DuplicateRequest:
-            # A concurrent retry committed first: answer as it did.
-            assert request is not None
-            self._replay_if_seen(change.actor, request)
-            raise
+        self._repo.commit(change)
 
     def _editable(self, principal: Principal, course_id: str, expected_version: int | None = None) -> Course:
         course = self._load(principal, course_id)

@@ -23,11 +23,11 @@ from pynamodb.exceptions import PutError
 from lms import keys
 from lms.auth import Principal
 from lms.events import DomainEvent
-from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
+from lms.idempotency import IdempotentRequest, StoredResponse
 from lms.lti.domain import Tool
 from lms.lti.errors import LtiInvalidClient, LtiReplayed, LtiToolChangedMeanwhile, LtiToolDisabled
 from lms.pagination import decode_cursor, encode_cursor
-from lms.persistence.idempotency import find_response, remember_answer
+from lms.persistence.idempotency import remember_answer
 from lms.persistence.outbox import outbox_item
 from lms.persistence.table import Item, VersionedItem
 from lms.persistence.transactions import Transaction
@@ -156,12 +156,6 @@ def _tool(item: ToolItem, institution_id: str) -> Tool:
 
 
 class DynamoToolRepository:
-    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None:
-        found = find_response(institution_id, user_id, key)
-        if found is None:
-            return None
-        return StoredResponse(fingerprint=found.fingerprint, status=int(found.status), body=found.body)
-
     def get(self, institution_id: str, tool_id: str) -> Tool | None:
         try:
             item = ToolItem.get(keys.lti_tools_pk(institution_id), keys.lti_tool_sk(tool_id))
@@ -198,7 +192,6 @@ class DynamoToolRepository:
                 actor.user_id,
                 idempotent.request,
                 idempotent.response,
-                DuplicateRequest(),
             )
         tx.commit()
 

@@ -10,7 +10,7 @@ from lms import authz, clock, ids
 from lms.auth import Principal
 from lms.events import DomainEvent
 from lms.events.lti import LtiToolChanged, LtiToolRegistered
-from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse, replay
+from lms.idempotency import IdempotentRequest, StoredResponse
 from lms.lti import policy
 from lms.lti.domain import PlatformEndpoints, Tool, client_id_of
 from lms.lti.errors import LtiToolChangedMeanwhile, LtiToolNotFound
@@ -19,7 +19,6 @@ from lms.lti.schemas import ToolPatch, ToolRegistration, ToolView
 
 
 class ToolRepository(Protocol):
-    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None: ...
     def get(self, institution_id: str, tool_id: str) -> Tool | None: ...
     def page(self, institution_id: str, limit: int, cursor: str | None) -> tuple[list[Tool], str | None]: ...
     def create(
@@ -48,7 +47,6 @@ class ToolService:
     ) -> ToolView:
         """Register a tool; its client id and deployment id are generated here and never change."""
         authz.authorize(principal, policy.REGISTER_LTI_TOOL)
-        self._replay_if_seen(principal, request)
         now = self._now()
         tool_id = self._new_id()
         tool = Tool(
@@ -75,11 +73,7 @@ class ToolService:
         event = LtiToolRegistered(
             tool_id=tool.id, tool_name=tool.name, client_id=tool.client_id, deployment_id=tool.deployment_id
         )
-        try:
-            self._repo.create(tool, principal, [event], idempotent)
-        except DuplicateRequest:
-            self._replay_if_seen(principal, request)
-            raise
+        self._repo.create(tool, principal, [event], idempotent)
         return view
 
     def get(self, principal: Principal, tool_id: str) -> Tool:
@@ -115,9 +109,3 @@ class ToolService:
         if tool is None:
             raise LtiToolNotFound(f"No LTI tool {tool_id!r}.")
         return tool
-
-    def _replay_if_seen(self, principal: Principal, request: IdempotentRequest | None) -> None:
-        if request is not None:
-            replay(
-                self._repo.stored_response(principal.institution_id, principal.user_id, request.key), request
-            )

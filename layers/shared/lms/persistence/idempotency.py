@@ -8,7 +8,7 @@ from typing import Any
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
 from lms import keys
-from lms.idempotency import IdempotentRequest, StoredResponse
+from lms.idempotency import IdempotentRequest, StoredResponse, answer_to_retry
 from lms.persistence.table import Item
 from lms.persistence.transactions import Transaction
 
@@ -43,15 +43,24 @@ def remember_answer(
     user_id: str,
     request: IdempotentRequest,
     response: StoredResponse,
-    refusal: Exception,
 ) -> None:
-    """Store the first answer in the change's own transaction; `refusal` when the key was used meanwhile."""
-    tx.put(
+    """Store the first answer in the change's own transaction, claiming the key.
+
+    A key used before (its answer stored and not expired) cancels the transaction, which brings the
+    stored answer back: the request is answered with it (a Replay) or refused as a reuse for another
+    body, without a read first."""
+
+    def answer(stored: dict[str, Any]) -> Exception:
+        item = IdempotencyItem.from_raw_data(stored)
+        first = StoredResponse(fingerprint=item.fingerprint, status=int(item.status), body=item.body)
+        return answer_to_retry(first, request)
+
+    tx.claim(
         idempotency_item(
             institution_id, user_id, request.key, response.fingerprint, response.status, response.body
         ),
         IdempotencyItem.PK.does_not_exist() | (IdempotencyItem.expires_at < int(time.time())),
-        refusal,
+        answer,
     )
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
+from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.constants import ALL_OLD
+from pynamodb.exceptions import CancellationReason, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
@@ -34,6 +37,7 @@ class Transaction:
             "put": [],
             "update": [],
         }
+        self._claims: dict[int, Callable[[dict[str, Any]], Exception]] = {}  # by place among the puts
         self.refused: list[Exception] = []
         """After a refused commit: the refusal of every condition that failed, in the order added."""
 
@@ -52,6 +56,16 @@ class Transaction:
     def put(self, item: Model, condition: Condition | None = None, refusal: Exception | None = None) -> None:
         self._tx.save(item, condition=condition)
         self._refusals["put"].append(refusal)
+
+    def claim(self, item: Model, condition: Condition, answer: Callable[[dict[str, Any]], Exception]) -> None:
+        """Put an item that makes the request happen once; refused, `answer(the item as stored)`.
+
+        The stored item comes back with the refusal (ReturnValuesOnConditionCheckFailure=ALL_OLD),
+        so a request made before is answered without a read first. It decides over any other
+        refusal: a repeated request also meets the conditions its first run made false."""
+        self._claims[len(self._refusals["put"])] = answer
+        self._tx.save(item, condition=condition, return_values=ALL_OLD)
+        self._refusals["put"].append(None)
 
     def update(
         self,
@@ -80,6 +94,7 @@ class Transaction:
                 return
             except TransactWriteError as error:
                 reasons = error.cancellation_reasons or []
+                self._answer_claimed(reasons, error)
                 self.refused = [
                     refusal
                     for reason, refusal in zip(reasons, ordered, strict=False)
@@ -95,3 +110,11 @@ class Transaction:
                         "nothing was changed. Send the request again."
                     ) from error
                 time.sleep(random.uniform(0, _BACKOFF_SECONDS * 2**attempt))  # noqa: S311  # nosec B311 - jitter, not a secret
+
+    def _answer_claimed(self, reasons: list[CancellationReason | None], error: TransactWriteError) -> None:
+        first_put = len(self._refusals["check"]) + len(self._refusals["delete"])
+        for place, answer in self._claims.items():
+            at = first_put + place
+            reason = reasons[at] if at < len(reasons) else None
+            if reason is not None and reason.code == "ConditionalCheckFailed" and reason.raw_item:
+                raise answer(reason.raw_item) from error

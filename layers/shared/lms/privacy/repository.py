@@ -13,9 +13,9 @@ from lms import audit, clock, keys
 from lms.auth import Principal
 from lms.events import DomainEvent
 from lms.events.users import UserExportReady
-from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
+from lms.idempotency import IdempotentRequest, StoredResponse
 from lms.pagination import decode_cursor, encode_cursor
-from lms.persistence.idempotency import find_response, remember_answer
+from lms.persistence.idempotency import remember_answer
 from lms.persistence.outbox import outbox_item
 from lms.persistence.transactions import Transaction
 from lms.privacy.domain import Erasure, ErasureStatus, ExportJob, ExportStatus
@@ -92,14 +92,6 @@ def _erasure_key(institution_id: str, user_id: str) -> ErasureItem:
 
 
 class DynamoPrivacyRepository:
-    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None:
-        item = find_response(institution_id, user_id, key)
-        if item is None:
-            return None
-        return StoredResponse(fingerprint=item.fingerprint, status=int(item.status), body=item.body)
-
-    # ------------------------------------------------------------ exports
-
     def request_export(self, request: ExportRequest) -> None:
         """The job, its event and the audit entry (and the first answer to an Idempotency-Key)."""
         job, actor = request.job, request.actor
@@ -129,7 +121,7 @@ class DynamoPrivacyRepository:
         )
         tx.put(entry, audit.APPEND_ONLY)
         if request.idempotent is not None and request.response is not None:
-            remember_answer(tx, inst, actor.user_id, request.idempotent, request.response, DuplicateRequest())
+            remember_answer(tx, inst, actor.user_id, request.idempotent, request.response)
         tx.commit()
 
     def get_export(self, institution_id: str, user_id: str, export_id: str) -> ExportJob | None:

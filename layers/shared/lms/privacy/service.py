@@ -11,12 +11,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from lms import authz, clock, idempotency, ids
+from lms import authz, clock, ids
 from lms.audit import record_read
 from lms.auth import Principal, Role
 from lms.correlation import correlation_id
 from lms.events.users import UserErased, UserExportRequested
-from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
+from lms.idempotency import IdempotentRequest, StoredResponse
 from lms.privacy import Contributor, domain, policy
 from lms.privacy.domain import EXPORT_FORMAT, Erasure, ErasureStatus, ExportJob, ExportStatus
 from lms.privacy.errors import ErasureNotFound, ExportNotFound
@@ -36,7 +36,6 @@ ACCOUNT_STEP = "account"
 
 
 class PrivacyRepository(Protocol):
-    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None: ...
     def request_export(self, request: ExportRequest) -> None: ...
     def get_export(self, institution_id: str, user_id: str, export_id: str) -> ExportJob | None: ...
     def list_exports(
@@ -103,8 +102,6 @@ class PrivacyService:
         authz.authorize(principal, policy.REQUEST_USER_EXPORT)
         self._subject(principal, user_id)
         domain.may_export(principal, user_id)
-        if request is not None:
-            self._replay_if_seen(principal, request)
         job = ExportJob(
             id=self._new_id(),
             institution_id=principal.institution_id,
@@ -118,18 +115,8 @@ class PrivacyService:
             change.response = StoredResponse(
                 request.fingerprint, 202, ExportJobView.of(job).model_dump_json()
             )
-        try:
-            self._repo.request_export(change)
-        except DuplicateRequest:
-            assert request is not None
-            self._replay_if_seen(principal, request)
-            raise
+        self._repo.request_export(change)
         return job
-
-    def _replay_if_seen(self, principal: Principal, request: IdempotentRequest) -> None:
-        idempotency.replay(
-            self._repo.stored_response(principal.institution_id, principal.user_id, request.key), request
-        )
 
     def get_export(self, principal: Principal, user_id: str, export_id: str) -> ExportJobView:
         """The job, and while it is ready a short-lived download link; reading someone else's is audited."""

@@ -10,7 +10,7 @@ from pynamodb.expressions.condition import Condition
 
 from lms import audit, keys
 from lms.errors import Conflict
-from lms.idempotency import DuplicateRequest, StoredResponse
+from lms.idempotency import StoredResponse
 from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
@@ -358,6 +358,5 @@ class DynamoIdentityRepository:
                 actor.user_id,
                 change.idempotent,
                 change.response,
-                DuplicateRequest(),
             )
         tx.commit()

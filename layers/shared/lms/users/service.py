@@ -33,7 +33,7 @@ from lms.events.users import (
     UserRoleChanged,
     UserSuspended,
 )
-from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
+from lms.idempotency import IdempotentRequest, StoredResponse
 from lms.users import domain, policy
 from lms.users.access import AccountState
 from lms.users.access import gate as account_gate
@@ -151,7 +151,6 @@ class IdentityService:
         self, principal: Principal, draft: InstitutionDraft, request: IdempotentRequest | None = None
     ) -> Institution:
         authz.authorize(principal, policy.CREATE_INSTITUTION)
-        self._replay_if_seen(principal, request)
         domain.check_timezone(draft.timezone)
         at = self._now()
         institution = Institution(id=self._new_id(), created_at=at, updated_at=at, **draft.model_dump())
@@ -189,12 +188,7 @@ class IdentityService:
         if request is not None:
             change.idempotent = request
             change.response = StoredResponse(request.fingerprint, status, answer().model_dump_json())
-        try:
-            self._repo.commit(change)
-        except DuplicateRequest:
-            # A concurrent request with the same key committed first: answer as it did.
-            self._replay_if_seen(change.actor, request)
-            raise
+        self._repo.commit(change)
 
     def list_institutions(
         self, principal: Principal, limit: int, cursor: str | None

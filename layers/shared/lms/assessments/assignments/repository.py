@@ -413,7 +413,7 @@ class DynamoAssignmentRepository:
         expected_version: int | None,
         actor: Principal,
         events: list[DomainEvent],
-        idempotent: tuple[IdempotentRequest, StoredResponse, Exception] | None = None,
+        idempotent: tuple[IdempotentRequest, StoredResponse] | None = None,
     ) -> None:
         """Create (expected_version None) or replace the assignment; the caller must teach its course."""
         tx = Transaction()
@@ -517,7 +517,7 @@ class DynamoAssignmentRepository:
         record: StudentRecord,
         actor: Principal,
         events: list[DomainEvent],
-        idempotent: tuple[IdempotentRequest, StoredResponse, Exception] | None = None,
+        idempotent: tuple[IdempotentRequest, StoredResponse] | None = None,
     ) -> None:
         """The new version and the student's record (conditional on the record read), atomically."""
         tx = Transaction()
@@ -616,11 +616,11 @@ class DynamoAssignmentRepository:
         institution_id: str,
         actor: Principal,
         events: list[DomainEvent],
-        idempotent: tuple[IdempotentRequest, StoredResponse, Exception] | None,
+        idempotent: tuple[IdempotentRequest, StoredResponse] | None,
     ) -> None:
         for event in events:
             tx.put(outbox_item(event, institution_id, actor))
         if idempotent is not None:
-            request, response, refusal = idempotent
-            remember_answer(tx, institution_id, actor.user_id, request, response, refusal)
+            request, response = idempotent
+            remember_answer(tx, institution_id, actor.user_id, request, response)
         tx.commit()

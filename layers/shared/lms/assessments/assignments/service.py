@@ -67,7 +67,7 @@ from lms.events.assessments import (
     GradeReleased,
     SubmissionGraded,
 )
-from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
+from lms.idempotency import IdempotentRequest, StoredResponse
 
 UPLOAD_SECONDS = 15 * 60
 """How long a presigned upload can be used."""
@@ -111,7 +111,7 @@ class AssignmentRepository(Protocol):
         expected_version: int | None,
         actor: Principal,
         events: list[DomainEvent],
-        idempotent: tuple[IdempotentRequest, StoredResponse, Exception] | None = None,
+        idempotent: tuple[IdempotentRequest, StoredResponse] | None = None,
     ) -> None: ...
     def put_extension(
         self, institution_id: str, assignment: Assignment, extension: Extension, actor: Principal
@@ -127,7 +127,7 @@ class AssignmentRepository(Protocol):
         record: StudentRecord,
         actor: Principal,
         events: list[DomainEvent],
-        idempotent: tuple[IdempotentRequest, StoredResponse, Exception] | None = None,
+        idempotent: tuple[IdempotentRequest, StoredResponse] | None = None,
     ) -> None: ...
     def save_grade(
         self,
@@ -188,7 +188,6 @@ class AssignmentService:
         self, principal: Principal, draft: AssignmentDraft, request: IdempotentRequest | None = None
     ) -> Assignment:
         authz.authorize(principal, policy.CREATE_ASSIGNMENT)
-        self._replay_if_seen(principal, request)
         at = self._now()
         assignment = Assignment(
             id=self._new_id(),
@@ -415,16 +414,10 @@ class AssignmentService:
             idempotent = (
                 request,
                 StoredResponse(request.fingerprint, 201, view.model_dump_json()),
-                DuplicateRequest(),
             )
-        try:
-            self._repo.add_submission(
-                principal.institution_id, submission, new_record, principal, [event], idempotent
-            )
-        except DuplicateRequest:
-            assert request is not None
-            self._replay_if_seen(principal, request)
-            raise
+        self._repo.add_submission(
+            principal.institution_id, submission, new_record, principal, [event], idempotent
+        )
         return SubmissionRead(submission, assignment.points, staff=False)
 
     def _stored_file(
@@ -671,15 +664,11 @@ class AssignmentService:
         idempotent = None
         if request is not None and answer is not None:
             stored = StoredResponse(request.fingerprint, 201, answer().model_dump_json())
-            idempotent = (request, stored, DuplicateRequest())
+            idempotent = (request, stored)
         try:
             self._repo.save_assignment(
                 principal.institution_id, assignment, expected_version, principal, events, idempotent
             )
-        except DuplicateRequest:
-            assert request is not None
-            self._replay_if_seen(principal, request)
-            raise
         except NotCourseStaff:
             # The refusal's reason: an unknown course (404) or one the caller does not teach (403).
             if self._courses.load(principal.institution_id, assignment.course_id) is None:

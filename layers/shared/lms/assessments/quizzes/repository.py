@@ -20,7 +20,7 @@ from lms.assessments.quizzes.errors import NotEnrolledInCourse, QuizChangedMeanw
 from lms.assessments.quizzes.service import Loaded, Partition, Raced
 from lms.auth import Principal
 from lms.events import DomainEvent
-from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
+from lms.idempotency import IdempotentRequest, StoredResponse
 from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
@@ -168,7 +168,7 @@ def _remember(
     response: StoredResponse | None,
 ) -> None:
     if request is not None and response is not None:
-        remember_answer(tx, institution_id, actor.user_id, request, response, DuplicateRequest())
+        remember_answer(tx, institution_id, actor.user_id, request, response)
 
 
 class DynamoQuizRepository:

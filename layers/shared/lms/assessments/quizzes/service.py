@@ -53,7 +53,7 @@ from lms.auth import STAFF, Principal
 from lms.errors import Forbidden, check_version
 from lms.events import DomainEvent
 from lms.events.assessments import QuizAttemptSubmitted, QuizGraded, QuizPublished
-from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
+from lms.idempotency import IdempotentRequest, StoredResponse
 
 RETRIES = 3
 """Re-reads after a concurrent change of the same student's counter or attempt."""
@@ -255,21 +255,17 @@ class QuizService:
         quiz_keys = QuizKeys(version=1, keys=keys)
         view = QuizView.for_staff(quiz, quiz_keys)
         refusal = NotCourseStaff("The course's instructors changed meanwhile; you no longer teach it.")
-        try:
-            self._repo.save_quiz(
-                principal,
-                quiz,
-                quiz_keys,
-                expected=None,
-                events=[],
-                refusal=refusal,
-                lesson_refusal=self._lesson_refusal(quiz.lesson_id),
-                request=request,
-                response=self._answer(request, 201, view),
-            )
-        except DuplicateRequest:
-            self._replay_if_seen(principal, request)
-            raise
+        self._repo.save_quiz(
+            principal,
+            quiz,
+            quiz_keys,
+            expected=None,
+            events=[],
+            refusal=refusal,
+            lesson_refusal=self._lesson_refusal(quiz.lesson_id),
+            request=request,
+            response=self._answer(request, 201, view),
+        )
         return view
 
     def get_quiz(self, principal: Principal, quiz_id: str) -> QuizView:
@@ -426,9 +422,6 @@ class QuizService:
                 )
             except Raced:
                 continue  # another start of this student counted first: read the counter again
-            except DuplicateRequest:
-                self._replay_if_seen(principal, request)
-                raise
             return view
         raise QuizChangedMeanwhile("Your attempts changed while this one started; retry.")
 
@@ -509,9 +502,6 @@ class QuizService:
                 )
             except Raced:
                 continue  # submitted meanwhile (answered on the next read) or another attempt counted first
-            except DuplicateRequest:
-                self._replay_if_seen(principal, request)
-                raise
             return view
         raise QuizChangedMeanwhile("Your attempts changed while this one was submitted; retry.")
 

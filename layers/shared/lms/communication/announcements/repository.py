@@ -33,11 +33,11 @@ from lms.communication.announcements.errors import (
     NotAnnouncementAuthor,
 )
 from lms.events import DomainEvent
-from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
+from lms.idempotency import IdempotentRequest, StoredResponse
 from lms.pagination import decode_cursor, encode_cursor
-from lms.persistence.idempotency import find_response, remember_answer
+from lms.persistence.idempotency import remember_answer
 from lms.persistence.outbox import outbox_item
-from lms.persistence.table import GSI1, Item, VersionedItem
+from lms.persistence.table import GSI1, Item, VersionedItem, batch_get
 from lms.persistence.transactions import Transaction
 
 ANNOUNCEMENT_ENTITY = "announcement"
@@ -86,6 +86,22 @@ class ReadMarkerItem(Item):
     user_id = UnicodeAttribute()
     course_id = UnicodeAttribute(null=True)
     read_through = UTCDateTimeAttribute()
+
+
+# What a board's reads ask of its items beside the course's own attributes (the course item holds
+# its whole outline, so the shared BatchGetItem names what it reads).
+_READ_ATTRIBUTES = sorted({*AnnouncementItem.get_attributes(), *ReadMarkerItem.get_attributes()})
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a request on a board reads at once: the course as the caller stands in it (a course's
+    board; None when unknown), the announcement it names and the caller's read marker. The
+    announcement and the marker are used only once the course let the caller in."""
+
+    access: course_access.CourseAccess | None
+    announcement: Announcement | None = None
+    read_through: datetime | None = None
 
 
 class AuthoredAnnouncementItem(Item):
@@ -195,12 +211,6 @@ class Idempotent:
 
 
 class DynamoAnnouncementRepository:
-    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None:
-        item = find_response(institution_id, user_id, key)
-        if item is None:
-            return None
-        return StoredResponse(fingerprint=item.fingerprint, status=int(item.status), body=item.body)
-
     def get(self, institution_id: str, course_id: str | None, announcement_id: str) -> Announcement | None:
         try:
             item = AnnouncementItem.get(
@@ -212,14 +222,35 @@ class DynamoAnnouncementRepository:
             return None
         return announcement_of(item, institution_id)
 
-    def read_through(self, institution_id: str, user_id: str, course_id: str | None) -> datetime | None:
-        try:
-            marker = ReadMarkerItem.get(
-                keys.announcement_reads_pk(institution_id, user_id), keys.announcement_board_sk(course_id)
-            )
-        except ReadMarkerItem.DoesNotExist:
-            return None
-        return marker.read_through
+    def reading(
+        self, principal: Principal, course_id: str | None, announcement_id: str | None = None
+    ) -> Reading:
+        """The course (a course's board), the announcement when named and the caller's read marker:
+        one consistent BatchGetItem, every key known from the path and the caller."""
+        inst = principal.institution_id
+        marker_key = (
+            keys.announcement_reads_pk(inst, principal.user_id),
+            keys.announcement_board_sk(course_id),
+        )
+        wanted = [marker_key]
+        if announcement_id is not None:
+            announcement_key = (keys.announcements_pk(inst, course_id), keys.announcement_sk(announcement_id))
+            wanted.append(announcement_key)
+        access = None
+        if course_id is None:
+            raws = batch_get(wanted)
+        else:
+            access, raws = course_access.load_with(principal, course_id, wanted, _READ_ATTRIBUTES)
+        found = {(raw["PK"]["S"], raw["SK"]["S"]): raw for raw in raws}
+        announcement = found.get(announcement_key) if announcement_id is not None else None
+        marker = found.get(marker_key)
+        return Reading(
+            access=access,
+            announcement=announcement_of(AnnouncementItem.from_raw_data(announcement), inst)
+            if announcement is not None
+            else None,
+            read_through=ReadMarkerItem.from_raw_data(marker).read_through if marker is not None else None,
+        )
 
     def mark_read(self, institution_id: str, user_id: str, course_id: str | None, through: datetime) -> None:
         """One PutItem; a later "mark all read" never moves the marker back."""
@@ -259,7 +290,6 @@ class DynamoAnnouncementRepository:
                 actor.user_id,
                 idempotent.request,
                 idempotent.response,
-                DuplicateRequest(),
             )
         tx.commit()
 

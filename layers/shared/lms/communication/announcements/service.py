@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from lms import authz, clock, idempotency, ids, keys
+from lms import authz, clock, ids, keys
 from lms.auth import Principal
 from lms.authz import Operation
 from lms.communication import course_access, policy
@@ -25,7 +25,7 @@ from lms.communication.announcements.errors import (
     NotAnnouncementAuthor,
     NotAnnouncementReader,
 )
-from lms.communication.announcements.repository import DueAnnouncement, Idempotent
+from lms.communication.announcements.repository import DueAnnouncement, Idempotent, Reading
 from lms.communication.announcements.schemas import (
     AnnouncementDraft,
     AnnouncementPage,
@@ -43,16 +43,17 @@ from lms.events.communication import (
     AnnouncementPublished,
     AnnouncementScheduled,
 )
-from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
+from lms.idempotency import IdempotentRequest, StoredResponse
 from lms.richtext import preview
 
 
 class AnnouncementRepository(Protocol):
-    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None: ...
     def get(
         self, institution_id: str, course_id: str | None, announcement_id: str
     ) -> Announcement | None: ...
-    def read_through(self, institution_id: str, user_id: str, course_id: str | None) -> datetime | None: ...
+    def reading(
+        self, principal: Principal, course_id: str | None, announcement_id: str | None = None
+    ) -> Reading: ...
     def mark_read(
         self, institution_id: str, user_id: str, course_id: str | None, through: datetime
     ) -> None: ...
@@ -199,7 +200,6 @@ class AnnouncementService:
         request: IdempotentRequest | None,
     ) -> AnnouncementView:
         authz.authorize(principal, self._operations(course_id).create)
-        self._replay_if_seen(principal, request)
         self._staff_standing(principal, course_id)
         domain.check_audience(course_id, draft.audience)
         now = self._now()
@@ -223,11 +223,7 @@ class AnnouncementService:
         if request is not None:
             answer = StoredResponse(fingerprint=request.fingerprint, status=201, body=view.model_dump_json())
             idempotent = Idempotent(request=request, response=answer)
-        try:
-            self._repo.create(announcement, principal, [change_event(None, announcement)], idempotent)
-        except DuplicateRequest:
-            self._replay_if_seen(principal, request)
-            raise
+        self._repo.create(announcement, principal, [change_event(None, announcement)], idempotent)
         return view
 
     def update(
@@ -239,8 +235,7 @@ class AnnouncementService:
         expected_version: int,
     ) -> AnnouncementView:
         authz.authorize(principal, self._operations(course_id).update)
-        self._staff_standing(principal, course_id)
-        current = self._existing(principal, course_id, announcement_id)
+        current = self._existing_for_staff(principal, course_id, announcement_id)
         check_version("announcement", current.version, expected_version)
         now = self._now()
         revised = domain.revise(
@@ -257,8 +252,7 @@ class AnnouncementService:
 
     def delete(self, principal: Principal, course_id: str | None, announcement_id: str) -> None:
         authz.authorize(principal, self._operations(course_id).delete)
-        self._staff_standing(principal, course_id)
-        current = self._existing(principal, course_id, announcement_id)
+        current = self._existing_for_staff(principal, course_id, announcement_id)
         event = AnnouncementDeleted(announcement_id=current.id, course_id=current.course_id)
         self._repo.delete(current, principal, [event])
 
@@ -266,13 +260,13 @@ class AnnouncementService:
 
     def get(self, principal: Principal, course_id: str | None, announcement_id: str) -> AnnouncementView:
         authz.authorize(principal, self._operations(course_id).get)
-        standing = self._reader_standing(principal, course_id)
+        reading = self._repo.reading(principal, course_id, announcement_id)
+        standing = self._reader_standing(principal, course_id, reading)
         now = self._now()
-        found = self._existing(principal, course_id, announcement_id)
-        if not found.readable_by(principal, now, staff=standing.staff):
+        found = reading.announcement
+        if found is None or not found.readable_by(principal, now, staff=standing.staff):
             raise AnnouncementNotFound(f"No announcement {announcement_id!r}.")
-        read_through = self._repo.read_through(principal.institution_id, principal.user_id, course_id)
-        return AnnouncementView.of(found, now, read_through)
+        return AnnouncementView.of(found, now, reading.read_through)
 
     def list(
         self,
@@ -285,7 +279,8 @@ class AnnouncementService:
     ) -> AnnouncementPage:
         """Pinned first, then newest first; staff see scheduled ones too, and drafts on request."""
         authz.authorize(principal, self._operations(course_id).list)
-        standing = self._reader_standing(principal, course_id)
+        reading = self._repo.reading(principal, course_id)
+        standing = self._reader_standing(principal, course_id, reading)
         now = self._now()
         inst = principal.institution_id
         if drafts:
@@ -301,16 +296,15 @@ class AnnouncementService:
                 limit=limit,
                 cursor=cursor,
             )
-        read_through = self._repo.read_through(inst, principal.user_id, course_id)
-        items = [AnnouncementView.of(a, now, read_through) for a in found]
+        items = [AnnouncementView.of(a, now, reading.read_through) for a in found]
         return AnnouncementPage(items=items, next_cursor=next_cursor)
 
     def read_state(self, principal: Principal, course_id: str | None) -> AnnouncementReadState:
         """Constant cost whatever the class size: the reader's marker and one counting Query."""
         authz.authorize(principal, self._operations(course_id).reads)
-        standing = self._reader_standing(principal, course_id)
-        inst = principal.institution_id
-        read_through = self._repo.read_through(inst, principal.user_id, course_id)
+        reading = self._repo.reading(principal, course_id)
+        standing = self._reader_standing(principal, course_id, reading)
+        inst, read_through = principal.institution_id, reading.read_through
         count, more = self._repo.count_unread(
             inst, course_id, read_through=read_through, now=self._now(), audiences=standing.audiences
         )
@@ -318,7 +312,7 @@ class AnnouncementService:
 
     def mark_all_read(self, principal: Principal, course_id: str | None) -> AnnouncementReadState:
         authz.authorize(principal, self._operations(course_id).mark_read)
-        self._reader_standing(principal, course_id)
+        self._reader_standing(principal, course_id, None)
         now = self._now()
         self._repo.mark_read(principal.institution_id, principal.user_id, course_id, now)
         return AnnouncementReadState(unread_count=0, more_unread=False, read_through=now)
@@ -374,11 +368,16 @@ class AnnouncementService:
         if not self._course(principal, course_id).teaches(principal):
             raise self._not_staff(course_id)
 
-    def _reader_standing(self, principal: Principal, course_id: str | None) -> Standing:
+    def _reader_standing(
+        self, principal: Principal, course_id: str | None, reading: Reading | None
+    ) -> Standing:
+        """Who the caller is on the board; `reading` carries the course when it was read already."""
         if course_id is None:
             staff = principal.is_institution_admin
             return Standing(staff=staff, audiences=None if staff else domain.audiences_of(principal))
-        access = self._course(principal, course_id)
+        access = reading.access if reading is not None else self._courses.load_for(principal, course_id)
+        if access is None:
+            raise AnnouncementCourseNotFound(f"No course {course_id!r}.")
         if not access.is_member(principal):
             raise NotAnnouncementReader(
                 "Only the course's instructors and enrolled students read its announcements."
@@ -390,14 +389,17 @@ class AnnouncementService:
         where = "this course's" if course_id else "the institution's"
         return NotAnnouncementAuthor(f"Only {where} staff post, edit and delete its announcements.")
 
-    def _existing(self, principal: Principal, course_id: str | None, announcement_id: str) -> Announcement:
-        found = self._repo.get(principal.institution_id, course_id, announcement_id)
+    def _existing_for_staff(
+        self, principal: Principal, course_id: str | None, announcement_id: str
+    ) -> Announcement:
+        """The announcement a change is made to, read with the course that says who may change it."""
+        reading = self._repo.reading(principal, course_id, announcement_id)
+        if course_id is not None:
+            if reading.access is None:
+                raise AnnouncementCourseNotFound(f"No course {course_id!r}.")
+            if not reading.access.teaches(principal):
+                raise self._not_staff(course_id)
+        found = reading.announcement
         if found is None:
             raise AnnouncementNotFound(f"No announcement {announcement_id!r}.")
         return found
-
-    def _replay_if_seen(self, principal: Principal, request: IdempotentRequest | None) -> None:
-        if request is not None:
-            idempotency.replay(
-                self._repo.stored_response(principal.institution_id, principal.user_id, request.key), request
-            )

@@ -808,5 +808,5 @@ class DynamoDiscussionRepository:
         for event in events:
             tx.put(outbox_item(event, actor.institution_id, actor))
         if idempotent is not None:
-            request, response, refusal = idempotent
-            remember_answer(tx, actor.institution_id, actor.user_id, request, response, refusal)
+            request, response = idempotent
+            remember_answer(tx, actor.institution_id, actor.user_id, request, response)

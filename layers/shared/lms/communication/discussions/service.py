@@ -58,9 +58,9 @@ from lms.events.communication import (
     PostReported,
     PostRestored,
 )
-from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
+from lms.idempotency import IdempotentRequest, StoredResponse
 
-Idempotent = tuple[IdempotentRequest, StoredResponse, Exception]
+Idempotent = tuple[IdempotentRequest, StoredResponse]
 
 
 @dataclass(frozen=True)
@@ -256,11 +256,7 @@ class DiscussionService:
             preview=richtext.preview(draft.body),
         )
         idempotent = self._idempotent(request, lambda: TopicView.of(topic, membership))
-        try:
-            self._repo.create_topic(principal, topic, opening, membership, [event], idempotent)
-        except DuplicateRequest:
-            self._replay_if_seen(principal, request)
-            raise
+        self._repo.create_topic(principal, topic, opening, membership, [event], idempotent)
         return topic, membership
 
     def list_topics(
@@ -391,11 +387,7 @@ class DiscussionService:
         )
         membership = domain.after_posting(loaded.membership, me.user_id)
         idempotent = self._idempotent(request, lambda: PostView.of(reply))
-        try:
-            self._repo.add_reply(principal, topic, reply, membership, [event], idempotent)
-        except DuplicateRequest:
-            self._replay_if_seen(principal, request)
-            raise
+        self._repo.add_reply(principal, topic, reply, membership, [event], idempotent)
         return reply
 
     def edit_post(
@@ -548,5 +540,4 @@ class DiscussionService:
         return (
             request,
             StoredResponse(request.fingerprint, 201, answer().model_dump_json()),
-            DuplicateRequest(),
         )

@@ -36,7 +36,7 @@ from lms.communication.messages.errors import ConversationBusy, NotAParticipant
 from lms.communication.messages.service import Delivery
 from lms.errors import InvalidCursor
 from lms.events import DomainEvent
-from lms.idempotency import DuplicateRequest, StoredResponse
+from lms.idempotency import StoredResponse
 from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
@@ -285,7 +285,7 @@ class DynamoMessageRepository:
         for event in delivery.events:
             tx.put(outbox_item(event, inst, delivery.actor))
         if delivery.request is not None and delivery.response is not None:
-            remember_answer(tx, inst, sender, delivery.request, delivery.response, DuplicateRequest())
+            remember_answer(tx, inst, sender, delivery.request, delivery.response)
         tx.commit()
 
     def _deliver_copy(self, tx: Transaction, inst: str, delivery: Delivery, owner: str) -> None:

@@ -32,7 +32,7 @@ from lms.communication.messages.errors import (
 )
 from lms.events import DomainEvent
 from lms.events.communication import ConversationLeft, ConversationStarted, MessageSent
-from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
+from lms.idempotency import IdempotentRequest, StoredResponse
 from lms.richtext import preview
 
 View = TypeVar("View", bound=BaseModel)
@@ -189,11 +189,7 @@ class MessageService:
         delivery.request = request
         if request is not None:
             delivery.response = StoredResponse(request.fingerprint, 201, view.model_dump_json())
-        try:
-            self._repo.deliver(delivery)
-        except DuplicateRequest:
-            self._replay_if_seen(principal, request)
-            raise
+        self._repo.deliver(delivery)
         return view
 
     def send(
@@ -236,9 +232,6 @@ class MessageService:
                 delivery.response = StoredResponse(request.fingerprint, 201, view.model_dump_json())
             try:
                 self._repo.deliver(delivery)
-            except DuplicateRequest:
-                self._replay_if_seen(principal, request)
-                raise
             except ConversationBusy:
                 if attempt == ATTEMPTS - 1:
                     raise

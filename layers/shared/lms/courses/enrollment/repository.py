@@ -37,9 +37,8 @@ from lms.courses.enrollment.service import (
 )
 from lms.courses.entitlements.repository import consume_entitlement
 from lms.events import DomainEvent
-from lms.idempotency import DuplicateRequest, StoredResponse
 from lms.pagination import decode_cursor, encode_cursor
-from lms.persistence.idempotency import find_response, remember_answer
+from lms.persistence.idempotency import remember_answer
 from lms.persistence.outbox import outbox_item
 from lms.persistence.table import GSI1, Item
 from lms.persistence.transactions import Transaction
@@ -266,14 +265,6 @@ class DynamoEnrollmentRepository:
         )
         return max(1, ahead_and_self)
 
-    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None:
-        item = find_response(institution_id, user_id, key)
-        if item is None:
-            return None
-        return StoredResponse(fingerprint=item.fingerprint, status=int(item.status), body=item.body)
-
-    # ------------------------------------------------------------ changes
-
     def enroll(self, change: EnrollmentChange) -> None:
         enrollment = change.enrollment
         inst = change.actor.institution_id
@@ -304,9 +295,7 @@ class DynamoEnrollmentRepository:
             )
         _add_events(tx, change.events, change.actor)
         if change.idempotent and change.response:
-            remember_answer(
-                tx, inst, change.actor.user_id, change.idempotent, change.response, DuplicateRequest()
-            )
+            remember_answer(tx, inst, change.actor.user_id, change.idempotent, change.response)
         if change.consumes_entitlement:
             consume_entitlement(
                 tx, inst, enrollment.course_id, enrollment.student_id, enrollment.requested_at.isoformat()

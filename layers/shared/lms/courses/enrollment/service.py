@@ -22,7 +22,7 @@ from lms.courses.errors import CourseNotFound
 from lms.errors import Forbidden
 from lms.events import DomainEvent
 from lms.events.courses import StudentDropped, StudentEnrolled, StudentWaitlisted
-from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
+from lms.idempotency import IdempotentRequest, StoredResponse
 
 MAX_ATTEMPTS = 8
 """Attempts at a roster change that keeps meeting concurrent changes before answering roster-busy."""
@@ -107,7 +107,6 @@ class EnrollmentRepository(Protocol):
         limit: int,
         cursor: str | None,
     ) -> tuple[list[Enrollment], str | None]: ...
-    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None: ...
 
 
 class EnrollmentService:
@@ -245,14 +244,7 @@ class EnrollmentService:
             # A waitlisted retry answers with the place counted at the first request.
             view = EnrollmentView.of(enrollment, None if roster is None else roster.waitlisted + 1)
             change.response = StoredResponse(request.fingerprint, 201, view.model_dump_json())
-        try:
-            self._repo.enroll(change)
-        except DuplicateRequest:
-            assert request is not None
-            idempotency.replay(
-                self._repo.stored_response(principal.institution_id, principal.user_id, request.key), request
-            )
-            raise
+        self._repo.enroll(change)
         return enrollment
 
     # ------------------------------------------------------------ drop

@@ -10,7 +10,7 @@ from lms import keys
 from lms.auth import Principal
 from lms.courses.entitlements.errors import EntitlementExists, PaymentRequired
 from lms.events import DomainEvent
-from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
+from lms.idempotency import IdempotentRequest, StoredResponse
 from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
 from lms.persistence.table import GSI1, Item
@@ -113,7 +113,7 @@ class DynamoEntitlementRepository:
         grant_entitlement(tx, entitlement_item(institution_id, course_id, student_id, actor.user_id, at))
         tx.put(outbox_item(event, institution_id, actor))
         if answer is not None:
-            remember_answer(tx, institution_id, actor.user_id, *answer, DuplicateRequest())
+            remember_answer(tx, institution_id, actor.user_id, *answer)
         tx.commit()
 
     def of_student(self, institution_id: str, student_id: str) -> list[EntitlementItem]:

@@ -15,7 +15,7 @@ from lms.courses.entitlements.schemas import EntitlementView
 from lms.courses.errors import CourseNotFound
 from lms.events import DomainEvent
 from lms.events.courses import EntitlementGranted
-from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
+from lms.idempotency import IdempotentRequest, StoredResponse
 
 
 class CourseReader(Protocol):
@@ -66,12 +66,7 @@ class EntitlementService:
         answer = None
         if request is not None:
             answer = (request, StoredResponse(request.fingerprint, 201, view.model_dump_json()))
-        try:
-            self._repo.grant(principal.institution_id, course_id, student_id, principal, at, event, answer)
-        except DuplicateRequest:
-            # A concurrent retry committed first: answer as it did.
-            self._replay_if_seen(principal, request)
-            raise
+        self._repo.grant(principal.institution_id, course_id, student_id, principal, at, event, answer)
         return view
 
     def _replay_if_seen(self, principal: Principal, request: IdempotentRequest | None) -> None:

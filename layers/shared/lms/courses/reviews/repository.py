@@ -20,7 +20,7 @@ from lms.courses.repository import COURSE_ENTITY, CourseItem, course_of_item
 from lms.courses.reviews.domain import RATING_SHARDS, STARS, RatingDelta, RatingSummary, Review, rating_shard
 from lms.courses.reviews.errors import ReviewAlreadyReported, ReviewExists, ReviewNeedsEnrollment
 from lms.events import DomainEvent
-from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
+from lms.idempotency import IdempotentRequest, StoredResponse
 from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.idempotency import find_response, remember_answer
 from lms.persistence.outbox import outbox_item
@@ -224,9 +224,7 @@ class DynamoReviewRepository:
         for event in change.events:
             tx.put(outbox_item(event, inst, change.actor))
         if change.idempotent is not None and change.response is not None:
-            remember_answer(
-                tx, inst, change.actor.user_id, change.idempotent, change.response, DuplicateRequest()
-            )
+            remember_answer(tx, inst, change.actor.user_id, change.idempotent, change.response)
         tx.commit()
 
     @staticmethod

@@ -39,7 +39,7 @@ from lms.events.courses import (
     ReviewReported,
     ReviewRestored,
 )
-from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
+from lms.idempotency import IdempotentRequest, StoredResponse
 
 
 class ReviewRepository(Protocol):
@@ -148,12 +148,7 @@ class ReviewService:
             change.response = StoredResponse(
                 request.fingerprint, 201, ReviewView.of(review).model_dump_json()
             )
-        try:
-            self._repo.commit(change)
-        except DuplicateRequest:
-            # A concurrent retry committed first: answer as it did.
-            self._replay_if_seen(principal, request)
-            raise
+        self._repo.commit(change)
         return review
 
     def _replay_if_seen(self, principal: Principal, request: IdempotentRequest | None) -> None:

@@ -12,8 +12,8 @@ from lms.auth import Principal
 from lms.errors import Conflict
 from lms.events import DomainEvent
 from lms.events.users import RosterImportFinished
-from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
-from lms.persistence.idempotency import find_response, remember_answer
+from lms.idempotency import IdempotentRequest, StoredResponse
+from lms.persistence.idempotency import remember_answer
 from lms.persistence.outbox import outbox_item
 from lms.persistence.transactions import Transaction
 from lms.users.domain import email_digest
@@ -88,12 +88,6 @@ def _row(raw: RosterRowMap) -> RosterRow:
 
 
 class DynamoImportRepository:
-    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None:
-        item = find_response(institution_id, user_id, key)
-        if item is None:
-            return None
-        return StoredResponse(fingerprint=item.fingerprint, status=int(item.status), body=item.body)
-
     def submit(self, submission: ImportSubmission) -> None:
         """The job, its chunks, the event for the worker, the audit entry: all or nothing."""
         job = submission.job
@@ -150,7 +144,6 @@ class DynamoImportRepository:
                 submission.actor.user_id,
                 submission.idempotent,
                 submission.response,
-                DuplicateRequest(),
             )
         tx.commit()
 

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from lms import authz, clock, idempotency, ids
+from lms import authz, clock, ids
 from lms.auth import Principal, Role
 from lms.events.users import RosterImportRequested
-from lms.idempotency import DuplicateRequest, IdempotentRequest, StoredResponse
+from lms.idempotency import IdempotentRequest, StoredResponse
 from lms.users import policy
 from lms.users.cognito import ExistingAccount, NewAccount
 from lms.users.errors import AccountRefused, EmailTaken, ImportJobNotFound
@@ -30,7 +30,6 @@ NO_PROFILE = "An account with this email exists in the institution without a pro
 
 
 class ImportRepository(Protocol):
-    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None: ...
     def submit(self, submission: ImportSubmission) -> None: ...
     def get_job(self, institution_id: str, job_id: str) -> ImportJob | None: ...
     def record(self, institution_id: str, job_id: str, result: RowResult) -> bool: ...
@@ -73,7 +72,6 @@ class RosterImports:
     ) -> ImportJob:
         """Store the job and its rows with the event that starts the worker; nothing is invited yet."""
         authz.authorize(principal, policy.IMPORT_ROSTER)
-        self._replay_if_seen(principal, request)
         rows = check_roster(submission.rows)
         at = self._now()
         at = at.replace(microsecond=at.microsecond // 1000 * 1000)  # as stored: the answer equals a read
@@ -95,19 +93,8 @@ class RosterImports:
             stored.response = StoredResponse(
                 request.fingerprint, 202, ImportJobView.of(job).model_dump_json()
             )
-        try:
-            self._repo.submit(stored)
-        except DuplicateRequest:
-            assert request is not None
-            self._replay_if_seen(principal, request)
-            raise
+        self._repo.submit(stored)
         return job
-
-    def _replay_if_seen(self, principal: Principal, request: IdempotentRequest | None) -> None:
-        if request is not None:
-            idempotency.replay(
-                self._repo.stored_response(principal.institution_id, principal.user_id, request.key), request
-            )
 
     def get_job(self, principal: Principal, job_id: str) -> ImportJob:
         authz.authorize(principal, policy.GET_IMPORT_JOB)
