@@ -97,9 +97,11 @@ class InMemoryDiscussions:
         settings: bool = False,
         topic_id: str | None = None,
         post_id: str | None = None,
+        answer_to: str | None = None,
     ) -> Loaded:
+        answer = self.answers.get(f"{actor.user_id}#{answer_to}") if answer_to else None
         if course_id != COURSE:
-            return Loaded(Standing(found=False))
+            return Loaded(Standing(found=False), answer=answer)
         standing = Standing(
             found=True, teaches=actor.user_id in self.instructors, enrolled=actor.user_id in self.enrolled
         )
@@ -110,6 +112,7 @@ class InMemoryDiscussions:
             membership=self.members.get((topic_id or "", actor.user_id)),
             post=self.posts.get(post_id or ""),
             liked=(post_id or "", actor.user_id) in self.likes,
+            answer=answer,
         )
 
     def list_topics(
@@ -148,9 +151,6 @@ class InMemoryDiscussions:
     ) -> tuple[list[tuple[ModerationEntry, Post | None]], str | None]:
         entries = [e for e in self.queue.values() if status is None or e.status == status]
         return [(e, self.posts.get(e.post_id)) for e in entries][:limit], None
-
-    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None:
-        return self.answers.get(f"{user_id}#{key}")
 
     def _remember(self, actor: Principal, idempotent: Idempotent | None) -> None:
         if idempotent is not None:

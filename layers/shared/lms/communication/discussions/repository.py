@@ -44,9 +44,8 @@ from lms.communication.discussions.errors import (
 from lms.communication.discussions.service import CountedPost, Idempotent, Loaded, Standing
 from lms.errors import PreconditionFailed
 from lms.events import DomainEvent
-from lms.idempotency import StoredResponse
 from lms.pagination import decode_cursor, encode_cursor
-from lms.persistence.idempotency import find_response, remember_answer
+from lms.persistence.idempotency import IdempotencyItem, remember_answer, response_key, response_of_raw
 from lms.persistence.outbox import outbox_item
 from lms.persistence.table import GSI1, Item, VersionedItem, table_connection
 from lms.persistence.transactions import Transaction
@@ -327,7 +326,7 @@ def _batch_get(wanted: list[tuple[str, str]]) -> list[dict[str, Any]]:
 
 _LOADED_ATTRIBUTES = frozenset(
     name
-    for model in (DiscussionSettingsItem, TopicItem, MemberItem, PostItem, LikeItem)
+    for model in (DiscussionSettingsItem, TopicItem, MemberItem, PostItem, LikeItem, IdempotencyItem)
     for name in model.get_attributes()
 )
 """What a request's one read asks for of the discussion items (course items hold far more)."""
@@ -354,7 +353,10 @@ class DynamoDiscussionRepository:
         settings: bool = False,
         topic_id: str | None = None,
         post_id: str | None = None,
+        answer_to: str | None = None,
     ) -> Loaded:
+        """The caller's standing in the course and what the request names, one BatchGetItem; with
+        `answer_to` (an Idempotency-Key) the caller's stored first answer too."""
         institution_id = actor.institution_id
         wanted: list[tuple[str, str]] = []
         if settings:
@@ -366,6 +368,9 @@ class DynamoDiscussionRepository:
             wanted += [(pk, keys.TOPIC_SK), (pk, keys.topic_member_sk(actor.user_id))]
             if post_id is not None:
                 wanted += [(pk, keys.post_sk(post_id)), (pk, keys.like_sk(post_id, actor.user_id))]
+        answer_key = response_key(institution_id, actor.user_id, answer_to) if answer_to else None
+        if answer_key is not None:
+            wanted.append(answer_key)
         access, raws = course_access.load_with(actor, course_id, wanted, _LOADED_ATTRIBUTES)
         standing = Standing(
             found=access is not None,
@@ -375,7 +380,9 @@ class DynamoDiscussionRepository:
         found: dict[str, Any] = {"standing": standing}
         for raw in raws:
             entity = _entity(raw)
-            if entity == SETTINGS_ENTITY:
+            if answer_key is not None and (raw["PK"]["S"], raw["SK"]["S"]) == answer_key:
+                found["answer"] = response_of_raw(raw)
+            elif entity == SETTINGS_ENTITY:
                 item = DiscussionSettingsItem.from_raw_data(raw)
                 found["settings"] = DiscussionSettings(
                     students_may_create_topics=bool(item.students_may_create_topics),
@@ -494,14 +501,6 @@ class DynamoDiscussionRepository:
             else {}
         )
         return [(e, posts.get(e.post_id)) for e in entries], encode_cursor(page.get("LastEvaluatedKey"))
-
-    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None:
-        item = find_response(institution_id, user_id, key)
-        if item is None:
-            return None
-        return StoredResponse(fingerprint=item.fingerprint, status=int(item.status), body=item.body)
-
-    # ------------------------------------------------------------ changes
 
     def save_settings(
         self,

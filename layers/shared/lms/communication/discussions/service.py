@@ -82,6 +82,7 @@ class Loaded:
     membership: Membership | None = None
     post: Post | None = None
     liked: bool = False
+    answer: StoredResponse | None = None  # the first answer to the caller's Idempotency-Key, when asked
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ class DiscussionRepository(Protocol):
         settings: bool = False,
         topic_id: str | None = None,
         post_id: str | None = None,
+        answer_to: str | None = None,
     ) -> Loaded: ...
     def list_topics(
         self, institution_id: str, course_id: str, limit: int, cursor: str | None
@@ -129,7 +131,6 @@ class DiscussionRepository(Protocol):
         limit: int,
         cursor: str | None,
     ) -> tuple[list[tuple[ModerationEntry, Post | None]], str | None]: ...
-    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None: ...
     def save_settings(
         self,
         actor: Principal,
@@ -223,8 +224,9 @@ class DiscussionService:
         request: IdempotentRequest | None = None,
     ) -> tuple[Topic, Membership]:
         authz.authorize(principal, policy.CREATE_TOPIC)
-        self._replay_if_seen(principal, request)
-        loaded = self._repo.load(principal, course_id, settings=True)
+        loaded = self._repo.load(principal, course_id, settings=True, answer_to=_key(request))
+        if request is not None:
+            idempotency.replay(loaded.answer, request)
         me = self._participant(principal, loaded)
         domain.check_may_start_topic(me, loaded.settings)
         at, topic_id = self._now(), self._new_id()
@@ -356,9 +358,8 @@ class DiscussionService:
         request: IdempotentRequest | None = None,
     ) -> Post:
         authz.authorize(principal, policy.CREATE_POST)
-        self._replay_if_seen(principal, request)
         parent_id = draft.parent_id or topic_id
-        loaded, me = self._topic(principal, course_id, topic_id, parent_id)
+        loaded, me = self._topic(principal, course_id, topic_id, parent_id, request)
         topic = loaded.topic
         assert topic is not None
         at = self._now()
@@ -508,9 +509,20 @@ class DiscussionService:
         )
 
     def _topic(
-        self, principal: Principal, course_id: str, topic_id: str, post_id: str | None = None
+        self,
+        principal: Principal,
+        course_id: str,
+        topic_id: str,
+        post_id: str | None = None,
+        request: IdempotentRequest | None = None,
     ) -> tuple[Loaded, Participant]:
-        loaded = self._repo.load(principal, course_id, topic_id=topic_id, post_id=post_id)
+        """The topic with the caller's standing; with an Idempotency-Key its first answer is read
+        in the same request and replayed before any rule runs."""
+        loaded = self._repo.load(
+            principal, course_id, topic_id=topic_id, post_id=post_id, answer_to=_key(request)
+        )
+        if request is not None:
+            idempotency.replay(loaded.answer, request)
         me = self._participant(principal, loaded)
         if loaded.topic is None or loaded.topic.course_id != course_id:
             raise TopicNotFound(f"No topic {topic_id!r} in this course.")
@@ -527,12 +539,6 @@ class DiscussionService:
             raise PostNotFound(f"No post {post_id!r} in this topic.")
         return post
 
-    def _replay_if_seen(self, principal: Principal, request: IdempotentRequest | None) -> None:
-        if request is not None:
-            idempotency.replay(
-                self._repo.stored_response(principal.institution_id, principal.user_id, request.key), request
-            )
-
     @staticmethod
     def _idempotent(request: IdempotentRequest | None, answer: Callable[[], BaseModel]) -> Idempotent | None:
         if request is None:
@@ -541,3 +547,7 @@ class DiscussionService:
             request,
             StoredResponse(request.fingerprint, 201, answer().model_dump_json()),
         )
+
+
+def _key(request: IdempotentRequest | None) -> str | None:
+    return request.key if request is not None else None
