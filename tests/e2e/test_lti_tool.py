@@ -16,7 +16,7 @@ from infra.local_stack import LocalStack
 from tests.support.client import Caller
 from tests.support.courses import add_lesson, add_section, create_course, publish
 from tests.support.local import demo, eventually, new_student, signed_in
-from tests.support.lti_tool import LtiTool
+from tests.support.lti_tool import LtiTool, PlatformValues
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
@@ -189,3 +189,81 @@ def test_a_disabled_tool_does_not_launch(local: LocalStack, tool: LtiTool) -> No
     page = requests.Session().get(started.json()["login_url"], timeout=30)
     assert page.status_code == 403
     assert page.json()["type"] == "urn:lms:problem:lti-tool-disabled"
+
+
+NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+
+def platform_of(tool: LtiTool, course: dict[str, Any]) -> PlatformValues:
+    return next(p for p in tool.registrations if p.client_id == course["tool"]["client_id"])
+
+
+def ask_token(platform: PlatformValues, assertion: str) -> requests.Response:
+    """The tool at the platform's token endpoint, as its service client asks (form-encoded)."""
+    form = {
+        "grant_type": "client_credentials",
+        "client_assertion_type": JWT_BEARER,
+        "client_assertion": assertion,
+        "scope": NRPS,
+    }
+    return requests.post(platform.token_url, data=form, timeout=30)
+
+
+def test_an_expired_client_assertion_is_refused_at_the_token_endpoint(
+    tool: LtiTool, course: dict[str, Any]
+) -> None:
+    platform = platform_of(tool, course)
+    refused = ask_token(platform, tool.client_assertion(platform, lifetime_s=300, age_s=600))
+    assert refused.status_code == 401, refused.text
+    assert refused.json()["type"] == "urn:lms:problem:lti-invalid-client"
+    assert ask_token(platform, tool.client_assertion(platform)).status_code == 200
+
+
+def test_a_key_rotated_at_the_tool_is_taken_at_once_and_the_old_one_refused(
+    local: LocalStack, tool: LtiTool, course: dict[str, Any]
+) -> None:
+    platform = platform_of(tool, course)
+    old = tool.rotate_key()
+    assert tool.kid != old[1]
+    taken = ask_token(platform, tool.client_assertion(platform))  # a kid the platform has not seen
+    assert taken.status_code == 200, taken.text
+    refused = ask_token(platform, tool.client_assertion(platform, key=old))
+    assert refused.status_code == 401, refused.text
+    assert refused.json()["type"] == "urn:lms:problem:lti-invalid-client"
+    # The tool's own services (NRPS) go on with the new key: a launch still reads the roster.
+    rosters = len(tool.rosters)
+    assert browse_launch(login_url(enrolled_student(local, course), course)).status_code == 200
+    assert len(tool.rosters) == rosters + 1
+
+
+def test_the_tool_deep_links_a_lesson_that_a_student_then_launches(
+    local: LocalStack, tool: LtiTool, course: dict[str, Any]
+) -> None:
+    instructor = signed_in(local, demo(local, "instructors"))
+    made = create_course(instructor, title="Memory labs")
+    section = add_section(instructor, made["id"])
+    tool.deep_link_items = [{"title": "Heap lab", "custom": {"exercise": "heap-1"}, "score_maximum": 10}]
+    body = {"course_id": made["id"], "section_id": section["id"], "tool_id": course["tool"]["id"]}
+    started = instructor.post("/lti/deep-links", body)
+    assert started.status == 200, started.body
+    answer_page = browse_launch(started.json()["login_url"])  # the tool's signed answer, as a form
+    assert answer_page.status_code == 200, answer_page.text
+    assert tool.launches[-1][LTI + "message_type"] == "LtiDeepLinkingRequest"
+    form = AutoPostForm()
+    form.feed(answer_page.text)
+    returned = requests.post(form.action, data=form.fields, timeout=30)  # the browser posts it back
+    assert returned.status_code == 200, returned.text
+    (lesson,) = returned.json()["lessons"]
+    assert lesson["title"] == "Heap lab"
+    stored = instructor.get(f"/courses/{made['id']}/lessons/{lesson['id']}").json()
+    assert stored["lti"]["custom"] == {"exercise": "heap-1"}
+    assert stored["lti"]["line_item"]["score_maximum"] == 10
+    publish(instructor, made["id"])
+    linked = {"id": made["id"], "lesson_id": lesson["id"]}
+    launched = browse_launch(login_url(enrolled_student(local, linked), linked))
+    assert launched.status_code == 200, launched.text
+    data = tool.launches[-1]
+    assert data[LTI + "resource_link"]["id"] == lesson["id"]
+    assert data[LTI + "custom"] == {"exercise": "heap-1"}
+    assert data[LTI + "target_link_uri"] == f"{tool.url}/launch"

@@ -5,24 +5,31 @@ with pylti1p3 exactly as a production tool would (state cookie, nonce, the platf
 HTTP, registration, deployment, message claims), then reads the course's roster through the
 names and roles service (an access token from the token endpoint, a client assertion signed with
 its key, the `Link` pages) and, when `grade` is set, posts the launching student's score through
-the assignment and grade services. The test reads what it validated from `launches` and `rosters`, or
-the library's refusal from the response.
+the assignment and grade services. A deep linking request is answered with the library's signed
+response form, holding `deep_link_items` as resource links. The test reads what it validated from
+`launches` and `rosters`, or the library's refusal from the response. `rotate_key` changes the key
+pair the tool signs with and publishes, as a tool rotating its keys does.
 """
 
 from __future__ import annotations
 
 import secrets
 import threading
+import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask, jsonify
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
+from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException
 from pylti1p3.grade import Grade
+from pylti1p3.lineitem import LineItem
+from pylti1p3.registration import Registration
 from pylti1p3.tool_config import ToolConfDict
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -62,6 +69,8 @@ class LtiTool:
         self.grade: tuple[float, float] | None = None
         """(score given, score maximum) the tool posts through AGS for a student it launches; None: none."""
         self.graded: list[dict[str, Any]] = []
+        self.deep_link_items: list[dict[str, Any]] = []
+        """Resource links the tool answers a deep link with: title, custom, score_maximum (optional)."""
         self._private_key, self._public_key = _key_pair()
         self._server: BaseWSGIServer = make_server("127.0.0.1", 0, self._app(), threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, name="lti-tool", daemon=True)
@@ -83,6 +92,53 @@ class LtiTool:
     def configure(self, platform: dict[str, str]) -> None:
         """Add a registration: the platform's values for one of the tool's client ids."""
         self.registrations.append(PlatformValues(**platform))
+
+    @property
+    def kid(self) -> str:
+        """The kid of the key the tool signs with now (pylti1p3's, from the public key)."""
+        return str(Registration.get_jwk(self._public_key)["kid"])
+
+    def rotate_key(self) -> tuple[str, str]:
+        """A new key pair signs and is published from now on; answers the old (private key, kid)."""
+        old = self._private_key, self.kid
+        self._private_key, self._public_key = _key_pair()
+        return old
+
+    def client_assertion(
+        self,
+        platform: PlatformValues,
+        key: tuple[str, str] | None = None,
+        lifetime_s: int = 300,
+        age_s: int = 0,
+    ) -> str:
+        """A client assertion for the token endpoint, signed with the tool's key (or the one given)."""
+        private_key, kid = key or (self._private_key, self.kid)
+        issued = datetime.now(UTC) - timedelta(seconds=age_s)
+        claims = {
+            "iss": platform.client_id,
+            "sub": platform.client_id,
+            "aud": platform.token_url,
+            "iat": int(issued.timestamp()),
+            "exp": int((issued + timedelta(seconds=lifetime_s)).timestamp()),
+            "jti": uuid.uuid4().hex,
+        }
+        return jwt.encode(claims, private_key, algorithm="RS256", headers={"kid": kid})
+
+    def _deep_link_resources(self) -> list[DeepLinkResource]:
+        resources = []
+        for item in self.deep_link_items:
+            resource = (
+                DeepLinkResource()
+                .set_url(f"{self.url}/launch")
+                .set_title(item["title"])
+                .set_custom_params(item.get("custom", {}))
+            )
+            if "score_maximum" in item:
+                resource.set_lineitem(
+                    LineItem().set_score_maximum(item["score_maximum"]).set_label(item["title"])
+                )
+            resources.append(resource)
+        return resources
 
     def start(self) -> LtiTool:
         self._thread.start()
@@ -155,6 +211,8 @@ class LtiTool:
             message = FlaskMessageLaunch(FlaskRequest(), self._tool_conf())
             data = message.get_launch_data()  # validates: state, signature, nonce, registration, ...
             self.launches.append(data)
+            if message.is_deep_link_launch():  # the library signs the answer and makes its form
+                return message.get_deep_link().output_response_form(self._deep_link_resources())
             if message.has_nrps():  # the course's roster, as the tool reads it through NRPS
                 self.rosters.append(message.get_nrps().get_members())
             if self.grade is not None and message.has_ags() and message.check_student_access():
