@@ -10,19 +10,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from pynamodb.attributes import JSONAttribute, ListAttribute, UnicodeAttribute
 
 from lms import clock, ids, keys
 from lms.auth import Principal
 from lms.correlation import correlation_id
+from lms.lazy_model import LazyModel
 from lms.pagination import decode_cursor, encode_cursor
 from lms.persistence.table import GSI1, Item
 
 AUDIT_ENTITY = "audit"
 
 
-class AuditEntry(BaseModel):
+class AuditEntry(LazyModel):
     """One entry of the trail, as `GET /institutions/{id}/audit-events` answers it."""
 
     id: str

@@ -6,7 +6,6 @@ from typing import Any, ClassVar, Final
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     ConfigDict,
     Field,
     ValidationInfo,
@@ -14,6 +13,7 @@ from pydantic import (
     model_validator,
 )
 
+from lms.lazy_model import LazyModel
 from lms.richtext import plain_text, sanitize
 
 HTML_FORMAT = Field(json_schema_extra={"contentMediaType": "text/html"})
@@ -48,7 +48,7 @@ SANITIZED_HTML_WITH_TEXT = AfterValidator(_with_text)
 """As SANITIZED_HTML, for a required text: refused when nothing readable is left once sanitised."""
 
 
-class Body(BaseModel):
+class Body(LazyModel):
     """A request body: unknown fields are refused (422 naming them), never ignored."""
 
     model_config = ConfigDict(extra="forbid")

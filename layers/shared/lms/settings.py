@@ -10,13 +10,15 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, ConfigDict, Field
+
+from lms.lazy_model import LazyModel
 
 # Named in code, not read from the environment at import: a handler module imports cleanly anywhere.
 METRICS_NAMESPACE = "LMS"
 
 
-class Settings(BaseModel):
+class Settings(LazyModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     table_name: str = Field(min_length=1, validation_alias="TABLE_NAME")

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from lms.lazy_model import LazyModel
 
 
-class _View(BaseModel):
+class _View(LazyModel):
     model_config = ConfigDict(frozen=True)
 
 
@@ -174,7 +176,7 @@ class InstitutionOverview(Freshness):
     daily: list[DayActivity]
 
 
-class AtRiskRulesBody(BaseModel):
+class AtRiskRulesBody(LazyModel):
     model_config = ConfigDict(extra="forbid")
 
     inactive_days: int = Field(ge=0, le=30, description="0 switches the rule off.")

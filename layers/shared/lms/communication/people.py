@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from lms import authz
 from lms.auth import Principal
 from lms.communication import course_access, policy
 from lms.communication.messages.errors import MessagingCourseNotFound, NotInCourse
+from lms.lazy_model import LazyModel
 
 
 class CourseRole(StrEnum):
@@ -22,13 +23,13 @@ class CourseRole(StrEnum):
     STUDENT = "student"
 
 
-class CoursePersonView(BaseModel):
+class CoursePersonView(LazyModel):
     user_id: str
     display_name: str | None = Field(description="An erased person's pseudonym; null without a profile.")
     role: CourseRole
 
 
-class CoursePeoplePage(BaseModel):
+class CoursePeoplePage(LazyModel):
     course_id: str
     items: list[CoursePersonView] = Field(
         description="The instructors first (on the first page), then enrolled students by id."

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from lms.auth import Principal, Role
 from lms.courses.errors import (
@@ -26,6 +26,7 @@ from lms.courses.errors import (
 )
 from lms.courses.price import Price
 from lms.errors import Forbidden
+from lms.lazy_model import LazyModel
 from lms.urls import is_tool_url
 
 MAX_SECTIONS = 100
@@ -53,7 +54,7 @@ class ContentType(StrEnum):
     LTI = "lti"
 
 
-class LineItemHint(BaseModel):
+class LineItemHint(LazyModel):
     """The gradebook column a tool asked for when it linked the lesson (LTI Deep Linking `lineItem`)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -64,7 +65,7 @@ class LineItemHint(BaseModel):
     tag: str | None = Field(default=None, min_length=1, max_length=255)
 
 
-class LtiLink(BaseModel):
+class LtiLink(LazyModel):
     """An `lti` lesson's link to a tool its institution registered (the lti context launches it).
 
     The lesson's id is the link's LTI resource link id: stable for the lesson's life.
@@ -110,7 +111,7 @@ class LtiLink(BaseModel):
         return custom
 
 
-class LessonSummary(BaseModel):
+class LessonSummary(LazyModel):
     """What the course outline knows of a lesson; the content lives on the lesson."""
 
     model_config = ConfigDict(extra="forbid")
@@ -121,7 +122,7 @@ class LessonSummary(BaseModel):
     duration_minutes: int
 
 
-class Section(BaseModel):
+class Section(LazyModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str
@@ -130,7 +131,7 @@ class Section(BaseModel):
     lessons: list[LessonSummary] = Field(default_factory=list)
 
 
-class Course(BaseModel):
+class Course(LazyModel):
     """The aggregate: details, lifecycle and the ordered outline (positions are list order)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -176,7 +177,7 @@ class Course(BaseModel):
         raise LessonNotFound(f"The course has no lesson {lesson_id!r}.")
 
 
-class Lesson(BaseModel):
+class Lesson(LazyModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str

@@ -9,9 +9,10 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from iso4217 import Currency
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import ConfigDict, field_validator, model_validator
 
 from lms.courses.errors import InvalidPriceRange
+from lms.lazy_model import LazyModel
 
 MAX_AMOUNT = Decimal("1000000")
 
@@ -25,7 +26,7 @@ def minor_units(currency: str) -> int | None:
     return exponent
 
 
-class Price(BaseModel):
+class Price(LazyModel):
     """What a course costs; a course without one is free."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

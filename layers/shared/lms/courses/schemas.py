@@ -6,7 +6,6 @@ from typing import Annotated
 
 from pydantic import (
     AwareDatetime,
-    BaseModel,
     Field,
     HttpUrl,
     StringConstraints,
@@ -15,6 +14,7 @@ from pydantic import (
 from lms.courses.catalog.index import Facets
 from lms.courses.domain import ContentType, Course, CourseStatus, Lesson, Level, LtiLink
 from lms.courses.price import Price
+from lms.lazy_model import LazyModel
 from lms.schemas import HTML_FORMAT, SANITIZED_HTML, Body, Patch
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -121,7 +121,7 @@ class LessonPatch(Patch):
 # ---------------------------------------------------------------- responses
 
 
-class LessonSummaryView(BaseModel):
+class LessonSummaryView(LazyModel):
     id: str
     section_id: str
     position: int
@@ -130,7 +130,7 @@ class LessonSummaryView(BaseModel):
     duration_minutes: int
 
 
-class SectionView(BaseModel):
+class SectionView(LazyModel):
     id: str
     title: str
     position: int
@@ -138,7 +138,7 @@ class SectionView(BaseModel):
     lessons: list[LessonSummaryView]
 
 
-class PriceView(BaseModel):
+class PriceView(LazyModel):
     amount: str = Field(description="Exact decimal, with the currency's minor units (JPY 0, EUR 2, KWD 3).")
     currency: str = Field(description="ISO 4217 code.")
 
@@ -147,7 +147,7 @@ class PriceView(BaseModel):
         return None if price is None else cls(amount=price.text(), currency=price.currency)
 
 
-class CourseSummaryView(BaseModel):
+class CourseSummaryView(LazyModel):
     id: str
     title: str
     description: str
@@ -200,7 +200,7 @@ def section_view(course: Course, section_id: str) -> SectionView:
     )
 
 
-class CatalogFacetsView(BaseModel):
+class CatalogFacetsView(LazyModel):
     """How many courses of the whole filtered set (not only this page) fall under each value."""
 
     categories: dict[str, int]
@@ -218,14 +218,14 @@ class CatalogFacetsView(BaseModel):
         )
 
 
-class CoursePage(BaseModel):
+class CoursePage(LazyModel):
     items: list[CourseSummaryView]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
     total: int = Field(description="Courses matching the filters, on every page.")
     facets: CatalogFacetsView
 
 
-class LessonView(BaseModel):
+class LessonView(LazyModel):
     id: str
     course_id: str
     section_id: str
@@ -247,5 +247,5 @@ class LessonView(BaseModel):
         return cls(**lesson.model_dump(), position=position)
 
 
-class Health(BaseModel):
+class Health(LazyModel):
     status: str

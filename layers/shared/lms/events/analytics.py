@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from lms.events.envelope import DomainEvent
+from lms.lazy_model import LazyModel
 
 
 class AnalyticsEvent(DomainEvent):
@@ -29,7 +30,7 @@ class LessonOpened(AnalyticsEvent):
     lesson_id: str
 
 
-class AtRiskReason(BaseModel):
+class AtRiskReason(LazyModel):
     model_config = ConfigDict(frozen=True)
 
     rule: str = Field(description="`inactive`, `missed_deadlines`, `failing_grade` or `behind_schedule`.")

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from lms.lazy_model import LazyModel
 
 _REGISTRY: dict[str, type[DomainEvent]] = {}
 
 
-class DomainEvent(BaseModel):
+class DomainEvent(LazyModel):
     """Data of one event type; subclasses set `source`, `name` and `schema_version`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -32,14 +34,14 @@ class DomainEvent(BaseModel):
         return f"{cls.source}.{cls.name}.v{cls.schema_version}"
 
 
-class Actor(BaseModel):
+class Actor(LazyModel):
     model_config = ConfigDict(frozen=True)
 
     user_id: str
     roles: list[str] = Field(default_factory=list)
 
 
-class EventEnvelope(BaseModel):
+class EventEnvelope(LazyModel):
     """What every consumer receives in `detail`; `id` is the idempotency key."""
 
     model_config = ConfigDict(frozen=True)

@@ -11,14 +11,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from lms.lazy_model import LazyModel
 
 MAX_RECIPIENTS = 50
 
 EmailFrequency = Literal["immediately", "daily", "weekly"]
 
 
-class MailNotification(BaseModel):
+class MailNotification(LazyModel):
     """What happened, as the inbox shows it, with the type's fields for its e-mail template."""
 
     model_config = ConfigDict(frozen=True)
@@ -37,14 +39,14 @@ class MailNotification(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
-class MailRecipient(BaseModel):
+class MailRecipient(LazyModel):
     model_config = ConfigDict(frozen=True)
 
     user_id: str
     frequency: EmailFrequency
 
 
-class MailMessage(BaseModel):
+class MailMessage(LazyModel):
     """The body of one NotificationMailQueue message."""
 
     model_config = ConfigDict(frozen=True)

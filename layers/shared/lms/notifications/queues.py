@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from lms import aws
+from lms.lazy_model import LazyModel
 from lms.notifications.catalog import CATALOG
 from lms.notifications.domain import Notification
 from lms.notifications.mail_contract import MailMessage, MailNotification
@@ -25,7 +26,7 @@ _BATCH = 10
 _ATTEMPTS = 3
 
 
-class FanoutChunk(BaseModel):
+class FanoutChunk(LazyModel):
     """The body of one fan-out queue message: a notification and up to a chunk of its people."""
 
     model_config = ConfigDict(frozen=True)

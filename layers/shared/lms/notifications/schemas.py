@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from lms.lazy_model import LazyModel
 from lms.notifications.catalog import LOCKED_CATEGORIES, Category
 from lms.notifications.domain import InboxEntry
 from lms.notifications.preferences import Channel, Choices, Frequency, Preferences
 
 
-class NotificationView(BaseModel):
+class NotificationView(LazyModel):
     id: str
     type: str = Field(description="The notification type (docs/notifications.md).")
     category: str
@@ -40,17 +41,17 @@ class NotificationView(BaseModel):
         )
 
 
-class NotificationPage(BaseModel):
+class NotificationPage(LazyModel):
     items: list[NotificationView]
     next_cursor: str | None = None
 
 
-class UnreadNotificationsView(BaseModel):
+class UnreadNotificationsView(LazyModel):
     unread: int = Field(description="Unread notifications, counted up to a cap.")
     capped: bool = Field(description="True when there are at least this many (show as “99+”).")
 
 
-class ChannelChoices(BaseModel):
+class ChannelChoices(LazyModel):
     """A frequency per channel; a channel left out follows the defaults."""
 
     model_config = ConfigDict(extra="forbid")
@@ -67,7 +68,7 @@ class ChannelChoices(BaseModel):
         return cls(in_app=channels.get(Channel.IN_APP), email=channels.get(Channel.EMAIL))
 
 
-class ChoicesChange(BaseModel):
+class ChoicesChange(LazyModel):
     """Choices per category: they replace the ones stored; categories left out follow the defaults."""
 
     model_config = ConfigDict(extra="forbid")
@@ -79,13 +80,13 @@ class ChoicesChange(BaseModel):
         return {category: channels for category, channels in chosen.items() if channels}
 
 
-class CategoryPreferences(BaseModel):
+class CategoryPreferences(LazyModel):
     in_app: Frequency
     email: Frequency
     switchable: bool = Field(description="False for account and security notices, always immediate.")
 
 
-class PreferencesView(BaseModel):
+class PreferencesView(LazyModel):
     categories: dict[Category, CategoryPreferences] = Field(
         description="Every category's effective frequency per channel."
     )
@@ -106,7 +107,7 @@ class PreferencesView(BaseModel):
         )
 
 
-class DefaultsView(BaseModel):
+class DefaultsView(LazyModel):
     institution_id: str
     categories: dict[Category, ChannelChoices] = Field(
         description="The institution's defaults; categories left out follow the platform's."

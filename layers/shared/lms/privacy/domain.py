@@ -6,10 +6,11 @@ import hashlib
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from lms.auth import Principal
 from lms.errors import Forbidden
+from lms.lazy_model import LazyModel
 from lms.users.errors import SelfAdministration
 
 DOWNLOAD_LINK_LIFETIME = timedelta(minutes=15)
@@ -24,7 +25,7 @@ class ExportStatus(StrEnum):
     FAILED = "failed"
 
 
-class ExportJob(BaseModel):
+class ExportJob(LazyModel):
     """One request for a person's data; the document is written by the privacy worker."""
 
     model_config = ConfigDict(extra="forbid")
@@ -45,7 +46,7 @@ class ErasureStatus(StrEnum):
     COMPLETE = "complete"
 
 
-class Erasure(BaseModel):
+class Erasure(LazyModel):
     """The record of an erasure: who asked, when, from which request; no personal data.
 
     `done` names the steps finished (`account`, then each contributor), so a retry skips them.

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, Field
 
+from lms.lazy_model import LazyModel
 from lms.privacy.domain import Erasure, ErasureStatus, ExportJob, ExportStatus
 
 
-class ExportJobView(BaseModel):
+class ExportJobView(LazyModel):
     export_id: str
     user_id: str
     status: ExportStatus
@@ -32,14 +33,14 @@ class ExportJobView(BaseModel):
         )
 
 
-class ExportJobPage(BaseModel):
+class ExportJobPage(LazyModel):
     items: list[ExportJobView] = Field(
         description="Newest first; no download links (read one export for it)."
     )
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
-class ErasureView(BaseModel):
+class ErasureView(LazyModel):
     erasure_id: str
     user_id: str
     status: ErasureStatus = Field(description="`complete` once every context has erased its data.")

@@ -13,7 +13,9 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from lms.lazy_model import LazyModel
 
 DEFAULT_TIMEZONE = "UTC"
 KEPT_ACTIVITY_DAYS = 400
@@ -37,7 +39,7 @@ STREAKS: dict[Achievement, int] = {Achievement.SEVEN_DAY_STREAK: 7, Achievement.
 COURSES_FOR_FIVE_COURSES = 5
 
 
-class Earned(BaseModel):
+class Earned(LazyModel):
     """An achievement just earned; per course for `course-completed`."""
 
     model_config = ConfigDict(frozen=True)
@@ -53,7 +55,7 @@ class Earned(BaseModel):
 # ---------------------------------------------------------------- the course, as progress sees it
 
 
-class OutlineLesson(BaseModel):
+class OutlineLesson(LazyModel):
     model_config = ConfigDict(frozen=True)
 
     id: str
@@ -62,7 +64,7 @@ class OutlineLesson(BaseModel):
     added_at: datetime | None = None
 
 
-class RequiredQuiz(BaseModel):
+class RequiredQuiz(LazyModel):
     """A quiz published as required for completion: passing it is part of completing the course."""
 
     model_config = ConfigDict(frozen=True)
@@ -73,7 +75,7 @@ class RequiredQuiz(BaseModel):
     published_at: datetime
 
 
-class CatalogOrder(BaseModel):
+class CatalogOrder(LazyModel):
     """The catalog's lesson order (every section, in order) at one version of the course."""
 
     model_config = ConfigDict(frozen=True)
@@ -82,7 +84,7 @@ class CatalogOrder(BaseModel):
     lesson_ids: list[str]
 
 
-class CourseOutline(BaseModel):
+class CourseOutline(LazyModel):
     """What completes a course, learned from events: its lessons in outline order (catalog) and the
     quizzes required for completion (assessments)."""
 
@@ -242,7 +244,7 @@ def change_instructors(outline: CourseOutline, instructor_ids: list[str], at: da
 # ---------------------------------------------------------------- one student in one course
 
 
-class LessonMark(BaseModel):
+class LessonMark(LazyModel):
     """The latest completion or undo of one lesson: (at, event_id) orders the changes."""
 
     model_config = ConfigDict(frozen=True)
@@ -252,7 +254,7 @@ class LessonMark(BaseModel):
     event_id: str
 
 
-class QuizMark(BaseModel):
+class QuizMark(LazyModel):
     """The student's best-known pass state of a required quiz, at the quiz's grade `revision`."""
 
     model_config = ConfigDict(frozen=True)
@@ -261,7 +263,7 @@ class QuizMark(BaseModel):
     revision: int
 
 
-class LearnerProgress(BaseModel):
+class LearnerProgress(LazyModel):
     student_id: str
     course_id: str
     enrollment: Enrollment | None = None
@@ -352,7 +354,7 @@ def complete(progress: LearnerProgress, at: datetime) -> LearnerProgress:
 # ---------------------------------------------------------------- achievements
 
 
-class LearningActivity(BaseModel):
+class LearningActivity(LazyModel):
     """What achievements are earned from: the days a student learned, the courses they completed."""
 
     student_id: str
@@ -423,7 +425,7 @@ def record_course_completed(
 # ---------------------------------------------------------------- what one event teaches
 
 
-class Learned(BaseModel):
+class Learned(LazyModel):
     """The state after one completion, undo, quiz grade or outline change, and what it earned."""
 
     progress: LearnerProgress

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, Field
 
+from lms.lazy_model import LazyModel
 from lms.progress.domain import Achievement, Enrollment
 
 
-class LessonCompletionView(BaseModel):
+class LessonCompletionView(LazyModel):
     course_id: str
     lesson_id: str
     completed_at: AwareDatetime = Field(description="When the student first marked it complete.")
@@ -26,7 +27,7 @@ COMPLETED_AT = (
 )
 
 
-class RequiredAssessmentView(BaseModel):
+class RequiredAssessmentView(LazyModel):
     """An assessment a student must pass to complete the course (a quiz published as required)."""
 
     assessment_id: str
@@ -35,7 +36,7 @@ class RequiredAssessmentView(BaseModel):
     lesson_id: str | None = Field(description="The lesson the quiz belongs to, if any.")
 
 
-class CourseProgressView(BaseModel):
+class CourseProgressView(LazyModel):
     """One student's progress in one course."""
 
     course_id: str
@@ -59,7 +60,7 @@ class CourseProgressView(BaseModel):
     completed_at: AwareDatetime | None = Field(description=COMPLETED_AT)
 
 
-class LearnerProgressView(BaseModel):
+class LearnerProgressView(LazyModel):
     """One enrolled student's progress, as the course's staff see it in the class list."""
 
     student_id: str
@@ -79,18 +80,18 @@ class LearnerProgressView(BaseModel):
     completed_at: AwareDatetime | None = Field(description=COMPLETED_AT)
 
 
-class LearnerPage(BaseModel):
+class LearnerPage(LazyModel):
     course_id: str
     items: list[LearnerProgressView]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
-class AchievementView(BaseModel):
+class AchievementView(LazyModel):
     achievement: Achievement
     course_id: str | None = Field(description="The course a `course-completed` achievement is for.")
     earned_at: AwareDatetime
 
 
-class AchievementPage(BaseModel):
+class AchievementPage(LazyModel):
     items: list[AchievementView]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")

@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from lms.auth import Principal, Role
+from lms.lazy_model import LazyModel
 from lms.users.errors import (
     InvalidTimezone,
     InvalidUserStatusTransition,
@@ -49,7 +50,7 @@ class UserStatus(StrEnum):
     ERASED = "erased"  # personal data removed (lms.privacy); the profile keeps a pseudonym
 
 
-class Institution(BaseModel):
+class Institution(LazyModel):
     """A tenant: everything else of the platform belongs to one institution."""
 
     model_config = ConfigDict(extra="forbid")
@@ -64,7 +65,7 @@ class Institution(BaseModel):
     updated_at: datetime
 
 
-class UserProfile(BaseModel):
+class UserProfile(LazyModel):
     """A person of an institution: identity from Cognito (`id` is the token's `sub`) and profile."""
 
     model_config = ConfigDict(extra="forbid")

@@ -6,13 +6,13 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AwareDatetime,
-    BaseModel,
     Field,
     HttpUrl,
     StringConstraints,
 )
 
 from lms.audit import AuditEntry
+from lms.lazy_model import LazyModel
 from lms.schemas import Body, Patch
 from lms.users.domain import Institution, UserProfile, UserRole, UserStatus
 
@@ -49,7 +49,7 @@ class InstitutionPatch(Patch):
     default_locale: Locale | None = None
 
 
-class InstitutionView(BaseModel):
+class InstitutionView(LazyModel):
     id: str
     name: str
     slug: str
@@ -64,7 +64,7 @@ class InstitutionView(BaseModel):
         return cls(**institution.model_dump())
 
 
-class InstitutionPage(BaseModel):
+class InstitutionPage(LazyModel):
     items: list[InstitutionView]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
@@ -98,7 +98,7 @@ class ProfilePatch(Patch):
     bio: Annotated[str, StringConstraints(max_length=2000)] | None = None
 
 
-class UserView(BaseModel):
+class UserView(LazyModel):
     id: str
     email: str
     given_name: str
@@ -134,11 +134,11 @@ class InvitedUserView(UserView):
     )
 
 
-class UserPage(BaseModel):
+class UserPage(LazyModel):
     items: list[UserView]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
-class AuditEventPage(BaseModel):
+class AuditEventPage(LazyModel):
     items: list[AuditEntry]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from lms.assessments.assignments.errors import (
     FileNotAllowed,
@@ -26,6 +26,7 @@ from lms.assessments.assignments.errors import (
     SubmissionClosed,
     SubmissionTypeNotAllowed,
 )
+from lms.lazy_model import LazyModel
 
 HUNDRED = Decimal(100)
 DAY = timedelta(days=1)
@@ -66,7 +67,7 @@ class AssignmentStatus(StrEnum):
     PUBLISHED = "published"
 
 
-class LatePolicy(BaseModel):
+class LatePolicy(LazyModel):
     """Deduction per day late, the share of the raw score always kept, and an optional hard cut-off."""
 
     model_config = ConfigDict(extra="forbid")
@@ -85,7 +86,7 @@ class LatePolicy(BaseModel):
     )
 
 
-class RubricLevel(BaseModel):
+class RubricLevel(LazyModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str
@@ -93,7 +94,7 @@ class RubricLevel(BaseModel):
     points: Decimal
 
 
-class RubricCriterion(BaseModel):
+class RubricCriterion(LazyModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str
@@ -106,7 +107,7 @@ class RubricCriterion(BaseModel):
         return max(level.points for level in self.levels)
 
 
-class Assignment(BaseModel):
+class Assignment(LazyModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str
@@ -133,7 +134,7 @@ class Assignment(BaseModel):
         return self.status == AssignmentStatus.PUBLISHED
 
 
-class Extension(BaseModel):
+class Extension(LazyModel):
     """One student's own due date (and, optionally, own hard cut-off) for an assignment."""
 
     model_config = ConfigDict(extra="forbid")
@@ -145,7 +146,7 @@ class Extension(BaseModel):
     granted_at: datetime
 
 
-class SubmittedFile(BaseModel):
+class SubmittedFile(LazyModel):
     model_config = ConfigDict(extra="forbid")
 
     upload_id: str
@@ -155,7 +156,7 @@ class SubmittedFile(BaseModel):
     key: str
 
 
-class Upload(BaseModel):
+class Upload(LazyModel):
     """A presigned upload handed to a student: where the file goes and what it must be."""
 
     model_config = ConfigDict(extra="forbid")
@@ -170,7 +171,7 @@ class Upload(BaseModel):
     created_at: datetime
 
 
-class Grade(BaseModel):
+class Grade(LazyModel):
     model_config = ConfigDict(extra="forbid")
 
     raw_score: Decimal
@@ -183,7 +184,7 @@ class Grade(BaseModel):
     graded_at: datetime
 
 
-class Submission(BaseModel):
+class Submission(LazyModel):
     """One version of a student's work; `number` counts the student's versions from 1."""
 
     model_config = ConfigDict(extra="forbid")
@@ -210,7 +211,7 @@ class Submission(BaseModel):
         return self.grade is not None and self.grade != self.released_grade
 
 
-class StudentRecord(BaseModel):
+class StudentRecord(LazyModel):
     """Where one student stands on an assignment: their latest version and their release count."""
 
     model_config = ConfigDict(extra="forbid")
@@ -361,7 +362,7 @@ def check_extension(due_at: datetime, cutoff_at: datetime | None) -> None:
 # ---------------------------------------------------------------- submitting
 
 
-class Deadlines(BaseModel):
+class Deadlines(LazyModel):
     """One student's due date and hard cut-off (None: late submissions are always taken)."""
 
     due_at: datetime

@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, Field, HttpUrl, StringConstraints
+from pydantic import AwareDatetime, Field, HttpUrl, StringConstraints
 
 from lms.assessments.assignments.domain import (
     DEFAULT_MAX_FILE_BYTES,
@@ -24,6 +24,7 @@ from lms.assessments.assignments.domain import (
     Submission,
     SubmissionType,
 )
+from lms.lazy_model import LazyModel
 from lms.schemas import HTML_FORMAT, SANITIZED_HTML, Body, Patch
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
@@ -158,7 +159,7 @@ class GradeRequest(Body):
 # ---------------------------------------------------------------- responses
 
 
-class AssignmentView(BaseModel):
+class AssignmentView(LazyModel):
     id: str
     course_id: str
     title: str
@@ -183,12 +184,12 @@ class AssignmentView(BaseModel):
         return cls(**assignment.model_dump())
 
 
-class AssignmentPage(BaseModel):
+class AssignmentPage(LazyModel):
     items: list[AssignmentView]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
-class ExtensionView(BaseModel):
+class ExtensionView(LazyModel):
     assignment_id: str
     student_id: str
     due_at: AwareDatetime
@@ -201,7 +202,7 @@ class ExtensionView(BaseModel):
         return cls(assignment_id=assignment_id, **extension.model_dump())
 
 
-class UploadView(BaseModel):
+class UploadView(LazyModel):
     upload_id: str
     method: str = Field(description="POST the file as multipart/form-data: every field, then `file` last.")
     url: str
@@ -211,7 +212,7 @@ class UploadView(BaseModel):
     expires_at: AwareDatetime
 
 
-class FileView(BaseModel):
+class FileView(LazyModel):
     upload_id: str
     file_name: str
     content_type: str
@@ -219,7 +220,7 @@ class FileView(BaseModel):
     download_url: str = Field(description="A presigned GET, valid for a few minutes.")
 
 
-class GradeView(BaseModel):
+class GradeView(LazyModel):
     raw_score: Decimal
     days_late: int
     deduction_percent: Decimal
@@ -235,7 +236,7 @@ class GradeView(BaseModel):
         return None if grade is None else cls(points=points, **grade.model_dump())
 
 
-class SubmissionView(BaseModel):
+class SubmissionView(LazyModel):
     id: str
     assignment_id: str
     student_id: str
@@ -278,11 +279,11 @@ class SubmissionView(BaseModel):
         )
 
 
-class SubmissionPage(BaseModel):
+class SubmissionPage(LazyModel):
     items: list[SubmissionView]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
-class ReleaseSummary(BaseModel):
+class ReleaseSummary(LazyModel):
     released: int = Field(description="Grades released by this call (each with its GradeReleased event).")
     more: bool = Field(description="True when the call stopped at its limit: call it again for the rest.")

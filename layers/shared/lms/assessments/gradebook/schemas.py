@@ -8,9 +8,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import AwareDatetime, Field, StringConstraints
 
 from lms.assessments.gradebook.domain import MAX_CATEGORIES, MAX_DROP_LOWEST, MAX_LETTERS, GradebookRowStatus
+from lms.lazy_model import LazyModel
 from lms.schemas import Body
 
 CategoryName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -40,14 +41,14 @@ class GradebookSettingsBody(Body):
     )
 
 
-class GradebookSettingsView(BaseModel):
+class GradebookSettingsView(LazyModel):
     course_id: str
     categories: list[CategorySetting]
     letters: list[LetterSetting]
     version: int = Field(description="0 until the course's staff first save settings (the defaults).")
 
 
-class ColumnView(BaseModel):
+class ColumnView(LazyModel):
     """A published assessment: one column of the gradebook."""
 
     assessment_id: str
@@ -58,7 +59,7 @@ class ColumnView(BaseModel):
     due_at: AwareDatetime | None
 
 
-class ScoreView(BaseModel):
+class ScoreView(LazyModel):
     """A counted grade (a graded quiz, a released assignment grade)."""
 
     assessment_id: str
@@ -73,7 +74,7 @@ class ScoreView(BaseModel):
     dropped: bool = Field(description="Left out of its category by `drop_lowest`.")
 
 
-class CategoryView(BaseModel):
+class CategoryView(LazyModel):
     name: str
     weight: Decimal
     percent: Decimal | None = Field(
@@ -82,7 +83,7 @@ class CategoryView(BaseModel):
     counted: int = Field(description="Grades that count in the category (after dropping).")
 
 
-class StudentGradesView(BaseModel):
+class StudentGradesView(LazyModel):
     """One student's row: counted scores, category percents, the course percent and letter."""
 
     course_id: str
@@ -102,7 +103,7 @@ class StudentGradesView(BaseModel):
     letter: str | None
 
 
-class ClassGradesPage(BaseModel):
+class ClassGradesPage(LazyModel):
     course_id: str
     columns: list[ColumnView]
     items: list[StudentGradesView] = Field(

@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from lms.assessments.quizzes import grading
 from lms.assessments.quizzes.errors import (
@@ -25,6 +25,7 @@ from lms.assessments.quizzes.errors import (
 )
 from lms.assessments.quizzes.grading import ScoringPolicy
 from lms.assessments.quizzes.questions import Question, key_problems, load_key, split
+from lms.lazy_model import LazyModel
 
 GRACE = timedelta(minutes=2)
 """A submission this long after the deadline still counts (network and clock slack)."""
@@ -54,7 +55,7 @@ class AttemptStatus(StrEnum):
     SUBMITTED = "submitted"
 
 
-class Quiz(BaseModel):
+class Quiz(LazyModel):
     """A quiz and its questions as students may read them; the keys live in `QuizKeys`."""
 
     model_config = ConfigDict(extra="forbid")
@@ -98,7 +99,7 @@ class Quiz(BaseModel):
         return self.passing_score is None or score >= self.passing_score
 
 
-class QuizKeys(BaseModel):
+class QuizKeys(LazyModel):
     """The answer keys of a quiz, by question id (raw; read per question with `key_for`)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -110,7 +111,7 @@ class QuizKeys(BaseModel):
         return load_key(question, self.keys.get(question.id))
 
 
-class Attempt(BaseModel):
+class Attempt(LazyModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str
@@ -134,7 +135,7 @@ class Attempt(BaseModel):
         return self.status == AttemptStatus.SUBMITTED
 
 
-class AttemptScore(BaseModel):
+class AttemptScore(LazyModel):
     model_config = ConfigDict(extra="forbid")
 
     attempt_id: str
@@ -143,7 +144,7 @@ class AttemptScore(BaseModel):
     submitted_at: datetime
 
 
-class StudentScore(BaseModel):
+class StudentScore(LazyModel):
     """One student's standing in one quiz: attempts started and submitted, each score, the quiz score.
 
     `started` is the counter a start is conditional on (`started < max_attempts`); `scores` holds

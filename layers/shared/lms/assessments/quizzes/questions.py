@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from lms.assessments.quizzes.errors import InvalidAnswer
+from lms.lazy_model import LazyModel
 from lms.schemas import HTML_FORMAT, SANITIZED, SANITIZED_HTML_WITH_TEXT
 
 QuestionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
@@ -47,7 +48,7 @@ CHOICE_TYPES = frozenset({QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOI
 """Types whose statistics include the distribution of the answers picked."""
 
 
-class Option(BaseModel):
+class Option(LazyModel):
     model_config = ConfigDict(extra="forbid")
 
     id: OptionId
@@ -57,7 +58,7 @@ class Option(BaseModel):
 Options = Annotated[list[Option], Field(min_length=2, max_length=20)]
 
 
-class _Question(BaseModel):
+class _Question(LazyModel):
     model_config = ConfigDict(extra="forbid")
 
     id: QuestionId
@@ -135,7 +136,7 @@ Question = Annotated[
 # ---------------------------------------------------------------- answer keys (staff only)
 
 
-class _Key(BaseModel):
+class _Key(LazyModel):
     model_config = ConfigDict(extra="forbid")
 
 

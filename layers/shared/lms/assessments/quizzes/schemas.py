@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import AwareDatetime, Field, StringConstraints
 
 from lms.assessments.quizzes.domain import (
     MAX_ATTEMPTS,
@@ -32,6 +32,7 @@ from lms.assessments.quizzes.questions import (
     QuestionType,
     join,
 )
+from lms.lazy_model import LazyModel
 from lms.schemas import HTML_FORMAT, SANITIZED_HTML, Body, Patch
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -100,7 +101,7 @@ class AnswersRequest(Body):
 # ---------------------------------------------------------------- responses
 
 
-class QuizSummaryView(BaseModel):
+class QuizSummaryView(LazyModel):
     id: str
     course_id: str
     lesson_id: str | None
@@ -145,12 +146,12 @@ class QuizView(QuizSummaryView):
         return cls(**QuizSummaryView.of(quiz).model_dump(), questions=None)
 
 
-class QuizPage(BaseModel):
+class QuizPage(LazyModel):
     items: list[QuizSummaryView]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
-class QuestionResult(BaseModel):
+class QuestionResult(LazyModel):
     question_id: str
     score: Decimal
     points: Decimal
@@ -159,7 +160,7 @@ class QuestionResult(BaseModel):
     )
 
 
-class AttemptView(BaseModel):
+class AttemptView(LazyModel):
     id: str
     quiz_id: str
     course_id: str
@@ -212,7 +213,7 @@ class AttemptView(BaseModel):
         )
 
 
-class AttemptSummaryView(BaseModel):
+class AttemptSummaryView(LazyModel):
     id: str
     student_id: str
     number: int
@@ -227,7 +228,7 @@ class AttemptSummaryView(BaseModel):
         return cls(**attempt.model_dump(include=set(cls.model_fields)))
 
 
-class AttemptPage(BaseModel):
+class AttemptPage(LazyModel):
     items: list[AttemptSummaryView]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
     quiz_score: Decimal | None = Field(
@@ -237,7 +238,7 @@ class AttemptPage(BaseModel):
     )
 
 
-class QuestionStatistics(BaseModel):
+class QuestionStatistics(LazyModel):
     question_id: str
     type: QuestionType
     points: Decimal
@@ -250,7 +251,7 @@ class QuestionStatistics(BaseModel):
     )
 
 
-class QuizStatistics(BaseModel):
+class QuizStatistics(LazyModel):
     quiz_id: str
     submitted_attempts: int
     complete: bool = Field(description="False when more attempts exist than one statistics read covers.")
@@ -258,7 +259,7 @@ class QuizStatistics(BaseModel):
     questions: list[QuestionStatistics]
 
 
-class RegradeReport(BaseModel):
+class RegradeReport(LazyModel):
     quiz_id: str
     attempts_checked: int
     attempts_changed: int

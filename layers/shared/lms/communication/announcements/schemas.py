@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import AwareDatetime, Field, StringConstraints
 
 from lms.communication.announcements.domain import (
     Announcement,
@@ -14,6 +14,7 @@ from lms.communication.announcements.domain import (
     Publication,
     unread,
 )
+from lms.lazy_model import LazyModel
 from lms.richtext import RichText
 from lms.schemas import Body, Patch
 
@@ -50,7 +51,7 @@ class AnnouncementPatch(Patch):
         return Publication(draft=bool(self.draft), publish_at=self.publish_at)
 
 
-class AnnouncementView(BaseModel):
+class AnnouncementView(LazyModel):
     id: str
     course_id: str | None = Field(description="None for an institution-wide announcement.")
     title: str
@@ -85,12 +86,12 @@ class AnnouncementView(BaseModel):
         )
 
 
-class AnnouncementPage(BaseModel):
+class AnnouncementPage(LazyModel):
     items: list[AnnouncementView]
     next_cursor: str | None = None
 
 
-class AnnouncementReadState(BaseModel):
+class AnnouncementReadState(LazyModel):
     unread_count: int = Field(description="Published announcements of the board you have not marked read.")
     more_unread: bool = Field(description="More than `unread_count` are unread (a board counts 100 at most).")
     read_through: datetime | None = Field(description='Your last "mark all read" of this board.')

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from lms.communication.discussions.errors import (
     NotCourseStaff,
@@ -26,6 +26,7 @@ from lms.communication.discussions.errors import (
     TopicClosed,
     TopicLocked,
 )
+from lms.lazy_model import LazyModel
 
 MAX_DEPTH = 3
 """Replies to replies nest this deep under the opening post (depth 0); deeper threads stop being readable."""
@@ -63,7 +64,7 @@ class ModerationStatus(StrEnum):
     RESTORED = "restored"
 
 
-class Participant(BaseModel):
+class Participant(LazyModel):
     """Someone taking part in a course's discussions: its staff, or one of its enrolled students."""
 
     model_config = ConfigDict(frozen=True)
@@ -76,7 +77,7 @@ class Participant(BaseModel):
         return AuthorRole.STAFF if self.staff else AuthorRole.STUDENT
 
 
-class DiscussionSettings(BaseModel):
+class DiscussionSettings(LazyModel):
     """A course's discussion settings, kept by the communication context (version 0: never saved)."""
 
     model_config = ConfigDict(frozen=True)
@@ -85,7 +86,7 @@ class DiscussionSettings(BaseModel):
     version: int = 0
 
 
-class Topic(BaseModel):
+class Topic(LazyModel):
     model_config = ConfigDict(frozen=True)
 
     id: str
@@ -103,7 +104,7 @@ class Topic(BaseModel):
     version: int = 1
 
 
-class Post(BaseModel):
+class Post(LazyModel):
     model_config = ConfigDict(frozen=True)
 
     id: str
@@ -131,7 +132,7 @@ class Post(BaseModel):
         return self.deleted_at is not None
 
 
-class Membership(BaseModel):
+class Membership(LazyModel):
     """A person's relation to a topic: subscription, whether they posted, how many replies they read.
 
     `subscribed` is None until posting subscribes them or they choose: an explicit choice is
@@ -147,7 +148,7 @@ class Membership(BaseModel):
     last_read_at: datetime | None = None
 
 
-class ModerationEntry(BaseModel):
+class ModerationEntry(LazyModel):
     """A reported (or hidden) post in its course's moderation queue."""
 
     model_config = ConfigDict(frozen=True)
@@ -164,7 +165,7 @@ class ModerationEntry(BaseModel):
     resolved_at: datetime | None = None
 
 
-class Report(BaseModel):
+class Report(LazyModel):
     """One person's report of a post (one per person and post)."""
 
     model_config = ConfigDict(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 
 from lms.communication.discussions.domain import (
     MAX_DEPTH,
@@ -26,6 +26,7 @@ from lms.communication.discussions.domain import (
     TopicMode,
 )
 from lms.communication.discussions.domain import unread as unread_count
+from lms.lazy_model import LazyModel
 from lms.richtext import RichText, plain_text
 from lms.schemas import Body, Patch
 
@@ -94,7 +95,7 @@ class SubscriptionRequest(Body):
 # ---------------------------------------------------------------- responses
 
 
-class DiscussionSettingsView(BaseModel):
+class DiscussionSettingsView(LazyModel):
     course_id: str
     students_may_create_topics: bool
     version: int = Field(description="0 until first saved; send it as If-Match.")
@@ -104,7 +105,7 @@ class DiscussionSettingsView(BaseModel):
         return cls(course_id=course_id, **settings.model_dump())
 
 
-class TopicView(BaseModel):
+class TopicView(LazyModel):
     id: str
     course_id: str
     title: str
@@ -142,12 +143,12 @@ class TopicView(BaseModel):
         )
 
 
-class TopicPage(BaseModel):
+class TopicPage(LazyModel):
     items: list[TopicView]
     next_cursor: str | None = None
 
 
-class PostView(BaseModel):
+class PostView(LazyModel):
     id: str
     topic_id: str
     parent_id: str | None = Field(description="null for the topic's opening post.")
@@ -189,34 +190,34 @@ class PostView(BaseModel):
         )
 
 
-class PostPage(BaseModel):
+class PostPage(LazyModel):
     items: list[PostView]
     next_cursor: str | None = None
 
 
-class ReactionView(BaseModel):
+class ReactionView(LazyModel):
     post_id: str
     liked: bool
 
 
-class ReportView(BaseModel):
+class ReportView(LazyModel):
     post_id: str
     reason: ReportReason
     reported_at: datetime
 
 
-class SubscriptionView(BaseModel):
+class SubscriptionView(LazyModel):
     topic_id: str
     subscribed: bool
 
 
-class ReadView(BaseModel):
+class ReadView(LazyModel):
     topic_id: str
     read_count: int
     unread_count: int
 
 
-class ReportedPostView(BaseModel):
+class ReportedPostView(LazyModel):
     topic_id: str
     post_id: str
     status: ModerationStatus
@@ -236,6 +237,6 @@ class ReportedPostView(BaseModel):
         )
 
 
-class ReportedPostPage(BaseModel):
+class ReportedPostPage(LazyModel):
     items: list[ReportedPostView]
     next_cursor: str | None = None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from lms.auth import Principal, Role
 from lms.communication.messages.errors import (
@@ -21,6 +21,7 @@ from lms.communication.messages.errors import (
     RecipientsUnreachable,
 )
 from lms.errors import ValidationFailed
+from lms.lazy_model import LazyModel
 
 MAX_PARTICIPANTS = 50
 """A conversation's people, its starter included: every message updates each one's copy in its
@@ -54,7 +55,7 @@ class Folder(StrEnum):
     ARCHIVED = "ARCHIVED"
 
 
-class Conversation(BaseModel):
+class Conversation(LazyModel):
     model_config = ConfigDict(frozen=True)
 
     id: str
@@ -75,7 +76,7 @@ class Conversation(BaseModel):
         return [p for p in self.participant_ids if p != user_id]
 
 
-class Message(BaseModel):
+class Message(LazyModel):
     model_config = ConfigDict(frozen=True)
 
     id: str
@@ -87,7 +88,7 @@ class Message(BaseModel):
     erased: bool = False
 
 
-class MailboxEntry(BaseModel):
+class MailboxEntry(LazyModel):
     """One participant's copy of a conversation."""
 
     model_config = ConfigDict(frozen=True)

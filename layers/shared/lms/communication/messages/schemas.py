@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from lms.communication.messages.domain import (
     MAX_RECIPIENTS,
@@ -17,6 +17,7 @@ from lms.communication.messages.domain import (
     Message,
 )
 from lms.keys import SAFE_PART_PATTERN
+from lms.lazy_model import LazyModel
 from lms.richtext import RichText, plain_text
 from lms.schemas import Body, Patch
 
@@ -53,7 +54,7 @@ class ConversationPatch(Patch):
     starred: bool | None = None
 
 
-class PersonView(BaseModel):
+class PersonView(LazyModel):
     user_id: str
     display_name: str | None = Field(
         description="An erased person's pseudonym; null for an account without a profile."
@@ -64,7 +65,7 @@ class PersonView(BaseModel):
         return cls(user_id=user_id, display_name=names.get(user_id))
 
 
-class ConversationSummaryView(BaseModel):
+class ConversationSummaryView(LazyModel):
     """Your copy of a conversation, as the mailbox lists it."""
 
     id: str
@@ -121,12 +122,12 @@ class ConversationView(ConversationSummaryView):
         )
 
 
-class ConversationPage(BaseModel):
+class ConversationPage(LazyModel):
     items: list[ConversationSummaryView]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
-class MessageView(BaseModel):
+class MessageView(LazyModel):
     id: str
     conversation_id: str
     sender: PersonView
@@ -146,11 +147,11 @@ class MessageView(BaseModel):
         )
 
 
-class MessagePage(BaseModel):
+class MessagePage(LazyModel):
     items: list[MessageView]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
-class UnreadCountView(BaseModel):
+class UnreadCountView(LazyModel):
     unread_conversations: int = Field(description="Conversations in your inbox with unread messages.")
     capped: bool = Field(description="The count stopped at its cap (show it as `999+`).")

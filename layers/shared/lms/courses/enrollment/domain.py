@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from lms.auth import Principal, Role
 from lms.courses.domain import Course, CourseStatus, teaches
@@ -28,6 +28,7 @@ from lms.courses.enrollment.errors import (
     WaitlistNotEmpty,
 )
 from lms.errors import Forbidden
+from lms.lazy_model import LazyModel
 
 MAX_PROMOTIONS = 25
 """Promotions one change may make: each is three items of a transaction of at most 100."""
@@ -39,7 +40,7 @@ class EnrollmentStatus(StrEnum):
     DROPPED = "dropped"
 
 
-class Enrollment(BaseModel):
+class Enrollment(LazyModel):
     """A student's place in a course: a seat, a place on the waitlist, or a past one (dropped)."""
 
     model_config = ConfigDict(extra="forbid")

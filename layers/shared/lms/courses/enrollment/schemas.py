@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
 from lms.courses.enrollment.domain import Enrollment, EnrollmentStatus
 from lms.courses.schemas import Id
+from lms.lazy_model import LazyModel
 
 
-class EnrollmentRequest(BaseModel):
+class EnrollmentRequest(LazyModel):
     """Empty (or `{}`) when a student enrolls themself; staff name the student."""
 
     model_config = ConfigDict(extra="forbid")
@@ -19,7 +20,7 @@ class EnrollmentRequest(BaseModel):
     )
 
 
-class EnrollmentView(BaseModel):
+class EnrollmentView(LazyModel):
     course_id: str
     student_id: str
     course_title: str
@@ -47,7 +48,7 @@ class RosterEntryView(EnrollmentView):
     )
 
 
-class EnrollmentPage(BaseModel):
+class EnrollmentPage(LazyModel):
     items: list[RosterEntryView]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
@@ -59,6 +60,6 @@ class MyEnrollmentView(EnrollmentView):
     )
 
 
-class MyEnrollmentPage(BaseModel):
+class MyEnrollmentPage(LazyModel):
     items: list[MyEnrollmentView]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")

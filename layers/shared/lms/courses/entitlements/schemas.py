@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, Field
 
 from lms.courses.schemas import Id
+from lms.lazy_model import LazyModel
 from lms.schemas import Body
 
 
@@ -12,7 +13,7 @@ class EntitlementGrant(Body):
     student_id: Id = Field(description="The student who may then enroll themself once.")
 
 
-class EntitlementView(BaseModel):
+class EntitlementView(LazyModel):
     course_id: str
     student_id: str
     status: str = Field(description="`granted` until the student enrolls, then `consumed`.")

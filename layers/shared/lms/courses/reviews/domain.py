@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from lms.auth import Principal
 from lms.courses.reviews.errors import ReplyExists, ReviewNotYours
 from lms.errors import Forbidden
+from lms.lazy_model import LazyModel
 
 RATING_SHARDS = 4
 STARS = (1, 2, 3, 4, 5)
@@ -29,7 +30,7 @@ class ReviewStatus(StrEnum):
     HIDDEN = "hidden"
 
 
-class Reply(BaseModel):
+class Reply(LazyModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str
@@ -37,7 +38,7 @@ class Reply(BaseModel):
     replied_at: datetime
 
 
-class Review(BaseModel):
+class Review(LazyModel):
     """A student's review of a course; its id is the author's."""
 
     model_config = ConfigDict(extra="forbid")

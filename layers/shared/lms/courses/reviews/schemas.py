@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import AwareDatetime, Field, StringConstraints
 
 from lms.courses.reviews.domain import STARS, RatingSummary, Review, ReviewStatus
+from lms.lazy_model import LazyModel
 from lms.schemas import HTML_FORMAT, SANITIZED_HTML, Body, Patch
 
 Stars = Annotated[int, Field(ge=1, le=5, description="1 to 5 stars.")]
@@ -32,13 +33,13 @@ class ReviewReason(Body):
     reason: Reason
 
 
-class ReviewReplyView(BaseModel):
+class ReviewReplyView(LazyModel):
     text: str
     author_id: str
     replied_at: AwareDatetime
 
 
-class ReviewView(BaseModel):
+class ReviewView(LazyModel):
     id: str = Field(description="The author's id: a student reviews a course once.")
     course_id: str
     author_id: str
@@ -58,7 +59,7 @@ class ReviewView(BaseModel):
         return cls(id=review.author_id, **data)
 
 
-class RatingSummaryView(BaseModel):
+class RatingSummaryView(LazyModel):
     count: int
     average: float | None = Field(
         description="The mean of the stars; null below the minimum number of reviews."
@@ -76,7 +77,7 @@ class RatingSummaryView(BaseModel):
         )
 
 
-class ReviewPage(BaseModel):
+class ReviewPage(LazyModel):
     rating: RatingSummaryView
     items: list[ReviewView]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")

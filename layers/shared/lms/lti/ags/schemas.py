@@ -16,6 +16,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 from lms import clock
 from lms.errors import MalformedBody, PayloadTooLarge
 from lms.keys import SAFE_PART_PATTERN
+from lms.lazy_model import LazyModel
 from lms.lti.ags.domain import (
     GRADEBOOK_CATEGORY,
     ActivityProgress,
@@ -34,7 +35,7 @@ Category = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 Model = TypeVar("Model", bound=BaseModel)
 
 
-class LineItemBody(BaseModel):
+class LineItemBody(LazyModel):
     """A line item as a tool sends it (POST creates, PUT replaces)."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
@@ -49,7 +50,7 @@ class LineItemBody(BaseModel):
     gradebook_category: Category | None = Field(default=None, alias=GRADEBOOK_CATEGORY)
 
 
-class ScoreBody(BaseModel):
+class ScoreBody(LazyModel):
     """A score as a tool posts it for one student."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)

@@ -14,23 +14,24 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from lms import clock
+from lms.lazy_model import LazyModel
 from lms.notifications.mail.sender import INSTITUTION_TAG, USER_TAG
 
 BOUNCE = "bounce"
 COMPLAINT = "complaint"
 
 
-class _Recipient(BaseModel):
+class _Recipient(LazyModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     email_address: str = Field(alias="emailAddress", min_length=3, max_length=320)
     diagnostic_code: str | None = Field(default=None, alias="diagnosticCode", max_length=1000)
 
 
-class _Bounce(BaseModel):
+class _Bounce(LazyModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     bounce_type: str = Field(alias="bounceType")
@@ -38,20 +39,20 @@ class _Bounce(BaseModel):
     recipients: list[_Recipient] = Field(alias="bouncedRecipients")
 
 
-class _Complaint(BaseModel):
+class _Complaint(LazyModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     recipients: list[_Recipient] = Field(alias="complainedRecipients")
     feedback_type: str = Field(default="", alias="complaintFeedbackType")
 
 
-class _Mail(BaseModel):
+class _Mail(LazyModel):
     model_config = ConfigDict(extra="ignore")
 
     tags: dict[str, list[str]] = Field(default_factory=dict)
 
 
-class SesEvent(BaseModel):
+class SesEvent(LazyModel):
     """The `detail` of an SES event on EventBridge (the fields read here)."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)

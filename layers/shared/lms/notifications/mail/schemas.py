@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from lms.lazy_model import LazyModel
 
 
-class UnsubscribedView(BaseModel):
+class UnsubscribedView(LazyModel):
     categories: list[str] = Field(description="The notification categories whose e-mail is now off.")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, model_validator
 
+from lms.lazy_model import LazyModel
 from lms.users.imports.roster import MAX_ROWS, ImportJob, ImportStatus, RowStatus
 from lms.users.imports.roster_csv import read_roster_csv
 
 
-class RosterSubmission(BaseModel):
+class RosterSubmission(LazyModel):
     model_config = ConfigDict(extra="forbid")
 
     rows: list[dict[str, Any]] = Field(
@@ -32,13 +33,13 @@ class RosterSubmission(BaseModel):
         return {"rows": read_roster_csv(data)} if isinstance(data, str) else data
 
 
-class ImportCounts(BaseModel):
+class ImportCounts(LazyModel):
     created: int
     skipped: int = Field(description="Already in the institution.")
     failed: int
 
 
-class ImportRowView(BaseModel):
+class ImportRowView(LazyModel):
     row: int = Field(description="Position in the submitted roster, from 1.")
     email: str
     status: RowStatus = Field(description="`created`, `skipped` or `failed`.")
@@ -50,7 +51,7 @@ class ImportRowView(BaseModel):
     )
 
 
-class ImportJobView(BaseModel):
+class ImportJobView(LazyModel):
     id: str
     status: ImportStatus
     rows: int = Field(description="How many rows were submitted.")
