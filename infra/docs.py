@@ -63,6 +63,7 @@ PROBLEM_RESPONSES: dict[int, type[errors.Problem]] = {
     403: errors.Forbidden,
     404: errors.NotFound,
     409: errors.Conflict,
+    410: errors.Gone,
     412: errors.PreconditionFailed,
     413: errors.PayloadTooLarge,
     415: errors.UnsupportedMediaType,

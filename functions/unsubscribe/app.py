@@ -41,10 +41,7 @@ Token = Annotated[
 # Public routes that check their own token declare the refusals of that check.
 REFUSALS: dict[int, OpenAPIResponse] = {
     400: {"description": "The link is incomplete, altered or not ours"},
-    410: {
-        "description": "The link has expired",
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    },
+    410: {"description": "The link has expired"},
 }
 PAGE_ANSWER: dict[int, OpenAPIResponse] = {
     200: {"description": "What the link would switch off", "content": {"text/html": {}}},

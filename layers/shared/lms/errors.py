@@ -122,6 +122,14 @@ class ContendedChange(Conflict):
         return {"Retry-After": "1"}
 
 
+class Gone(Problem):
+    """What the request names existed once and is no longer usable (an expired link)."""
+
+    status = 410
+    slug = "gone"
+    title = "No longer available"
+
+
 class PreconditionFailed(Problem):
     """`If-Match` names an older version; read the resource again (`current_version`)."""
 

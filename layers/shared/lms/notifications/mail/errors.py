@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lms.errors import Problem
+from lms.errors import Gone, Problem
 
 
 class UnsubscribeLinkInvalid(Problem):
@@ -13,7 +13,7 @@ class UnsubscribeLinkInvalid(Problem):
     title = "The unsubscribe link is not valid"
 
 
-class UnsubscribeLinkExpired(Problem):
+class UnsubscribeLinkExpired(Gone):
     """The unsubscribe link is older than its lifetime; preferences can still be changed in the app."""
 
     status = 410
