@@ -6,10 +6,15 @@ hold), so a unit test exercises the real service and its rules.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from lms.assessments.course_access import CourseAccess
+from lms.assessments.gradebook.domain import DEFAULT_SETTINGS, GradebookRow, GradebookSettings
+from lms.assessments.gradebook.repository import GradebookParts, SettingsVersionChanged, StaffCheckFailed
+from lms.auth import Principal, Role
 from lms.courses.domain import Course
 from lms.courses.enrollment import capacity as capacity_edits
 from lms.courses.enrollment.domain import (
@@ -31,6 +36,7 @@ from lms.courses.enrollment.service import (
     Standing,
 )
 from lms.courses.enrollment.service import EnrollmentStatus as Status
+from lms.events import DomainEvent
 from lms.privacy.domain import Erasure, ErasureStatus, ExportJob
 from lms.privacy.repository import ErasureRequest, ExportRequest
 from lms.users.domain import UserProfile
@@ -186,3 +192,56 @@ class InMemoryPrivacy:
 
     def erase(self, request: ErasureRequest) -> None:
         raise NotImplementedError
+
+
+@dataclass
+class InMemoryGradebook:
+    """The gradebook's ports over one institution's courses: its settings, kept as the table keeps them.
+
+    A settings change commits only when the caller teaches the course (an institution admin: when
+    it exists) and the stored settings are at the change's version, as the table's transaction does.
+    """
+
+    courses: dict[str, CourseAccess] = field(default_factory=dict)
+    stored: dict[str, GradebookSettings] = field(default_factory=dict)
+    events: list[DomainEvent] = field(default_factory=list)
+    reads: list[tuple[str, str, str | None]] = field(default_factory=list)  # the audit trail's reads
+
+    def load(self, institution_id: str, course_id: str, student_id: str | None = None) -> CourseAccess | None:
+        return self.courses.get(course_id)
+
+    def settings(self, institution_id: str, course_id: str) -> tuple[CourseAccess | None, GradebookSettings]:
+        return self.courses.get(course_id), self.stored.get(course_id, DEFAULT_SETTINGS)
+
+    def save_settings(
+        self, actor: Principal, course_id: str, settings: GradebookSettings, event: DomainEvent
+    ) -> GradebookSettings:
+        course = self.courses.get(course_id)
+        admin = Role.INSTITUTION_ADMIN in actor.roles
+        if course is None or not (admin or actor.user_id in course.instructor_ids):
+            raise StaffCheckFailed
+        if self.stored.get(course_id, DEFAULT_SETTINGS).version != settings.version:
+            raise SettingsVersionChanged
+        saved = GradebookSettings(settings.categories, settings.letters, settings.version + 1)
+        self.stored[course_id] = saved
+        self.events.append(event)
+        return saved
+
+    def parts(
+        self, institution_id: str, course_id: str, student_id: str | None = None, enrolled: str | None = None
+    ) -> tuple[CourseAccess | None, GradebookParts]:
+        raise NotImplementedError
+
+    def enrolled_rows(
+        self, institution_id: str, course_id: str, limit: int | None, cursor: str | None
+    ) -> tuple[list[GradebookRow], str | None]:
+        raise NotImplementedError
+
+    def every_enrolled_row(self, institution_id: str, course_id: str) -> Iterator[GradebookRow]:
+        raise NotImplementedError
+
+    def record_read(self, actor: Principal, action: str, course_id: str, student_id: str | None) -> None:
+        self.reads.append((action, course_id, student_id))
+
+    def record_class_read(self, actor: Principal, action: str, course_id: str, students: int) -> None:
+        self.reads.append((action, course_id, None))
