@@ -15,6 +15,9 @@ from lms.assessments.course_access import CourseAccess
 from lms.assessments.gradebook.domain import DEFAULT_SETTINGS, GradebookRow, GradebookSettings
 from lms.assessments.gradebook.repository import GradebookParts, SettingsVersionChanged, StaffCheckFailed
 from lms.auth import Principal, Role
+from lms.communication.announcements.domain import Announcement, AnnouncementStatus, Audience
+from lms.communication.announcements.errors import AnnouncementChangedMeanwhile
+from lms.communication.announcements.repository import DueAnnouncement, Idempotent, Reading
 from lms.courses.domain import Course
 from lms.courses.enrollment import capacity as capacity_edits
 from lms.courses.enrollment.domain import (
@@ -245,3 +248,110 @@ class InMemoryGradebook:
 
     def record_class_read(self, actor: Principal, action: str, course_id: str, students: int) -> None:
         self.reads.append((action, course_id, None))
+
+
+@dataclass
+class InMemoryAnnouncements:
+    """The institution boards' announcements and read markers, changed under the table's conditions.
+
+    A change commits only against the version read (a scheduled publication: only while still
+    scheduled); a course's board, whose staff the table checks at commit, is not kept here.
+    """
+
+    announcements: dict[tuple[str, str | None, str], Announcement] = field(default_factory=dict)
+    read_through: dict[tuple[str, str, str | None], datetime] = field(default_factory=dict)
+    events: list[DomainEvent] = field(default_factory=list)
+
+    @staticmethod
+    def _key(announcement: Announcement) -> tuple[str, str | None, str]:
+        return announcement.institution_id, announcement.course_id, announcement.id
+
+    def get(self, institution_id: str, course_id: str | None, announcement_id: str) -> Announcement | None:
+        return self.announcements.get((institution_id, course_id, announcement_id))
+
+    def reading(
+        self, principal: Principal, course_id: str | None, announcement_id: str | None = None
+    ) -> Reading:
+        assert course_id is None, "a course's board is not kept here"
+        inst = principal.institution_id
+        return Reading(
+            access=None,
+            announcement=self.get(inst, None, announcement_id) if announcement_id is not None else None,
+            read_through=self.read_through.get((inst, principal.user_id, None)),
+        )
+
+    def mark_read(self, institution_id: str, user_id: str, course_id: str | None, through: datetime) -> None:
+        key = (institution_id, user_id, course_id)
+        current = self.read_through.get(key)
+        if current is None or current <= through:  # a marker never moves back
+            self.read_through[key] = through
+
+    def _changing(self, before: Announcement) -> None:
+        stored = self.announcements.get(self._key(before))
+        if stored is None or stored.version != before.version:
+            raise AnnouncementChangedMeanwhile("The announcement changed meanwhile; read it again.")
+
+    def create(
+        self,
+        announcement: Announcement,
+        actor: Principal,
+        events: list[DomainEvent],
+        idempotent: Idempotent | None,
+    ) -> None:
+        assert self._key(announcement) not in self.announcements, "ids are never reused"
+        self.announcements[self._key(announcement)] = announcement
+        self.events += events
+
+    def save(
+        self, before: Announcement, after: Announcement, actor: Principal, events: list[DomainEvent]
+    ) -> None:
+        self._changing(before)
+        self.announcements[self._key(after)] = after
+        self.events += events
+
+    def delete(self, announcement: Announcement, actor: Principal, events: list[DomainEvent]) -> None:
+        self._changing(announcement)
+        del self.announcements[self._key(announcement)]
+        self.events += events
+
+    def record_publication(
+        self, before: Announcement, after: Announcement, actor: Principal, events: list[DomainEvent]
+    ) -> None:
+        stored = self.announcements.get(self._key(before))
+        if stored is None or stored.status is not AnnouncementStatus.SCHEDULED:
+            raise AnnouncementChangedMeanwhile("The announcement changed meanwhile.")
+        self.save(before, after, actor, events)
+
+    def forget_due(self, due: DueAnnouncement) -> None:
+        raise NotImplementedError
+
+    def due(self, shard: int, now: datetime, limit: int) -> list[DueAnnouncement]:
+        raise NotImplementedError
+
+    def feed_page(
+        self,
+        institution_id: str,
+        course_id: str | None,
+        *,
+        visible_by: datetime | None,
+        audiences: frozenset[Audience] | None,
+        limit: int,
+        cursor: str | None,
+    ) -> tuple[list[Announcement], str | None]:
+        raise NotImplementedError
+
+    def drafts_page(
+        self, institution_id: str, course_id: str | None, limit: int, cursor: str | None
+    ) -> tuple[list[Announcement], str | None]:
+        raise NotImplementedError
+
+    def count_unread(
+        self,
+        institution_id: str,
+        course_id: str | None,
+        *,
+        read_through: datetime | None,
+        now: datetime,
+        audiences: frozenset[Audience] | None,
+    ) -> tuple[int, bool]:
+        raise NotImplementedError
