@@ -11,6 +11,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from lms.assessments.assignments.domain import (
+    Assignment,
+    Extension,
+    StudentRecord,
+    Submission,
+    Upload,
+)
+from lms.assessments.assignments.errors import NotCourseStaff
+from lms.assessments.assignments.repository import Loaded, Release
 from lms.assessments.course_access import CourseAccess
 from lms.assessments.gradebook.domain import DEFAULT_SETTINGS, GradebookRow, GradebookSettings
 from lms.assessments.gradebook.repository import GradebookParts, SettingsVersionChanged, StaffCheckFailed
@@ -39,7 +48,9 @@ from lms.courses.enrollment.service import (
     Standing,
 )
 from lms.courses.enrollment.service import EnrollmentStatus as Status
+from lms.errors import Conflict, PreconditionFailed
 from lms.events import DomainEvent
+from lms.idempotency import IdempotentRequest, StoredResponse
 from lms.privacy.domain import Erasure, ErasureStatus, ExportJob
 from lms.privacy.repository import ErasureRequest, ExportRequest
 from lms.users.domain import UserProfile
@@ -354,4 +365,133 @@ class InMemoryAnnouncements:
         now: datetime,
         audiences: frozenset[Audience] | None,
     ) -> tuple[int, bool]:
+        raise NotImplementedError
+
+
+def _teaches(course: CourseAccess | None, actor: Principal) -> bool:
+    """The table's staff check at commit: the course exists and lists the actor (an admin: exists)."""
+    return course is not None and (
+        Role.INSTITUTION_ADMIN in actor.roles or actor.user_id in course.instructor_ids
+    )
+
+
+@dataclass
+class InMemoryAssignments:
+    """Assignments of one institution's courses, created and changed under the table's conditions.
+
+    A save commits only when the actor teaches the course; a create only when the id is new, a
+    change only at the version read. Submissions, grades and extensions are not kept here.
+    """
+
+    courses: dict[str, CourseAccess] = field(default_factory=dict)
+    assignments: dict[str, Assignment] = field(default_factory=dict)
+    events: list[DomainEvent] = field(default_factory=list)
+
+    def load(
+        self,
+        institution_id: str,
+        assignment_id: str,
+        *,
+        student_id: str | None = None,
+        submission_id: str | None = None,
+        upload_ids: list[str] | None = None,
+    ) -> Loaded:
+        if student_id is not None or submission_id is not None or upload_ids:
+            raise NotImplementedError  # records, submissions and uploads are not kept here
+        return Loaded(assignment=self.assignments.get(assignment_id))
+
+    def get_assignment(self, institution_id: str, assignment_id: str) -> Assignment | None:
+        return self.assignments.get(assignment_id)
+
+    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None:
+        return None
+
+    def save_assignment(
+        self,
+        institution_id: str,
+        assignment: Assignment,
+        expected_version: int | None,
+        actor: Principal,
+        events: list[DomainEvent],
+        idempotent: tuple[IdempotentRequest, StoredResponse] | None = None,
+    ) -> None:
+        if not _teaches(self.courses.get(assignment.course_id), actor):
+            raise NotCourseStaff(
+                "Only the course's instructors and the institution's admins manage its assignments."
+            )
+        stored = self.assignments.get(assignment.id)
+        if expected_version is None and stored is not None:
+            raise Conflict("An assignment with this id exists.")
+        if expected_version is not None and (stored is None or stored.version != expected_version):
+            raise PreconditionFailed("The assignment changed meanwhile; read it again.")
+        self.assignments[assignment.id] = assignment
+        self.events += events
+
+    def list_assignments(
+        self, institution_id: str, course_id: str, published_only: bool, limit: int, cursor: str | None
+    ) -> tuple[list[Assignment], str | None]:
+        raise NotImplementedError
+
+    def latest_submissions(
+        self, institution_id: str, assignment_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[tuple[StudentRecord, Submission]], str | None]:
+        raise NotImplementedError
+
+    def student_versions(
+        self, institution_id: str, assignment_id: str, student_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[Submission], str | None]:
+        raise NotImplementedError
+
+    def get_record(self, institution_id: str, assignment_id: str, student_id: str) -> StudentRecord | None:
+        raise NotImplementedError
+
+    def record_read(self, actor: Principal, assignment_id: str, submission: Submission) -> None:
+        raise NotImplementedError
+
+    def record_list_read(self, actor: Principal, assignment_id: str, students: int) -> None:
+        raise NotImplementedError
+
+    def put_extension(
+        self, institution_id: str, assignment: Assignment, extension: Extension, actor: Principal
+    ) -> None:
+        raise NotImplementedError
+
+    def delete_extension(
+        self, institution_id: str, assignment: Assignment, student_id: str, actor: Principal
+    ) -> None:
+        raise NotImplementedError
+
+    def add_upload(self, institution_id: str, course_id: str, upload: Upload, actor: Principal) -> None:
+        raise NotImplementedError
+
+    def add_submission(
+        self,
+        institution_id: str,
+        submission: Submission,
+        record: StudentRecord,
+        actor: Principal,
+        events: list[DomainEvent],
+        idempotent: tuple[IdempotentRequest, StoredResponse] | None = None,
+    ) -> None:
+        raise NotImplementedError
+
+    def save_grade(
+        self,
+        institution_id: str,
+        course_id: str,
+        submission: Submission,
+        expected_revision: int,
+        actor: Principal,
+        events: list[DomainEvent],
+    ) -> None:
+        raise NotImplementedError
+
+    def release(
+        self,
+        institution_id: str,
+        course_id: str,
+        releases: list[Release],
+        actor: Principal,
+        events: list[DomainEvent],
+    ) -> None:
         raise NotImplementedError

@@ -1,6 +1,6 @@
 """Who may change a course's gradebook settings, and when a change commits, on the in-memory port.
 
-The port's contract is held by the table's repository too (tests/integration/test_gradebook_settings_port.py).
+The port's contract is held by the table's repository too (tests/integration/test_course_staff_ports.py).
 """
 
 from __future__ import annotations

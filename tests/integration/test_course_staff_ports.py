@@ -1,17 +1,23 @@
-"""The gradebook settings port's contract, held by the table's repository and by the in-memory fake.
+"""The contracts of the ports a course's staff change through (gradebook settings, assignments),
+held by the table's repositories and by the in-memory fakes.
 
-Both answer the same to the same calls (defaults before the first save, the version check, who may
-save), so the service's rules tested on the fake hold on the table too.
+Both answer the same to the same calls (defaults before the first save, the version check, a
+repeated create, who may save), so the services' rules tested on the fakes hold on the table too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
+from lms.assessments.assignments.domain import Assignment, SubmissionType
+from lms.assessments.assignments.errors import NotCourseStaff
+from lms.assessments.assignments.repository import DynamoAssignmentRepository
+from lms.assessments.assignments.service import AssignmentRepository
 from lms.assessments.course_access import CourseAccess
 from lms.assessments.gradebook.domain import DEFAULT_SETTINGS, Category, GradebookSettings, LetterGrade
 from lms.assessments.gradebook.repository import (
@@ -21,15 +27,17 @@ from lms.assessments.gradebook.repository import (
 )
 from lms.assessments.gradebook.service import GradebookRepository
 from lms.auth import Principal, Role
+from lms.errors import Conflict, PreconditionFailed
 from lms.events.assessments import GradebookSettingsChanged
 from tests.support.courses import create_course
-from tests.support.fakes import InMemoryGradebook
+from tests.support.fakes import InMemoryAssignments, InMemoryGradebook
 from tests.support.tenant import Tenant
 
 
 @dataclass(frozen=True)
 class Setup:
     port: GradebookRepository
+    assignments: AssignmentRepository
     course_id: str
     teacher: Principal
     outsider: Principal  # an instructor of the institution who does not teach the course
@@ -42,6 +50,7 @@ def _on_the_table(request: pytest.FixtureRequest) -> Setup:
     instructor = frozenset({Role.INSTRUCTOR})
     return Setup(
         DynamoGradebookRepository(),
+        DynamoAssignmentRepository(),
         course_id,
         Principal(teacher.user_id, teacher.institution_id, instructor),
         Principal(outsider.user_id, outsider.institution_id, instructor),
@@ -51,8 +60,10 @@ def _on_the_table(request: pytest.FixtureRequest) -> Setup:
 def _in_memory(request: pytest.FixtureRequest) -> Setup:
     teacher = Principal("u-teacher", "inst-1", frozenset({Role.INSTRUCTOR}))
     outsider = Principal("u-outsider", "inst-1", frozenset({Role.INSTRUCTOR}))
-    fake = InMemoryGradebook(courses={"C1": CourseAccess("C1", "draft", frozenset({teacher.user_id}))})
-    return Setup(fake, "C1", teacher, outsider)
+    courses = {"C1": CourseAccess("C1", "draft", frozenset({teacher.user_id}))}
+    return Setup(
+        InMemoryGradebook(courses=courses), InMemoryAssignments(courses=courses), "C1", teacher, outsider
+    )
 
 
 @pytest.fixture(params=[_on_the_table, _in_memory], ids=["table", "in-memory"])
@@ -74,7 +85,7 @@ def _event(course_id: str, version: int) -> GradebookSettingsChanged:
     )
 
 
-def test_a_course_never_saved_has_the_defaults_at_version_0(setup: Setup) -> None:
+def test_gradebook_settings_never_saved_are_the_defaults_at_version_0(setup: Setup) -> None:
     access, settings = setup.port.settings(setup.teacher.institution_id, setup.course_id)
     assert access is not None
     assert access.teaches(setup.teacher)
@@ -83,7 +94,7 @@ def test_a_course_never_saved_has_the_defaults_at_version_0(setup: Setup) -> Non
     assert setup.port.settings(setup.teacher.institution_id, "no-such-course") == (None, DEFAULT_SETTINGS)
 
 
-def test_a_save_commits_only_at_the_stored_version(setup: Setup) -> None:
+def test_gradebook_settings_are_saved_only_at_the_stored_version(setup: Setup) -> None:
     port, course, teacher = setup.port, setup.course_id, setup.teacher
     saved = port.save_settings(teacher, course, _settings(0), _event(course, 0))
     assert saved == _settings(1)
@@ -95,9 +106,46 @@ def test_a_save_commits_only_at_the_stored_version(setup: Setup) -> None:
     assert port.settings(teacher.institution_id, course)[1] == _settings(2, 30)
 
 
-def test_only_the_course_s_teachers_save(setup: Setup) -> None:
+def test_only_the_course_s_teachers_save_its_gradebook_settings(setup: Setup) -> None:
     with pytest.raises(StaffCheckFailed):
         setup.port.save_settings(setup.outsider, setup.course_id, _settings(0), _event(setup.course_id, 0))
     with pytest.raises(StaffCheckFailed):
         setup.port.save_settings(setup.teacher, "no-such-course", _settings(0), _event("no-such-course", 0))
     assert setup.port.settings(setup.teacher.institution_id, setup.course_id)[1] == DEFAULT_SETTINGS
+
+
+def _assignment(setup: Setup, version: int = 1, title: str = "Problem set 1") -> Assignment:
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    return Assignment(
+        id="a-1",
+        course_id=setup.course_id,
+        title=title,
+        instructions="Solve the systems.",
+        due_at=datetime(2026, 3, 9, 9, 0, tzinfo=UTC),
+        points=Decimal(10),
+        submission_types=[SubmissionType.TEXT],
+        version=version,
+        created_by=setup.teacher.user_id,
+        created_at=at,
+        updated_at=at,
+    )
+
+
+def test_an_assignment_is_created_once_and_changed_only_at_the_version_read(setup: Setup) -> None:
+    port, inst, teacher = setup.assignments, setup.teacher.institution_id, setup.teacher
+    assert port.get_assignment(inst, "a-1") is None
+    port.save_assignment(inst, _assignment(setup), None, teacher, [])
+    with pytest.raises(Conflict):
+        port.save_assignment(inst, _assignment(setup, title="Again"), None, teacher, [])
+    port.save_assignment(inst, _assignment(setup, 2, "Problem set 1 (fixed)"), 1, teacher, [])
+    with pytest.raises(PreconditionFailed):
+        port.save_assignment(inst, _assignment(setup, 2, "Lost update"), 1, teacher, [])
+    assert port.get_assignment(inst, "a-1") == _assignment(setup, 2, "Problem set 1 (fixed)")
+    assert port.load(inst, "a-1").assignment == _assignment(setup, 2, "Problem set 1 (fixed)")
+
+
+def test_only_the_course_s_teachers_save_its_assignments(setup: Setup) -> None:
+    inst = setup.teacher.institution_id
+    with pytest.raises(NotCourseStaff):
+        setup.assignments.save_assignment(inst, _assignment(setup), None, setup.outsider, [])
+    assert setup.assignments.get_assignment(inst, "a-1") is None
