@@ -22,7 +22,7 @@ from lms.auth import Principal
 from lms.events import DomainEvent
 from lms.idempotency import IdempotentRequest, StoredResponse
 from lms.pagination import decode_cursor, encode_cursor
-from lms.persistence.idempotency import find_response, remember_answer
+from lms.persistence.idempotency import find_response, remember_answer, response_key, response_of_raw
 from lms.persistence.outbox import outbox_item
 from lms.persistence.table import GSI1, VersionedItem, connection
 from lms.persistence.transactions import Transaction
@@ -182,24 +182,31 @@ class DynamoQuizRepository:
         with_keys: bool = False,
         attempt_id: str | None = None,
         student_id: str | None = None,
+        answer_to: tuple[str, str] | None = None,
     ) -> Loaded:
-        """The quiz and, as asked, its keys, one attempt and one student's standing.
+        """The quiz and, as asked, its keys, one attempt, one student's standing and the first
+        answer to an Idempotency-Key (`answer_to`: the caller and the key).
 
         One GetItem for the quiz alone, otherwise one BatchGetItem (consistent reads).
         """
         pk = keys.quiz_pk(institution_id, quiz_id)
-        sort_keys = [keys.QUIZ_SK]
+        wanted = [(pk, keys.QUIZ_SK)]
         if with_keys:
-            sort_keys.append(keys.QUIZ_KEY_SK)
+            wanted.append((pk, keys.QUIZ_KEY_SK))
         if attempt_id is not None:
-            sort_keys.append(keys.quiz_attempt_sk(attempt_id))
+            wanted.append((pk, keys.quiz_attempt_sk(attempt_id)))
         if student_id is not None:
-            sort_keys.append(keys.quiz_score_sk(student_id))
-        found = self._get(pk, sort_keys)
+            wanted.append((pk, keys.quiz_score_sk(student_id)))
+        answer_key = response_key(institution_id, *answer_to) if answer_to is not None else None
+        if answer_key is not None:
+            wanted.append(answer_key)
+        found = self._get(wanted)
         loaded = Loaded()
         for raw in found:
             kind = _entity(raw)
-            if kind == QUIZ_ENTITY:
+            if answer_key is not None and (raw["PK"]["S"], raw["SK"]["S"]) == answer_key:
+                loaded.answer = response_of_raw(raw)
+            elif kind == QUIZ_ENTITY:
                 item = QuizItem.from_raw_data(raw)
                 loaded.quiz, loaded.quiz_version = _quiz(item), int(item.version)
             elif kind == QUIZ_KEY_ENTITY:
@@ -211,9 +218,9 @@ class DynamoQuizRepository:
                 loaded.standing, loaded.standing_version = standing_of(raw)
         return loaded
 
-    def _get(self, pk: str, sort_keys: list[str]) -> list[dict[str, Any]]:
+    def _get(self, wanted: list[tuple[str, str]]) -> list[dict[str, Any]]:
         table = get_settings().table_name
-        requested = [{"PK": {"S": pk}, "SK": {"S": sk}} for sk in sort_keys]
+        requested = [{"PK": {"S": pk}, "SK": {"S": sk}} for pk, sk in wanted]
         if len(requested) == 1:
             answer = connection().dispatch(
                 "GetItem", {"TableName": table, "Key": requested[0], "ConsistentRead": True}

@@ -88,6 +88,7 @@ class Loaded:
     attempt: Attempt | None = None
     standing: StudentScore | None = None
     standing_version: int = 0
+    answer: StoredResponse | None = None  # the first answer to the caller's Idempotency-Key, when asked
 
 
 @dataclass
@@ -109,6 +110,7 @@ class QuizRepository(Protocol):
         with_keys: bool = False,
         attempt_id: str | None = None,
         student_id: str | None = None,
+        answer_to: tuple[str, str] | None = None,
     ) -> Loaded: ...
     def partition(self, institution_id: str, quiz_id: str) -> Partition: ...
     def list_course_quizzes(
@@ -387,9 +389,14 @@ class QuizService:
         self, principal: Principal, quiz_id: str, request: IdempotentRequest | None
     ) -> AttemptView:
         authz.authorize(principal, policy.START_QUIZ_ATTEMPT)
-        self._replay_if_seen(principal, request)
         for _ in range(RETRIES):
-            loaded = self._repo.read(principal.institution_id, quiz_id, student_id=principal.user_id)
+            loaded = self._repo.read(
+                principal.institution_id,
+                quiz_id,
+                student_id=principal.user_id,
+                answer_to=_answer_to(principal, request),
+            )
+            _replay(loaded, request)
             quiz = self._visible_quiz(principal, loaded, quiz_id)
             now = self._now()
             domain.ensure_open(quiz, now)
@@ -462,7 +469,6 @@ class QuizService:
     ) -> AttemptView:
         """Grade and submit; a second submit answers the submitted attempt and changes nothing."""
         authz.authorize(principal, policy.SUBMIT_QUIZ_ATTEMPT)
-        self._replay_if_seen(principal, request)
         for _ in range(RETRIES):
             loaded = self._repo.read(
                 principal.institution_id,
@@ -470,7 +476,9 @@ class QuizService:
                 with_keys=True,
                 attempt_id=attempt_id,
                 student_id=principal.user_id,
+                answer_to=_answer_to(principal, request),
             )
+            _replay(loaded, request)
             quiz = self._visible_quiz(principal, loaded, quiz_id)
             attempt = self._own_attempt(principal, loaded, attempt_id)
             keys = loaded.keys or QuizKeys()
@@ -713,3 +721,14 @@ class QuizService:
             students_rescored=rescored,
             regraded_at=at,
         )
+
+
+def _answer_to(principal: Principal, request: IdempotentRequest | None) -> tuple[str, str] | None:
+    """Whose Idempotency-Key answer a read fetches with the quiz (none without a key)."""
+    return (principal.user_id, request.key) if request is not None else None
+
+
+def _replay(loaded: Loaded, request: IdempotentRequest | None) -> None:
+    """A request seen before is answered as it was the first time, before any rule runs again."""
+    if request is not None:
+        idempotency.replay(loaded.answer, request)
