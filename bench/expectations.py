@@ -1022,6 +1022,15 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
             GetItem=2,
             TransactWriteItems=1,
         ),
+        scenario_key("POST", "/lti/courses/{course_id}/lineitems", "Idempotency-Key"): _expect(
+            TARGET_WRITE,
+            _AGS_TOOL.format(
+                what="the mark that it was launched from the course, then one transaction that claims "
+                "the key (a retry is answered from the refusal, data-model.md)"
+            ),
+            GetItem=2,
+            TransactWriteItems=1,
+        ),
         scenario_key("GET", "/lti/courses/{course_id}/lineitems"): _expect(
             TARGET_LIST_PAGE,
             _AGS_TOOL.format(what="the mark that it was launched from the course, then one Query page"),

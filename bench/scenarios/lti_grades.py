@@ -7,6 +7,7 @@ call is then the tool's request as it sends it (the access token's tool read, th
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -66,6 +67,17 @@ class CreateLtiLineItem(_Grades):
 
     def next_call(self, index: int) -> ApiCall:
         return self.tool_call("POST", LINE_ITEMS, {"label": f"Lab {index}", "scoreMaximum": 50})
+
+
+class CreateLtiLineItemIdempotent(CreateLtiLineItem):
+    variant = "Idempotency-Key"
+
+    def next_call(self, index: int) -> ApiCall:
+        call = super().next_call(index)
+        headers = {**call.headers, "Idempotency-Key": f"line-item-{uuid.uuid4().hex}"}
+        return ApiCall(
+            call.method, call.resource, None, call.path_params, headers=headers, raw_body=call.raw_body
+        )
 
 
 class ListLtiLineItems(_Grades):
@@ -142,6 +154,7 @@ class ListLtiResults(_Grades):
 
 LTI_GRADE_SCENARIOS = (
     CreateLtiLineItem,
+    CreateLtiLineItemIdempotent,
     ListLtiLineItems,
     GetLtiLineItem,
     UpdateLtiLineItem,

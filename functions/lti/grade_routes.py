@@ -18,7 +18,8 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from lti_api import TAGS, app, logger, platform
 from service_routes import tokens
 
-from lms.http import expected_version, path_id
+from lms.http import expected_version, idempotent_request, path_id
+from lms.idempotency import Replay
 from lms.keys import SAFE_PART_PATTERN
 from lms.lti import course_access
 from lms.lti.ags.domain import (
@@ -102,16 +103,26 @@ def _next_link(url: str, query: dict[str, Any], next_cursor: str | None) -> dict
     tags=TAGS,
     operation_id="CreateLtiLineItem",
     responses={
-        **_answer(201, LINE_ITEM_MEDIA_TYPE, "The line item"),
+        **_answer(201, LINE_ITEM_MEDIA_TYPE, "The line item (a retried Idempotency-Key: the first answer)"),
         **TOOL_REFUSALS,
         **BODY_REFUSALS,
+        422: {"description": "The Idempotency-Key was used for another request"},
     },
 )
 def create_line_item(course_id: str) -> Response[str]:
     endpoints = platform()
     caller = _caller(LINE_ITEM_SCOPE, endpoints)
     body = line_item_body(app.current_event.decoded_body)
-    item = grades().create_line_item(caller, path_id(course_id, "course"), body)
+    course = path_id(course_id, "course")
+
+    def answer(item: LineItem) -> str:
+        return json.dumps(line_item_document(item, endpoints.line_item_url(course, item.id)))
+
+    try:
+        item = grades().create_line_item(caller, course, body, idempotent_request(app, body), answer)
+    except Replay as seen:  # a retry with the same Idempotency-Key: the first answer, in its media type
+        headers = {"Idempotent-Replayed": "true"}
+        return Response(seen.response.status, LINE_ITEM_MEDIA_TYPE, seen.response.body, headers)
     return _line_item_response(item, endpoints, status=201)
 
 

@@ -444,3 +444,20 @@ def test_the_resource_links_line_item_counts_in_the_category_its_lesson_names(wo
         world.grades.course_id = world.launched.course_id
     assert made.status == 200, made.body
     assert (made.json()["label"], made.json()[CATEGORY]) == ("Timed lab", "quizzes")
+
+
+def test_a_create_retried_with_its_idempotency_key_makes_one_line_item(world: World) -> None:
+    grades = world.grades
+    body = {"label": "Retried lab", "scoreMaximum": 5, "tag": "retried"}
+    key = {"Idempotency-Key": "line-item-1"}
+    first = grades.call("POST", "", body=body, headers=key)
+    assert first.status == 201, first.body
+    again = grades.call("POST", "", body=body, headers=key)
+    assert (again.status, again.header("Idempotent-Replayed")) == (201, "true")
+    assert again.header("Content-Type") == LINE_ITEM_TYPE
+    assert again.json() == first.json()
+    listed = grades.call("GET", "", scope=READ_LINE_ITEMS, query={"tag": "retried"})
+    assert [i["id"] for i in listed.json()] == [first.json()["id"]]
+    problem(
+        grades.call("POST", "", body=body | {"label": "Other"}, headers=key), 422, "idempotency-key-reused"
+    )

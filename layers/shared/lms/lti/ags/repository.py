@@ -22,7 +22,9 @@ from lms.events import DomainEvent
 from lms.lti import course_access
 from lms.lti.ags.domain import ActivityProgress, GradingProgress, LineItem, Result, Score
 from lms.lti.errors import LtiLineItemChangedMeanwhile, LtiScoreUserNotMember
+from lms.lti.repository import Idempotent
 from lms.pagination import decode_cursor, encode_cursor
+from lms.persistence.idempotency import remember_answer
 from lms.persistence.outbox import outbox_item
 from lms.persistence.table import GSI1, Item, VersionedItem
 from lms.persistence.transactions import Transaction
@@ -67,6 +69,11 @@ class ResultItem(Item):
     comment = UnicodeAttribute(null=True)
     # Stored as fixed-width UTC text, so `<` in a condition compares times.
     timestamp = UTCDateTimeAttribute()
+
+
+def idempotency_caller(tool_id: str) -> str:
+    """Whose Idempotency-Keys a tool's are: the tool's own (a client id's `~` is no key part)."""
+    return f"lti-tool:{tool_id}"
 
 
 class LineItemExists(Exception):
@@ -221,12 +228,27 @@ class DynamoGradeRepository:
         found = [_line_item(LineItemItem.from_raw_data(raw), institution_id) for raw in page.get("Items", [])]
         return found, encode_cursor(page.get("LastEvaluatedKey"))
 
-    def create_line_item(self, item: LineItem, actor: Principal, events: Iterable[DomainEvent]) -> None:
-        """One transaction: the line item (new) and its event."""
+    def create_line_item(
+        self,
+        item: LineItem,
+        actor: Principal,
+        events: Iterable[DomainEvent],
+        idempotent: Idempotent | None = None,
+    ) -> None:
+        """One transaction: the line item (new), its event and (with Idempotency-Key) the answer;
+        a key used before cancels it and raises its first answer (lms.persistence.idempotency)."""
         tx = Transaction()
         tx.put(_line_item_item(item), LineItemItem.PK.does_not_exist(), LineItemExists())
         for event in events:
             tx.put(outbox_item(event, item.institution_id, actor))
+        if idempotent is not None:
+            remember_answer(
+                tx,
+                item.institution_id,
+                idempotency_caller(item.tool_id),
+                idempotent.request,
+                idempotent.response,
+            )
         tx.commit()
 
     def save_line_item(

@@ -20,6 +20,7 @@ from lms import clock, ids
 from lms.auth import Principal
 from lms.events import DomainEvent
 from lms.events.lti import LtiLineItemDeleted, LtiLineItemSaved, LtiScorePosted
+from lms.idempotency import IdempotentRequest, StoredResponse
 from lms.lti.ags.domain import (
     DEFAULT_CATEGORY,
     LineItem,
@@ -38,6 +39,7 @@ from lms.lti.errors import (
     LtiLineItemNotFound,
     LtiLineItemVersionMismatch,
 )
+from lms.lti.repository import Idempotent
 from lms.lti.tokens import ServiceCaller
 
 
@@ -54,7 +56,13 @@ class GradeRepository(Protocol):
         limit: int,
         cursor: str | None,
     ) -> tuple[list[LineItem], str | None]: ...
-    def create_line_item(self, item: LineItem, actor: Principal, events: list[DomainEvent]) -> None: ...
+    def create_line_item(
+        self,
+        item: LineItem,
+        actor: Principal,
+        events: list[DomainEvent],
+        idempotent: Idempotent | None = None,
+    ) -> None: ...
     def save_line_item(
         self, before: LineItem, after: LineItem, actor: Principal, events: list[DomainEvent]
     ) -> None: ...
@@ -108,8 +116,19 @@ class GradeService:
 
     # ------------------------------------------------------------ line items
 
-    def create_line_item(self, caller: ServiceCaller, course_id: str, body: LineItemBody) -> LineItem:
-        """A new line item of the tool in the course; its gradebook column follows (LtiLineItemSaved)."""
+    def create_line_item(
+        self,
+        caller: ServiceCaller,
+        course_id: str,
+        body: LineItemBody,
+        request: IdempotentRequest | None = None,
+        answer: Callable[[LineItem], str] | None = None,
+    ) -> LineItem:
+        """A new line item of the tool in the course; its gradebook column follows (LtiLineItemSaved).
+
+        With an Idempotency-Key (`request`), `answer` renders the response stored with the change:
+        a retry raises Replay with it, and changes nothing.
+        """
         self._launched_from(caller, course_id)
         if body.resource_link_id is not None:
             self._own_lesson(caller, course_id, body.resource_link_id)
@@ -131,7 +150,11 @@ class GradeService:
             created_at=now,
             updated_at=now,
         )
-        self._repo.create_line_item(item, _actor(caller), [_saved(item)])
+        idempotent = None
+        if request is not None and answer is not None:
+            stored = StoredResponse(fingerprint=request.fingerprint, status=201, body=answer(item))
+            idempotent = Idempotent(request=request, response=stored)
+        self._repo.create_line_item(item, _actor(caller), [_saved(item)], idempotent)
         return item
 
     def line_items(
