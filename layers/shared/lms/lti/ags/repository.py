@@ -71,7 +71,7 @@ class ResultItem(Item):
     timestamp = UTCDateTimeAttribute()
 
 
-def idempotency_caller(tool_id: str) -> str:
+def _idempotency_caller(tool_id: str) -> str:
     """Whose Idempotency-Keys a tool's are: the tool's own (a client id's `~` is no key part)."""
     return f"lti-tool:{tool_id}"
 
@@ -245,7 +245,7 @@ class DynamoGradeRepository:
             remember_answer(
                 tx,
                 item.institution_id,
-                idempotency_caller(item.tool_id),
+                _idempotency_caller(item.tool_id),
                 idempotent.request,
                 idempotent.response,
             )
