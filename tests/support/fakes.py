@@ -368,6 +368,16 @@ class InMemoryAnnouncements:
         raise NotImplementedError
 
 
+@dataclass
+class InMemoryCourseCatalog:
+    """The assessments' view of the catalog: the courses by id, students enrolled in none."""
+
+    courses: dict[str, CourseAccess] = field(default_factory=dict)
+
+    def load(self, institution_id: str, course_id: str, student_id: str | None = None) -> CourseAccess | None:
+        return self.courses.get(course_id)
+
+
 def _teaches(course: CourseAccess | None, actor: Principal) -> bool:
     """The table's staff check at commit: the course exists and lists the actor (an admin: exists)."""
     return course is not None and (
