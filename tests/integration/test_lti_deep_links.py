@@ -414,3 +414,49 @@ def test_a_tool_registered_with_a_pem_key_signs_without_a_kid(world: World) -> N
     claims = world.answer([resource("From a PEM tool")], tool=tool)
     answered = world.post_return(keys.sign(claims, header_kid=False))
     assert answered.status == 200, answered.body
+
+
+def test_the_line_item_a_tool_asked_for_is_the_linked_lessons_own(world: World) -> None:
+    hint = {"scoreMaximum": 25, "label": "Heap quiz", "resourceId": "heap-quiz", "tag": "graded"}
+    token = world.keys.sign(world.answer([resource("Heap lab", lineItem=hint)]))
+    lesson = world.post_return(token).json()["lessons"][0]
+    lesson_link = {"course_id": world.course_id, "lesson_id": lesson["id"]}
+    login = world.instructor.post("/lti/launches", lesson_link).json()["params"]
+    launch = {
+        "scope": "openid",
+        "response_type": "id_token",
+        "client_id": login["client_id"],
+        "redirect_uri": f"{TOOL}/launch",
+        "login_hint": login["login_hint"],
+        "lti_message_hint": login["lti_message_hint"],
+        "nonce": uuid.uuid4().hex,
+    }
+    # Launched from the course: the tool's services may read it.
+    assert world.anonymous().get("/lti/authorize", query=launch).status == 200
+    now = datetime.now(UTC)
+    assertion = world.keys.sign(
+        {
+            "iss": world.tool["client_id"],
+            "sub": world.tool["client_id"],
+            "aud": world.tool["platform"]["token_url"],
+            "iat": int(now.timestamp()),
+            "exp": int((now + timedelta(minutes=5)).timestamp()),
+            "jti": uuid.uuid4().hex,
+        }
+    )
+    form = {
+        "grant_type": "client_credentials",
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "client_assertion": assertion,
+        "scope": "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
+    }
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    issued = world.anonymous().request("POST", "/lti/token", body=urlencode(form), headers=headers)
+    assert issued.status == 200, issued.body
+    bearer = {"Authorization": f"Bearer {issued.json()['access_token']}"}
+    path = f"/lti/courses/{world.course_id}/lineitems/{lesson['id']}"
+    line_item = world.anonymous().request("GET", path, headers=bearer)
+    assert line_item.status == 200, line_item.body
+    body = line_item.json()
+    assert (body["scoreMaximum"], body["label"]) == (25, "Heap quiz")
+    assert (body["resourceId"], body["tag"], body["resourceLinkId"]) == ("heap-quiz", "graded", lesson["id"])

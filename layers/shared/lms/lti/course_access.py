@@ -186,12 +186,14 @@ def roster_page(institution_id: str, course_id: str, limit: int, cursor: str | N
 
 @dataclass(frozen=True)
 class LinkedLesson:
-    """An `lti` lesson of a course as the grade services need it: its title, its tool, its category."""
+    """An `lti` lesson of a course as the grade services need it: its title, its tool, its category,
+    and the line item its tool asked for when it linked the lesson (deep linking), if it did."""
 
     lesson_id: str
     title: str
     tool_id: str
     gradebook_category: str | None = None
+    line_item: dict[str, Any] | None = None
 
 
 def linked_lesson(institution_id: str, course_id: str, lesson_id: str) -> LinkedLesson | None:
@@ -209,8 +211,13 @@ def linked_lesson(institution_id: str, course_id: str, lesson_id: str) -> Linked
     if document.get("content_type") != LTI or not link.get("tool_id"):
         return None
     category = link.get("gradebook_category")
+    hint = link.get("line_item")
     return LinkedLesson(
-        lesson_id, str(document.get("title") or ""), str(link["tool_id"]), str(category) if category else None
+        lesson_id,
+        str(document.get("title") or ""),
+        str(link["tool_id"]),
+        str(category) if category else None,
+        dict(hint) if isinstance(hint, dict) else None,
     )
 
 

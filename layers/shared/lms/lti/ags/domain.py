@@ -6,10 +6,12 @@ student; the result is the latest score the platform kept, scaled to the line it
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Any
 
 AGS = "https://purl.imsglobal.org/spec/lti-ags/scope/"
 LINE_ITEM_SCOPE = AGS + "lineitem"
@@ -124,18 +126,22 @@ def resource_link_line_item(
     title: str,
     category: str | None,
     now: datetime,
+    hint: Mapping[str, Any] | None = None,
 ) -> LineItem:
-    """The line item of an `lti` lesson, made the first time its tool uses it, in the lesson's category."""
+    """The line item of an `lti` lesson, made the first time its tool uses it, in the lesson's category;
+    with the maximum, label, resource id and tag the tool asked for when it deep linked the lesson."""
+    hint = hint or {}
+    maximum = hint.get("score_maximum")
     return LineItem(
         id=lesson_id,
         institution_id=institution_id,
         tool_id=tool_id,
         course_id=course_id,
-        label=title or "LTI activity",
-        score_maximum=RESOURCE_LINK_SCORE_MAXIMUM,
+        label=str(hint.get("label") or title or "LTI activity"),
+        score_maximum=Decimal(str(maximum)) if maximum else RESOURCE_LINK_SCORE_MAXIMUM,
         resource_link_id=lesson_id,
-        resource_id=None,
-        tag=None,
+        resource_id=hint.get("resource_id"),
+        tag=hint.get("tag"),
         start_date_time=None,
         end_date_time=None,
         gradebook_category=category or DEFAULT_CATEGORY,

@@ -181,6 +181,7 @@ class GradeService:
             lesson.title,
             lesson.gradebook_category,
             self._now(),
+            lesson.line_item,
         )
         try:
             self._repo.create_line_item(item, _actor(caller), [_saved(item)])
