@@ -1,4 +1,4 @@
-"""The contracts of the ports a course's staff change through (gradebook settings, assignments),
+"""The contracts of the ports a course's staff change through (gradebook settings, assignments, quizzes),
 held by the table's repositories and by the in-memory fakes.
 
 Both answer the same to the same calls (defaults before the first save, the version check, a
@@ -26,11 +26,15 @@ from lms.assessments.gradebook.repository import (
     StaffCheckFailed,
 )
 from lms.assessments.gradebook.service import GradebookRepository
+from lms.assessments.quizzes.domain import Quiz, QuizKeys
+from lms.assessments.quizzes.errors import QuizChangedMeanwhile
+from lms.assessments.quizzes.repository import DynamoQuizRepository
+from lms.assessments.quizzes.service import QuizRepository
 from lms.auth import Principal, Role
 from lms.errors import Conflict, PreconditionFailed
 from lms.events.assessments import GradebookSettingsChanged
 from tests.support.courses import create_course
-from tests.support.fakes import InMemoryAssignments, InMemoryGradebook
+from tests.support.fakes import InMemoryAssignments, InMemoryGradebook, InMemoryQuizzes
 from tests.support.tenant import Tenant
 
 
@@ -38,6 +42,7 @@ from tests.support.tenant import Tenant
 class Setup:
     port: GradebookRepository
     assignments: AssignmentRepository
+    quizzes: QuizRepository
     course_id: str
     teacher: Principal
     outsider: Principal  # an instructor of the institution who does not teach the course
@@ -51,6 +56,7 @@ def _on_the_table(request: pytest.FixtureRequest) -> Setup:
     return Setup(
         DynamoGradebookRepository(),
         DynamoAssignmentRepository(),
+        DynamoQuizRepository(),
         course_id,
         Principal(teacher.user_id, teacher.institution_id, instructor),
         Principal(outsider.user_id, outsider.institution_id, instructor),
@@ -62,7 +68,12 @@ def _in_memory(request: pytest.FixtureRequest) -> Setup:
     outsider = Principal("u-outsider", "inst-1", frozenset({Role.INSTRUCTOR}))
     courses = {"C1": CourseAccess("C1", "draft", frozenset({teacher.user_id}))}
     return Setup(
-        InMemoryGradebook(courses=courses), InMemoryAssignments(courses=courses), "C1", teacher, outsider
+        InMemoryGradebook(courses=courses),
+        InMemoryAssignments(courses=courses),
+        InMemoryQuizzes(courses=courses),
+        "C1",
+        teacher,
+        outsider,
     )
 
 
@@ -149,3 +160,48 @@ def test_only_the_course_s_teachers_save_its_assignments(setup: Setup) -> None:
     with pytest.raises(NotCourseStaff):
         setup.assignments.save_assignment(inst, _assignment(setup), None, setup.outsider, [])
     assert setup.assignments.get_assignment(inst, "a-1") is None
+
+
+class _NotTeaching(Exception):
+    pass
+
+
+def _quiz(setup: Setup, version: int = 1, title: str = "Week 1 check") -> Quiz:
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    return Quiz(
+        id="q-1",
+        institution_id=setup.teacher.institution_id,
+        course_id=setup.course_id,
+        title=title,
+        version=version,
+        created_at=at,
+        updated_at=at,
+    )
+
+
+def test_a_quiz_is_created_once_and_changed_only_at_the_versions_read(setup: Setup) -> None:
+    port, inst = setup.quizzes, setup.teacher.institution_id
+
+    def save(quiz: Quiz, keys: QuizKeys, expected: tuple[int, int] | None) -> None:
+        port.save_quiz(setup.teacher, quiz, keys, expected=expected, events=[], refusal=_NotTeaching())
+
+    assert port.read(inst, "q-1").quiz is None
+    save(_quiz(setup), QuizKeys(), None)
+    with pytest.raises(QuizChangedMeanwhile):
+        save(_quiz(setup, title="Again"), QuizKeys(), None)
+    changed = _quiz(setup, 2, "Week 1 check (fixed)")
+    save(changed, QuizKeys(version=2), (1, 1))
+    with pytest.raises(QuizChangedMeanwhile):
+        save(_quiz(setup, 2, "Lost"), QuizKeys(), (1, 1))
+    with pytest.raises(QuizChangedMeanwhile):
+        save(_quiz(setup, 3), QuizKeys(version=2), (2, 1))
+    loaded = port.read(inst, "q-1", with_keys=True)
+    assert (loaded.quiz, loaded.quiz_version, loaded.keys) == (changed, 2, QuizKeys(version=2))
+
+
+def test_only_the_course_s_teachers_save_its_quizzes(setup: Setup) -> None:
+    with pytest.raises(_NotTeaching):
+        setup.quizzes.save_quiz(
+            setup.outsider, _quiz(setup), QuizKeys(), expected=None, events=[], refusal=_NotTeaching()
+        )
+    assert setup.quizzes.read(setup.teacher.institution_id, "q-1").quiz is None

@@ -23,6 +23,10 @@ from lms.assessments.assignments.repository import Loaded, Release
 from lms.assessments.course_access import CourseAccess
 from lms.assessments.gradebook.domain import DEFAULT_SETTINGS, GradebookRow, GradebookSettings
 from lms.assessments.gradebook.repository import GradebookParts, SettingsVersionChanged, StaffCheckFailed
+from lms.assessments.quizzes.domain import Attempt, Quiz, QuizKeys, StudentScore
+from lms.assessments.quizzes.errors import QuizChangedMeanwhile
+from lms.assessments.quizzes.service import Loaded as QuizLoaded
+from lms.assessments.quizzes.service import Partition
 from lms.auth import Principal, Role
 from lms.communication.announcements.domain import Announcement, AnnouncementStatus, Audience
 from lms.communication.announcements.errors import AnnouncementChangedMeanwhile
@@ -502,6 +506,135 @@ class InMemoryAssignments:
         course_id: str,
         releases: list[Release],
         actor: Principal,
+        events: list[DomainEvent],
+    ) -> None:
+        raise NotImplementedError
+
+
+@dataclass
+class InMemoryQuizzes:
+    """Quizzes and their keys, created and changed under the table's conditions: a create only when
+    the quiz is new, a change only at the versions read, both only by the course's staff.
+    Attempts and standings are not kept here."""
+
+    courses: dict[str, CourseAccess] = field(default_factory=dict)
+    quizzes: dict[str, Quiz] = field(default_factory=dict)
+    keys: dict[str, QuizKeys] = field(default_factory=dict)
+    events: list[DomainEvent] = field(default_factory=list)
+
+    def read(
+        self,
+        institution_id: str,
+        quiz_id: str,
+        *,
+        with_keys: bool = False,
+        attempt_id: str | None = None,
+        student_id: str | None = None,
+        answer_to: tuple[str, str] | None = None,
+    ) -> QuizLoaded:
+        if attempt_id is not None or student_id is not None:
+            raise NotImplementedError  # attempts and standings are not kept here
+        quiz = self.quizzes.get(quiz_id)  # no first answers are kept: `answer` stays None
+        return QuizLoaded(
+            quiz=quiz,
+            quiz_version=quiz.version if quiz is not None else 0,
+            keys=self.keys.get(quiz_id) if with_keys else None,
+        )
+
+    def save_quiz(
+        self,
+        actor: Principal,
+        quiz: Quiz,
+        quiz_keys: QuizKeys,
+        *,
+        expected: tuple[int, int] | None,
+        events: list[DomainEvent],
+        refusal: Exception,
+        lesson_refusal: Exception | None = None,
+        request: IdempotentRequest | None = None,
+        response: StoredResponse | None = None,
+    ) -> None:
+        if not _teaches(self.courses.get(quiz.course_id), actor):
+            raise refusal
+        stored, stored_keys = self.quizzes.get(quiz.id), self.keys.get(quiz.id)
+        changed = QuizChangedMeanwhile("The quiz changed meanwhile; read it again and retry.")
+        if expected is None and (stored is not None or stored_keys is not None):
+            raise changed
+        if expected is not None:
+            quiz_version, key_version = expected
+            if stored is None or stored.version != quiz_version:
+                raise changed
+            if quiz_keys.version != key_version and (
+                stored_keys is None or stored_keys.version != key_version
+            ):
+                raise changed
+        self.quizzes[quiz.id] = quiz
+        self.keys[quiz.id] = quiz_keys
+        self.events += events
+
+    def stored_response(self, institution_id: str, user_id: str, key: str) -> StoredResponse | None:
+        return None
+
+    def partition(self, institution_id: str, quiz_id: str) -> Partition:
+        raise NotImplementedError
+
+    def list_course_quizzes(
+        self, institution_id: str, course_id: str, status: str | None, limit: int, cursor: str | None
+    ) -> tuple[list[Quiz], str | None]:
+        raise NotImplementedError
+
+    def list_attempts(
+        self, institution_id: str, quiz_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[Attempt], str | None]:
+        raise NotImplementedError
+
+    def student_attempts(self, institution_id: str, quiz_id: str, student_id: str) -> list[Attempt]:
+        raise NotImplementedError
+
+    def submitted_attempts(self, institution_id: str, quiz_id: str, cap: int) -> Iterator[Attempt]:
+        raise NotImplementedError
+
+    def record_read(self, actor: Principal, attempt: Attempt) -> None:
+        raise NotImplementedError
+
+    def record_list_read(self, actor: Principal, quiz_id: str, students: int) -> None:
+        raise NotImplementedError
+
+    def start_attempt(
+        self,
+        actor: Principal,
+        quiz: Quiz,
+        attempt: Attempt,
+        standing: StudentScore,
+        standing_version: int,
+        request: IdempotentRequest | None,
+        response: StoredResponse | None,
+    ) -> None:
+        raise NotImplementedError
+
+    def save_answers(self, institution_id: str, attempt: Attempt) -> None:
+        raise NotImplementedError
+
+    def submit_attempt(
+        self,
+        actor: Principal,
+        quiz: Quiz,
+        attempt: Attempt,
+        standing: StudentScore,
+        standing_version: int,
+        key_version: int,
+        events: list[DomainEvent],
+        request: IdempotentRequest | None,
+        response: StoredResponse | None,
+    ) -> None:
+        raise NotImplementedError
+
+    def apply_regrade(
+        self,
+        actor: Principal,
+        institution_id: str,
+        attempts: list[Attempt],
+        standings: list[tuple[StudentScore, int]],
         events: list[DomainEvent],
     ) -> None:
         raise NotImplementedError
