@@ -59,6 +59,12 @@ _REVIEW_READS = (
     " re-checks the enrollment, writes the counters and the outbox (data-model.md: Reviews)."
 )
 
+_ORDER_READS = (
+    "Reads the order (an answer already given), the course (paid, of the institution) and {student}"
+    " before one transaction writes the order, the entitlement and the event; no person is signed in,"
+    " so nothing of this is known from a token (data-model.md: Commerce orders)."
+)
+
 _DISCUSSION_READ = (
     "Reads the course, the caller's enrollment and {what} in one BatchGetItem: who may do it and on "
     "what state (lms.communication.course_access, data-model.md: Discussions)."
@@ -147,6 +153,25 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
             "Looks up the stored first answer, then reads the course: only a paid course takes"
             " entitlements (data-model.md: +1 GetItem with Idempotency-Key).",
             GetItem=2,
+            TransactWriteItems=1,
+        ),
+        scenario_key("POST", "/commerce/institutions/{institution_id}/orders"): _expect(
+            TARGET_WRITE,
+            _ORDER_READS.format(student="the student's profile (active, a student)"),
+            GetItem=3,
+            TransactWriteItems=1,
+        ),
+        scenario_key("POST", "/commerce/institutions/{institution_id}/orders", "by e-mail"): _expect(
+            TARGET_WRITE,
+            _ORDER_READS.format(student="the e-mail address's claim, then the profile it names"),
+            GetItem=4,
+            TransactWriteItems=1,
+        ),
+        scenario_key("POST", "/commerce/institutions/{institution_id}/orders", "refund"): _expect(
+            TARGET_WRITE,
+            "Reads the order first: the answer already given, and whose entitlement to revoke"
+            " (data-model.md: Commerce orders).",
+            GetItem=1,
             TransactWriteItems=1,
         ),
         scenario_key("GET", "/courses/{course_id}/reviews"): _expect(

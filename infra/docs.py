@@ -23,6 +23,7 @@ from types import ModuleType
 from typing import Any
 
 from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
+from pydantic import BaseModel
 
 import lms
 from infra.functions import FunctionSpec, function_specs
@@ -31,6 +32,7 @@ from infra.template import TEMPLATE, load_template
 from lms import errors, http, keys
 from lms.auth import Role
 from lms.authz import OPERATIONS, Operation
+from lms.courses.commerce.schemas import OrderMessage
 from lms.edge import ApiResolver
 from lms.events.envelope import DomainEvent, EventEnvelope, event_types
 from lms.notifications.catalog import CATALOG, LOCKED_CATEGORIES, Category
@@ -55,6 +57,10 @@ OTHER_REQUEST_MEDIA_TYPES: dict[str, dict[str, Any]] = {
         }
     }
 }
+
+# Bodies a route reads itself, after checking the request's signature over the raw bytes: Powertools
+# would validate a declared body before the route runs, answering unsigned requests with 422.
+SIGNED_BODIES: dict[str, type[BaseModel]] = {"ReceiveCommerceOrder": OrderMessage}
 
 # The problem responses an operation can produce, by the base problem type of each status.
 PROBLEM_RESPONSES: dict[int, type[errors.Problem]] = {
@@ -381,6 +387,18 @@ def _document_operation(
             response.setdefault("headers", {})["ETag"] = ETAG
 
 
+def _declare_signed_bodies(paths: Mapping[str, Any], schemas: dict[str, Any]) -> None:
+    """The request body of each operation of SIGNED_BODIES, with its model's schema."""
+    for _, _, operation in _operations({"paths": paths}):
+        model = SIGNED_BODIES.get(operation.get("operationId", ""))
+        if model is None:
+            continue
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        _merge(schemas, {**schema.pop("$defs", {}), model.__name__: schema}, "schema")
+        ref = {"$ref": f"#/components/schemas/{model.__name__}"}
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref}}}
+
+
 def _link_created_resources(paths: Mapping[str, Any], schemas: Mapping[str, Any]) -> None:
     """Links from each create (201 with an `id`) to the operations on what it created.
 
@@ -471,6 +489,7 @@ def openapi_document(functions: Iterable[ApiFunction], version: str) -> dict[str
         raise DocsError(f"operationIds used by more than one route: {', '.join(repeated)}")
     problem = _problem_components()
     _merge(schemas, problem["schemas"], "schema")
+    _declare_signed_bodies(paths, schemas)
     for method, path, operation in _operations({"paths": paths}):
         taken = headers.get(operation.get("operationId", ""), [])
         _document_operation(method, operation, _route_key(method, path) in public, schemas, taken)

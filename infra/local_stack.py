@@ -31,6 +31,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import boto3
 from botocore.exceptions import ClientError
 
 from infra import demo_courses, patches  # noqa: F401 - demo_courses registers the demo catalog
@@ -39,7 +40,8 @@ from infra.gateway import ApiGateway, ApiResponse, TokenVerifier
 from infra.mail_folder import MailFolder
 from infra.provision import Stack, provision
 from infra.pump import EventPump, lambda_backoff
-from infra.seed import DemoUser, seed_demo, sign_in
+from infra.seed import DEMO_INSTITUTION_ID, DemoUser, seed_demo, sign_in
+from lms.courses.commerce.signature import institution_key
 from lms.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -354,6 +356,14 @@ class LocalStack:
                 os.environ[name] = value
         get_settings.cache_clear()
 
+    def commerce_key(self, institution_id: str) -> bytes:
+        """The institution's order-signing key, derived from the stack's commerce secret (CommerceSecret)."""
+        stack = self.stack
+        courses = next(f for f in stack.functions if f.logical_id == "CoursesFunction")
+        secrets = boto3.client("secretsmanager", region_name=stack.region, endpoint_url=self.aws_endpoint_url)
+        secret = secrets.get_secret_value(SecretId=courses.environment["COMMERCE_SECRET_ARN"])["SecretString"]
+        return institution_key(secret.encode(), institution_id)
+
     def _write_state(self, path: Path) -> None:
         stack = self.stack
         state = {
@@ -367,6 +377,12 @@ class LocalStack:
             # The event archive's Glue database, which `make sql` reads (infra.sql).
             "archive_database": stack.outputs["ArchiveDatabaseName"],
             "mail_folder": str(self.mail.path),
+            # What a store needs to send the demo institution signed orders (docs/commerce.md).
+            "commerce": {
+                "institution_id": DEMO_INSTITUTION_ID,
+                "orders_url": f"{self.api_url}/commerce/institutions/{DEMO_INSTITUTION_ID}/orders",
+                "signing_key": self.commerce_key(DEMO_INSTITUTION_ID).decode(),
+            },
             "users": [
                 {
                     "username": u.username,

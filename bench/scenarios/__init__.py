@@ -10,6 +10,7 @@ from bench.scenarios.analytics import ANALYTICS_SCENARIOS
 from bench.scenarios.announcements import ANNOUNCEMENT_SCENARIOS
 from bench.scenarios.assignments import ASSIGNMENT_SCENARIOS
 from bench.scenarios.base import Scenario
+from bench.scenarios.commerce import COMMERCE_SCENARIOS
 from bench.scenarios.courses import COURSES
 from bench.scenarios.discussions import DISCUSSION_SCENARIOS
 from bench.scenarios.enrollment import ENROLLMENT_SCENARIOS
@@ -28,6 +29,7 @@ SCENARIOS: tuple[type[Scenario], ...] = (
     *COURSES,
     *ENROLLMENT_SCENARIOS,
     *REVIEW_SCENARIOS,
+    *COMMERCE_SCENARIOS,
     *PROGRESS,
     *USERS,
     *QUIZ_SCENARIOS,

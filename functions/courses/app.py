@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any
@@ -15,6 +16,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lms.courses.catalog.index import CatalogFilter, CatalogSort
 from lms.courses.catalog.store import DynamoCatalogStore
+from lms.courses.commerce.repository import DynamoOrderRepository
+from lms.courses.commerce.schemas import OrderMessage, OrderView
+from lms.courses.commerce.service import CommerceService
+from lms.courses.commerce.signature import HEADER as SIGNATURE_HEADER
+from lms.courses.commerce.signing import verify_order_signature
 from lms.courses.domain import CourseStatus, Level
 from lms.courses.enrollment.domain import EnrollmentStatus
 from lms.courses.enrollment.repository import DynamoEnrollmentRepository
@@ -61,6 +67,8 @@ from lms.courses.schemas import (
     section_view,
 )
 from lms.courses.service import CatalogQuery, CourseService
+from lms.courses.user_access import find_active_student
+from lms.errors import Problem
 from lms.http import (
     NO_CONTENT,
     cacheable,
@@ -69,6 +77,7 @@ from lms.http import (
     created,
     expected_version,
     idempotent_request,
+    parse_body,
     path_id,
     principal,
     respond,
@@ -583,6 +592,52 @@ def grant_entitlement(course_id: str, grant: EntitlementGrant) -> Response[Entit
         principal(app), path_id(course_id, "course"), grant.student_id, idempotent_request(app, grant)
     )
     return respond(view, status=201)
+
+
+# ---------------------------------------------------------------- commerce (a store's signed orders)
+
+
+@cache
+def commerce() -> CommerceService:
+    return CommerceService(DynamoOrderRepository(), DynamoCourseRepository(), find_active_student)
+
+
+@app.post(
+    "/commerce/institutions/<institution_id>/orders",
+    summary="A store's paid, refunded or cancelled order (public; signed with the institution's key)",
+    description=f"The order as JSON (OrderMessage), with `{SIGNATURE_HEADER}: t=<unix seconds>,v1=<hex"
+    " HMAC-SHA256 of '<t>.<body>'>` under the institution's commerce key (docs/commerce.md). Paid"
+    " answers 201, refunded or cancelled 200; the same message again gets the first answer"
+    " (`Idempotent-Replayed: true`).",
+    tags=["commerce"],
+    operation_id="ReceiveCommerceOrder",
+    responses={
+        200: {"description": "Refunded or cancelled: the order's unused entitlement is revoked"},
+        **created(OrderView),
+        401: {"description": f"{SIGNATURE_HEADER} is missing, wrong, or older than 5 minutes"},
+    },
+)
+def receive_commerce_order(institution_id: str) -> Response[OrderView]:
+    # No token: the signature over the raw body is the authority, so it is checked before the body is read.
+    institution = path_id(institution_id, "institution")
+    body = app.current_event.decoded_body or ""
+    try:
+        verify_order_signature(
+            institution, app.current_event.headers.get(SIGNATURE_HEADER), body.encode(), time.time()
+        )
+        message = parse_body(OrderMessage, body)
+        view = commerce().receive(institution, message)
+    except Problem as refused:
+        # A store retries what it is refused: the log tells the institution's operators why.
+        logger.warning(
+            "commerce order refused",
+            extra={"institution": institution, "problem": refused.slug, "detail": refused.detail},
+        )
+        raise
+    logger.info(
+        "commerce order", extra={"institution": institution, "order_id": view.order_id, "order": view.status}
+    )
+    return respond(view, status=200 if message.revokes else 201)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -76,12 +76,18 @@ def test_the_state_file_describes_the_running_stack_and_its_demo_users(
         "event_bus_name",
         "archive_database",
         "mail_folder",
+        "commerce",
         "users",
     }
     assert state["api_url"] == local.api_url
     assert state["archive_database"] == local.stack.outputs["ArchiveDatabaseName"]
     assert state["aws_endpoint_url"] == local.aws_endpoint_url
     assert state["mail_folder"] == str(local.mail.path)
+    assert state["commerce"] == {
+        "institution_id": "demo-university",
+        "orders_url": f"{local.api_url}/commerce/institutions/demo-university/orders",
+        "signing_key": local.commerce_key("demo-university").decode(),
+    }
     assert state["user_pool_client_id"] == local.stack.user_pool_client_id
     roles = sorted(user["role"] for user in state["users"])
     assert roles == [

@@ -30,17 +30,21 @@ def specs_of_the_template() -> dict[str, FunctionSpec]:
     resolver.bind("LtiPlatformKeyGreen", "key-green")
     resolver.bind("MailConfigurationSet", "lms-test-mail")
     resolver.bind("UnsubscribeSecret", "arn:aws:secretsmanager:us-east-1:123456789012:secret:unsubscribe")
+    resolver.bind("CommerceSecret", "arn:aws:secretsmanager:us-east-1:123456789012:secret:commerce")
     specs = function_specs(template, {"TABLE_NAME": "lms-test"}, resolve=resolver.resolve)
     return {spec.logical_id: spec for spec in specs}
 
 
-def test_api_routes_come_from_the_api_events_and_only_health_is_public() -> None:
+def test_api_routes_come_from_the_api_events_and_only_health_and_the_store_s_orders_are_public() -> None:
     courses = specs_of_the_template()["CoursesFunction"]
 
     assert Route("GET", "/health", public=True) in courses.routes
     assert Route("POST", "/courses", public=False) in courses.routes
     assert Route("PATCH", "/courses/{course_id}/lessons/{lesson_id}", public=False) in courses.routes
-    assert [route for route in courses.routes if route.public] == [Route("GET", "/health", public=True)]
+    assert [route for route in courses.routes if route.public] == [
+        Route("GET", "/health", public=True),
+        Route("POST", "/commerce/institutions/{institution_id}/orders", public=True),
+    ]
     assert courses.code_dir == TEMPLATE.parent / "functions" / "courses"
     assert courses.function_name == "lms-test-courses"
 
@@ -56,6 +60,15 @@ def test_the_unsubscribe_link_is_the_only_public_route_of_notifications() -> Non
         ("UnsubscribeFunction", Route("GET", "/notifications/unsubscribe", public=True)),
         ("UnsubscribeFunction", Route("POST", "/notifications/unsubscribe", public=True)),
     }
+
+
+def test_only_the_courses_function_reads_the_commerce_secret() -> None:
+    specs = specs_of_the_template()
+
+    assert specs["CoursesFunction"].environment["COMMERCE_SECRET_ARN"].endswith(":secret:commerce")
+    assert [name for name, spec in specs.items() if "COMMERCE_SECRET_ARN" in spec.environment] == [
+        "CoursesFunction"
+    ]
 
 
 def test_a_function_environment_is_the_global_one_with_its_own_on_top() -> None:

@@ -12,7 +12,8 @@ from bench.expectations import expected_requests
 from infra.provision import Stack
 from infra.pump import EventPump
 from lms.privacy.registry import contributors
-from tests.support.client import Caller, problem
+from tests.support.client import Caller, InProcess, problem
+from tests.support.commerce import commerce_key, send_order
 from tests.support.courses import enroll, published_course
 from tests.support.events import drained, put_on_bus
 from tests.support.faults import Faults
@@ -53,6 +54,13 @@ def learner(stack: Stack, tenant: Tenant) -> tuple[Caller, Caller, dict[str, Any
     assert reported.status == 200, reported.body
     full = published_course(instructor, capacity=1, waitlist_enabled=True)
     enroll(tenant, full["id"], student, status="waitlisted")
+    paid = published_course(instructor, price={"amount": "9.00", "currency": "EUR"})
+    order = {"order_id": "privacy-1", "status": "paid", "course_id": paid["id"], "user_id": student.user_id}
+    store = Caller(InProcess(tenant.gateway), None)
+    assert (
+        send_order(store, tenant.institution_id, commerce_key(stack, tenant.institution_id), order).status
+        == 201
+    )
     drained(stack)
     return admin, student, {"course": course["id"], "full": full["id"], "classmate": classmate.user_id}
 
@@ -95,6 +103,12 @@ def test_a_person_exports_everything_the_platform_holds_about_them(
     assert enrollments[courses["full"]]["waitlist_ticket"]
     assert [(r["course_id"], r["rating"]) for r in contexts["courses"]["reviews"]] == [(courses["course"], 5)]
     assert [r["review_of"] for r in contexts["courses"]["review_reports"]] == [courses["classmate"]]
+    assert [(e["status"], e["order_id"]) for e in contexts["courses"]["entitlements"]] == [
+        ("granted", "privacy-1")
+    ]
+    assert [(o["order_id"], o["status"]) for o in contexts["courses"]["commerce_orders"]] == [
+        ("privacy-1", "granted")
+    ]
     progress = contexts["progress"]
     assert [c["course_id"] for c in progress["lesson_completions"]] == [courses["course"]]
     assert {s["course_id"] for s in progress["course_progress"]} >= {courses["course"]}
@@ -220,6 +234,8 @@ def test_an_admin_erases_a_person_in_every_context(
     assert [i for i in tenant.items() if i["entity"] == "lesson-completion"]  # kept, pseudonymous
     assert [i["author_id"] for i in items_of(tenant, "review")] == [courses["classmate"]]
     assert items_of(tenant, "review-report") == []
+    assert items_of(tenant, "entitlement") == []  # unused access is of no use to an erased person
+    assert [o["student_id"] for o in items_of(tenant, "commerce-order")] == [student.user_id]  # pseudonymous
     assert sum(int(i.get("rated", 0)) for i in items_of(tenant, "rating-counter")) == 1
     assert "ReviewDeleted" in tenant.event_types()
 

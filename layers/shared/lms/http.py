@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -14,14 +14,16 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from lms.auth import Principal, principal_from_claims
 from lms.edge import ApiResolver
 from lms.errors import (
     BadRequest,
     ChangedMeanwhile,
+    MalformedBody,
     NotFound,
+    PayloadTooLarge,
     PreconditionFailed,
     PreconditionRequired,
     Problem,
@@ -29,9 +31,10 @@ from lms.errors import (
 )
 from lms.idempotency import IdempotentRequest, Replay
 from lms.keys import is_safe_part
-from lms.request_body import JsonBodies, read_json
+from lms.request_body import MAX_BODY_BYTES, JsonBodies, read_json
 
 PROBLEM_JSON = "application/problem+json"
+BodyModel = TypeVar("BodyModel", bound=BaseModel)
 
 
 NO_CONTENT: dict[int, OpenAPIResponse] = {204: {"description": "Done; no content."}}
@@ -65,6 +68,32 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
             message = "Unknown field"
         errors.append({"field": field, "in": where, "message": message})
     return errors
+
+
+def parse_body(model: type[BodyModel], text: str) -> BodyModel:
+    """A body the route reads itself (a signed one, after its signature): bounded JSON, then the model.
+
+    The refusals are those of every other body (lms.request_body, the resolver's validation).
+    """
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"Bodies are at most {MAX_BODY_BYTES} bytes.", max_bytes=MAX_BODY_BYTES)
+    try:
+        document = read_json(text)
+    except ValueError as unreadable:
+        raise MalformedBody("The body is not valid JSON.", field="body") from unreadable
+    try:
+        return model.model_validate(document)
+    except ValidationError as invalid:
+        errors = [
+            {
+                "field": ".".join(str(part) for part in error["loc"]) or "body",
+                "in": "body",
+                "message": "Unknown field" if error["type"] == "extra_forbidden" else error["msg"],
+            }
+            for error in invalid.errors()
+        ]
+        names = ", ".join(sorted({e["field"] for e in errors}))
+        raise ValidationFailed(f"Invalid or missing fields: {names}.", errors=errors) from invalid
 
 
 class Resolver(ApiResolver):

@@ -958,6 +958,19 @@ def entitlement_sk(student_id: str) -> str:
     return f"ENTITLEMENT#{_part(student_id)}"
 
 
+def order_pk(institution_id: str, order_id: str) -> str:
+    """A commerce order the institution's store sent, by the store's own order id."""
+    return f"{tenant(institution_id)}#ORDER#{_part(order_id)}"
+
+
+ORDER_SK = "ORDER"
+
+
+def student_orders_pk(institution_id: str, student_id: str) -> str:
+    """GSI1 partition: the commerce orders of a student (privacy export and erasure)."""
+    return f"{tenant(institution_id)}#STUDENT#{_part(student_id)}#ORDERS"
+
+
 def student_entitlements_pk(institution_id: str, student_id: str) -> str:
     """GSI1 partition: a student's entitlements (privacy export)."""
     return f"{tenant(institution_id)}#STUDENT#{_part(student_id)}#ENTITLEMENTS"

@@ -74,6 +74,8 @@ class Settings(LazyModel):
     mail_configuration_set: str = Field(default="", validation_alias="MAIL_CONFIGURATION_SET")
     unsubscribe_secret: str = Field(default="", validation_alias="UNSUBSCRIBE_SECRET_ARN")
     public_api_url: str = Field(default="", validation_alias="PUBLIC_API_URL")
+    # The stack's commerce secret, from which each institution's order-signing key is derived.
+    commerce_secret: str = Field(default="", validation_alias="COMMERCE_SECRET_ARN")
 
     @property
     def files_bucket(self) -> str:
@@ -126,6 +128,12 @@ class Settings(LazyModel):
         if not self.unsubscribe_secret:
             raise RuntimeError("UNSUBSCRIBE_SECRET_ARN is not set (template.yaml: !Ref UnsubscribeSecret)")
         return self.unsubscribe_secret
+
+    @property
+    def commerce_secret_arn(self) -> str:
+        if not self.commerce_secret:
+            raise RuntimeError("COMMERCE_SECRET_ARN is not set (template.yaml: !Ref CommerceSecret)")
+        return self.commerce_secret
 
     @property
     def user_pool_id(self) -> str:

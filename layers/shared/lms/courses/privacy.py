@@ -9,6 +9,11 @@ admin: the seat is freed and goes to the head of the waitlist, the roster counte
 keeping their seat would only keep someone else waiting. The dropped enrollment items stay, with
 the student's id as a pseudonym and no name, so enrollment counts and histories stay consistent.
 
+Entitlements and commerce orders: the student's own GSI1 partitions find them. Erasure deletes the
+entitlements (unused access is of no use to an erased person, a used one is told by the enrollment)
+and keeps the orders with the student's id as a pseudonym: the store's order id must keep answering
+as it did, or a replayed order would grant access again.
+
 Reviews: a student reviews only courses they were enrolled in, so the enrollment index also finds
 their reviews (one BatchGetItem); the reviews they reported are on their own GSI1 partition.
 Erasure deletes their reviews (the course's counters follow in the same transaction, and
@@ -20,6 +25,7 @@ from __future__ import annotations
 from lms import clock, keys
 from lms.auth import Principal
 from lms.courses.catalog.store import CatalogShardItem
+from lms.courses.commerce.repository import DynamoOrderRepository, OrderItem
 from lms.courses.enrollment.domain import EnrollmentStatus
 from lms.courses.enrollment.errors import EnrollmentNotFound
 from lms.courses.enrollment.repository import (
@@ -38,6 +44,7 @@ from lms.courses.reviews.repository import (
     ReviewItem,
     ReviewReportItem,
 )
+from lms.courses.user_access import EmailClaim
 from lms.events.courses import ReviewDeleted
 from lms.privacy import Contributor, ExportRecord, ExportSections
 
@@ -64,7 +71,8 @@ def _record(item: EnrollmentItem) -> ExportRecord:
 
 
 def export(institution_id: str, user_id: str) -> ExportSections:
-    """Every enrollment of the student (a waitlisted one names its ticket), review and report."""
+    """Every enrollment of the student (a waitlisted one names its ticket), review, report, entitlement
+    and commerce order."""
     enrollments = _enrollments(institution_id, user_id)
     repository = DynamoReviewRepository()
     reviews = repository.reviews_by(institution_id, user_id, [item.course_id for item in enrollments])
@@ -78,8 +86,19 @@ def export(institution_id: str, user_id: str) -> ExportSections:
                 "status": e.status,
                 "granted_at": e.granted_at,
                 "consumed_at": e.consumed_at,
+                "order_id": e.order_id,
             }
             for e in DynamoEntitlementRepository().of_student(institution_id, user_id)
+        ],
+        "commerce_orders": [
+            {
+                "order_id": o.order_id,
+                "course_id": o.course_id,
+                "status": o.status,
+                "received_at": o.received_at,
+                "revoked_at": o.revoked_at,
+            }
+            for o in DynamoOrderRepository().of_student(institution_id, user_id)
         ],
         "review_reports": [
             {
@@ -94,7 +113,8 @@ def export(institution_id: str, user_id: str) -> ExportSections:
 
 
 def erase(institution_id: str, user_id: str, actor: Principal) -> None:
-    """Drop every active enrollment (seat freed, waitlist promoted); dropped ones stay pseudonymous."""
+    """Drop every active enrollment (seat freed, waitlist promoted); dropped ones stay pseudonymous.
+    Delete the reviews, reports and entitlements; commerce orders stay pseudonymous."""
     service = EnrollmentService(DynamoEnrollmentRepository(), DynamoCourseRepository(), now=clock.now)
     enrollments = _enrollments(institution_id, user_id)
     for item in enrollments:
@@ -105,6 +125,7 @@ def erase(institution_id: str, user_id: str, actor: Principal) -> None:
         except (EnrollmentNotFound, CourseNotFound):
             continue  # dropped meanwhile, or the course is gone: nothing left to free
     _erase_reviews(institution_id, user_id, actor, [item.course_id for item in enrollments])
+    DynamoEntitlementRepository().delete_of_student(institution_id, user_id)
 
 
 def _erase_reviews(institution_id: str, user_id: str, actor: Principal, course_ids: list[str]) -> None:
@@ -122,10 +143,11 @@ def _erase_reviews(institution_id: str, user_id: str, actor: Principal, course_i
 
 CONTRIBUTOR = Contributor(
     name="courses",
-    exported=(EnrollmentItem, WaitlistItem, ReviewItem, ReviewReportItem, EntitlementItem),
+    exported=(EnrollmentItem, WaitlistItem, ReviewItem, ReviewReportItem, EntitlementItem, OrderItem),
     not_personal={
         CatalogShardItem: "the catalog's copy of each course's details and instructors (as CourseItem)",
         RatingCounterItem: "counts of stars, of no one in particular",
+        EmailClaim: "a read-only view of the users context's e-mail claim, exported and erased there",
         CourseItem: (
             "the course's staff list (`instructor_ids`) is the course's data, read by everyone enrolled; "
             "an erased instructor's id stays on it as a pseudonym"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -217,3 +217,19 @@ class EntitlementGranted(CoursesEvent):
 
     student_id: str
     granted_by: str
+    # Not `source`: every event's source is its context (lms.courses).
+    origin: Literal["admin", "commerce"] = Field(
+        default="admin", description="`admin`: an institution admin; `commerce`: the store's paid order."
+    )
+    order_id: str | None = Field(default=None, description="The store's order (source `commerce`).")
+
+
+class EntitlementRevoked(CoursesEvent):
+    """The store refunded or cancelled the order: its unused entitlement is gone."""
+
+    name: ClassVar[str] = "EntitlementRevoked"
+
+    student_id: str
+    origin: Literal["commerce"] = "commerce"
+    order_id: str
+    reason: Literal["refunded", "cancelled"]

@@ -119,3 +119,8 @@ class DynamoEntitlementRepository:
     def of_student(self, institution_id: str, student_id: str) -> list[EntitlementItem]:
         found = EntitlementItem.by_student.query(keys.student_entitlements_pk(institution_id, student_id))
         return [item for item in found if isinstance(item, EntitlementItem)]
+
+    def delete_of_student(self, institution_id: str, student_id: str) -> None:
+        """Privacy erasure: the student's entitlements, used or not, are deleted."""
+        for item in self.of_student(institution_id, student_id):
+            item.delete()
