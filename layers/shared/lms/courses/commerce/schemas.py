@@ -5,9 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
 from lms.courses.schemas import Id
+from lms.lazy_model import LazyModel
 from lms.schemas import Body
 
 Email = Annotated[
@@ -44,7 +45,7 @@ class OrderMessage(Body):
         return self.status != OrderStatus.PAID
 
 
-class OrderView(BaseModel):
+class OrderView(LazyModel):
     order_id: str
     course_id: str
     student_id: str
