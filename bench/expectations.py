@@ -6,7 +6,9 @@ target of the operation's kind (docs/architecture.md, "Performance targets"), in
 requests; `why` explains, with a reference to the data model, an operation that needs more
 requests than its target. The counts are those of a warm container: the account check of every
 request is cached (see the "first request" variant). The benchmarks measure against these numbers
-and the API tests assert them (`expected_requests`), so an operation's counts are written here once.
+and the API tests assert them (`expected_requests`, with CASES for the paths no scenario measures),
+so an operation's counts are written here once: `make docs` writes them into docs/request-counts.md,
+and tests/docs checks that docs/data-model.md's count column states the same.
 """
 
 from __future__ import annotations
@@ -83,21 +85,54 @@ _AUTHORIZE = (
 
 
 @dataclass(frozen=True)
+class Scale:
+    """One more `request` for every `per` `unit` (started): a count that grows with the data read."""
+
+    request: str
+    per: int
+    unit: str
+    measured: int  # how many `unit` the benchmark's scenario has (its `requests` are at that size)
+    at_least: int = 0  # requests made even for none (a list's first page)
+
+    def count(self, size: int) -> int:
+        return max(self.at_least, -(-size // self.per))
+
+    def text(self) -> str:
+        return f"+1 {self.request} per {self.per:,} {self.unit}"
+
+
+@dataclass(frozen=True)
 class Expectation:
     requests: Mapping[str, int]  # DynamoDB
     target: int
     why: str = ""
     other_calls: Mapping[str, int] = field(default_factory=dict)  # other services: "service:Operation"
+    scales: tuple[Scale, ...] = ()
+
+    def at(self, **sizes: int) -> dict[str, int]:
+        """The requests at other sizes than the benchmark's (`students=250`), by the `scales`."""
+        requests = dict(self.requests)
+        for scale in self.scales:
+            if scale.unit in sizes:
+                more = scale.count(sizes[scale.unit]) - scale.count(scale.measured)
+                requests[scale.request] = requests.get(scale.request, 0) + more
+        return {name: n for name, n in sorted(requests.items()) if n}
 
 
 def _expect(
-    target: int, why: str = "", *, other: Mapping[str, int] | None = None, **requests: int
+    target: int,
+    why: str = "",
+    *,
+    other: Mapping[str, int] | None = None,
+    scales: tuple[Scale, ...] = (),
+    **requests: int,
 ) -> Expectation:
     return Expectation(
         MappingProxyType(dict(sorted(requests.items()))),
         target,
         why,
         MappingProxyType(dict(sorted((other or {}).items()))),
+        scales,
     )
 
 
@@ -572,6 +607,11 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
             TARGET_WRITE,
             "Reads the assignment and the course, then per 100 students a Query and a BatchGetItem, and "
             "one transaction per 25 releases (data-model.md).",
+            scales=(
+                Scale("Query", 100, "students", measured=1, at_least=1),
+                Scale("BatchGetItem", 100, "students", measured=1),
+                Scale("TransactWriteItems", 25, "releases", measured=1),
+            ),
             GetItem=2,
             Query=1,
             BatchGetItem=1,
@@ -660,6 +700,7 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
             TARGET_LIST_PAGE,
             "Computed on read: the quiz, the course (who teaches it) and one Query per 200 attempts, "
             "at most 2,000 (data-model.md: 2 + 1 per 200 attempts).",
+            scales=(Scale("Query", 200, "attempts", measured=1, at_least=1),),
             GetItem=2,
             Query=1,
         ),
@@ -667,6 +708,10 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
             TARGET_LIST_PAGE,
             "Reads the quiz's partition (one Query per 1 MB) and the course, and writes one transaction "
             "per 100 changed items, none when no score changes (data-model.md).",
+            scales=(
+                Scale("Query", 1, "MB of the quiz's items", measured=1, at_least=1),
+                Scale("TransactWriteItems", 100, "changed items", measured=0),
+            ),
             GetItem=1,
             Query=1,
         ),
@@ -702,6 +747,10 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
             "Reads the course with the settings and columns (one BatchGetItem), every page of rows (one "
             "here) and the students' display names (one BatchGetItem per 100), and records the export "
             "as one read in the audit trail (data-model.md: 2 + 1 per page + 1 per 100 students).",
+            scales=(
+                Scale("Query", 1, "MB of rows", measured=1, at_least=1),
+                Scale("BatchGetItem", 100, "students", measured=5),
+            ),
             BatchGetItem=2,
             PutItem=1,
             Query=1,
@@ -1107,9 +1156,228 @@ SCALE_EXPECTED: Mapping[str, Mapping[str, int]] = MappingProxyType(
 )
 
 
-def expected_requests(method: str, path: str, variant: str | None = None) -> dict[str, int]:
-    """The DynamoDB requests of one operation (by request name), as the tests assert them."""
-    return dict(EXPECTED[scenario_key(method, path, variant)].requests)
+# A retry with an `Idempotency-Key` already answered is answered from the stored first answer and
+# asks no other service again. A create that only writes claims the key in its transaction, whose
+# refusal brings the first answer back (the replay is that transaction); the others read the answer
+# first (data-model.md: "a replay is that GetItem alone").
+REPLAY_BY_CLAIM: Mapping[str, int] = MappingProxyType({"TransactWriteItems": 1})
+REPLAY_BY_READ: Mapping[str, int] = MappingProxyType({"GetItem": 1})
+_REPLAYED_BY_CLAIM = (
+    ("POST", "/courses"),
+    ("POST", "/institutions"),
+    ("POST", "/users/imports"),
+    ("POST", "/assessments/assignments"),
+    ("POST", "/lti/tools"),
+)
+_REPLAYED_BY_READ = (
+    ("POST", "/courses/{course_id}/lessons"),
+    ("POST", "/institutions/{institution_id}/admins"),
+    ("POST", "/assessments/assignments/{assignment_id}/submissions"),
+    ("POST", "/assessments/quizzes"),
+    ("POST", "/communication/conversations"),
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    """The counts of a path through an operation that no benchmark scenario measures."""
+
+    requests: Mapping[str, int]  # DynamoDB
+    why: str
+    other_calls: Mapping[str, int] = field(default_factory=dict)
+
+
+def _case(why: str, *, other: Mapping[str, int] | None = None, **requests: int) -> Case:
+    return Case(
+        MappingProxyType(dict(sorted(requests.items()))),
+        why,
+        MappingProxyType(dict(sorted((other or {}).items()))),
+    )
+
+
+# Refusals, replays and another role's view of a benchmarked operation, as the API tests assert
+# them: the benchmarks measure the scenarios of EXPECTED, these are stated here once all the same.
+CASES: Mapping[str, Case] = MappingProxyType(
+    {
+        **{
+            scenario_key(method, path, "Idempotency-Key replay"): Case(
+                REPLAY_BY_CLAIM, "The transaction's refused claim brings the first answer back."
+            )
+            for method, path in _REPLAYED_BY_CLAIM
+        },
+        **{
+            scenario_key(method, path, "Idempotency-Key replay"): Case(
+                REPLAY_BY_READ, "The stored first answer alone."
+            )
+            for method, path in _REPLAYED_BY_READ
+        },
+        scenario_key("POST", "/institutions", "Idempotency-Key"): _case(
+            "The key is claimed in the create's own transaction: no read first.", TransactWriteItems=1
+        ),
+        scenario_key("POST", "/institutions", "Idempotency-Key reused"): _case(
+            "The refused claim brings the stored answer back, whose fingerprint differs from the "
+            "request's: refused after that one transaction.",
+            TransactWriteItems=1,
+        ),
+        scenario_key("POST", "/users", "Idempotency-Key"): _case(
+            "Looks up the stored first answer, then invites as without a key.",
+            other=_cognito("AdminCreateUser", "AdminAddUserToGroup"),
+            GetItem=1,
+            PutItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("POST", "/users", "email taken"): _case(
+            "The email claim's PutItem is refused, then the claim is read to say whose it is; no "
+            "account is made.",
+            PutItem=1,
+            GetItem=1,
+        ),
+        scenario_key("POST", "/users", "invitation in progress"): _case(
+            "The email claim's PutItem is refused and the claim read: a pending invitation within its "
+            "lease; no account is made.",
+            PutItem=1,
+            GetItem=1,
+        ),
+        scenario_key("POST", "/users", "stale pending claim"): _case(
+            "The claim is taken over (PutItem refused, GetItem, PutItem on the dead invitation's id), "
+            "then the usual transaction.",
+            PutItem=2,
+            GetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("POST", "/users/imports", "malformed file"): _case(
+            "A file that cannot be read is refused before any request."
+        ),
+        scenario_key("POST", "/users/{user_id}/exports", "someone else's"): _case(
+            "An admin's request reads the person's profile first: 404 outside the institution.",
+            GetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("GET", "/users/{user_id}/exports/{export_id}", "someone else's"): _case(
+            "Reading someone else's export is audited.", GetItem=1, PutItem=1
+        ),
+        scenario_key("GET", "/enrollments", "no enrollments"): _case(
+            "An empty page has no summaries to read.", Query=1
+        ),
+        scenario_key("GET", "/enrollments", "no enrollments, first request of a user"): _case(
+            "The account check (then cached by the container), then the empty page.", GetItem=1, Query=1
+        ),
+        scenario_key("GET", "/courses", "empty page"): _case(
+            "No course matches: no BatchGetItem of the page's courses.", GetItem=1
+        ),
+        scenario_key(
+            "POST", "/assessments/quizzes/{quiz_id}/attempts/{attempt_id}/submit", "Idempotency-Key replay"
+        ): _case(
+            "The quiz's BatchGetItem carries the caller's first answer: a replay answers from it.",
+            BatchGetItem=1,
+        ),
+        scenario_key("POST", "/courses/{course_id}/enrollments", "Idempotency-Key replay"): _case(
+            "The course's BatchGetItem carries the caller's stored answer: a replay answers from it.",
+            BatchGetItem=1,
+        ),
+        scenario_key("POST", "/courses/{course_id}/enrollments", "course full"): _case(
+            "The course, its seat counter and the student's enrollment (already on the roster?) in one "
+            "BatchGetItem; nothing is written.",
+            BatchGetItem=1,
+        ),
+        scenario_key("DELETE", "/courses/{course_id}/enrollments/{student_id}", "with a promotion"): _case(
+            "The freed seat goes to the first waitlisted student in the same transaction: the waitlist's "
+            "head is a Query once the counter said someone moves up.",
+            BatchGetItem=1,
+            Query=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("PATCH", "/courses/{course_id}", "capacity change seating waitlisted students"): _case(
+            "Raising the capacity seats the first waitlisted students in the same transaction.",
+            GetItem=2,
+            Query=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("GET", "/courses/{course_id}/enrollments", "empty page"): _case(
+            "A page without students has no display names to read.", GetItem=1, Query=1
+        ),
+        scenario_key("PUT", "/progress/courses/{course_id}/lessons/{lesson_id}", "again"): _case(
+            "The transaction is refused (already complete), then the first completion is read.",
+            TransactWriteItems=1,
+            GetItem=1,
+        ),
+        scenario_key("PUT", "/progress/courses/{course_id}/lessons/{lesson_id}", "not enrolled"): _case(
+            "The enrollment's condition refuses the transaction.", TransactWriteItems=1
+        ),
+        scenario_key("PUT", "/progress/courses/{course_id}/lessons/{lesson_id}", "course refused"): _case(
+            "The transaction is refused, then the course is read to say why.",
+            TransactWriteItems=1,
+            GetItem=1,
+        ),
+        scenario_key("GET", "/assessments/assignments", "staff"): _case(
+            "Staff see every assignment: the course (who teaches), then the Query.", GetItem=1, Query=1
+        ),
+        scenario_key("GET", "/assessments/assignments/{assignment_id}", "a draft, by staff"): _case(
+            "The assignment, then the course: a draft is for who teaches it.", GetItem=2
+        ),
+        scenario_key("POST", "/assessments/assignments/{assignment_id}/submissions", "with an upload"): _case(
+            "The uploaded file is checked in the files bucket before the submission names it.",
+            other={"s3:HeadObject": 1},
+            BatchGetItem=1,
+            TransactWriteItems=1,
+        ),
+        scenario_key("GET", "/assessments/assignments/{assignment_id}/submissions", "a student's own"): _case(
+            "The assignment, then the student's own versions.", GetItem=1, Query=1
+        ),
+        scenario_key(
+            "GET", "/assessments/assignments/{assignment_id}/submissions/{submission_id}", "staff"
+        ): _case(
+            "Staff: the submission's reads, the course (who teaches it), and the audit entry of a read "
+            "of a student's work.",
+            BatchGetItem=1,
+            GetItem=1,
+            PutItem=1,
+        ),
+        scenario_key("GET", "/assessments/quizzes", "a student"): _case(
+            "A student: the course and their enrollment in one BatchGetItem, then the published quizzes.",
+            BatchGetItem=1,
+            Query=1,
+        ),
+        scenario_key(
+            "POST", "/assessments/quizzes/{quiz_id}/attempts/{attempt_id}/submit", "already submitted"
+        ): _case("A repeat of a submitted attempt answers it from the BatchGetItem alone.", BatchGetItem=1),
+        scenario_key("GET", "/assessments/quizzes/{quiz_id}/attempts/{attempt_id}", "staff"): _case(
+            "Staff: the attempt's reads, the course (who teaches it), and the audit entry of a read of "
+            "a student's work.",
+            BatchGetItem=1,
+            GetItem=1,
+            PutItem=1,
+        ),
+        scenario_key("GET", "/assessments/quizzes/{quiz_id}/attempts", "a student's own"): _case(
+            "A student: the quiz's reads in one BatchGetItem, then their own attempts.",
+            BatchGetItem=1,
+            Query=1,
+        ),
+    }
+)
+
+
+def expectation(method: str, path: str, variant: str | None = None) -> Expectation | Case:
+    key = scenario_key(method, path, variant)
+    return EXPECTED[key] if key in EXPECTED else CASES[key]
+
+
+def expected_requests(method: str, path: str, variant: str | None = None, **sizes: int) -> dict[str, int]:
+    """The DynamoDB requests of one operation (by request name), as the tests assert them; `sizes`
+    (`students=0`) give a count that grows with the data read at another size than the benchmark's."""
+    found = expectation(method, path, variant)
+    if not sizes:
+        return dict(found.requests)
+    if not isinstance(found, Expectation) or not {s.unit for s in found.scales} >= set(sizes):
+        raise KeyError(f"{scenario_key(method, path, variant)} does not grow with {sorted(sizes)}")
+    return found.at(**sizes)
+
+
+def expected_calls(service: str, method: str, path: str, variant: str | None = None) -> dict[str, int]:
+    """The requests of one operation to another AWS service (`kms`, `s3`, `cognito-idp`), by name."""
+    prefix = f"{service}:"
+    calls = expectation(method, path, variant).other_calls
+    return {name.removeprefix(prefix): n for name, n in calls.items() if name.startswith(prefix)}
 
 
 # An announcement to a course's students, from the event to every inbox entry and mail message

@@ -1,4 +1,5 @@
-"""The documentation derived from the code: OpenAPI document, events catalog, roles, problem types.
+"""The documentation derived from the code: OpenAPI document, events catalog, roles, problem types,
+and the DynamoDB requests of every operation (from bench.expectations).
 
 `python -m infra.docs` writes them into docs/; `--check` writes nothing, names the stale files and
 exits 1. Generation fails when template.yaml and the handlers disagree about the API's routes.
@@ -26,6 +27,7 @@ from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
 from pydantic import BaseModel
 
 import lms
+from bench.expectations import CASES, EXPECTED, Case, Expectation
 from infra.functions import FunctionSpec, function_specs
 from infra.patches import event_pattern
 from infra.template import TEMPLATE, load_template
@@ -912,6 +914,55 @@ def problems_markdown() -> str:
     return _render(lines)
 
 
+# ---------------------------------------------------------------- request counts
+
+
+def _requests_text(requests: Mapping[str, int]) -> str:
+    return ", ".join(f"{name} {n}" for name, n in requests.items()) or "none"
+
+
+def request_counts_markdown() -> str:
+    """Every operation's DynamoDB requests as the benchmarks measure and the API tests assert them."""
+    by_operation: dict[str, list[tuple[str, Expectation | Case]]] = {}
+    counted: list[tuple[str, Expectation | Case]] = [*EXPECTED.items(), *CASES.items()]
+    for key, expected in counted:
+        operation, _, variant = key.partition(" [")
+        by_operation.setdefault(operation, []).append((variant.removesuffix("]"), expected))
+    rows = []
+    for operation, cases in by_operation.items():
+        for variant, expected in cases:
+            scales = expected.scales if isinstance(expected, Expectation) else ()
+            rows.append(
+                [
+                    f"`{operation}`",
+                    variant,
+                    str(sum(expected.requests.values())),
+                    _requests_text(expected.requests),
+                    "; ".join(scale.text() for scale in scales),
+                    _requests_text(expected.other_calls) if expected.other_calls else "",
+                    expected.why,
+                ]
+            )
+    lines = [
+        "# DynamoDB requests per operation",
+        "",
+        GENERATED,
+        "",
+        "What each API operation costs in DynamoDB requests, from `bench/expectations.py`: the benchmarks",
+        "measure these counts (docs/benchmarks.md) and the API tests assert them (`expected_requests`), so",
+        "they are stated once. The counts are a warm container's (the account check is cached);",
+        "docs/data-model.md names the keys each request reads or writes, and a test checks that its",
+        "count column says the same. A count that grows with the data read says by how much (`grows`):",
+        "the count shown is the benchmark's, at one page or chunk.",
+        "",
+        *_table(
+            ["operation", "case", "requests", "DynamoDB", "grows", "other AWS calls", "why"],
+            rows,
+        ),
+    ]
+    return _render(lines)
+
+
 # ---------------------------------------------------------------- generation
 
 
@@ -930,6 +981,7 @@ def generate() -> dict[Path, str]:
         DOCS / "authorization.md": authorization_markdown(document),
         DOCS / "problems.md": problems_markdown(),
         DOCS / "notifications.md": notifications_markdown(),
+        DOCS / "request-counts.md": request_counts_markdown(),
     }
 
 

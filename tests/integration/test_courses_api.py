@@ -153,7 +153,9 @@ def test_retried_section_and_lesson_creates_with_a_key_add_one_each(tenant: Tena
     made = instructor.post(f"/courses/{cid}/lessons", lesson, headers=key)
     retried = instructor.post(f"/courses/{cid}/lessons", lesson, headers=key)
     assert retried.json() == made.json()
-    assert instructor.last_calls == {"GetItem": 1}
+    assert instructor.last_calls == expected_requests(
+        "POST", "/courses/{course_id}/lessons", "Idempotency-Key replay"
+    )
     outline = instructor.get(f"/courses/{cid}").json()
     assert (len(outline["sections"]), outline["lesson_count"]) == (1, 1)
     assert tenant.event_types() == ["CourseCreated", "CourseUpdated", "LessonAdded"]

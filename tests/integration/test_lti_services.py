@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import jwt
 import pytest
 
+from bench.expectations import expected_calls, expected_requests
 from infra.gateway import ApiGateway, ApiResponse
 from infra.provision import Stack
 from tests.support.client import Caller, InProcess, problem
@@ -118,8 +119,8 @@ def test_a_tool_gets_an_access_token_with_a_client_assertion_signed_by_its_key(w
         ),
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
-    assert anonymous.last_calls == {"GetItem": 1, "PutItem": 1}
-    assert anonymous.last_calls_of("kms") == {"Sign": 1}
+    assert anonymous.last_calls == expected_requests("POST", "/lti/token")
+    assert anonymous.last_calls_of("kms") == expected_calls("kms", "POST", "/lti/token")
 
 
 def test_a_client_assertion_is_accepted_once(world: World) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
+from bench.expectations import expected_requests
 from infra.gateway import ApiGateway
 from infra.provision import Stack
 from lms import clock, keys
@@ -95,11 +96,11 @@ def outbox(room: Class, conversation_id: str) -> list[dict[str, Any]]:
 def test_a_student_and_an_instructor_write_to_each_other_with_unread_counts(room: Class) -> None:
     before = unread(room.instructor)
     made = start(room, room.ana, room.instructor, body="<p>May I hand in <b>late</b>?</p>", subject="Essay")
-    assert room.ana.last_calls == {"BatchGetItem": 1, "TransactWriteItems": 1}
+    assert room.ana.last_calls == expected_requests("POST", "/communication/conversations")
     assert (made["kind"], made["subject"], made["unread"], made["sent"]) == ("direct", "Essay", 0, True)
     assert [p["user_id"] for p in made["participants"]] == [room.ana.user_id, room.instructor.user_id]
     assert unread(room.instructor) == before + 1
-    assert room.instructor.last_calls == {"Query": 1}
+    assert room.instructor.last_calls == expected_requests("GET", "/communication/conversations/unread-count")
 
     mine = next(c for c in inbox(room.instructor) if c["id"] == made["id"])
     assert (mine["unread"], mine["preview"], mine["last_sender"]["display_name"]) == (
@@ -111,7 +112,9 @@ def test_a_student_and_an_instructor_write_to_each_other_with_unread_counts(room
     assert [(m["sender"]["display_name"], m["body"]) for m in thread] == [
         ("Ana A.", "<p>May I hand in <b>late</b>?</p>")
     ]
-    assert room.instructor.last_calls == {"GetItem": 1, "Query": 1, "BatchGetItem": 1}
+    assert room.instructor.last_calls == expected_requests(
+        "GET", "/communication/conversations/{conversation_id}/messages"
+    )
 
     marked = room.instructor.patch(f"{CONVERSATIONS}/{made['id']}", {"read": True})
     assert marked.status == 200, marked.body
@@ -120,7 +123,9 @@ def test_a_student_and_an_instructor_write_to_each_other_with_unread_counts(room
 
     reply = room.instructor.post(f"{CONVERSATIONS}/{made['id']}/messages", {"body": "<p>Yes, by Friday.</p>"})
     assert reply.status == 201, reply.body
-    assert room.instructor.last_calls == {"BatchGetItem": 1, "TransactWriteItems": 1}
+    assert room.instructor.last_calls == expected_requests(
+        "POST", "/communication/conversations/{conversation_id}/messages"
+    )
     ana_copy = room.ana.get(f"{CONVERSATIONS}/{made['id']}").json()
     assert (ana_copy["unread"], ana_copy["preview"], ana_copy["last_sender"]["display_name"]) == (
         1,
@@ -157,8 +162,14 @@ def test_an_inbox_page_and_the_unread_count_cost_the_same_whatever_the_mailbox_h
         page_calls = reader.last_calls
         unread(reader)
         counts.append((page_calls, reader.last_calls))
-    # Two folders (unread, read) of one page each, and the page's senders' names.
-    assert counts[0] == counts[1] == ({"Query": 2, "BatchGetItem": 1}, {"Query": 1})
+    assert (
+        counts[0]
+        == counts[1]
+        == (
+            expected_requests("GET", "/communication/conversations"),
+            expected_requests("GET", "/communication/conversations/unread-count"),
+        )
+    )
 
 
 def test_the_inbox_pages_through_unread_and_read_conversations_newest_first(room: Class) -> None:
@@ -254,7 +265,9 @@ def test_a_retried_start_with_an_idempotency_key_answers_the_first_conversation(
     assert (first.status, again.status) == (201, 201)
     assert again.json() == first.json()
     assert again.header("Idempotent-Replayed") == "true"
-    assert room.ben.last_calls == {"GetItem": 1}
+    assert room.ben.last_calls == expected_requests(
+        "POST", "/communication/conversations", "Idempotency-Key replay"
+    )
     other = {**body, "body": "<p>twice</p>"}
     problem(room.ben.post(CONVERSATIONS, other, headers=headers), 422, "idempotency-key-reused")
 
@@ -391,7 +404,7 @@ def test_the_people_of_a_course_by_name_for_its_members_and_staff(room: Class) -
     path = f"/communication/courses/{room.course_id}/people"
     page = room.ana.get(path)
     assert page.status == 200, page.body
-    assert room.ana.last_calls == {"BatchGetItem": 2, "Query": 1}
+    assert room.ana.last_calls == expected_requests("GET", "/communication/courses/{course_id}/people")
     people = [(p["role"], p["display_name"]) for p in page.json()["items"]]
     assert people[0] == ("instructor", "Prof. Ito")
     assert sorted(people[1:]) == [("student", "Ana A."), ("student", "Ben B.")]

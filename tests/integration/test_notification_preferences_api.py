@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bench.expectations import expected_requests
 from tests.support.client import Caller, problem
 from tests.support.tenant import Tenant
 
@@ -31,7 +32,7 @@ def test_a_new_person_has_the_platform_defaults_and_account_notices_are_locked(s
     }
     assert body["categories"]["discussions"]["email"] == "daily"
     assert body["categories"]["account"]["switchable"] is False
-    assert student.last_calls == {"BatchGetItem": 1}
+    assert student.last_calls == expected_requests("GET", "/users/me/notification-preferences")
 
 
 def test_a_person_s_choices_replace_their_earlier_ones_over_the_institution_s_defaults(
@@ -50,7 +51,7 @@ def test_a_person_s_choices_replace_their_earlier_ones_over_the_institution_s_de
     assert changed.status == 200, changed.body
     assert changed.json()["categories"]["grades"] == {"in_app": "off", "email": "off", "switchable": True}
     assert changed.json()["categories"]["progress"]["email"] == "off"
-    assert student.last_calls == {"UpdateItem": 1, "GetItem": 1}
+    assert student.last_calls == expected_requests("PUT", "/users/me/notification-preferences")
 
     replaced = student.put(PREFERENCES, {"categories": {"messages": {"email": "daily"}}}).json()
     assert replaced["categories"]["grades"]["email"] == "weekly"  # no longer chosen: the default again

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bench.expectations import expected_requests
 from tests.support.client import Caller, problem
 from tests.support.notifications import deliver
 from tests.support.tenant import Tenant
@@ -33,7 +34,7 @@ def test_a_person_sees_only_their_own_notifications_newest_first(tenant: Tenant,
     assert item["title"] == "Second"
     assert item["data"] == {"score": "8"}
     assert item["read"] is False
-    assert student.last_calls == {"GetItem": 1, "Query": 1}
+    assert student.last_calls == expected_requests("GET", "/notifications")
     assert _ids(other.get("/notifications").json()) == [second.notification_id]
 
 
@@ -55,10 +56,10 @@ def test_reading_one_and_reading_all_change_the_unread_list_and_count(
     one, two, three = (deliver(tenant.institution_id, [student.user_id]) for _ in range(3))
     count = student.get("/notifications/unread-count")
     assert count.json() == {"unread": 3, "capped": False}
-    assert student.last_calls == {"GetItem": 1, "Query": 1}
+    assert student.last_calls == expected_requests("GET", "/notifications/unread-count")
 
     assert student.post(f"/notifications/{two.notification_id}/read").status == 204
-    assert student.last_calls == {"UpdateItem": 1}
+    assert student.last_calls == expected_requests("POST", "/notifications/{notification_id}/read")
     assert student.post(f"/notifications/{two.notification_id}/read").status == 204  # again: no change
     unread = student.get("/notifications", query={"unread": "true"}).json()
     assert _ids(unread) == [three.notification_id, one.notification_id]
@@ -68,7 +69,7 @@ def test_reading_one_and_reading_all_change_the_unread_list_and_count(
     assert listed[two.notification_id]["read_at"] is not None
 
     assert student.post("/notifications/read-all").status == 204
-    assert student.last_calls == {"PutItem": 1}
+    assert student.last_calls == expected_requests("POST", "/notifications/read-all")
     assert student.get("/notifications/unread-count").json()["unread"] == 0
     assert student.get("/notifications", query={"unread": "true"}).json()["items"] == []
     assert all(i["read"] for i in student.get("/notifications").json()["items"])
@@ -82,7 +83,7 @@ def test_a_deleted_notification_is_gone_and_deleting_it_again_is_not_found(
 ) -> None:
     kept, deleted = (deliver(tenant.institution_id, [student.user_id]) for _ in range(2))
     assert student.delete(f"/notifications/{deleted.notification_id}").status == 204
-    assert student.last_calls == {"DeleteItem": 1}
+    assert student.last_calls == expected_requests("DELETE", "/notifications/{notification_id}")
     assert _ids(student.get("/notifications").json()) == [kept.notification_id]
     assert student.get("/notifications/unread-count").json()["unread"] == 1
     problem(student.delete(f"/notifications/{deleted.notification_id}"), 404, "notification-not-found")
@@ -108,7 +109,7 @@ def test_the_unread_count_stops_at_its_cap(tenant: Tenant, student: Caller) -> N
     for _ in range(UNREAD_COUNT_CAP + 2):
         deliver(tenant.institution_id, [student.user_id])
     assert student.get("/notifications/unread-count").json() == {"unread": UNREAD_COUNT_CAP, "capped": True}
-    assert student.last_calls == {"GetItem": 1, "Query": 1}
+    assert student.last_calls == expected_requests("GET", "/notifications/unread-count")
 
 
 @pytest.mark.parametrize("role", ["instructors", "institution-admins"])

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bench.expectations import expected_requests
 from infra.gateway import ApiResponse
 from infra.provision import Stack
 from tests.support.client import Caller, problem
@@ -58,7 +59,7 @@ def test_a_spreadsheet_export_is_imported_like_json_rows(stack: Stack, tenant: T
 
     job = submitted(admin, text)
 
-    assert admin.last_calls == {"TransactWriteItems": 1}
+    assert admin.last_calls == expected_requests("POST", "/users/imports")
     assert (job["status"], job["rows"]) == ("queued", 2)
     done = job_after_processing(stack, admin, job["id"])
     assert done["counts"] == {"created": 2, "skipped": 0, "failed": 0}
@@ -133,7 +134,7 @@ def test_a_file_that_cannot_be_read_is_refused_with_nothing_stored(
     before = entities(tenant)
     body = problem(upload(admin, text), 400, "malformed-roster")
     assert detail in body["detail"]
-    assert admin.last_calls == {}
+    assert admin.last_calls == expected_requests("POST", "/users/imports", "malformed file")
     assert entities(tenant) == before
 
 
@@ -166,9 +167,7 @@ def test_reimporting_the_same_file_creates_nobody_twice(stack: Stack, tenant: Te
     retry = upload(admin, text, **headers)
     assert retry.header("Idempotent-Replayed") == "true"
     assert retry.json() == first
-    assert admin.last_calls == {
-        "TransactWriteItems": 1
-    }  # the transaction refused the key's claim and brought the first answer back
+    assert admin.last_calls == expected_requests("POST", "/users/imports", "Idempotency-Key replay")
     problem(upload(admin, csv_roster(rows[:2]), **headers), 422, "idempotency-key-reused")
     assert Counter(entities(tenant))["import-job"] == 1
     job_after_processing(stack, admin, first["id"])
