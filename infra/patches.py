@@ -26,7 +26,10 @@ changes are internals that a new release may rename or reshape without notice.
   instead of being written as it came.
 - moto's KMS: `Sign` with `MessageType=DIGEST` signs the digest it is given, as KMS does (moto
   ignores the message type and would hash the digest again, a signature no public key verifies).
-- pynamodb: nothing.
+- pynamodb: nothing here. The one pynamodb internal the product borrows (`Model._get_connection`,
+  so every item type shares one client; pynamodb has no public way, its issues 876 and 1245) runs
+  in Lambda as well, where this module is not deployed: it stays in lms.persistence.table, which
+  refuses to import under a pynamodb version it was not written for.
 """
 
 from __future__ import annotations
