@@ -1171,6 +1171,8 @@ _REPLAYED_BY_CLAIM = (
 )
 _REPLAYED_BY_READ = (
     ("POST", "/courses/{course_id}/lessons"),
+    ("POST", "/courses/{course_id}/entitlements"),
+    ("POST", "/courses/{course_id}/reviews"),
     ("POST", "/institutions/{institution_id}/admins"),
     ("POST", "/assessments/assignments/{assignment_id}/submissions"),
     ("POST", "/assessments/quizzes"),
