@@ -1264,6 +1264,14 @@ CASES: Mapping[str, Case] = MappingProxyType(
         scenario_key("GET", "/enrollments", "no enrollments, first request of a user"): _case(
             "The account check (then cached by the container), then the empty page.", GetItem=1, Query=1
         ),
+        scenario_key(
+            "GET", "/lti/courses/{course_id}/lineitems/{line_item_id}", "the resource link's, first use"
+        ): _case(
+            "A lesson's id names the line item of its resource link, made (one transaction) when a tool "
+            "first reads it, after reading the lesson it belongs to.",
+            GetItem=3,
+            TransactWriteItems=1,
+        ),
         scenario_key("GET", "/courses", "empty page"): _case(
             "No course matches: no BatchGetItem of the page's courses.", GetItem=1
         ),
