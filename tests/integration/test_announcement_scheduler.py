@@ -13,7 +13,7 @@ import pytest
 
 from infra.provision import Stack
 from infra.pump import EventPump
-from tests.integration.test_announcements_api import Course, board, events_of
+from tests.support.announcements import Course, board, events_of
 from tests.support.tenant import Tenant
 
 SCHEDULER = "AnnouncementSchedulerFunction"

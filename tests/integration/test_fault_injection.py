@@ -30,6 +30,7 @@ from infra.provision import Stack
 from infra.pump import EventPump, lambda_backoff
 from tests.support.clock import moved_clock
 from tests.support.courses import course_with_lessons, enroll
+from tests.support.events import put_on_bus
 from tests.support.tenant import Tenant
 
 READ_MODEL = frozenset(
@@ -189,22 +190,6 @@ def events_of(run: Run) -> list[dict[str, Any]]:
     return run.tenant.events()
 
 
-def put_on_bus(stack: Stack, envelopes: list[dict[str, Any]]) -> None:
-    """Deliver envelopes again, as a stray publisher would (in the order given)."""
-    client = boto3.client("events", region_name=stack.region)
-    for start in range(0, len(envelopes), 10):
-        entries = [
-            {
-                "EventBusName": stack.bus_name,
-                "Source": envelope["type"].rsplit(".", 2)[0],
-                "DetailType": envelope["type"].rsplit(".", 2)[1],
-                "Detail": json.dumps(envelope),
-            }
-            for envelope in envelopes[start : start + 10]
-        ]
-        assert client.put_events(Entries=entries)["FailedEntryCount"] == 0
-
-
 def test_the_workload_exercises_both_consumers(baseline: Run) -> None:
     kinds = {text.split('"entity": "')[1].split('"')[0] for text in baseline.read_model()}
     assert {"progress-summary", "gradebook-row", "inbox", "achievement"} <= kinds
@@ -313,9 +298,9 @@ def test_duplicate_and_reordered_deliveries_change_nothing(
     # Before the relay publishes anything: every event arrives first backwards, then in order,
     # then backwards again.
     replayed = events_of(run)
-    put_on_bus(stack, list(reversed(replayed)))
+    put_on_bus(stack, *reversed(replayed))
     deliveries = settle(pump, time)
-    put_on_bus(stack, list(reversed(events_of(run))))
+    put_on_bus(stack, *reversed(events_of(run)))
     deliveries = settle(pump, time, deliveries)
 
     # The events consumers emit meanwhile (a completion) are delivered only twice: not counted.
@@ -330,7 +315,7 @@ def test_a_poison_message_ends_in_the_dead_letter_queue_and_the_rest_proceeds(
     dead = waiting(stack, "ProgressEventsDLQ")
     run = workload(tenant)
     poison = {"id": "poison-1", "type": "lms.courses.StudentEnrolled.v1", "data": {"nonsense": True}}
-    put_on_bus(stack, [poison])
+    put_on_bus(stack, poison)
     settle(pump, time)
 
     assert waiting(stack, "ProgressEventsDLQ") == dead + 1
