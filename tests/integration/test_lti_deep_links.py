@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import jwt
 import pytest
 
+from bench.expectations import expected_calls, expected_requests
 from infra.gateway import ApiGateway, ApiResponse
 from infra.provision import Stack
 from tests.support.client import Caller, InProcess, problem
@@ -138,8 +139,8 @@ def world(stack: Stack, gateway: ApiGateway) -> World:
 def test_an_instructor_starts_a_deep_link_and_the_tool_receives_its_settings(world: World) -> None:
     started = world.start()
     assert started.status == 200, started.body
-    assert world.instructor.last_calls == {"GetItem": 2}
-    assert world.instructor.last_calls_of("kms") == {"Sign": 1}
+    assert world.instructor.last_calls == expected_requests("POST", "/lti/deep-links")
+    assert world.instructor.last_calls_of("kms") == expected_calls("kms", "POST", "/lti/deep-links")
     claims = world.id_token()
     assert claims[LTI + "message_type"] == "LtiDeepLinkingRequest"
     assert claims[LTI + "deployment_id"] == world.tool["deployment_id"]
@@ -166,8 +167,8 @@ def test_the_tools_resource_links_become_lessons_of_the_section(world: World) ->
     anonymous = world.anonymous()
     answered = world.post_return(token, anonymous)
     assert answered.status == 200, answered.body
-    assert anonymous.last_calls == {"GetItem": 2, "TransactWriteItems": 2}
-    assert anonymous.last_calls_of("kms") == {}
+    assert anonymous.last_calls == expected_requests("POST", "/lti/deep-links/return")
+    assert anonymous.last_calls_of("kms") == expected_calls("kms", "POST", "/lti/deep-links/return")
     result = answered.json()
     assert (result["course_id"], result["section_id"]) == (world.course_id, world.section_id)
     assert [(lesson["title"], lesson["position"]) for lesson in result["lessons"]] == [
