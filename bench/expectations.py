@@ -176,6 +176,13 @@ EXPECTED: Mapping[str, Expectation] = MappingProxyType(
         scenario_key("POST", "/courses"): _expect(TARGET_WRITE, TransactWriteItems=1),
         scenario_key("POST", "/courses", "Idempotency-Key"): _expect(TARGET_WRITE, TransactWriteItems=1),
         scenario_key("GET", "/courses/{course_id}"): _expect(TARGET_READ, GetItem=1),
+        scenario_key("GET", "/courses/{course_id}/standards"): _expect(
+            TARGET_READ,
+            "Reads the course (its own and its lessons' alignments, kept on the course item) and one "
+            "Query of the quiz alignments the assessments context keeps beside it (data-model.md).",
+            GetItem=1,
+            Query=1,
+        ),
         scenario_key("POST", "/courses/{course_id}/entitlements"): _expect(
             TARGET_WRITE,
             "Reads the course first: only a paid course takes entitlements (data-model.md: Prices and"

@@ -140,6 +140,18 @@ class GetCourseFirstRequestOfUser(GetCourse):
         return ApiCall("GET", COURSE, reader, {"course_id": self.course.id})
 
 
+class GetCourseStandards(CoursesScenario):
+    """A course aligned to standards (the course, its lessons); its quizzes' alignments are one Query."""
+
+    method, path = "GET", COURSE + "/standards"
+
+    def setup(self) -> None:
+        self.course = self.seeder.course(status=CourseStatus.PUBLISHED)
+
+    def next_call(self, index: int) -> ApiCall:
+        return ApiCall("GET", self.path, STUDENT, {"course_id": self.course.id})
+
+
 class UpdateCourse(CoursesScenario):
     method, path = "PATCH", COURSE
 
@@ -309,6 +321,7 @@ COURSES: tuple[type[Scenario], ...] = (
     CreateCourseIdempotent,
     GetCourse,
     GetCourseFirstRequestOfUser,
+    GetCourseStandards,
     UpdateCourse,
     UpdateCourseCapacity,
     UpdateCoursePrerequisites,

@@ -55,6 +55,7 @@ from lms.courses.schemas import (
     CourseDraft,
     CoursePage,
     CoursePatch,
+    CourseStandardsView,
     CourseSummaryView,
     CourseView,
     Health,
@@ -85,6 +86,7 @@ from lms.http import (
 )
 from lms.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from lms.settings import METRICS_NAMESPACE, get_settings
+from lms.standards import QuestionAlignment
 from lms.users.access import gate
 from lms.users.queries import display_names
 
@@ -96,7 +98,14 @@ app = create_resolver(admit=gate.admit, logger=logger)
 
 @cache
 def courses() -> CourseService:
-    return CourseService(DynamoCourseRepository(), DynamoCatalogStore())
+    return CourseService(DynamoCourseRepository(), DynamoCatalogStore(), _question_alignments)
+
+
+def _question_alignments(institution_id: str, course_id: str, with_drafts: bool) -> list[QuestionAlignment]:
+    # Only the standards page reads the assessments context: its items stay out of the cold start.
+    from lms.assessments.queries import question_alignments
+
+    return question_alignments(institution_id, course_id, with_drafts)
 
 
 def _course_response(view: CourseView, status: int = 200, **kw: Any) -> Response[CourseView]:
@@ -141,6 +150,14 @@ def list_courses(
     ] = None,
     min_price: Annotated[Decimal | None, Query(ge=0, description="With `currency`: at least.")] = None,
     max_price: Annotated[Decimal | None, Query(ge=0, description="With `currency`: at most.")] = None,
+    standard: Annotated[
+        str | None,
+        Query(
+            pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$",
+            description="Aligned (the course or a lesson) to this learning standard: its CASE identifier"
+            " or human coding scheme, case ignored.",
+        ),
+    ] = None,
     sort: Annotated[
         CatalogSort, Query(description="`relevance` is `newest` without `search`.")
     ] = CatalogSort.RELEVANCE,
@@ -161,6 +178,7 @@ def list_courses(
         currency=currency,
         min_price=price_bound(min_price, currency, "min_price"),
         max_price=price_bound(max_price, currency, "max_price"),
+        standard=standard,
     )
     query = CatalogQuery(filter=wanted, sort=sort, limit=limit, cursor=cursor)
     result = courses().list_courses(principal(app), query)
@@ -197,6 +215,18 @@ def create_course(draft: CourseDraft) -> Response[CourseView]:
 def get_course(course_id: str) -> Response[CourseView]:
     course = courses().get_course(principal(app), path_id(course_id, "course"))
     return respond_cacheable(app, CourseView.of(course), etag=f'"{course.version}"')
+
+
+@app.get(
+    "/courses/<course_id>/standards",
+    summary="The learning standards a course covers, with the lessons and questions behind each",
+    tags=["courses"],
+    operation_id="GetCourseStandards",
+    responses=cacheable(CourseStandardsView),
+)
+def get_course_standards(course_id: str) -> Response[CourseStandardsView]:
+    view = courses().course_standards(principal(app), path_id(course_id, "course"))
+    return respond_cacheable(app, view, etag=content_tag(view))
 
 
 @app.patch(

@@ -602,6 +602,7 @@ EXAMPLES: dict[str, Example] = {
     "ListCourses": lambda w, c, fresh: Call("/courses"),
     "CreateCourse": lambda w, c, fresh: Call("/courses", COURSE),
     "GetCourse": lambda w, c, fresh: Call(f"/courses/{w.course['course']}"),
+    "GetCourseStandards": lambda w, c, fresh: Call(f"/courses/{w.course['course']}/standards"),
     "UpdateCourse": lambda w, c, fresh: Call(
         f"/courses/{w.course_to_change(fresh)['course']}", {"title": "Renamed"}, if_match(1)
     ),

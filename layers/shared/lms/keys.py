@@ -326,6 +326,15 @@ def gradebook_pk(institution_id: str, course_id: str) -> str:
     return f"{tenant(institution_id)}#COURSE#{_part(course_id)}#GRADEBOOK"
 
 
+def quiz_standards_pk(institution_id: str, course_id: str) -> str:
+    """The standards a course's quiz questions are aligned to, one item per quiz (assessments owns them)."""
+    return f"{tenant(institution_id)}#COURSE#{_part(course_id)}#QUIZ-STANDARDS"
+
+
+def quiz_standards_sk(quiz_id: str) -> str:
+    return f"QUIZ#{_part(quiz_id)}"
+
+
 GRADEBOOK_SETTINGS_SK = "SETTINGS"
 GRADEBOOK_COLUMNS_SK = "COLUMNS"
 GRADEBOOK_ROW_PREFIX = "ROW#"

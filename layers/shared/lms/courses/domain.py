@@ -27,6 +27,7 @@ from lms.courses.errors import (
 from lms.courses.price import Price
 from lms.errors import Forbidden
 from lms.lazy_model import LazyModel
+from lms.standards import Alignment, AlignmentRef, Standard
 from lms.urls import is_tool_url
 
 MAX_SECTIONS = 100
@@ -120,6 +121,7 @@ class LessonSummary(LazyModel):
     title: str
     content_type: ContentType
     duration_minutes: int
+    standards: list[AlignmentRef] = Field(default_factory=list)
 
 
 class Section(LazyModel):
@@ -159,6 +161,10 @@ class Course(LazyModel):
     published_at: datetime | None = None
     archived_at: datetime | None = None
     sections: list[Section] = Field(default_factory=list)
+    standards: list[Alignment] = Field(default_factory=list)
+    lesson_standards: dict[str, Standard] = Field(
+        default_factory=dict, description="The standards the outline's lessons name, by identifier, once."
+    )
 
     def lesson_ids(self) -> list[str]:
         return [lesson.id for section in self.sections for lesson in section.lessons]
@@ -189,6 +195,7 @@ class Lesson(LazyModel):
     content_url: str | None = None
     lti: LtiLink | None = None
     duration_minutes: int
+    standards: list[Alignment] = Field(default_factory=list)
     version: int = 1
     created_at: datetime
     updated_at: datetime
@@ -199,7 +206,30 @@ class Lesson(LazyModel):
             title=self.title,
             content_type=self.content_type,
             duration_minutes=self.duration_minutes,
+            standards=[alignment.ref() for alignment in self.standards],
         )
+
+
+# ---------------------------------------------------------------- learning standards
+
+
+def keep_lesson_standards(course: Course, lesson: Lesson | None) -> Course:
+    """The course whose `lesson_standards` hold the details of exactly the standards its lessons name
+    (the changed `lesson`'s own, as stored, win)."""
+    known = dict(course.lesson_standards)
+    if lesson is not None:
+        known.update((a.case_item_id, a.standard()) for a in lesson.standards)
+    named = {ref.case_item_id for s in course.sections for x in s.lessons for ref in x.standards}
+    kept = {item_id: known[item_id] for item_id in sorted(named) if item_id in known}
+    return course if kept == course.lesson_standards else course.model_copy(update={"lesson_standards": kept})
+
+
+def covered_standards(course: Course) -> list[Standard]:
+    """Every standard the course or one of its lessons is aligned to, the course's own first."""
+    found = {a.case_item_id: a.standard() for a in course.standards}
+    for item_id, standard in course.lesson_standards.items():
+        found.setdefault(item_id, standard)
+    return list(found.values())
 
 
 # ---------------------------------------------------------------- who may see and change

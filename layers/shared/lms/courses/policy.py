@@ -8,6 +8,7 @@ from lms.authz import operation
 LIST_COURSES = operation("ListCourses", MEMBERS, "list courses")
 CREATE_COURSE = operation("CreateCourse", STAFF, "create courses")
 GET_COURSE = operation("GetCourse", MEMBERS, "read courses")
+GET_COURSE_STANDARDS = operation("GetCourseStandards", MEMBERS, "read the standards a course covers")
 UPDATE_COURSE = operation("UpdateCourse", STAFF, "edit courses")
 PUBLISH_COURSE = operation("PublishCourse", STAFF, "publish courses")
 ARCHIVE_COURSE = operation("ArchiveCourse", STAFF, "archive courses")

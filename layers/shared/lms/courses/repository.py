@@ -62,6 +62,8 @@ class CourseItem(VersionedItem):
     published_at = UnicodeAttribute(null=True)
     archived_at = UnicodeAttribute(null=True)
     sections = JSONAttribute()
+    standards = JSONAttribute(null=True)  # the course's own alignments
+    lesson_standards = JSONAttribute(null=True)  # the details of the standards the lessons name, once
 
 
 class LessonItem(VersionedItem):
@@ -79,6 +81,8 @@ def _to_item(course: Course) -> CourseItem:
         course_id=course.id,
         version=course.version,
         sections=data["sections"],
+        standards=data["standards"] or None,
+        lesson_standards=data["lesson_standards"] or None,
         waitlist_enabled=course.waitlist_enabled,
         reviews_require_completion=course.reviews_require_completion,
         price_amount=course.price.text() if course.price else None,
@@ -127,6 +131,8 @@ def course_of_item(institution_id: str, item: CourseItem) -> Course:
         institution_id=institution_id,
         version=int(item.version),
         sections=item.sections,
+        standards=item.standards or [],
+        lesson_standards=item.lesson_standards or {},
         **data,
     )
 

@@ -16,6 +16,7 @@ from lms.courses.domain import ContentType, Course, CourseStatus, Lesson, Level,
 from lms.courses.price import Price
 from lms.lazy_model import LazyModel
 from lms.schemas import HTML_FORMAT, SANITIZED_HTML, Body, Patch
+from lms.standards import Alignment, AlignmentRef, Alignments, AlignmentType, Standard
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(max_length=10_000), SANITIZED_HTML, HTML_FORMAT]
@@ -55,6 +56,7 @@ class CourseDraft(Body):
         max_length=20,
         description="Co-instructors; an instructor who creates a course always teaches it.",
     )
+    standards: Alignments = Field(default_factory=list)
 
 
 class CoursePatch(Patch):
@@ -74,6 +76,7 @@ class CoursePatch(Patch):
     enrollment_opens_at: AwareDatetime | None = None
     enrollment_closes_at: AwareDatetime | None = None
     instructor_ids: list[Id] | None = Field(default=None, min_length=1, max_length=20)
+    standards: Alignments | None = None
 
 
 class SectionDraft(Body):
@@ -103,6 +106,7 @@ class LessonDraft(Body):
     position: Position | None = Field(
         default=None, description="1-based within the section; the end when omitted."
     )
+    standards: Alignments = Field(default_factory=list)
 
 
 class LessonPatch(Patch):
@@ -116,6 +120,7 @@ class LessonPatch(Patch):
     lti: LtiLink | None = None
     duration_minutes: Minutes | None = None
     position: Position | None = None
+    standards: Alignments | None = None
 
 
 # ---------------------------------------------------------------- responses
@@ -128,6 +133,7 @@ class LessonSummaryView(LazyModel):
     title: str
     content_type: ContentType
     duration_minutes: int
+    standards: list[AlignmentRef] = Field(description="The lesson's alignments (details: the lesson).")
 
 
 class SectionView(LazyModel):
@@ -170,10 +176,11 @@ class CourseSummaryView(LazyModel):
     updated_at: AwareDatetime
     published_at: AwareDatetime | None
     archived_at: AwareDatetime | None
+    standards: list[Alignment] = Field(description="The learning standards the course itself is aligned to.")
 
     @classmethod
     def of(cls, course: Course) -> CourseSummaryView:
-        data = course.model_dump(exclude={"institution_id", "sections", "price"})
+        data = course.model_dump(exclude={"institution_id", "sections", "price", "lesson_standards"})
         return cls(**data, price=PriceView.of(course.price), lesson_count=len(course.lesson_ids()))
 
 
@@ -238,6 +245,7 @@ class LessonView(LazyModel):
         description="An `lti` lesson's tool; the lesson's id is its resource link id."
     )
     duration_minutes: int
+    standards: list[Alignment]
     version: int
     created_at: AwareDatetime
     updated_at: AwareDatetime
@@ -245,6 +253,35 @@ class LessonView(LazyModel):
     @classmethod
     def of(cls, lesson: Lesson, position: int) -> LessonView:
         return cls(**lesson.model_dump(), position=position)
+
+
+class LessonAlignmentView(LazyModel):
+    lesson_id: str
+    title: str
+    section_id: str
+    position: int = Field(description="1-based within its section.")
+    alignment_type: AlignmentType
+
+
+class QuestionAlignmentView(LazyModel):
+    quiz_id: str
+    quiz_title: str
+    question_id: str
+    position: int = Field(description="1-based within the quiz.")
+    alignment_type: AlignmentType
+
+
+class CoveredStandardView(Standard):
+    course_alignments: list[AlignmentType] = Field(description="How the course itself is aligned to it.")
+    lessons: list[LessonAlignmentView] = Field(description="The lessons aligned to it, in outline order.")
+    questions: list[QuestionAlignmentView] = Field(
+        description="The quiz questions aligned to it (students: of published quizzes)."
+    )
+
+
+class CourseStandardsView(LazyModel):
+    course_id: str
+    standards: list[CoveredStandardView] = Field(description="By human coding scheme.")
 
 
 class Health(LazyModel):

@@ -26,6 +26,7 @@ from lms.courses.errors import (
 from lms.courses.schemas import (
     CourseDraft,
     CoursePatch,
+    CourseStandardsView,
     CourseView,
     LessonDraft,
     LessonPatch,
@@ -34,6 +35,7 @@ from lms.courses.schemas import (
     SectionPatch,
     section_view,
 )
+from lms.courses.standards import standards_page
 from lms.errors import Forbidden, check_version
 from lms.events import DomainEvent
 from lms.events.courses import (
@@ -44,8 +46,10 @@ from lms.events.courses import (
     LessonAdded,
     LessonRemoved,
     LessonUpdated,
+    StandardsAligned,
 )
 from lms.idempotency import IdempotentRequest, StoredResponse
+from lms.standards import QuestionAlignment
 
 MAX_LINKED_LESSONS = 20
 """Lessons one deep link adds: with their events they stay well inside one transaction's 100 items."""
@@ -104,16 +108,22 @@ class CourseRepository(Protocol):
     def waitlist_head(self, institution_id: str, course_id: str, count: int) -> list[WaitlistEntry]: ...
 
 
+QuestionAlignments = Callable[[str, str, bool], list[QuestionAlignment]]
+"""(institution, course, with drafts) -> the course's aligned quiz questions, answered by assessments."""
+
+
 class CourseService:
     def __init__(
         self,
         repository: CourseRepository,
         catalog: CatalogSearch,
+        questions: QuestionAlignments,
         now: Callable[[], datetime] = clock.now,
         new_id: Callable[[], str] = ids.new_id,
     ) -> None:
         self._repo = repository
         self._catalog = catalog
+        self._questions = questions
         self._now = now
         self._new_id = new_id
 
@@ -129,6 +139,15 @@ class CourseService:
     def get_course(self, principal: Principal, course_id: str) -> Course:
         authz.authorize(principal, policy.GET_COURSE)
         return self._load(principal, course_id)
+
+    def course_standards(self, principal: Principal, course_id: str) -> CourseStandardsView:
+        """Every standard the course covers, with the lessons that teach it and the questions that
+        assess it; seen by whoever sees the course's outline (drafts' questions: its staff only)."""
+        authz.authorize(principal, policy.GET_COURSE_STANDARDS)
+        course = self._load(principal, course_id)
+        staff = principal.is_institution_admin or domain.teaches(principal, course)
+        questions = self._questions(principal.institution_id, course.id, staff)
+        return standards_page(course, questions)
 
     def list_courses(self, principal: Principal, query: CatalogQuery) -> CatalogResult:
         """A page of the catalog with the facet counts of everything the filter matches."""
@@ -195,11 +214,12 @@ class CourseService:
             prerequisites=course.prerequisites,
             capacity=course.capacity,
         )
+        aligned = [StandardsAligned(course_id=course.id, standards=course.standards, course_version=1)]
         change = CourseChange(
             course=course,
             expected_version=None,
             actor=principal,
-            events=[event],
+            events=[event, *(aligned if course.standards else [])],
             catalog_entry=entry_of(course),
             prerequisites_to_check=course.prerequisites,
             roster=roster_for_new_course(course),
@@ -240,6 +260,7 @@ class CourseService:
         **extra: Any,
     ) -> Course:
         after = after.model_copy(update={"version": before.version + 1, "updated_at": self._now()})
+        after = domain.keep_lesson_standards(after, extra.get("lesson_put"))
         entry = entry_of(after)
         change = CourseChange(
             course=after,
@@ -275,12 +296,16 @@ class CourseService:
         )
         roster = plan_capacity_change(self._repo, course, updated)
         promoted = promotion_events(roster.promote, course.id) if roster else []
+        aligned = StandardsAligned(
+            course_id=course.id, standards=updated.standards, course_version=course.version + 1
+        )
         return self._commit(
             course,
             updated,
             principal,
             event,
             *promoted,
+            *([aligned] if updated.standards != course.standards else []),
             prerequisites_to_check=new_prerequisites,
             roster=roster,
         )
@@ -412,6 +437,7 @@ class CourseService:
             content_url=content_url,
             lti=draft.lti,
             duration_minutes=draft.duration_minutes,
+            standards=draft.standards,
             created_at=at,
             updated_at=at,
         )
@@ -433,12 +459,19 @@ class CourseService:
             course_version=course.version + 1,
             lesson_ids=updated.lesson_ids(),
         )
+        aligned = StandardsAligned(
+            course_id=course.id,
+            lesson_id=lesson.id,
+            standards=lesson.standards,
+            course_version=course.version + 1,
+        )
         self._commit(
             course,
             updated,
             principal,
             *([made] if section_made else []),
             event,
+            *([aligned] if lesson.standards else []),
             lesson_put=lesson,
             request=request,
             answer=lambda _: LessonView.of(lesson, position),
@@ -539,11 +572,18 @@ class CourseService:
             course_version=course.version + 1,
             lesson_ids=updated.lesson_ids(),
         )
+        aligned = StandardsAligned(
+            course_id=course.id,
+            lesson_id=lesson_id,
+            standards=updated_lesson.standards,
+            course_version=course.version + 1,
+        )
         self._commit(
             course,
             updated,
             principal,
             event,
+            *([aligned] if updated_lesson.standards != lesson.standards else []),
             lesson_put=updated_lesson,
             lesson_expected_version=lesson.version,
         )

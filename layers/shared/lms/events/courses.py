@@ -7,6 +7,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from lms.events.envelope import DomainEvent
+from lms.standards import Alignment
 
 
 class CoursesEvent(DomainEvent):
@@ -113,6 +114,18 @@ class LessonRemoved(CoursesEvent):
     lesson_ids: list[str] | None = Field(
         default=None, description="The course's lesson order after the change (every section, in order)."
     )
+
+
+class StandardsAligned(CoursesEvent):
+    """The learning standards the course, or one of its lessons, is aligned to changed."""
+
+    name: ClassVar[str] = "StandardsAligned"
+
+    lesson_id: str | None = Field(
+        default=None, description="The lesson's alignments; null: the course's own."
+    )
+    standards: list[Alignment] = Field(description="Every alignment after the change (empty: none left).")
+    course_version: int = Field(description="The course's version after the change.")
 
 
 class StudentEnrolled(CoursesEvent):

@@ -36,7 +36,7 @@ DEFAULT_CATEGORY = "quizzes"
 SAFE_AFTER_PUBLISH = frozenset(
     {"title", "instructions", "available_from", "due_at", "show_correct_answers", "questions"}
 )
-"""What a published quiz still lets staff change; questions only in their keys and points."""
+"""What a published quiz still lets staff change; questions only in their keys, points and standards."""
 
 
 class QuizStatus(StrEnum):
@@ -192,14 +192,14 @@ def split_questions(authored: list[Any]) -> tuple[list[Any], dict[str, dict[str,
 
 
 def check_published_questions(before: list[Any], after: list[Any]) -> None:
-    """A published quiz's questions change only in their points (keys are stored apart)."""
+    """A published quiz's questions change only in their points and standards (keys are stored apart)."""
 
     def shape(questions: list[Any]) -> list[dict[str, Any]]:
-        return [q.model_dump(mode="json", exclude={"points"}) for q in questions]
+        return [q.model_dump(mode="json", exclude={"points", "standards"}) for q in questions]
 
     if shape(before) != shape(after):
         raise QuizFieldLocked(
-            "A published quiz keeps its questions; only their keys and points may change.",
+            "A published quiz keeps its questions; only their keys, points and standards may change.",
             fields=["questions"],
         )
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from lms.assessments.quizzes.errors import InvalidAnswer
 from lms.lazy_model import LazyModel
 from lms.schemas import HTML_FORMAT, SANITIZED, SANITIZED_HTML_WITH_TEXT
+from lms.standards import Alignments
 
 QuestionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
 OptionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
@@ -64,6 +65,7 @@ class _Question(LazyModel):
     id: QuestionId
     prompt: Text
     points: Points
+    standards: Alignments = Field(default_factory=list)
 
 
 class SingleChoice(_Question):

@@ -18,6 +18,7 @@ from lms.assessments import course_access, due_index
 from lms.assessments.quizzes.domain import Attempt, AttemptStatus, Quiz, QuizKeys, QuizStatus, StudentScore
 from lms.assessments.quizzes.errors import NotEnrolledInCourse, QuizChangedMeanwhile, QuizClosed
 from lms.assessments.quizzes.service import Loaded, Partition, Raced
+from lms.assessments.quizzes.standards import align_questions
 from lms.auth import Principal
 from lms.events import DomainEvent
 from lms.idempotency import IdempotentRequest, StoredResponse
@@ -369,6 +370,7 @@ class DynamoQuizRepository:
             due_at=quiz.due_at,
             published=quiz.status is QuizStatus.PUBLISHED,
         )
+        align_questions(tx, quiz)
         _put_events(tx, inst, actor, events)
         _remember(tx, inst, actor, request, response)
         tx.commit()

@@ -13,10 +13,13 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from lms.courses.domain import ContentType, Course
+from lms.courses.domain import ContentType, Course, covered_standards
 from lms.richtext import plain_text
+from lms.standards import search_terms
 
 DESCRIPTION_WORDS_CHARS = 600
+CATALOG_STANDARDS = 20
+"""Standards of a course the catalog filters by (its own first, then its lessons'): entries stay small."""
 _WORD = re.compile(r"\w+")
 
 
@@ -60,6 +63,7 @@ class CatalogEntry:
     has_video: bool
     price_currency: str | None = None  # None: free
     price_minor: int | None = None  # in the currency's minor unit
+    standards: tuple[str, ...] = ()  # CASE identifiers and lower-cased coding schemes
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"), ensure_ascii=False)
@@ -68,6 +72,7 @@ class CatalogEntry:
     def from_json(cls, text: str) -> CatalogEntry:
         data = json.loads(text)
         data["instructor_ids"] = tuple(data["instructor_ids"])
+        data["standards"] = tuple(data.get("standards", ()))
         return cls(**data)
 
 
@@ -93,4 +98,5 @@ def entry_of(course: Course) -> CatalogEntry:
         has_video=any(lesson.content_type == ContentType.VIDEO for lesson in lessons),
         price_currency=course.price.currency if course.price else None,
         price_minor=course.price.minor() if course.price else None,
+        standards=search_terms(covered_standards(course)[:CATALOG_STANDARDS]),
     )

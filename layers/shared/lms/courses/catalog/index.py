@@ -66,6 +66,7 @@ class CatalogFilter:
     currency: str | None = None  # paid in this currency; the price range is in its minor unit
     min_price: int | None = None
     max_price: int | None = None
+    standard: str | None = None  # a CASE identifier or a human coding scheme, compared without case
 
     def terms(self) -> list[str]:
         return list(dict.fromkeys(words(self.text or "")))
@@ -150,6 +151,7 @@ class ShardIndex:
             "instructor": _grouped((i, who) for i, e in numbered for who in e.instructor_ids),
             "price": _grouped((i, FREE if e.price_currency is None else PAID) for i, e in numbered),
             "currency": _grouped((i, e.price_currency) for i, e in numbered if e.price_currency),
+            "standard": _grouped((i, term) for i, e in numbered for term in e.standards),
         }
         self._video = {i for i, e in numbered if e.has_video}
         self._title = _Vocabulary((i, words(e.title)) for i, e in numbered)
@@ -191,6 +193,7 @@ class ShardIndex:
             ("language", wanted.language),
             ("price", None if wanted.free is None else FREE if wanted.free else PAID),
             ("currency", wanted.currency),
+            ("standard", None if wanted.standard is None else wanted.standard.lower()),
             *(("instructor", who) for who in sorted(wanted.instructors)),
         ):
             if value is not None and found:
