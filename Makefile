@@ -36,7 +36,7 @@ function_dirs = $(foreach dir,$(wildcard functions/*/),$(if $(call has_python,$(
 export SAM_CLI_TELEMETRY := 0
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: help venv test lint format-check types imports bandit security template pytest e2e dev sql redrive bench docs build layer clean
+.PHONY: help venv test lint format-check types imports bandit security template pytest e2e dev sql redrive catalog-rebuild bench docs build layer clean
 
 help:
 	@echo "make test    lint, types, import contracts, bandit, template checks, then the test suites (what CI runs)"
@@ -44,6 +44,7 @@ help:
 	@echo "make dev     run the local stack (emulated AWS from template.yaml)"
 	@echo "make sql Q=\"SELECT ...\"  SQL over the running local stack's event archive (DuckDB)"
 	@echo "make redrive move dead letters back to their queues (STAGE=, ENDPOINT= for the local stack)"
+	@echo "make catalog-rebuild INSTITUTIONS=\"<id> ...\"  rebuild institutions' catalog indexes from their courses (STAGE=, ENDPOINT=)"
 	@echo "make build   sam build for python3.13/arm64, without Docker, into .aws-sam/build"
 	@echo "make layer   build only the shared layer into build/layer/python"
 	@echo "make bench   measure and write docs/benchmarks.md (ONLY=GetLesson,quizzes,coldstart: just those, merged into it)"
@@ -146,6 +147,11 @@ sql: venv
 # Against AWS: make redrive STAGE=prod. Against `make dev`: make redrive STAGE=local ENDPOINT=http://127.0.0.1:4566
 redrive: venv
 	$(PY) -m infra.redrive --stage $(or $(STAGE),dev) $(if $(ENDPOINT),--endpoint-url $(ENDPOINT)) $(QUEUES)
+
+# Against AWS: make catalog-rebuild STAGE=prod INSTITUTIONS="inst-1 inst-2" (ENDPOINT=... for `make dev`)
+catalog-rebuild: venv
+	@test -n "$(INSTITUTIONS)" || { echo 'usage: make catalog-rebuild INSTITUTIONS="<id> ..." [STAGE=prod]' >&2; exit 2; }
+	$(PY) -m infra.catalog_rebuild --stage $(or $(STAGE),dev) $(if $(ENDPOINT),--endpoint-url $(ENDPOINT)) $(INSTITUTIONS)
 
 bench: venv
 	$(PY) -m bench $(if $(ONLY),--only "$(ONLY)")

@@ -39,6 +39,11 @@ def course_pk(institution_id: str, course_id: str) -> str:
 COURSE_SK = "COURSE"
 
 
+def institution_courses_pk(institution_id: str) -> str:
+    """GSI1 partition of every course of an institution (GSI1SK: the course id): the catalog's rebuild."""
+    return f"{tenant(institution_id)}#COURSES"
+
+
 def lesson_sk(lesson_id: str) -> str:
     return f"LESSON#{_part(lesson_id)}"
 

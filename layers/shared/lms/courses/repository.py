@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from pynamodb.attributes import (
@@ -30,7 +31,7 @@ from lms.errors import Conflict, PreconditionFailed
 from lms.idempotency import StoredResponse
 from lms.persistence.idempotency import find_response, remember_answer, response_key, response_of_raw
 from lms.persistence.outbox import outbox_item
-from lms.persistence.table import VersionedItem, batch_get
+from lms.persistence.table import GSI1, VersionedItem, batch_get
 from lms.persistence.transactions import Transaction
 
 COURSE_ENTITY = "course"
@@ -40,6 +41,10 @@ _OPTIONAL_FIELDS = ("capacity", "enrollment_opens_at", "enrollment_closes_at", "
 
 
 class CourseItem(VersionedItem):
+    GSI1PK = UnicodeAttribute(null=True)  # every course of the institution (the catalog's rebuild)
+    GSI1SK = UnicodeAttribute(null=True)
+    by_institution = GSI1()
+
     course_id = UnicodeAttribute()
     title = UnicodeAttribute()
     description = UnicodeAttribute()
@@ -78,6 +83,8 @@ def _to_item(course: Course) -> CourseItem:
         keys.course_pk(course.institution_id, course.id),
         keys.COURSE_SK,
         entity=COURSE_ENTITY,
+        GSI1PK=keys.institution_courses_pk(course.institution_id),
+        GSI1SK=course.id,
         course_id=course.id,
         version=course.version,
         sections=data["sections"],
@@ -186,6 +193,12 @@ class DynamoCourseRepository:
     def get_courses(self, institution_id: str, course_ids: list[str]) -> dict[str, Course]:
         wanted = [(keys.course_pk(institution_id, cid), keys.COURSE_SK) for cid in dict.fromkeys(course_ids)]
         return {item.course_id: course_of_item(institution_id, item) for item in CourseItem.batch_get(wanted)}
+
+    def every_course(self, institution_id: str) -> Iterator[Course]:
+        """Every course of the institution, a GSI1 Query page at a time (maintenance, not a request)."""
+        for item in CourseItem.by_institution.query(keys.institution_courses_pk(institution_id)):
+            assert isinstance(item, CourseItem)
+            yield course_of_item(institution_id, item)
 
     def get_course_and_lesson(
         self, institution_id: str, course_id: str, lesson_id: str

@@ -152,6 +152,38 @@ def write_entries(institution_id: str, entries: list[CatalogEntry]) -> None:
             )
 
 
+def rebuild(institution_id: str, entries: list[CatalogEntry]) -> None:
+    """Write the institution's index anew from these entries: every shard item replaced (an entry
+    of a course no longer listed goes), then a version item of a new generation, so every
+    container reads the whole index again. Idempotent: the same entries give the same shards.
+
+    A course changed while this runs may keep the entry written here until its next change:
+    run it again afterwards (docs/operations.md).
+    """
+    pk = keys.catalog_index_pk(institution_id)
+    table = get_settings().table_name
+    by_shard: dict[int, list[CatalogEntry]] = {shard: [] for shard in range(SHARDS)}
+    for entry in entries:
+        by_shard[shard_of(entry.id)].append(entry)
+    for shard, members in by_shard.items():
+        item: dict[str, Any] = {
+            "PK": {"S": pk},
+            "SK": {"S": keys.catalog_shard_sk(shard)},
+            "entity": {"S": SHARD_ENTITY},
+            "rev": {"N": "1"},
+        }
+        item.update({_ENTRY_PREFIX + entry.id: {"S": entry.to_json()} for entry in members})
+        connection().dispatch("PutItem", {"TableName": table, "Item": item})
+    version: dict[str, Any] = {
+        "PK": {"S": pk},
+        "SK": {"S": keys.CATALOG_VERSION_SK},
+        "entity": {"S": VERSION_ENTITY},
+        "generation": {"S": new_id()},
+    }
+    version.update({_counter(shard): {"N": "1"} for shard in range(SHARDS)})
+    connection().dispatch("PutItem", {"TableName": table, "Item": version})
+
+
 def _update(table: str, pk: str, sk: str, expression: str, parts: dict[str, dict[str, Any]]) -> None:
     connection().dispatch(
         "UpdateItem",
