@@ -44,7 +44,8 @@ def deep_links() -> DeepLinkService:
 
 @cache
 def courses() -> CourseService:
-    return CourseService(DynamoCourseRepository(), DynamoCatalogStore())
+    # Deep linking adds lessons; it never answers a course's standards page, which asks for questions.
+    return CourseService(DynamoCourseRepository(), DynamoCatalogStore(), lambda *_: [])
 
 
 @app.post(
