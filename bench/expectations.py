@@ -1370,6 +1370,13 @@ CASES: Mapping[str, Case] = MappingProxyType(
             BatchGetItem=1,
             Query=1,
         ),
+        scenario_key("POST", "/commerce/institutions/{institution_id}/orders", "same message again"): _case(
+            "The order item is the idempotency record: the same message is answered from it alone.",
+            GetItem=1,
+        ),
+        scenario_key("POST", "/commerce/institutions/{institution_id}/orders", "signature refused"): _case(
+            "The signature is checked before anything is read: a refused one costs no request."
+        ),
     }
 )
 
