@@ -276,6 +276,8 @@ class EmulatedAws:
 
     def fresh(self, *, keep_stream: bool = False) -> Stack:
         """A new stack with an empty table; the process environment points at it."""
+        if self.stack is not None:
+            _delete_delivery_streams(self.stack)
         stack = provision(region=REGION, stage=f"{STAGE}-{uuid.uuid4().hex[:8]}")
         if not keep_stream:
             _drop_stream(stack.table_name)
@@ -294,6 +296,21 @@ class EmulatedAws:
     def api_functions(self) -> list[ApiFunction]:
         stack = self.require_stack()
         return [ApiFunction(stack, spec) for spec in stack.functions if spec.routes]
+
+
+def _delete_delivery_streams(stack: Stack) -> None:
+    """Delete a stack's Firehose streams before the next stack is made.
+
+    moto enforces Firehose's quota of 50 delivery streams per account and region, and a full run
+    provisions a stack per scenario group; the stack that is left is no longer measured. The
+    template names every resource after the stage (`lms-<stage>-...`).
+    """
+    firehose = boto3.client("firehose", region_name=REGION)
+    prefix = f"lms-{stack.stage}-"
+    names = firehose.list_delivery_streams(Limit=10000)["DeliveryStreamNames"]
+    for name in names:
+        if name.startswith(prefix):
+            firehose.delete_delivery_stream(DeliveryStreamName=name, AllowForceDelete=True)
 
 
 def _drop_stream(table_name: str) -> None:
