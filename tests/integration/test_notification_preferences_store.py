@@ -63,6 +63,10 @@ def test_a_person_s_notifications_and_preferences_are_exported_and_erased(
     CONTRIBUTOR.erase(
         institution, "u-1", Principal("admin", institution, frozenset({Role.INSTITUTION_ADMIN}))
     )
-    assert CONTRIBUTOR.export(institution, "u-1") == {"notifications": [], "preferences": []}
+    assert CONTRIBUTOR.export(institution, "u-1") == {
+        "notifications": [],
+        "preferences": [],
+        "reminded_of": [],
+    }
     assert len(CONTRIBUTOR.export(institution, "u-2")["notifications"]) == 1
     assert store.institution_defaults(institution) == {Category.GRADES: {Channel.EMAIL: Frequency.DAILY}}
