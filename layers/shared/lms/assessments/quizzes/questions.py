@@ -277,10 +277,6 @@ def load_key(question: BaseModel, raw: dict[str, Any] | None) -> _Key | None:
     return KEY_TYPES[question_type(question)].model_validate(raw)
 
 
-def load_question(raw: dict[str, Any]) -> Any:
-    return _CONTENT_TYPES[str(raw["type"])].model_validate(raw)
-
-
 # ---------------------------------------------------------------- answers
 
 
